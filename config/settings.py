@@ -1,0 +1,132 @@
+"""The typed model of config/scorecards.toml, validated once on load."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+#: The graded dimensions, in the order cards show them; each names its value column.
+DIMENSIONS: tuple[str, ...] = (
+    "attainment",
+    "conversion_rate",
+    "new_customers",
+    "satisfaction",
+    "skills_score",
+)
+
+Grade = Literal["A", "B", "C", "D"]
+NonNegative = Annotated[Decimal, Field(ge=0, decimal_places=6)]
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or breaks a rule."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Band(_Model):
+    """Thresholds of one dimension: the lowest value that still earns A, B and C."""
+
+    A: NonNegative
+    B: NonNegative
+    C: NonNegative
+
+    @model_validator(mode="after")
+    def _descending(self) -> Band:
+        if not self.A >= self.B >= self.C:
+            raise ValueError(f"thresholds must not rise from A to C (got A={self.A}, B={self.B}, C={self.C})")
+        return self
+
+
+class Defaults(_Model):
+    locale: Literal["en", "zh-CN"] = "en"
+    survey_scale_max: Annotated[Decimal, Field(gt=0, decimal_places=6)] = Decimal(100)
+
+
+class Quarantine(_Model):
+    ceiling: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+
+
+class Composite(_Model):
+    weights: dict[str, NonNegative]
+    points: dict[Grade, Annotated[int, Field(ge=0)]] = {"A": 4, "B": 3, "C": 2, "D": 1}
+    overall_bands: Band
+
+    @model_validator(mode="after")
+    def _known_dimensions(self) -> Composite:
+        unknown = sorted(set(self.weights) - set(DIMENSIONS))
+        if unknown:
+            raise ValueError(f"unknown dimension(s) {unknown}; known: {list(DIMENSIONS)}")
+        if set(self.points) != {"A", "B", "C", "D"}:
+            raise ValueError("points must give A, B, C and D")
+        return self
+
+    def weight(self, dimension: str) -> Decimal:
+        """The dimension's weight in the composite (0 when the file leaves it out)."""
+        return self.weights.get(dimension, Decimal(0))
+
+
+class Satisfaction(_Model):
+    min_responses: Annotated[int, Field(ge=1)] = 3
+
+
+class Skills(_Model):
+    names: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+
+
+class Settings(_Model):
+    """Everything the pipeline reads from config: bands, weights, thresholds, defaults."""
+
+    defaults: Defaults = Defaults()
+    quarantine: Quarantine = Quarantine()
+    bands: dict[str, Band]
+    composite: Composite
+    satisfaction: Satisfaction = Satisfaction()
+    skills: Skills
+
+    @model_validator(mode="after")
+    def _every_dimension_banded(self) -> Settings:
+        missing = [d for d in DIMENSIONS if d not in self.bands]
+        unknown = sorted(set(self.bands) - set(DIMENSIONS))
+        if missing or unknown:
+            raise ValueError(f"bands must cover exactly {list(DIMENSIONS)} (missing {missing}, unknown {unknown})")
+        return self
+
+
+def default_config_path() -> Path:
+    """The config file shipped with the package."""
+    return Path(str(resources.files("scorecards.config").joinpath("scorecards.toml")))
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate a config file (the shipped default when path is None)."""
+    path = path or default_config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: invalid config: {problems}") from None
+
+
+def config_hash(settings: Settings) -> str:
+    """sha256 of the settings' canonical JSON: equal for equal rules, whatever the file's layout."""
+    canonical = json.dumps(settings.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

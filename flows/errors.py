@@ -1,0 +1,29 @@
+"""The named failures a run can end with; the CLI turns each into a message and an exit status."""
+
+from __future__ import annotations
+
+from scorecards.schemas.quarantine import ValidationReport
+
+
+class ScorecardsError(Exception):
+    """Base of the failures the CLI reports without a traceback."""
+
+
+class UsageError(ScorecardsError):
+    """The command was called wrongly (exit status 2)."""
+
+
+class InputError(ScorecardsError):
+    """An input file cannot be read as a table (exit status 1)."""
+
+
+class ValidationFailed(ScorecardsError):
+    """The data failed validation: nothing was published (exit status 1)."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__("; ".join(report.problems))
+        self.report = report
+
+
+class PublishError(ScorecardsError):
+    """Outputs could not be written; an earlier publication was left as it was (exit status 1)."""

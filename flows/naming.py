@@ -1,0 +1,21 @@
+"""Safe, collision-free file names for identifiers that come from the data."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+_MAX_STEM = 60
+
+
+def safe_stem(identifier: str) -> str:
+    """A file name stem for any identifier: readable letters and digits plus a hash of the exact id.
+
+    Separators, dots and control characters become `_`, so no stem can leave
+    its folder or name a device (`CON`); the hash suffix keeps `a/b` and `a_b`
+    apart and makes every stem unique to its id.
+    """
+    text = unicodedata.normalize("NFKC", identifier)
+    readable = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text).strip("_")[:_MAX_STEM]
+    digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}" if readable else digest

@@ -1,0 +1,115 @@
+"""The Prefect flow of one period: ingest → validate → compute → render → publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from scorecards.config import Settings, config_hash
+from scorecards.flows.errors import ValidationFailed
+from scorecards.flows.ingest import read_inputs
+from scorecards.flows.outputs import write_quarantine, write_scorecards
+from scorecards.flows.publish import staging_folder, swap_into_place, write_manifest
+from scorecards.flows.render import build_cards, write_cards
+from scorecards.schemas.quarantine import RawTable, Validated, ValidationReport, validate_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.scorecard import compute_scorecards
+from scorecards.transforms.tables import InputTables
+
+# Frames are passed in memory between tasks: nothing to cache or persist.
+_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    """What a published period holds: where, how many cards, and the validation counts."""
+
+    period: str
+    folder: Path
+    reps: int
+    report: ValidationReport
+
+
+@task(name="read input files", **_TASK)
+def read_input_files(input_dir: Path) -> dict[str, RawTable | None]:
+    """Read every canonical table in the input folder."""
+    return read_inputs(input_dir)
+
+
+@task(name="check input rules", **_TASK)
+def check_input_rules(raw: dict[str, RawTable | None], settings: Settings) -> Validated:
+    """Validate the tables and set bad rows aside; fail when the data cannot be published."""
+    validated = validate_tables(raw, settings)
+    logger = get_run_logger()
+    for table in validated.report.tables:
+        logger.info(
+            "%s: %d read, %d used, %d quarantined",
+            table.source, table.rows_read, table.rows_used, table.rows_quarantined,
+        )
+    if not validated.report.ok:
+        raise ValidationFailed(validated.report)
+    return validated
+
+
+@task(name="compute scorecards", **_TASK)
+def compute_period(tables: InputTables, period: Period, settings: Settings) -> pl.DataFrame:
+    """Compute every metric, grade and rank of the period."""
+    return compute_scorecards(tables, period, settings)
+
+
+@task(name="write scorecards", **_TASK)
+def write_period(stage: Path, scorecards: pl.DataFrame, validated: Validated, period: Period) -> int:
+    """Write the scorecards table, each rep's card and the quarantine files into the staging folder."""
+    write_scorecards(scorecards, stage)
+    write_quarantine(validated.quarantine, stage)
+    notes = validated.tables.manager_notes.filter(pl.col("period") == str(period)) if validated.tables else None
+    cards = build_cards(scorecards, notes if notes is not None else pl.DataFrame({"rep_id": [], "note": []}))
+    write_cards(cards, stage / "reps")
+    return len(cards)
+
+
+@task(name="publish period", **_TASK)
+def publish_period(stage: Path, target: Path, manifest: dict[str, object]) -> None:
+    """Record the manifest, then put the period's folder in place whole."""
+    write_manifest(stage, manifest)
+    swap_into_place(stage, target)
+
+
+@flow(name="scorecards-period", flow_run_name="scorecards-{period}", validate_parameters=False)
+def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings) -> PeriodResult:
+    """Score every rep for one month and publish the period's outputs."""
+    month = Period.parse(period)
+    raw = read_input_files(input_dir)
+    validated = check_input_rules(raw, settings)
+    scorecards = compute_period(validated.tables, month, settings)
+    with staging_folder(out_dir, str(month)) as stage:
+        reps = write_period(stage, scorecards, validated, month)
+        publish_period(stage, out_dir / str(month), _manifest(month, settings, validated.report))
+    get_run_logger().info("published %d scorecards to %s", reps, out_dir / str(month))
+    return PeriodResult(str(month), out_dir / str(month), reps, validated.report)
+
+
+def _manifest(period: Period, settings: Settings, report: ValidationReport) -> dict[str, object]:
+    return {
+        "period": str(period),
+        "version": version("scorecards"),
+        "config_sha256": config_hash(settings),
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": [
+            {
+                "table": t.table,
+                "file": t.source,
+                "sha256": t.sha256,
+                "rows_read": t.rows_read,
+                "rows_used": t.rows_used,
+                "rows_quarantined": t.rows_quarantined,
+            }
+            for t in report.tables
+        ],
+    }

@@ -1,0 +1,101 @@
+"""The publish stage: build a period's folder aside, then swap it into place whole.
+
+OUT/P is replaced by one rename exchange (Linux renameat2) where the system
+offers it, else by two renames with the old folder kept until the new one is
+in place. A failure before the swap leaves an earlier publication untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from scorecards.flows.errors import PublishError
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@contextmanager
+def staging_folder(out_dir: Path, period: str) -> Iterator[Path]:
+    """A fresh folder beside OUT/P to build the period in; removed if the build fails."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(out_dir, period)
+    stage = Path(tempfile.mkdtemp(prefix=f".{period}.building-", dir=out_dir))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def swap_into_place(stage: Path, target: Path) -> None:
+    """Make `stage` the folder at `target`, replacing what was there in one step where possible."""
+    try:
+        if not target.exists():
+            os.rename(stage, target)
+            return
+        if _exchange(stage, target):
+            shutil.rmtree(stage, ignore_errors=True)  # stage now holds the old publication
+            return
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.rename(target, old)
+        os.rename(stage, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise PublishError(f"{target}: could not publish: {exc.strerror or exc}") from None
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_manifest(stage: Path, manifest: dict[str, Any]) -> None:
+    """Write manifest.json with the sha256 of every other file in the stage folder."""
+    outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != "manifest.json")
+    manifest = {**manifest, "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs]}
+    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False  # the file system cannot exchange: fall back to two renames
+    raise OSError(code, os.strerror(code))
+
+
+def _clean_leftovers(out_dir: Path, period: str) -> None:
+    """Remove what an interrupted earlier run left: half-built folders; restore a displaced publication."""
+    target = out_dir / period
+    for old in sorted(out_dir.glob(f".{period}.old-*")):
+        if not target.exists():
+            os.rename(old, target)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in out_dir.glob(f".{period}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""The canonical tables' schemas, their row rules and the quarantine split."""

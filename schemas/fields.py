@@ -1,0 +1,76 @@
+"""How each canonical column is read from text, and the rule a cell breaks when it can't be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+Kind = Literal["text", "email", "date", "money", "number", "period", "choice"]
+
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+_EMAIL = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
+_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+_PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Exact numbers keep this many places: cents for money, micro-units otherwise.
+_PLACES = {"money": 2, "number": 6}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A canonical column: its kind, whether a value is required, whether the column may be absent."""
+
+    name: str
+    kind: Kind = "text"
+    required: bool = True
+    optional_column: bool = False
+    choices: tuple[str, ...] = ()
+
+    def parse(self, text: pl.Expr) -> pl.Expr:
+        """The typed value of a stripped text cell (null where it is empty or unreadable)."""
+        if self.kind in ("text", "email", "period", "choice"):
+            return text
+        if self.kind == "date":
+            # A datetime counts by its calendar date (SPEC §1).
+            well_formed = text.str.contains(_DATE)
+            return pl.when(well_formed).then(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+        places = _PLACES[self.kind]
+        return (
+            pl.when(text.str.contains(_NUMBER))
+            .then(_decimals(text).cast(pl.Decimal(38, places), strict=False))
+            .cast(pl.Decimal(38, places))
+        )
+
+    def problems(self, text: pl.Expr, value: pl.Expr) -> list[tuple[str, pl.Expr]]:
+        """(rule, is-broken expression) pairs for one cell; each expression is true where the rule is broken."""
+        rules: list[tuple[str, pl.Expr]] = []
+        present = text.is_not_null()
+        if self.required:
+            rules.append(("required", text.is_null()))
+        if self.kind == "email":
+            rules.append(("not an email address", present & ~text.str.contains(_EMAIL)))
+        elif self.kind == "period":
+            rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(_PERIOD)))
+        elif self.kind == "choice":
+            rules.append((f"not one of {', '.join(self.choices)}", present & ~text.is_in(self.choices)))
+        elif self.kind == "date":
+            rules.append(("not a date (YYYY-MM-DD)", present & value.is_null()))
+        elif self.kind in _PLACES:
+            places = _PLACES[self.kind]
+            is_number = text.str.contains(_NUMBER)
+            too_precise = _decimals(text).str.extract(r"\.(\d*?)0*$").str.len_chars() > places
+            rules += [
+                ("not a number", present & ~is_number),
+                (f"more than {places} decimal places", present & is_number & too_precise.fill_null(False)),
+                ("too large", present & is_number & ~too_precise.fill_null(False) & value.is_null()),
+            ]
+        return [(f"{self.name}: {rule}", broken.fill_null(False)) for rule, broken in rules]
+
+
+def _decimals(text: pl.Expr) -> pl.Expr:
+    """The number text with a leading '+' dropped and a bare '.5' or '5.' completed."""
+    text = text.str.strip_prefix("+")
+    text = pl.when(text.str.starts_with(".")).then(pl.lit("0") + text).otherwise(text)
+    text = pl.when(text.str.starts_with("-.")).then(pl.lit("-0") + text.str.slice(1)).otherwise(text)
+    return text.str.strip_suffix(".")

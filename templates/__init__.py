@@ -1,0 +1,1 @@
+"""Presentation only: jinja2 templates for the cards (shipped as package data)."""

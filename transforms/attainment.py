@@ -1,0 +1,30 @@
+"""Sales-target attainment: won amount in the period against the period's target."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scorecards.transforms.exact import MONEY_PLACES, rounded_ratio, unscaled
+from scorecards.transforms.period import Period
+
+
+def won_by_rep(opportunities: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per rep: won_amount (Σ amount) and won_deals (count) of won opportunities closed in P."""
+    return (
+        opportunities.filter((pl.col("stage") == "won") & period.contains("close_date"))
+        .group_by("rep_id")
+        .agg(won_amount=pl.col("amount").sum(), won_deals=pl.len().cast(pl.Int64))
+    )
+
+
+def target_by_rep(targets: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per rep: target_amount of the targets row for P (reps without one are absent)."""
+    return targets.filter(pl.col("period") == str(period)).select("rep_id", "target_amount")
+
+
+def attainment(won: str = "won_amount", target: str = "target_amount") -> pl.Expr:
+    """won / target as a fraction rounded to 6 places; null when the target is missing or 0.
+
+    Grain: one rep and period. Exact: both amounts are compared in cents.
+    """
+    return rounded_ratio(unscaled(pl.col(won), MONEY_PLACES), unscaled(pl.col(target), MONEY_PLACES))

@@ -1,0 +1,31 @@
+"""New-customer development: accounts whose first won deal is the rep's, closed in the period."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scorecards.transforms.period import Period
+
+
+def first_won_deals(opportunities: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per account: its first won opportunity over the whole input.
+
+    "First" is the earliest close_date; ties go to the earliest created_date,
+    then the smallest opportunity_id in plain character order.
+    """
+    return (
+        opportunities.filter(pl.col("stage") == "won")
+        .sort("account_id", "close_date", "created_date", "opportunity_id")
+        .group_by("account_id", maintain_order=True)
+        .first()
+    )
+
+
+def new_customers_by_rep(opportunities: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per rep: new_customers, the accounts whose first won deal is the rep's and closed in P."""
+    return (
+        first_won_deals(opportunities)
+        .filter(period.contains("close_date"))
+        .group_by("rep_id")
+        .agg(new_customers=pl.len().cast(pl.Int64))
+    )
