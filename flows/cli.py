@@ -10,14 +10,16 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-
 from scorecards.config import ConfigError, Settings, load_settings
-from scorecards.flows.errors import ScorecardsError, UsageError, ValidationFailed
+from scorecards.flows.errors import ScorecardsError, UsageError
 from scorecards.schemas.quarantine import ValidationReport
 from scorecards.transforms.period import Period
+
+if TYPE_CHECKING:
+    from scorecards.flows.period_flow import PeriodResult
 
 app = typer.Typer(
     help="Monthly per-rep sales scorecards from CRM exports and survey results.",
@@ -54,7 +56,12 @@ def validate(input_dir: InputDir, config: ConfigFile = None) -> None:
     from scorecards.schemas.quarantine import validate_tables
 
     settings = _settings(config)
-    validated = _guard(lambda: validate_tables(read_inputs(input_dir), settings))
+    try:
+        raw = read_inputs(input_dir)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    validated = validate_tables(raw, settings)
     typer.echo(format_report(validated.report))
     if not validated.report.ok:
         raise typer.Exit(1)
@@ -90,26 +97,27 @@ def format_report(report: ValidationReport) -> str:
     return "\n".join(lines)
 
 
-def _run_flow(input_dir: Path, month: Period, out_dir: Path, settings: Settings):  # noqa: ANN202
+def _run_flow(input_dir: Path, month: Period, out_dir: Path, settings: Settings) -> PeriodResult:
+    # Without PREFECT_API_URL Prefect starts a temporary server; its first start
+    # creates a database and can take longer than Prefect's 20 s default.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from scorecards.flows.period_flow import period_flow
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    from scorecards.flows.period_flow import PeriodResult, period_flow
 
-    return _guard(lambda: period_flow(input_dir=input_dir, period=str(month), out_dir=out_dir, settings=settings))
-
-
-def _guard(action):  # noqa: ANN001, ANN202
-    """Run an action; named failures become a message and an exit status, anything else propagates."""
-    try:
-        return action()
-    except ValidationFailed as exc:
-        typer.echo(format_report(exc.report), err=True)
-        raise typer.Exit(1) from None
-    except UsageError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except ScorecardsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    if not input_dir.is_dir():
+        typer.echo(f"error: {input_dir}: input folder not found", err=True)
+        raise typer.Exit(2)
+    state = period_flow(input_dir=input_dir, period=str(month), out_dir=out_dir, settings=settings, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, PeriodResult):
+        if not result.published:
+            typer.echo(format_report(result.report), err=True)
+            raise typer.Exit(1)
+        return result
+    if isinstance(result, ScorecardsError):
+        typer.echo(f"error: {result}", err=True)
+        raise typer.Exit(1)
+    raise result  # not a failure we know: a bug, shown with its traceback
 
 
 def _settings(path: Path | None) -> Settings:

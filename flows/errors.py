@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from scorecards.schemas.quarantine import ValidationReport
-
 
 class ScorecardsError(Exception):
     """Base of the failures the CLI reports without a traceback."""
@@ -15,14 +13,6 @@ class UsageError(ScorecardsError):
 
 class InputError(ScorecardsError):
     """An input file cannot be read as a table (exit status 1)."""
-
-
-class ValidationFailed(ScorecardsError):
-    """The data failed validation: nothing was published (exit status 1)."""
-
-    def __init__(self, report: ValidationReport) -> None:
-        super().__init__("; ".join(report.problems))
-        self.report = report
 
 
 class PublishError(ScorecardsError):

@@ -16,45 +16,47 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-
 from scorecards.flows.errors import InputError, UsageError
-from scorecards.schemas.quarantine import RawTable
+from scorecards.schemas.quarantine import RawTable, UnreadableTable
 from scorecards.schemas.tables import TABLES
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 
-def read_inputs(input_dir: Path) -> dict[str, RawTable | None]:
-    """Every canonical table found in the folder (None for a table that has no file)."""
+def read_inputs(input_dir: Path) -> dict[str, RawTable | UnreadableTable | None]:
+    """Every canonical table found in the folder (None for a table that has no file).
+
+    A file that cannot be read as a table comes back as UnreadableTable, so that
+    the validate stage reports it beside every other problem.
+    """
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: input folder not found")
-    return {name: _read(name, path) if path else None for name, path in find_table_files(input_dir).items()}
+    tables: dict[str, RawTable | UnreadableTable | None] = {}
+    for name, files in find_table_files(input_dir).items():
+        if len(files) > 1:
+            names = ", ".join(p.name for p in files)
+            tables[name] = UnreadableTable(name, names, "several files for one table; keep one")
+        else:
+            tables[name] = _read(name, files[0]) if files else None
+    return tables
 
 
-def find_table_files(input_dir: Path) -> dict[str, Path | None]:
-    """The file of each canonical table (named after it, .csv, .xlsx or .parquet); two candidates is an error."""
-    found: dict[str, Path | None] = {}
-    for name in TABLES:
-        candidates = sorted(p for p in (input_dir / f"{name}{suffix}" for suffix in SUFFIXES) if p.is_file())
-        if len(candidates) > 1:
-            raise InputError(
-                f"{input_dir}: table {name!r} has several files ({', '.join(p.name for p in candidates)}); keep one"
-            )
-        found[name] = candidates[0] if candidates else None
-    return found
+def find_table_files(input_dir: Path) -> dict[str, list[Path]]:
+    """The files of each canonical table: named after it, with a .csv, .xlsx or .parquet suffix."""
+    return {name: [p for p in (input_dir / f"{name}{suffix}" for suffix in SUFFIXES) if p.is_file()] for name in TABLES}
 
 
-def _read(table: str, path: Path) -> RawTable:
+def _read(table: str, path: Path) -> RawTable | UnreadableTable:
     data = path.read_bytes()
     reader = {".csv": _read_csv, ".xlsx": _read_xlsx, ".parquet": _read_parquet}[path.suffix]
     try:
         frame = reader(data)
     except InputError as exc:
-        raise InputError(f"{path.name}: {exc}") from None
+        return UnreadableTable(table, path.name, str(exc))
     except Exception as exc:  # the readers' own errors: a file that is not the table it claims to be
-        raise InputError(f"{path.name}: cannot be read as a {path.suffix[1:]} table: {_first_line(exc)}") from None
+        return UnreadableTable(table, path.name, f"cannot be read as a {path.suffix[1:]} table: {_first_line(exc)}")
     if len(set(frame.columns)) != len(frame.columns):
-        raise InputError(f"{path.name}: header names a column twice")
+        return UnreadableTable(table, path.name, "header names a column twice")
     return RawTable(table=table, source=path.name, sha256=hashlib.sha256(data).hexdigest(), frame=frame)
 
 

@@ -10,14 +10,19 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-
+from prefect.states import Failed, State
 from scorecards.config import Settings, config_hash
-from scorecards.flows.errors import ValidationFailed
 from scorecards.flows.ingest import read_inputs
 from scorecards.flows.outputs import write_quarantine, write_scorecards
 from scorecards.flows.publish import staging_folder, swap_into_place, write_manifest
 from scorecards.flows.render import build_cards, write_cards
-from scorecards.schemas.quarantine import RawTable, Validated, ValidationReport, validate_tables
+from scorecards.schemas.quarantine import (
+    RawTable,
+    UnreadableTable,
+    Validated,
+    ValidationReport,
+    validate_tables,
+)
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
 from scorecards.transforms.tables import InputTables
@@ -32,28 +37,32 @@ class PeriodResult:
 
     period: str
     folder: Path
+    published: bool
     reps: int
     report: ValidationReport
 
 
 @task(name="read input files", **_TASK)
-def read_input_files(input_dir: Path) -> dict[str, RawTable | None]:
+def read_input_files(input_dir: Path) -> dict[str, RawTable | UnreadableTable | None]:
     """Read every canonical table in the input folder."""
     return read_inputs(input_dir)
 
 
 @task(name="check input rules", **_TASK)
-def check_input_rules(raw: dict[str, RawTable | None], settings: Settings) -> Validated:
-    """Validate the tables and set bad rows aside; fail when the data cannot be published."""
+def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
+    """Validate the tables and set bad rows aside."""
     validated = validate_tables(raw, settings)
     logger = get_run_logger()
     for table in validated.report.tables:
         logger.info(
             "%s: %d read, %d used, %d quarantined",
-            table.source, table.rows_read, table.rows_used, table.rows_quarantined,
+            table.source,
+            table.rows_read,
+            table.rows_used,
+            table.rows_quarantined,
         )
-    if not validated.report.ok:
-        raise ValidationFailed(validated.report)
+    for problem in validated.report.problems:
+        logger.error("%s", problem)
     return validated
 
 
@@ -82,17 +91,24 @@ def publish_period(stage: Path, target: Path, manifest: dict[str, object]) -> No
 
 
 @flow(name="scorecards-period", flow_run_name="scorecards-{period}", validate_parameters=False)
-def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings) -> PeriodResult:
-    """Score every rep for one month and publish the period's outputs."""
+def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings) -> PeriodResult | State:
+    """Score every rep for one month and publish the period's outputs.
+
+    Data that fails validation ends the run Failed, with the report as its
+    result and nothing published; it is not an exception (no traceback).
+    """
     month = Period.parse(period)
     raw = read_input_files(input_dir)
     validated = check_input_rules(raw, settings)
+    if not validated.report.ok:
+        result = PeriodResult(str(month), out_dir / str(month), False, 0, validated.report)
+        return Failed(message=f"{month}: data failed validation, nothing published", data=result)
     scorecards = compute_period(validated.tables, month, settings)
     with staging_folder(out_dir, str(month)) as stage:
         reps = write_period(stage, scorecards, validated, month)
         publish_period(stage, out_dir / str(month), _manifest(month, settings, validated.report))
     get_run_logger().info("published %d scorecards to %s", reps, out_dir / str(month))
-    return PeriodResult(str(month), out_dir / str(month), reps, validated.report)
+    return PeriodResult(str(month), out_dir / str(month), True, reps, validated.report)
 
 
 def _manifest(period: Period, settings: Settings, report: ValidationReport) -> dict[str, object]:

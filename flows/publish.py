@@ -68,7 +68,10 @@ def file_sha256(path: Path) -> str:
 def write_manifest(stage: Path, manifest: dict[str, Any]) -> None:
     """Write manifest.json with the sha256 of every other file in the stage folder."""
     outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != "manifest.json")
-    manifest = {**manifest, "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs]}
+    manifest = {
+        **manifest,
+        "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs],
+    }
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -17,7 +17,6 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
-
 from scorecards.flows.display import EXCEL_FORMATS, Kind, format_value
 from scorecards.flows.excel import save_deterministic, set_text
 from scorecards.flows.naming import safe_stem
@@ -83,7 +82,10 @@ def build_cards(scorecards: pl.DataFrame, notes: pl.DataFrame) -> list[Card]:
     for rep_id, note in notes.select("rep_id", "note").iter_rows():
         notes_by_rep.setdefault(rep_id, []).append(note)
     team_sizes = dict(scorecards.group_by("team").len().iter_rows())
-    return [_card(row, notes_by_rep.get(row["rep_id"], []), team_sizes, scorecards.height) for row in scorecards.iter_rows(named=True)]
+    return [
+        _card(row, notes_by_rep.get(row["rep_id"], []), team_sizes, scorecards.height)
+        for row in scorecards.iter_rows(named=True)
+    ]
 
 
 def _card(row: dict[str, Any], notes: list[str], team_sizes: dict[str, int], reps: int) -> Card:

@@ -9,7 +9,7 @@ with the model's check as its reason.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandera.polars as pa
 import polars as pl
@@ -33,7 +33,7 @@ class Reps(pa.DataFrameModel):
     team: str = pa.Field(str_length={"min_value": 1}, description="Team the rep belongs to.")
     manager_name: str = pa.Field(str_length={"min_value": 1}, description="Team manager's name.")
     manager_email: str = pa.Field(str_contains="@", description="Team manager's email address.")
-    hire_date: Optional[pl.Date] = pa.Field(nullable=True, description="Hire date; no card before it.")
+    hire_date: pl.Date | None = pa.Field(nullable=True, description="Hire date; no card before it.")
     locale: str = pa.Field(isin=["en", "zh-CN"], description="Language of the rep's card.")
 
     class Config:
@@ -46,11 +46,11 @@ class Opportunities(pa.DataFrameModel):
     opportunity_id: str = pa.Field(unique=True, str_length={"min_value": 1}, description="Opportunity id, unique.")
     rep_id: str = pa.Field(description="Owning rep; a rep in reps.")
     account_id: str = pa.Field(str_length={"min_value": 1}, description="Customer account.")
-    account_name: Optional[str] = pa.Field(nullable=True, description="Customer account's name.")
+    account_name: str | None = pa.Field(nullable=True, description="Customer account's name.")
     stage: str = pa.Field(isin=["open", "won", "lost"], description="open, won or lost.")
     amount: Money = pa.Field(ge=Decimal(0), description="Deal amount, exact to the cent.")
     created_date: pl.Date = pa.Field(description="Day the opportunity was created.")
-    close_date: Optional[pl.Date] = pa.Field(nullable=True, description="Day it was won or lost.")
+    close_date: pl.Date | None = pa.Field(nullable=True, description="Day it was won or lost.")
 
     class Config:
         strict = True
@@ -83,8 +83,8 @@ class Leads(pa.DataFrameModel):
     rep_id: str = pa.Field(description="Owning rep; a rep in reps.")
     created_date: pl.Date = pa.Field(description="Day the lead was registered.")
     status: str = pa.Field(isin=["open", "converted", "disqualified"], description="open, converted or disqualified.")
-    closed_date: Optional[pl.Date] = pa.Field(nullable=True, description="Day it was converted or disqualified.")
-    first_contact_date: Optional[pl.Date] = pa.Field(nullable=True, description="Day of the first contact.")
+    closed_date: pl.Date | None = pa.Field(nullable=True, description="Day it was converted or disqualified.")
+    first_contact_date: pl.Date | None = pa.Field(nullable=True, description="Day of the first contact.")
 
     class Config:
         strict = True
@@ -107,11 +107,11 @@ class Surveys(pa.DataFrameModel):
 
     response_id: str = pa.Field(unique=True, str_length={"min_value": 1}, description="Response id, unique.")
     rep_id: str = pa.Field(description="Rep the survey is about; a rep in reps.")
-    account_id: Optional[str] = pa.Field(nullable=True, description="Account that answered.")
+    account_id: str | None = pa.Field(nullable=True, description="Account that answered.")
     submitted_date: pl.Date = pa.Field(description="Day the answer was submitted.")
     score: Number = pa.Field(ge=Decimal(0), description="Score on the response's own scale.")
     scale_max: Number = pa.Field(gt=Decimal(0), description="Top of the response's scale (default from config).")
-    comment: Optional[str] = pa.Field(nullable=True, description="Free-text comment.")
+    comment: str | None = pa.Field(nullable=True, description="Free-text comment.")
 
     class Config:
         strict = True
@@ -160,4 +160,3 @@ def empty_frame(table: str) -> pl.DataFrame:
     """An empty frame with the table's validated columns and types (for an absent optional table)."""
     schema = MODELS[table].to_schema()
     return pl.DataFrame(schema={name: column.dtype.type for name, column in schema.columns.items()})
-

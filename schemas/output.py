@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine as pe
-
 from scorecards.schemas.canonical import PERIOD_PATTERN
 
 Money = Annotated[pe.Decimal, 38, 2]
@@ -36,27 +35,33 @@ class Scorecards(pa.DataFrameModel):
     locale: str = pa.Field(isin=["en", "zh-CN"], description="Language of the rep's card.")
     won_amount: Money = pa.Field(ge=Decimal(0), description="Σ amount of won deals closed in the period.")
     won_deals: pl.Int64 = pa.Field(ge=0, description="Count of won deals closed in the period.")
-    target_amount: Optional[Money] = pa.Field(nullable=True, ge=Decimal(0), description="The period's target; empty when none.")
-    attainment: Optional[Ratio] = _ratio("won_amount / target_amount as a fraction")
-    attainment_grade: Optional[str] = _grade("Attainment grade")
+    target_amount: Money | None = pa.Field(
+        nullable=True, ge=Decimal(0), description="The period's target; empty when none."
+    )
+    attainment: Ratio | None = _ratio("won_amount / target_amount as a fraction")
+    attainment_grade: str | None = _grade("Attainment grade")
     leads_converted: pl.Int64 = pa.Field(ge=0, description="Leads closed in the period as converted.")
     leads_closed: pl.Int64 = pa.Field(ge=0, description="Leads closed in the period (converted or disqualified).")
-    conversion_rate: Optional[Ratio] = _ratio("leads_converted / leads_closed")
-    conversion_grade: Optional[str] = _grade("Conversion grade")
-    new_customers: pl.Int64 = pa.Field(ge=0, description="Accounts whose first won deal is the rep's, closed in the period.")
-    new_customers_grade: Optional[str] = _grade("New-customer grade")
+    conversion_rate: Ratio | None = _ratio("leads_converted / leads_closed")
+    conversion_grade: str | None = _grade("Conversion grade")
+    new_customers: pl.Int64 = pa.Field(
+        ge=0, description="Accounts whose first won deal is the rep's, closed in the period."
+    )
+    new_customers_grade: str | None = _grade("New-customer grade")
     survey_responses: pl.Int64 = pa.Field(ge=0, description="Surveys submitted in the period.")
-    satisfaction: Optional[Ratio] = _ratio("Mean survey score on a 0–100 scale")
-    satisfaction_grade: Optional[str] = _grade("Satisfaction grade (N/A under min_responses)")
-    skills_score: Optional[Ratio] = _ratio("Mean manager skill rating, 1–5")
-    skills_grade: Optional[str] = _grade("Skills grade")
-    first_contact_within_1d: Optional[Ratio] = _ratio("Share of new leads first contacted within a day")
-    win_rate: Optional[Ratio] = _ratio("won / (won + lost) of deals closed in the period")
-    avg_deal_size: Optional[Money] = pa.Field(nullable=True, ge=Decimal(0), description="won_amount / won_deals; empty when none.")
-    avg_cycle_days: Optional[Ratio] = _ratio("Mean days from creation to close of won deals")
+    satisfaction: Ratio | None = _ratio("Mean survey score on a 0–100 scale")
+    satisfaction_grade: str | None = _grade("Satisfaction grade (N/A under min_responses)")
+    skills_score: Ratio | None = _ratio("Mean manager skill rating, 1–5")
+    skills_grade: str | None = _grade("Skills grade")
+    first_contact_within_1d: Ratio | None = _ratio("Share of new leads first contacted within a day")
+    win_rate: Ratio | None = _ratio("won / (won + lost) of deals closed in the period")
+    avg_deal_size: Money | None = pa.Field(
+        nullable=True, ge=Decimal(0), description="won_amount / won_deals; empty when none."
+    )
+    avg_cycle_days: Ratio | None = _ratio("Mean days from creation to close of won deals")
     open_pipeline: Money = pa.Field(ge=Decimal(0), description="Σ amount of the rep's open opportunities.")
-    composite_score: Optional[Ratio] = _ratio("Weighted mean of grade points over graded dimensions")
-    overall_grade: Optional[str] = _grade("Overall grade from composite_score")
+    composite_score: Ratio | None = _ratio("Weighted mean of grade points over graded dimensions")
+    overall_grade: str | None = _grade("Overall grade from composite_score")
     rank_in_team: pl.Int64 = pa.Field(ge=1, description="1..n within the team, never shared.")
     rank_overall: pl.Int64 = pa.Field(ge=1, unique=True, description="1..n over all reps, never shared.")
 

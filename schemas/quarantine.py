@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import pandera.polars as pa
 import polars as pl
-
 from scorecards.config import Settings
 from scorecards.schemas.canonical import MODELS, empty_frame
 from scorecards.schemas.tables import TABLES, TableSpec
@@ -33,6 +32,15 @@ class RawTable:
     source: str
     sha256: str
     frame: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class UnreadableTable:
+    """A table's file that could not be read as a table at all, and why."""
+
+    table: str
+    source: str
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class Validated:
     report: ValidationReport
 
 
-def validate_tables(raw: Mapping[str, RawTable | None], settings: Settings) -> Validated:
+def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
     """Validate every canonical table; reps first, since the others must name a rep in it."""
     problems: list[str] = []
     reports: list[TableReport] = []
@@ -82,6 +90,10 @@ def validate_tables(raw: Mapping[str, RawTable | None], settings: Settings) -> V
     rep_ids: pl.Series | None = None
     for name, spec in TABLES.items():
         table = raw.get(name)
+        if isinstance(table, UnreadableTable):
+            problems.append(f"{table.source}: {table.problem}")
+            used[name] = empty_frame(name)
+            continue
         if table is None:
             if spec.required:
                 problems.append(f"{name}: required table missing (expected {name}.csv, .xlsx or .parquet)")
@@ -127,9 +139,9 @@ def _split(
     )
     typed = text.select(
         [
-            (f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.name in defaults else f.parse(pl.col(f.name))).alias(
-                f.name
-            )
+            (
+                f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.name in defaults else f.parse(pl.col(f.name))
+            ).alias(f.name)
             for f in spec.fields
         ]
     )
@@ -140,9 +152,13 @@ def _split(
     if spec.key:
         key = " + ".join(spec.key)
         has_key = pl.all_horizontal([pl.col(k).is_not_null() for k in spec.key])
-        whole_rows.append((f"{key}: duplicate (all rows sharing it are quarantined)", has_key & pl.struct(spec.key).is_duplicated()))
+        whole_rows.append(
+            (f"{key}: duplicate (all rows sharing it are quarantined)", has_key & pl.struct(spec.key).is_duplicated())
+        )
     if rep_ids is not None:
-        whole_rows.append(("rep_id: not a rep in reps", pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode())))
+        whole_rows.append(
+            ("rep_id: not a rep in reps", pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()))
+        )
     shared = text.with_columns(_reasons(whole_rows))[REASON].alias("shared")
     reason = (
         pl.DataFrame({"cell": cell, "row": row, "shared": shared})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
-
 from scorecards.schemas.fields import Field
 
 
@@ -74,7 +73,10 @@ TABLES: dict[str, TableSpec] = {
             ),
             key=("opportunity_id",),
             row_rules=(
-                ("close_date: required when stage is won or lost", _missing_when("close_date", "stage", ["won", "lost"])),
+                (
+                    "close_date: required when stage is won or lost",
+                    _missing_when("close_date", "stage", ["won", "lost"]),
+                ),
                 ("close_date: before created_date", _before("close_date", "created_date")),
                 ("amount: below 0", pl.col("amount") < 0),
             ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-
 from scorecards.transforms.exact import MONEY_PLACES, rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 
@@ -41,11 +40,7 @@ def avg_deal_size(won: str = "won_amount", deals: str = "won_deals") -> pl.Expr:
 
 def open_pipeline_by_rep(opportunities: pl.LazyFrame) -> pl.LazyFrame:
     """Per rep: open_pipeline, Σ amount of the rep's open opportunities anywhere in the input."""
-    return (
-        opportunities.filter(pl.col("stage") == "open")
-        .group_by("rep_id")
-        .agg(open_pipeline=pl.col("amount").sum())
-    )
+    return opportunities.filter(pl.col("stage") == "open").group_by("rep_id").agg(open_pipeline=pl.col("amount").sum())
 
 
 def first_contact_by_rep(leads: pl.LazyFrame, period: Period) -> pl.LazyFrame:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-
 from scorecards.transforms.exact import rounded_ratio
 from scorecards.transforms.period import Period
 

@@ -35,10 +35,7 @@ def rounded_ratio(numerator: pl.Expr, denominator: pl.Expr, places: int = RATIO_
     scale = 10**places
     units = (num * (2 * scale) + den) // (2 * den)
     return (
-        pl.when(den > 0)
-        .then(units.cast(pl.Decimal(38, places)) / scale)
-        .otherwise(None)
-        .cast(pl.Decimal(38, places))
+        pl.when(den > 0).then(units.cast(pl.Decimal(38, places)) / scale).otherwise(None).cast(pl.Decimal(38, places))
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import polars as pl
-
 from scorecards.transforms.exact import rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 
@@ -24,9 +23,7 @@ def satisfaction_by_rep(surveys: pl.LazyFrame, period: Period) -> pl.LazyFrame:
         .group_by("rep_id")
         .agg(survey_responses=pl.len().cast(pl.Int64), _terms=term.sum())
         .with_columns(
-            satisfaction=rounded_ratio(
-                pl.col("_terms"), pl.col("survey_responses").cast(pl.Int128) * 10**_TERM_PLACES
-            )
+            satisfaction=rounded_ratio(pl.col("_terms"), pl.col("survey_responses").cast(pl.Int128) * 10**_TERM_PLACES)
         )
         .drop("_terms")
     )

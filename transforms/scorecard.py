@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import polars as pl
-
 from scorecards.config import Settings
 from scorecards.transforms.activity import (
     avg_deal_size,
@@ -17,7 +16,12 @@ from scorecards.transforms.attainment import attainment, target_by_rep, won_by_r
 from scorecards.transforms.conversion import conversion_rate, leads_by_rep
 from scorecards.transforms.customers import new_customers_by_rep
 from scorecards.transforms.exact import MONEY
-from scorecards.transforms.grading import composite_score, dimension_grades, overall_grade, with_ranks
+from scorecards.transforms.grading import (
+    composite_score,
+    dimension_grades,
+    overall_grade,
+    with_ranks,
+)
 from scorecards.transforms.period import Period
 from scorecards.transforms.roster import roster
 from scorecards.transforms.satisfaction import satisfaction_by_rep
