@@ -127,5 +127,11 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def config_hash(settings: Settings) -> str:
     """sha256 of the settings' canonical JSON: equal for equal rules, whatever the file's layout."""
-    canonical = json.dumps(settings.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(settings.model_dump(), sort_keys=True, separators=(",", ":"), default=_plain_decimal)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _plain_decimal(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # 0.050 and 0.05 are the same rule
+    raise TypeError(f"cannot hash {type(value).__name__}")

@@ -102,11 +102,11 @@ def _run_flow(input_dir: Path, month: Period, out_dir: Path, settings: Settings)
     # creates a database and can take longer than Prefect's 20 s default.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    from scorecards.flows.period_flow import PeriodResult, period_flow
-
     if not input_dir.is_dir():
         typer.echo(f"error: {input_dir}: input folder not found", err=True)
         raise typer.Exit(2)
+    from scorecards.flows.period_flow import PeriodResult, period_flow
+
     state = period_flow(input_dir=input_dir, period=str(month), out_dir=out_dir, settings=settings, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, PeriodResult):

@@ -1,0 +1,81 @@
+"""The config file is validated on load with messages that name the field (exit status 2 at the CLI)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from scorecards.config import ConfigError, config_hash, load_settings
+from scorecards.config.settings import default_config_path
+
+
+def test_the_shipped_config_holds_the_spec_defaults() -> None:
+    settings = load_settings()
+    assert {d: (b.A, b.B, b.C) for d, b in settings.bands.items()} == {
+        "attainment": (Decimal("1.00"), Decimal("0.80"), Decimal("0.60")),
+        "conversion_rate": (Decimal("0.40"), Decimal("0.25"), Decimal("0.15")),
+        "new_customers": (6, 3, 1),
+        "satisfaction": (90, 80, 70),
+        "skills_score": (Decimal("4.5"), Decimal("3.5"), Decimal("2.5")),
+    }
+    assert settings.composite.weights == {
+        "attainment": Decimal("0.4"),
+        "conversion_rate": Decimal("0.2"),
+        "new_customers": Decimal("0.2"),
+        "satisfaction": Decimal("0.2"),
+        "skills_score": Decimal("0"),
+    }
+    assert settings.composite.points == {"A": 4, "B": 3, "C": 2, "D": 1}
+    assert (settings.composite.overall_bands.A, settings.composite.overall_bands.B, settings.composite.overall_bands.C) == (
+        Decimal("3.5"),
+        Decimal("2.5"),
+        Decimal("1.5"),
+    )
+    assert settings.satisfaction.min_responses == 3
+    assert settings.quarantine.ceiling == Decimal("0.05")
+    assert settings.defaults.survey_scale_max == 100
+    assert settings.skills.names == ["plan", "prospecting", "presentation", "negotiation", "closing"]
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    text = default_config_path().read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "scorecards.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('A = "1.00"\nB = "0.80"', 'A = "0.70"\nB = "0.80"', "bands.attainment: Value error, thresholds must not rise"),
+        ("ceiling = 0.05", "ceiling = 2", "quarantine.ceiling: Input should be less than or equal to 1"),
+        ('locale = "en"', 'locale = "fr"', "defaults.locale: Input should be 'en' or 'zh-CN'"),
+        ("min_responses = 3", "min_responses = 0", "satisfaction.min_responses: Input should be greater than or equal to 1"),
+        ('attainment = "0.4"', 'attainmnet = "0.4"', "unknown dimension(s) ['attainmnet']"),
+        ("[satisfaction]", "[satisfactoin]", "satisfactoin: Extra inputs are not permitted"),
+        ('satisfaction = "0.2"', 'satisfaction = "-0.2"', "composite.weights.satisfaction: Input should be greater than or equal to 0"),
+        ("min_responses = 3", "min_responses = [", "cannot read config"),
+    ],
+)
+def test_a_wrong_config_names_file_and_field(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = edited(tmp_path, old, new)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_the_config_hash_follows_the_rules_not_the_layout(tmp_path: Path) -> None:
+    same = edited(tmp_path, "ceiling = 0.05 ", 'ceiling = "0.050"')
+    (tmp_path / "other").mkdir()
+    changed = edited(tmp_path / "other", "min_responses = 3", "min_responses = 4")
+    assert config_hash(load_settings(same)) == config_hash(load_settings())
+    assert config_hash(load_settings(changed)) != config_hash(load_settings())

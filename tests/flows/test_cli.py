@@ -1,0 +1,98 @@
+"""The command line: help everywhere, exit statuses, and no Prefect where nothing is orchestrated (SPEC §7)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BASE_TABLES
+from typer.testing import CliRunner
+
+from scorecards.config.settings import default_config_path
+from scorecards.flows.cli import app
+
+runner = CliRunner()
+COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
+
+
+def test_every_command_has_help() -> None:
+    assert {"run", "validate", "demo"} <= set(COMMANDS)
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.output
+        sub = runner.invoke(app, [name, "--help"])
+        assert sub.exit_code == 0, name
+        assert "Usage:" in sub.output and "--" in sub.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--input", "IN", "--period", "2026-13"], "--period: not a month: 2026-13"),
+        (["run", "--input", "IN", "--period", "Oct 2026"], "is not of the form YYYY-MM"),
+        (["run", "--input", "nowhere", "--period", "2026-10"], "nowhere: input folder not found"),
+        (["validate", "--input", "nowhere"], "nowhere: input folder not found"),
+        (["run", "--input", "IN", "--period", "2026-10", "--config", "missing.toml"], "missing.toml: config file not found"),
+        (["run", "--period", "2026-10"], "Missing option '--input'"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_wrong_usage_or_configuration_exits_2(make_inputs, args: list[str], message: str) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    result = runner.invoke(app, [str(folder) if a == "IN" else a for a in args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_broken_config_exits_2(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    config = tmp_path / "bad.toml"
+    config.write_text(default_config_path().read_text().replace("ceiling = 0.05", "ceiling = -1"))
+    result = runner.invoke(app, ["validate", "--input", str(make_inputs()), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "quarantine.ceiling: Input should be greater than or equal to 0" in result.output
+
+
+def test_validate_prints_the_report_and_exits_0_on_good_data(make_inputs) -> None:  # noqa: ANN001
+    result = runner.invoke(app, ["validate", "--input", str(make_inputs())])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["file", "read", "used", "quarantined"]
+    assert lines[1].split() == ["reps.csv", "4", "4", "0"]
+    assert lines[2].split() == ["opportunities.csv", "6", "6", "0"]
+    assert lines[-1] == "OK"
+
+
+def test_validate_counts_reasons_and_exits_1_above_the_ceiling(make_inputs) -> None:  # noqa: ANN001
+    bad = {**BASE_TABLES["opportunities"][0], "opportunity_id": "O9", "amount": "-1"}
+    folder = make_inputs(opportunities=[*BASE_TABLES["opportunities"], bad])
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 1
+    assert "1 × amount: below 0" in result.output
+    assert "FAILED, nothing published:" in result.output
+    assert "opportunities.csv: 1 of 7 rows quarantined (14.3%), above the 5% ceiling" in result.output
+    assert not (folder.parent / "out").exists()
+
+
+def test_validate_names_a_missing_table_and_column(make_inputs) -> None:  # noqa: ANN001
+    rows = [{k: v for k, v in row.items() if k != "stage"} for row in BASE_TABLES["opportunities"]]
+    folder = make_inputs(reps=None, opportunities=rows)
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 1
+    assert "reps: required table missing (expected reps.csv, .xlsx or .parquet)" in result.output
+    assert "opportunities.csv: column 'stage': required column missing" in result.output
+
+
+def test_commands_that_orchestrate_nothing_do_not_import_prefect(make_inputs) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    code = (
+        "import sys\n"
+        "from scorecards.flows.cli import app\n"
+        f"try:\n    app(['validate', '--input', {str(folder)!r}])\n"
+        "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr

@@ -1,0 +1,125 @@
+"""Reading canonical tables from csv, xlsx and parquet into text columns (SPEC §2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import BASE_TABLES, write_csv
+from openpyxl import Workbook
+
+from scorecards.flows.errors import UsageError
+from scorecards.flows.ingest import read_inputs
+from scorecards.schemas.quarantine import RawTable, UnreadableTable
+
+
+def test_csv_is_read_as_text_with_its_hash(make_inputs) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    tables = read_inputs(folder)
+    reps = tables["reps"]
+    assert isinstance(reps, RawTable)
+    assert reps.source == "reps.csv"
+    assert set(reps.frame.schema.values()) == {pl.String}
+    assert reps.frame.height == 4
+    import hashlib
+
+    assert reps.sha256 == hashlib.sha256((folder / "reps.csv").read_bytes()).hexdigest()
+    assert tables["leads"] is None and tables["surveys"] is None
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_the_same_table_reads_alike_from_csv_xlsx_and_parquet(tmp_path: Path) -> None:
+    header = ["opportunity_id", "rep_id", "amount", "created_date", "close_date", "stage"]
+    csv_rows = [
+        {"opportunity_id": "O1", "rep_id": "R1", "amount": "1000.1", "created_date": "2026-10-01", "close_date": "2026-10-05", "stage": "won"},
+        {"opportunity_id": "O2", "rep_id": "R2", "amount": "7", "created_date": "2026-10-02", "close_date": "", "stage": "open"},
+    ]
+    write_csv(tmp_path / "csv" / "opportunities.csv", csv_rows, header)
+    (tmp_path / "xlsx").mkdir()
+    _xlsx(
+        tmp_path / "xlsx" / "opportunities.xlsx",
+        [
+            header,
+            ["O1", "R1", 1000.1, datetime(2026, 10, 1), date(2026, 10, 5), "won"],
+            ["O2", "R2", 7, datetime(2026, 10, 2), None, "open"],
+            [None, None, None, None, None, None],  # a blank row is not a data row
+        ],
+    )
+    (tmp_path / "parquet").mkdir()
+    pl.DataFrame(
+        {
+            "opportunity_id": ["O1", "O2"],
+            "rep_id": ["R1", "R2"],
+            "amount": pl.Series(["1000.10", "7.00"]).cast(pl.Decimal(38, 2)),
+            "created_date": [datetime(2026, 10, 1, 9, 30), datetime(2026, 10, 2)],
+            "close_date": [date(2026, 10, 5), None],
+            "stage": ["won", "open"],
+        }
+    ).write_parquet(tmp_path / "parquet" / "opportunities.parquet")
+
+    frames = {kind: read_inputs(tmp_path / kind)["opportunities"].frame for kind in ("csv", "xlsx", "parquet")}
+    expected = {
+        "opportunity_id": ["O1", "O2"],
+        "rep_id": ["R1", "R2"],
+        "created_date": ["2026-10-01", "2026-10-02"],
+        "close_date": ["2026-10-05", None],
+        "stage": ["won", "open"],
+    }
+    for kind, frame in frames.items():
+        assert frame.columns == header, kind
+        assert frame.select(list(expected)).to_dict(as_series=False) == expected, kind
+    assert frames["csv"]["amount"].to_list() == ["1000.1", "7"]
+    assert frames["xlsx"]["amount"].to_list() == ["1000.1", "7"]
+    assert frames["parquet"]["amount"].to_list() == ["1000.10", "7.00"]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "empty file (not even a header row)"),
+        ("rep_id,rep_name\nR1,Zoë\n".encode("latin-1"), "not UTF-8 text (byte 21)"),
+        (b"rep_id,rep_id\nR1,R2\n", "header names a column twice"),
+        (b"PK\x03\x04\x00\x00garbage\xff\xfe", "not UTF-8 text"),
+    ],
+)
+def test_a_file_that_is_not_a_table_is_reported_not_raised(tmp_path: Path, content: bytes, problem: str) -> None:
+    (tmp_path / "reps.csv").write_bytes(content)
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert table.source == "reps.csv"
+    assert table.problem.startswith(problem)
+
+
+def test_a_broken_xlsx_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "reps.xlsx").write_bytes(b"this is not a zip")
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert table.problem.startswith("cannot be read as a xlsx table")
+
+
+def test_two_files_for_one_table_are_refused(tmp_path: Path) -> None:
+    write_csv(tmp_path / "reps.csv", BASE_TABLES["reps"])
+    _xlsx(tmp_path / "reps.xlsx", [["rep_id"], ["R1"]])
+    table = read_inputs(tmp_path)["reps"]
+    assert table == UnreadableTable("reps", "reps.csv, reps.xlsx", "several files for one table; keep one")
+
+
+def test_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="input folder not found"):
+        read_inputs(tmp_path / "nowhere")
+
+
+def test_a_utf8_bom_does_not_become_part_of_the_first_column(tmp_path: Path) -> None:
+    (tmp_path / "reps.csv").write_bytes("\ufeffrep_id,rep_name\nR1,王芳\n".encode())
+    frame = read_inputs(tmp_path)["reps"].frame
+    assert frame.columns == ["rep_id", "rep_name"]
+    assert frame.row(0) == ("R1", "王芳")

@@ -1,0 +1,77 @@
+"""A period is published whole or not at all, and a re-run replaces it (SPEC §6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scorecards.flows import publish
+from scorecards.flows.errors import PublishError
+from scorecards.flows.publish import file_sha256, staging_folder, swap_into_place, write_manifest
+
+
+def publish_files(out: Path, files: dict[str, str]) -> None:
+    with staging_folder(out, "2026-10") as stage:
+        for name, text in files.items():
+            (stage / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage / name).write_text(text)
+        swap_into_place(stage, out / "2026-10")
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(params=["exchange", "two renames"])
+def swap_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "two renames":
+        monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    return request.param
+
+
+def test_first_publication_and_re_run_replace_the_whole_folder(tmp_path: Path, swap_mode: str) -> None:
+    publish_files(tmp_path, {"a.csv": "old", "reps/r1.html": "old card"})
+    publish_files(tmp_path, {"a.csv": "new", "reps/r2.html": "new card"})
+    assert tree(tmp_path / "2026-10") == {"a.csv": "new", "reps/r2.html": "new card"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]  # nothing left beside it
+
+
+def test_a_failing_build_leaves_the_earlier_publication_untouched(tmp_path: Path, swap_mode: str) -> None:
+    publish_files(tmp_path, {"a.csv": "old"})
+    with pytest.raises(RuntimeError), staging_folder(tmp_path, "2026-10") as stage:
+        (stage / "a.csv").write_text("half")
+        raise RuntimeError("render failed")
+    assert tree(tmp_path / "2026-10") == {"a.csv": "old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]
+
+
+def test_leftovers_of_an_interrupted_run_are_cleaned_and_a_displaced_publication_restored(tmp_path: Path) -> None:
+    (tmp_path / ".2026-10.building-x").mkdir(parents=True)
+    displaced = tmp_path / ".2026-10.old-123"
+    displaced.mkdir()
+    (displaced / "a.csv").write_text("old")
+    with staging_folder(tmp_path, "2026-10") as stage:
+        assert tree(tmp_path / "2026-10") == {"a.csv": "old"}  # restored before anything else happens
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["2026-10", stage.name])
+
+
+def test_a_failed_swap_is_a_publish_error_naming_the_target(tmp_path: Path) -> None:
+    with pytest.raises(PublishError, match="could not publish"):
+        swap_into_place(tmp_path / "missing-stage", tmp_path / "2026-10")
+
+
+def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
+    (tmp_path / "reps").mkdir()
+    (tmp_path / "scorecards.csv").write_text("x")
+    (tmp_path / "reps" / "r.html").write_text("y")
+    write_manifest(tmp_path, {"period": "2026-10"})
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest == {
+        "period": "2026-10",
+        "outputs": [
+            {"path": "reps/r.html", "sha256": file_sha256(tmp_path / "reps" / "r.html")},
+            {"path": "scorecards.csv", "sha256": file_sha256(tmp_path / "scorecards.csv")},
+        ],
+    }
