@@ -8,6 +8,7 @@ quarantined row instead of a failed read.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from datetime import date, datetime, time
@@ -64,9 +65,12 @@ def _read_csv(data: bytes) -> pl.DataFrame:
     if not data.strip():
         raise InputError("empty file (not even a header row)")
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8 or use a source profile") from None
+    header = next(csv.reader(io.StringIO(text.partition("\n")[0])), [])
+    if len(set(header)) != len(header):
+        raise InputError("header names a column twice")  # polars would rename the second one silently
     return pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8")
 
 
