@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 @dataclass(frozen=True, order=True)
@@ -59,8 +59,8 @@ class Period:
         return periods[::-1]
 
     def contains(self, column: str) -> pl.Expr:
-        """True where the date column falls in this month (null stays null)."""
-        return pl.col(column).is_between(self.start, self.end)
+        """True where the date (or datetime, by its calendar date) column falls in this month; null stays null."""
+        return pl.col(column).dt.date().is_between(self.start, self.end)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

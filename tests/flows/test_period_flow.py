@@ -1,0 +1,156 @@
+"""End to end: `scorecards run` publishes exactly SPEC §6, atomically and reproducibly."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import BASE_TABLES
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from scorecards.config import config_hash, load_settings
+from scorecards.flows.cli import app
+from scorecards.flows.naming import safe_stem
+from scorecards.flows.publish import file_sha256
+from scorecards.transforms.scorecard import SCORECARD_COLUMNS
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+runner = CliRunner()
+
+
+def run(folder: Path, out: Path, *extra: str) -> object:
+    return runner.invoke(app, ["run", "--input", str(folder), "--period", "2026-10", "--out", str(out), *extra])
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    notes = [{"rep_id": "R1", "period": "2026-10", "note": "=HYPERLINK(\"http://x\") <b>great</b> month"}]
+    folder = make_inputs(manager_notes=notes)
+    result = run(folder, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    period = tmp_path / "out" / "2026-10"
+    assert "2026-10: 3 scorecards published in" in result.output
+
+    stems = [safe_stem(r) for r in ("R1", "R2", "R3")]  # R4 is hired after October
+    assert sorted(snapshot(period)) == sorted(
+        ["manifest.json", "scorecards.csv", "scorecards.parquet"]
+        + [f"reps/{stem}.{ext}" for stem in stems for ext in ("html", "xlsx")]
+    )
+
+    table = pl.read_csv(period / "scorecards.csv", infer_schema=False)
+    assert tuple(table.columns) == SCORECARD_COLUMNS
+    r1 = table.row(0, named=True)
+    assert {k: r1[k] for k in ("rep_id", "won_amount", "won_deals", "target_amount", "attainment", "attainment_grade")} == {
+        "rep_id": "R1",
+        "won_amount": "3000.30",
+        "won_deals": "2",
+        "target_amount": "3000.30",
+        "attainment": "1.000000",
+        "attainment_grade": "A",
+    }
+    # A1 was first won by R2 in September, so R1 has one new customer (A2) and R3 one (A4).
+    assert dict(zip(table["rep_id"], table["new_customers"], strict=True)) == {"R1": "1", "R3": "1", "R2": "0"}
+    r2 = table.filter(pl.col("rep_id") == "R2").row(0, named=True)
+    assert (r2["attainment"], r2["attainment_grade"], r2["conversion_rate"], r2["satisfaction_grade"]) == (None, None, None, None)
+    assert r2["win_rate"] == "0.000000" and r2["open_pipeline"] == "700.50"
+    assert table["rank_overall"].to_list() == ["1", "2", "3"]
+
+    parquet = pl.read_parquet(period / "scorecards.parquet")
+    assert parquet.schema["won_amount"] == pl.Decimal(38, 2) and parquet.schema["attainment"] == pl.Decimal(38, 6)
+    assert parquet["won_amount"].to_list()[0] == Decimal("3000.30")
+    assert parquet.select(pl.all().cast(pl.String)).equals(table.select(pl.all().cast(pl.String)))
+
+    html = (period / "reps" / f"{stems[0]}.html").read_text()
+    assert '<html lang="en">' in html
+    assert "&lt;b&gt;great&lt;/b&gt;" in html and "<b>great" not in html
+
+    sheet = load_workbook(period / "reps" / f"{stems[0]}.xlsx").active
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=1) if row[0].value}
+    assert cells["Won amount"].value == 3000.3 and cells["Won amount"].number_format == "#,##0.00"
+    assert cells["Sales-target attainment"].value == 1 and cells["Sales-target attainment"].number_format == "0.0%"
+    note = next(c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert note.data_type == "s"  # stored as text, never a live formula
+
+
+def test_the_manifest_records_inputs_config_version_and_outputs(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    assert run(folder, tmp_path / "out").exit_code == 0
+    period = tmp_path / "out" / "2026-10"
+    manifest = json.loads((period / "manifest.json").read_text())
+    assert manifest["period"] == "2026-10"
+    assert manifest["version"] == "0.1.0"
+    assert manifest["config_sha256"] == config_hash(load_settings())
+    assert manifest["inputs"][0] == {
+        "table": "reps",
+        "file": "reps.csv",
+        "sha256": file_sha256(folder / "reps.csv"),
+        "rows_read": 4,
+        "rows_used": 4,
+        "rows_quarantined": 0,
+    }
+    assert [i["table"] for i in manifest["inputs"]] == ["reps", "opportunities", "targets"]
+    outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert outputs == {path: file_sha256(period / path) for path in snapshot(period) if path != "manifest.json"}
+
+
+def test_bad_rows_are_quarantined_and_counted(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    config = tmp_path / "lenient.toml"
+    config.write_text(load_settings.__globals__["default_config_path"]().read_text().replace("ceiling = 0.05", "ceiling = 0.5"))
+    bad = {**BASE_TABLES["opportunities"][0], "opportunity_id": "O9", "stage": "pending"}
+    folder = make_inputs(opportunities=[*BASE_TABLES["opportunities"], bad])
+    assert run(folder, tmp_path / "out", "--config", str(config)).exit_code == 0
+    period = tmp_path / "out" / "2026-10"
+    quarantined = pl.read_csv(period / "quarantine" / "opportunities.csv", infer_schema=False)
+    assert quarantined.select("source_row", "opportunity_id", "reason").rows() == [("8", "O9", "stage: not one of open, won, lost")]
+    counts = json.loads((period / "manifest.json").read_text())["inputs"][1]
+    assert (counts["rows_read"], counts["rows_used"], counts["rows_quarantined"]) == (7, 6, 1)
+
+
+def test_a_failing_run_publishes_nothing_and_keeps_the_earlier_publication(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    out = tmp_path / "out"
+    assert run(make_inputs(), out).exit_code == 0
+    before = snapshot(out / "2026-10")
+    bad = {**BASE_TABLES["opportunities"][0], "opportunity_id": "O9", "amount": "-1"}
+    result = run(make_inputs("bad", opportunities=[*BASE_TABLES["opportunities"], bad]), out)
+    assert result.exit_code == 1
+    assert "above the 5% ceiling" in result.output and "FAILED, nothing published" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(out / "2026-10") == before
+    assert sorted(p.name for p in out.iterdir()) == ["2026-10"]
+
+
+def test_a_missing_required_table_exits_1_and_publishes_nothing(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    result = run(make_inputs(reps=None), tmp_path / "out")
+    assert result.exit_code == 1
+    assert "reps: required table missing" in result.output
+    assert not (tmp_path / "out" / "2026-10").exists()
+
+
+def test_a_re_run_replaces_the_publication(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    out = tmp_path / "out"
+    assert run(make_inputs(), out).exit_code == 0
+    assert run(make_inputs("fewer", reps=BASE_TABLES["reps"][:2]), out, ).exit_code == 1  # R3's deal now has no rep
+    fewer_reps = [r for r in BASE_TABLES["opportunities"] if r["rep_id"] != "R3"]
+    targets = [t for t in BASE_TABLES["targets"] if t["rep_id"] != "R3"]
+    assert run(make_inputs("fewer2", reps=BASE_TABLES["reps"][:2], opportunities=fewer_reps, targets=targets), out).exit_code == 0
+    cards = sorted(p.name for p in (out / "2026-10" / "reps").iterdir())
+    assert cards == sorted(f"{safe_stem(r)}.{ext}" for r in ("R1", "R2") for ext in ("html", "xlsx"))
+
+
+def test_the_same_input_gives_byte_identical_outputs(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    assert run(folder, tmp_path / "a").exit_code == 0
+    assert run(folder, tmp_path / "b").exit_code == 0
+    first, second = snapshot(tmp_path / "a" / "2026-10"), snapshot(tmp_path / "b" / "2026-10")
+    manifests = [json.loads(s.pop("manifest.json")) for s in (first, second)]
+    assert first == second
+    for manifest in manifests:
+        manifest.pop("run_at")
+    assert manifests[0] == manifests[1]
