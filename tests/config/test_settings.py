@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from scorecards.config import ConfigError, config_hash, load_settings
 from scorecards.config.settings import default_config_path
 
@@ -28,11 +27,11 @@ def test_the_shipped_config_holds_the_spec_defaults() -> None:
         "skills_score": Decimal("0"),
     }
     assert settings.composite.points == {"A": 4, "B": 3, "C": 2, "D": 1}
-    assert (settings.composite.overall_bands.A, settings.composite.overall_bands.B, settings.composite.overall_bands.C) == (
+    assert (
         Decimal("3.5"),
         Decimal("2.5"),
         Decimal("1.5"),
-    )
+    ) == (settings.composite.overall_bands.A, settings.composite.overall_bands.B, settings.composite.overall_bands.C)
     assert settings.satisfaction.min_responses == 3
     assert settings.quarantine.ceiling == Decimal("0.05")
     assert settings.defaults.survey_scale_max == 100
@@ -53,10 +52,18 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
         ('A = "1.00"\nB = "0.80"', 'A = "0.70"\nB = "0.80"', "bands.attainment: Value error, thresholds must not rise"),
         ("ceiling = 0.05", "ceiling = 2", "quarantine.ceiling: Input should be less than or equal to 1"),
         ('locale = "en"', 'locale = "fr"', "defaults.locale: Input should be 'en' or 'zh-CN'"),
-        ("min_responses = 3", "min_responses = 0", "satisfaction.min_responses: Input should be greater than or equal to 1"),
+        (
+            "min_responses = 3",
+            "min_responses = 0",
+            "satisfaction.min_responses: Input should be greater than or equal to 1",
+        ),
         ('attainment = "0.4"', 'attainmnet = "0.4"', "unknown dimension(s) ['attainmnet']"),
         ("[satisfaction]", "[satisfactoin]", "satisfactoin: Extra inputs are not permitted"),
-        ('satisfaction = "0.2"', 'satisfaction = "-0.2"', "composite.weights.satisfaction: Input should be greater than or equal to 0"),
+        (
+            'satisfaction = "0.2"',
+            'satisfaction = "-0.2"',
+            "composite.weights.satisfaction: Input should be greater than or equal to 0",
+        ),
         ("min_responses = 3", "min_responses = [", "cannot read config"),
     ],
 )

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import BASE_TABLES
-from typer.testing import CliRunner
-
 from scorecards.config.settings import default_config_path
 from scorecards.flows.cli import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
@@ -35,7 +34,10 @@ def test_every_command_has_help() -> None:
         (["run", "--input", "IN", "--period", "Oct 2026"], "is not of the form YYYY-MM"),
         (["run", "--input", "nowhere", "--period", "2026-10"], "nowhere: input folder not found"),
         (["validate", "--input", "nowhere"], "nowhere: input folder not found"),
-        (["run", "--input", "IN", "--period", "2026-10", "--config", "missing.toml"], "missing.toml: config file not found"),
+        (
+            ["run", "--input", "IN", "--period", "2026-10", "--config", "missing.toml"],
+            "missing.toml: config file not found",
+        ),
         (["run", "--period", "2026-10"], "Missing option '--input'"),
         (["frobnicate"], "No such command"),
     ],

@@ -9,7 +9,6 @@ import polars as pl
 import pytest
 from conftest import BASE_TABLES, write_csv
 from openpyxl import Workbook
-
 from scorecards.flows.errors import UsageError
 from scorecards.flows.ingest import read_inputs
 from scorecards.schemas.quarantine import RawTable, UnreadableTable
@@ -40,8 +39,22 @@ def _xlsx(path: Path, rows: list[list[object]]) -> Path:
 def test_the_same_table_reads_alike_from_csv_xlsx_and_parquet(tmp_path: Path) -> None:
     header = ["opportunity_id", "rep_id", "amount", "created_date", "close_date", "stage"]
     csv_rows = [
-        {"opportunity_id": "O1", "rep_id": "R1", "amount": "1000.1", "created_date": "2026-10-01", "close_date": "2026-10-05", "stage": "won"},
-        {"opportunity_id": "O2", "rep_id": "R2", "amount": "7", "created_date": "2026-10-02", "close_date": "", "stage": "open"},
+        {
+            "opportunity_id": "O1",
+            "rep_id": "R1",
+            "amount": "1000.1",
+            "created_date": "2026-10-01",
+            "close_date": "2026-10-05",
+            "stage": "won",
+        },
+        {
+            "opportunity_id": "O2",
+            "rep_id": "R2",
+            "amount": "7",
+            "created_date": "2026-10-02",
+            "close_date": "",
+            "stage": "open",
+        },
     ]
     write_csv(tmp_path / "csv" / "opportunities.csv", csv_rows, header)
     (tmp_path / "xlsx").mkdir()

@@ -10,13 +10,13 @@ import polars as pl
 import pytest
 from conftest import BASE_TABLES
 from openpyxl import load_workbook
-from typer.testing import CliRunner
-
 from scorecards.config import config_hash, load_settings
+from scorecards.config.settings import default_config_path
 from scorecards.flows.cli import app
 from scorecards.flows.naming import safe_stem
 from scorecards.flows.publish import file_sha256
 from scorecards.transforms.scorecard import SCORECARD_COLUMNS
+from typer.testing import CliRunner
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -31,7 +31,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
-    notes = [{"rep_id": "R1", "period": "2026-10", "note": "=HYPERLINK(\"http://x\") <b>great</b> month"}]
+    notes = [{"rep_id": "R1", "period": "2026-10", "note": '=HYPERLINK("http://x") <b>great</b> month'}]
     folder = make_inputs(manager_notes=notes)
     result = run(folder, tmp_path / "out")
     assert result.exit_code == 0, result.output
@@ -47,7 +47,9 @@ def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noq
     table = pl.read_csv(period / "scorecards.csv", infer_schema=False)
     assert tuple(table.columns) == SCORECARD_COLUMNS
     r1 = table.row(0, named=True)
-    assert {k: r1[k] for k in ("rep_id", "won_amount", "won_deals", "target_amount", "attainment", "attainment_grade")} == {
+    assert {
+        k: r1[k] for k in ("rep_id", "won_amount", "won_deals", "target_amount", "attainment", "attainment_grade")
+    } == {
         "rep_id": "R1",
         "won_amount": "3000.30",
         "won_deals": "2",
@@ -58,7 +60,12 @@ def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noq
     # A1 was first won by R2 in September, so R1 has one new customer (A2) and R3 one (A4).
     assert dict(zip(table["rep_id"], table["new_customers"], strict=True)) == {"R1": "1", "R3": "1", "R2": "0"}
     r2 = table.filter(pl.col("rep_id") == "R2").row(0, named=True)
-    assert (r2["attainment"], r2["attainment_grade"], r2["conversion_rate"], r2["satisfaction_grade"]) == (None, None, None, None)
+    assert (r2["attainment"], r2["attainment_grade"], r2["conversion_rate"], r2["satisfaction_grade"]) == (
+        None,
+        None,
+        None,
+        None,
+    )
     assert r2["win_rate"] == "0.000000" and r2["open_pipeline"] == "700.50"
     assert table["rank_overall"].to_list() == ["1", "2", "3"]
 
@@ -102,13 +109,15 @@ def test_the_manifest_records_inputs_config_version_and_outputs(make_inputs, tmp
 
 def test_bad_rows_are_quarantined_and_counted(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
     config = tmp_path / "lenient.toml"
-    config.write_text(load_settings.__globals__["default_config_path"]().read_text().replace("ceiling = 0.05", "ceiling = 0.5"))
+    config.write_text(default_config_path().read_text().replace("ceiling = 0.05", "ceiling = 0.5"))
     bad = {**BASE_TABLES["opportunities"][0], "opportunity_id": "O9", "stage": "pending"}
     folder = make_inputs(opportunities=[*BASE_TABLES["opportunities"], bad])
     assert run(folder, tmp_path / "out", "--config", str(config)).exit_code == 0
     period = tmp_path / "out" / "2026-10"
     quarantined = pl.read_csv(period / "quarantine" / "opportunities.csv", infer_schema=False)
-    assert quarantined.select("source_row", "opportunity_id", "reason").rows() == [("8", "O9", "stage: not one of open, won, lost")]
+    assert quarantined.select("source_row", "opportunity_id", "reason").rows() == [
+        ("8", "O9", "stage: not one of open, won, lost")
+    ]
     counts = json.loads((period / "manifest.json").read_text())["inputs"][1]
     assert (counts["rows_read"], counts["rows_used"], counts["rows_quarantined"]) == (7, 6, 1)
 
@@ -136,10 +145,21 @@ def test_a_missing_required_table_exits_1_and_publishes_nothing(make_inputs, tmp
 def test_a_re_run_replaces_the_publication(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
     out = tmp_path / "out"
     assert run(make_inputs(), out).exit_code == 0
-    assert run(make_inputs("fewer", reps=BASE_TABLES["reps"][:2]), out, ).exit_code == 1  # R3's deal now has no rep
+    assert (
+        run(
+            make_inputs("fewer", reps=BASE_TABLES["reps"][:2]),
+            out,
+        ).exit_code
+        == 1
+    )  # R3's deal now has no rep
     fewer_reps = [r for r in BASE_TABLES["opportunities"] if r["rep_id"] != "R3"]
     targets = [t for t in BASE_TABLES["targets"] if t["rep_id"] != "R3"]
-    assert run(make_inputs("fewer2", reps=BASE_TABLES["reps"][:2], opportunities=fewer_reps, targets=targets), out).exit_code == 0
+    assert (
+        run(
+            make_inputs("fewer2", reps=BASE_TABLES["reps"][:2], opportunities=fewer_reps, targets=targets), out
+        ).exit_code
+        == 0
+    )
     cards = sorted(p.name for p in (out / "2026-10" / "reps").iterdir())
     assert cards == sorted(f"{safe_stem(r)}.{ext}" for r in ("R1", "R2") for ext in ("html", "xlsx"))
 

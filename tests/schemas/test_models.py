@@ -9,11 +9,10 @@ from decimal import Decimal
 import pandera.polars as pa
 import polars as pl
 import pytest
-from test_quarantine import LENIENT, VALID_ROWS, raw
-
 from scorecards.schemas import quarantine, tables
 from scorecards.schemas.canonical import MODELS, Opportunities, empty_frame
 from scorecards.schemas.output import Scorecards
+from test_quarantine import LENIENT, VALID_ROWS, raw
 
 
 def typed_opportunities(**change: object) -> pl.DataFrame:
@@ -61,7 +60,11 @@ def test_rows_only_the_model_catches_are_quarantined_with_its_check(monkeypatch:
     monkeypatch.setitem(quarantine.TABLES, "surveys", without_rule)
     rows = [VALID_ROWS["surveys"], {**VALID_ROWS["surveys"], "response_id": "S2", "score": "6"}]
     result = quarantine.validate_tables(
-        {"reps": raw("reps", [VALID_ROWS["reps"]]), "opportunities": raw("opportunities", []), "surveys": raw("surveys", rows)},
+        {
+            "reps": raw("reps", [VALID_ROWS["reps"]]),
+            "opportunities": raw("opportunities", []),
+            "surveys": raw("surveys", rows),
+        },
         LENIENT,
     )
     rejected = result.quarantine["surveys"]

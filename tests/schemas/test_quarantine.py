@@ -7,7 +7,6 @@ from decimal import Decimal
 import polars as pl
 import pytest
 from conftest import BASE_TABLES
-
 from scorecards.config import load_settings
 from scorecards.schemas.quarantine import REASON, SOURCE_ROW, RawTable, UnreadableTable, validate_tables
 
@@ -44,12 +43,20 @@ VALID_ROWS: dict[str, dict[str, str]] = {
 def raw(table: str, rows: list[dict[str, str | None]]) -> RawTable:
     columns = list(rows[0]) if rows else list(VALID_ROWS[table])
     frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row") if rows else None
-    return RawTable(table, f"{table}.csv", "0" * 64, frame if frame is not None else pl.DataFrame(schema=dict.fromkeys(columns, pl.String)))
+    return RawTable(
+        table,
+        f"{table}.csv",
+        "0" * 64,
+        frame if frame is not None else pl.DataFrame(schema=dict.fromkeys(columns, pl.String)),
+    )
 
 
 def check(table: str, *rows: dict[str, str | None], settings=LENIENT):  # noqa: ANN001, ANN201
     """Validate reps (the base ones) plus the given rows of one table."""
-    tables = {"reps": raw("reps", BASE_TABLES["reps"]), "opportunities": raw("opportunities", BASE_TABLES["opportunities"])}
+    tables = {
+        "reps": raw("reps", BASE_TABLES["reps"]),
+        "opportunities": raw("opportunities", BASE_TABLES["opportunities"]),
+    }
     tables[table] = raw(table, list(rows))
     return validate_tables(tables, settings)
 
@@ -115,7 +122,9 @@ def reasons_for(table: str, change: dict[str, str | None]) -> list[str]:
         ("manager_notes", {"note": ""}, "note: required"),
     ],
 )
-def test_a_broken_rule_quarantines_the_row_with_its_reason(table: str, change: dict[str, str | None], reason: str) -> None:
+def test_a_broken_rule_quarantines_the_row_with_its_reason(
+    table: str, change: dict[str, str | None], reason: str
+) -> None:
     assert reason in reasons_for(table, change)[0].split("; ")
 
 
@@ -226,8 +235,12 @@ def test_missing_required_table_and_column_fail_naming_file_and_column() -> None
 
 
 def test_optional_tables_and_columns_may_be_absent() -> None:
-    reps = raw("reps", [{k: v for k, v in row.items() if k not in ("hire_date", "locale")} for row in BASE_TABLES["reps"]])
-    result = validate_tables({"reps": reps, "opportunities": raw("opportunities", BASE_TABLES["opportunities"])}, SETTINGS)
+    reps = raw(
+        "reps", [{k: v for k, v in row.items() if k not in ("hire_date", "locale")} for row in BASE_TABLES["reps"]]
+    )
+    result = validate_tables(
+        {"reps": reps, "opportunities": raw("opportunities", BASE_TABLES["opportunities"])}, SETTINGS
+    )
     assert result.report.ok
     assert result.tables is not None
     assert result.tables.targets.height == 0 and result.tables.surveys.height == 0
@@ -235,13 +248,18 @@ def test_optional_tables_and_columns_may_be_absent() -> None:
 
 
 def test_an_unreadable_file_is_a_problem_not_a_crash() -> None:
-    tables = {"reps": raw("reps", BASE_TABLES["reps"]), "opportunities": UnreadableTable("opportunities", "opportunities.csv", "not UTF-8 text (byte 3)")}
+    tables = {
+        "reps": raw("reps", BASE_TABLES["reps"]),
+        "opportunities": UnreadableTable("opportunities", "opportunities.csv", "not UTF-8 text (byte 3)"),
+    }
     result = validate_tables(tables, SETTINGS)
     assert result.report.problems == ["opportunities.csv: not UTF-8 text (byte 3)"]
 
 
 def test_header_only_file_is_valid_and_empty() -> None:
-    result = validate_tables({"reps": raw("reps", BASE_TABLES["reps"]), "opportunities": raw("opportunities", [])}, SETTINGS)
+    result = validate_tables(
+        {"reps": raw("reps", BASE_TABLES["reps"]), "opportunities": raw("opportunities", [])}, SETTINGS
+    )
     assert result.report.ok
     report = {t.table: t for t in result.report.tables}["opportunities"]
     assert (report.rows_read, report.rows_used, report.rows_quarantined) == (0, 0, 0)
