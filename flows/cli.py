@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
 from scorecards.config import ConfigError, Settings, load_settings
 from scorecards.flows.errors import ScorecardsError, UsageError
 from scorecards.schemas.quarantine import ValidationReport

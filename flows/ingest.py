@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
 from scorecards.flows.errors import InputError, UsageError
 from scorecards.schemas.quarantine import RawTable, UnreadableTable
 from scorecards.schemas.tables import TABLES

@@ -11,11 +11,12 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
+
 from scorecards.config import Settings, config_hash
 from scorecards.flows.ingest import read_inputs
 from scorecards.flows.outputs import write_quarantine, write_scorecards
 from scorecards.flows.publish import staging_folder, swap_into_place, write_manifest
-from scorecards.flows.render import build_cards, write_cards
+from scorecards.flows.render import build_cards, build_team_rollups, write_cards, write_team_rollups
 from scorecards.schemas.quarantine import (
     RawTable,
     UnreadableTable,
@@ -26,6 +27,7 @@ from scorecards.schemas.quarantine import (
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
 from scorecards.transforms.tables import InputTables
+from scorecards.transforms.teams import team_summary
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -73,13 +75,17 @@ def compute_period(tables: InputTables, period: Period, settings: Settings) -> p
 
 
 @task(name="write scorecards", **_TASK)
-def write_period(stage: Path, scorecards: pl.DataFrame, validated: Validated, period: Period) -> int:
-    """Write the scorecards table, each rep's card and the quarantine files into the staging folder."""
+def write_period(
+    stage: Path, scorecards: pl.DataFrame, validated: Validated, period: Period, settings: Settings
+) -> int:
+    """Write the scorecards table, each rep's card, each team's rollup and the quarantine files."""
     write_scorecards(scorecards, stage)
     write_quarantine(validated.quarantine, stage)
     notes = validated.tables.manager_notes.filter(pl.col("period") == str(period)) if validated.tables else None
     cards = build_cards(scorecards, notes if notes is not None else pl.DataFrame({"rep_id": [], "note": []}))
     write_cards(cards, stage / "reps")
+    rollups = build_team_rollups(scorecards, team_summary(scorecards), settings.defaults.locale)
+    write_team_rollups(rollups, stage / "teams")
     return len(cards)
 
 
@@ -105,7 +111,7 @@ def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings)
         return Failed(message=f"{month}: data failed validation, nothing published", data=result)
     scorecards = compute_period(validated.tables, month, settings)
     with staging_folder(out_dir, str(month)) as stage:
-        reps = write_period(stage, scorecards, validated, month)
+        reps = write_period(stage, scorecards, validated, month, settings)
         publish_period(stage, out_dir / str(month), _manifest(month, settings, validated.report))
     get_run_logger().info("published %d scorecards to %s", reps, out_dir / str(month))
     return PeriodResult(str(month), out_dir / str(month), True, reps, validated.report)

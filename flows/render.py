@@ -17,6 +17,8 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
 from scorecards.flows.display import EXCEL_FORMATS, Kind, format_value
 from scorecards.flows.excel import save_deterministic, set_text
 from scorecards.flows.naming import safe_stem
@@ -120,6 +122,118 @@ def _card(row: dict[str, Any], notes: list[str], team_sizes: dict[str, int], rep
     )
 
 
+#: (column, heading, kind) of the per-rep columns of a team rollup, after the rep's name.
+ROLLUP_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
+    ("rank_in_team", "Rank", "count"),
+    ("overall_grade", "Overall", None),
+    ("composite_score", "Composite", "score"),
+    ("attainment_grade", "Attainment", None),
+    ("conversion_grade", "Conversion", None),
+    ("new_customers_grade", "New customers", None),
+    ("satisfaction_grade", "Satisfaction", None),
+    ("skills_grade", "Skills", None),
+    ("won_amount", "Won amount", "money"),
+    ("target_amount", "Target", "money"),
+)
+
+
+@dataclass(frozen=True)
+class RollupRep:
+    """One rep's row in a team rollup: display cells for HTML, values for Excel."""
+
+    rep_id: str
+    name: str
+    values: list[Decimal | int | str | None]
+    cells: list[str]
+
+    @property
+    def file_stem(self) -> str:
+        return safe_stem(self.rep_id)
+
+
+@dataclass(frozen=True)
+class TeamRollup:
+    """A team's page for its manager: totals, then every rep of the team by rank."""
+
+    team: str
+    locale: str
+    subtitle: str
+    totals: list[Line]
+    headings: list[str]
+    kinds: list[Kind | None]
+    reps: list[RollupRep]
+
+    @property
+    def file_stem(self) -> str:
+        return safe_stem(self.team)
+
+
+def build_team_rollups(scorecards: pl.DataFrame, summary: pl.DataFrame, locale: str) -> list[TeamRollup]:
+    """One rollup per team from the scorecards (ordered by rank) and the team summary."""
+    na = _("N/A")
+    rollups = []
+    for team in summary.iter_rows(named=True):
+        rows = scorecards.filter(pl.col("team") == team["team"]).sort("rank_in_team")
+        reps = [
+            RollupRep(
+                rep_id=row["rep_id"],
+                name=row["rep_name"],
+                values=[row[column] for column, _label, _kind in ROLLUP_COLUMNS],
+                cells=[
+                    format_value(row[column], kind, locale, na) if kind else (row[column] or na)
+                    for column, _label, kind in ROLLUP_COLUMNS
+                ],
+            )
+            for row in rows.iter_rows(named=True)
+        ]
+        totals = [
+            Line(_("Manager"), team["manager_name"], None, team["manager_name"]),
+            Line(_("Reps"), team["reps"], "count", format_value(team["reps"], "count", locale, na)),
+            Line(_("Won amount"), team["won_amount"], "money", format_value(team["won_amount"], "money", locale, na)),
+            Line(_("Target"), team["target_amount"], "money", format_value(team["target_amount"], "money", locale, na)),
+            Line(
+                _("Sales-target attainment"),
+                team["attainment"],
+                "percent",
+                format_value(team["attainment"], "percent", locale, na),
+            ),
+        ]
+        rollups.append(
+            TeamRollup(
+                team=team["team"],
+                locale=locale,
+                subtitle=f"{team['manager_name']} · {scorecards['period'][0]}",
+                totals=totals,
+                headings=[_("Rep"), *(_(label) for _column, label, _kind in ROLLUP_COLUMNS)],
+                kinds=[None, *(kind for _column, _label, kind in ROLLUP_COLUMNS)],
+                reps=reps,
+            )
+        )
+    return rollups
+
+
+def write_team_rollups(rollups: Iterable[TeamRollup], folder: Path) -> list[Path]:
+    """Write each rollup as <stem>.html and <stem>.xlsx into folder; return the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    template = template_environment().get_template("team_rollup.html.j2")
+    written: list[Path] = []
+    for rollup in rollups:
+        html = folder / f"{rollup.file_stem}.html"
+        html.write_text(
+            template.render(
+                rollup=rollup,
+                labels={"reps": _("Reps")},
+                lang=rollup.locale,
+                title=f"{rollup.team} · {rollup.subtitle}",
+            ),
+            encoding="utf-8",
+        )
+        xlsx = folder / f"{rollup.file_stem}.xlsx"
+        _write_rollup_workbook(rollup, xlsx)
+        written += [html, xlsx]
+    return written
+
+
 def template_environment() -> Environment:
     """The jinja2 environment of the card templates: autoescaped, strict about missing values."""
     return Environment(
@@ -155,6 +269,42 @@ def write_cards(cards: Iterable[Card], folder: Path) -> list[Path]:
     return written
 
 
+def _put(sheet: Worksheet, row: int, column: int, value: Decimal | int | str | None, kind: Kind | None = None) -> None:
+    """Write a cell: text as inert text, numbers as numbers with the kind's number format."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        set_text(cell, value)
+    else:
+        cell.value = value
+        if kind:
+            cell.number_format = EXCEL_FORMATS[kind]
+
+
+def _write_rollup_workbook(rollup: TeamRollup, path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Team"
+    _put(sheet, 1, 1, rollup.team)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+    _put(sheet, 2, 1, rollup.subtitle)
+    row = 4
+    for line in rollup.totals:
+        _put(sheet, row, 1, line.label)
+        _put(sheet, row, 2, line.value, line.kind)
+        row += 1
+    row += 1
+    for column, heading in enumerate(rollup.headings, start=1):
+        _put(sheet, row, column, heading)
+        sheet.cell(row=row, column=column).font = Font(bold=True)
+    for rep in rollup.reps:
+        row += 1
+        _put(sheet, row, 1, rep.name)
+        for column, (value, kind) in enumerate(zip(rep.values, rollup.kinds[1:], strict=True), start=2):
+            _put(sheet, row, column, value, kind)
+    sheet.column_dimensions["A"].width = 28
+    save_deterministic(workbook, path)
+
+
 def _write_card_workbook(card: Card, labels: dict[str, str], path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
@@ -162,13 +312,7 @@ def _write_card_workbook(card: Card, labels: dict[str, str], path: Path) -> None
     bold = Font(bold=True)
 
     def put(row: int, column: int, value: Decimal | int | str | None, kind: Kind | None = None) -> None:
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            set_text(cell, value)
-        else:
-            cell.value = value
-            if kind:
-                cell.number_format = EXCEL_FORMATS[kind]
+        _put(sheet, row, column, value, kind)
 
     put(1, 1, card.rep_name)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=14)

@@ -8,6 +8,7 @@ from typing import Annotated
 import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine as pe
+
 from scorecards.schemas.canonical import PERIOD_PATTERN
 
 Money = Annotated[pe.Decimal, 38, 2]

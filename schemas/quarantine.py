@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pandera.polars as pa
 import polars as pl
+
 from scorecards.config import Settings
 from scorecards.schemas.canonical import MODELS, empty_frame
 from scorecards.schemas.tables import TABLES, TableSpec

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+
 from scorecards.schemas.fields import Field
 
 

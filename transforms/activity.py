@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+
 from scorecards.transforms.exact import MONEY_PLACES, rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+
 from scorecards.transforms.exact import rounded_ratio
 from scorecards.transforms.period import Period
 

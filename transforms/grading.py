@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import polars as pl
+
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.settings import Band
 from scorecards.transforms.exact import RATIO, RATIO_PLACES, decimal_literal, rounded_ratio

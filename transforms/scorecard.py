@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import polars as pl
+
 from scorecards.config import Settings
 from scorecards.transforms.activity import (
     avg_deal_size,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from scorecards.config import ConfigError, config_hash, load_settings
 from scorecards.config.settings import default_config_path
 

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BASE_TABLES
+from builders import BASE_TABLES
+from typer.testing import CliRunner
+
 from scorecards.config.settings import default_config_path
 from scorecards.flows.cli import app
-from typer.testing import CliRunner
 
 runner = CliRunner()
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+
 from scorecards.flows.demo_data import generate_demo_inputs
 
 LAST_PERIOD = "2026-10"

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import BASE_TABLES, write_csv
+from builders import BASE_TABLES, write_csv
 from openpyxl import Workbook
+
 from scorecards.flows.errors import UsageError
 from scorecards.flows.ingest import read_inputs
 from scorecards.schemas.quarantine import RawTable, UnreadableTable

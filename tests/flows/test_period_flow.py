@@ -8,15 +8,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import BASE_TABLES
+from builders import BASE_TABLES
 from openpyxl import load_workbook
+from typer.testing import CliRunner
+
 from scorecards.config import config_hash, load_settings
 from scorecards.config.settings import default_config_path
 from scorecards.flows.cli import app
 from scorecards.flows.naming import safe_stem
 from scorecards.flows.publish import file_sha256
 from scorecards.transforms.scorecard import SCORECARD_COLUMNS
-from typer.testing import CliRunner
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -39,10 +40,19 @@ def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noq
     assert "2026-10: 3 scorecards published in" in result.output
 
     stems = [safe_stem(r) for r in ("R1", "R2", "R3")]  # R4 is hired after October
+    teams = [safe_stem(t) for t in ("East", "West")]
     assert sorted(snapshot(period)) == sorted(
         ["manifest.json", "scorecards.csv", "scorecards.parquet"]
         + [f"reps/{stem}.{ext}" for stem in stems for ext in ("html", "xlsx")]
+        + [f"teams/{stem}.{ext}" for stem in teams for ext in ("html", "xlsx")]
     )
+    east = (period / "teams" / f"{teams[0]}.html").read_text()
+    assert f'<a href="../reps/{stems[0]}.html">Ann Lee</a>' in east and f"../reps/{stems[1]}.html" in east
+    assert "Bob Ray" not in east  # West's rep stays on West's page
+    team_sheet = load_workbook(period / "teams" / f"{teams[0]}.xlsx").active
+    team_cells = {row[0].value: row[1].value for row in team_sheet.iter_rows() if row[0].value}
+    assert team_cells["Won amount"] == 3000.3 and team_cells["Target"] == 3000.3
+    assert team_cells["Ann Lee"] == 1 and team_cells["王芳"] == 2  # rank in team
 
     table = pl.read_csv(period / "scorecards.csv", infer_schema=False)
     assert tuple(table.columns) == SCORECARD_COLUMNS

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from scorecards.flows import publish
 from scorecards.flows.errors import PublishError
 from scorecards.flows.publish import file_sha256, staging_folder, swap_into_place, write_manifest

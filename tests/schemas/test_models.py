@@ -9,10 +9,11 @@ from decimal import Decimal
 import pandera.polars as pa
 import polars as pl
 import pytest
+from test_quarantine import LENIENT, VALID_ROWS, raw
+
 from scorecards.schemas import quarantine, tables
 from scorecards.schemas.canonical import MODELS, Opportunities, empty_frame
 from scorecards.schemas.output import Scorecards
-from test_quarantine import LENIENT, VALID_ROWS, raw
 
 
 def typed_opportunities(**change: object) -> pl.DataFrame:

@@ -6,7 +6,10 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
-from conftest import BASE_TABLES
+from builders import BASE_TABLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scorecards.config import load_settings
 from scorecards.schemas.quarantine import REASON, SOURCE_ROW, RawTable, UnreadableTable, validate_tables
 
@@ -263,3 +266,26 @@ def test_header_only_file_is_valid_and_empty() -> None:
     assert result.report.ok
     report = {t.table: t for t in result.report.tables}["opportunities"]
     assert (report.rows_read, report.rows_used, report.rows_quarantined) == (0, 0, 0)
+
+
+CELL = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["", " ", "R1", "R2", "won", "lost", "open", "-1", "0", "12.5", "1e3", "2026-10-05", "2026-02-30", "x"]
+    ),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.lists(st.fixed_dictionaries({column: CELL for column in VALID_ROWS["opportunities"]}), max_size=25))
+def test_nothing_is_lost_whatever_the_rows(rows: list[dict[str, str | None]]) -> None:
+    result = check("opportunities", *rows)
+    report = {t.table: t for t in result.report.tables}["opportunities"]
+    assert report.rows_read == len(rows) == report.rows_used + report.rows_quarantined
+    used = result.tables.opportunities.height if result.tables else report.rows_used
+    assert used == report.rows_used
+    quarantined = result.quarantine.get("opportunities")
+    assert (quarantined.height if quarantined is not None else 0) == report.rows_quarantined
+    if quarantined is not None:
+        assert quarantined[REASON].null_count() == 0

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+
 from scorecards.config import Settings, load_settings
 from scorecards.schemas.canonical import empty_frame
 from scorecards.transforms.period import Period

@@ -7,6 +7,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+
 from scorecards.config import DIMENSIONS, Settings, load_settings
 from scorecards.transforms.grading import GRADE_COLUMN, composite_score, overall_grade, with_ranks
 

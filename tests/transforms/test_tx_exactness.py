@@ -8,6 +8,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+
 from scorecards.transforms.activity import avg_deal_size
 from scorecards.transforms.attainment import attainment
 from scorecards.transforms.exact import rounded_ratio

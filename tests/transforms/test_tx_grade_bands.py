@@ -8,6 +8,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+
 from scorecards.config import DIMENSIONS, Settings, load_settings
 from scorecards.transforms.grading import GRADE_COLUMN, dimension_grades, grade, overall_grade
 

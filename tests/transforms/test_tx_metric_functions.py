@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import polars as pl
 from polars.testing import assert_frame_equal
+
 from scorecards.transforms.activity import deals_by_rep, first_contact_by_rep, open_pipeline_by_rep
 from scorecards.transforms.attainment import target_by_rep, won_by_rep
 from scorecards.transforms.conversion import conversion_rate, leads_by_rep

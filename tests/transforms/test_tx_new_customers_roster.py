@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+
 from scorecards.transforms.customers import first_won_deals, new_customers_by_rep
 from scorecards.transforms.period import Period
 from scorecards.transforms.roster import roster

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+
 from scorecards.transforms.period import Period, period_range
 
 

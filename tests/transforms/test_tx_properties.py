@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from scorecards.config import DIMENSIONS, load_settings
 from scorecards.transforms.exact import rounded_ratio
 from scorecards.transforms.grading import grade, with_ranks

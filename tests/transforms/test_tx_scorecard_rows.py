@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 from polars.testing import assert_frame_equal
+
 from scorecards.config import Settings
 from scorecards.transforms.scorecard import SCORECARD_COLUMNS
 

@@ -1,0 +1,58 @@
+"""Builders shared by the tests: a small valid data set and a canonical CSV writer."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+REPS_HEADER = ["rep_id", "rep_name", "email", "team", "manager_name", "manager_email", "hire_date", "locale"]
+OPPORTUNITIES_HEADER = [
+    "opportunity_id",
+    "rep_id",
+    "account_id",
+    "account_name",
+    "stage",
+    "amount",
+    "created_date",
+    "close_date",
+]
+
+#: A small valid data set for October 2026: two teams, three reps, one hired later.
+BASE_TABLES: dict[str, list[dict[str, str]]] = {
+    "reps": [
+        dict(zip(REPS_HEADER, row, strict=True))
+        for row in (
+            ["R1", "Ann Lee", "ann@example.com", "East", "Mia Wong", "mia@example.com", "2020-01-01", "en"],
+            ["R2", "王芳", "wang@example.com", "East", "Mia Wong", "mia@example.com", "", "zh-CN"],
+            ["R3", "Bob Ray", "bob@example.com", "West", "Max Li", "max@example.com", "2026-10-31", ""],
+            ["R4", "Cy New", "cy@example.com", "West", "Max Li", "max@example.com", "2026-11-01", "en"],
+        )
+    ],
+    "opportunities": [
+        dict(zip(OPPORTUNITIES_HEADER, row, strict=True))
+        for row in (
+            ["O1", "R1", "A1", "Acme", "won", "1000.10", "2026-09-01", "2026-10-05"],
+            ["O2", "R1", "A2", "Beta", "won", "2000.20", "2026-09-01", "2026-10-31"],
+            ["O3", "R2", "A1", "Acme", "won", "500.00", "2026-08-01", "2026-09-06"],
+            ["O4", "R2", "A3", "Gamma", "lost", "500.00", "2026-08-01", "2026-10-06"],
+            ["O5", "R2", "A3", "Gamma", "open", "700.50", "2026-08-01", ""],
+            ["O6", "R3", "A4", "Delta", "won", "80.00", "2026-10-01", "2026-10-01"],
+        )
+    ],
+    "targets": [
+        {"rep_id": "R1", "period": "2026-10", "target_amount": "3000.30"},
+        {"rep_id": "R2", "period": "2026-10", "target_amount": "0"},
+        {"rep_id": "R3", "period": "2026-10", "target_amount": "100.00"},
+    ],
+}
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None = None) -> Path:
+    """Write rows as a canonical CSV file (UTF-8, comma, header row)."""
+    header = header or (list(rows[0]) if rows else [])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

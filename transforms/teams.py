@@ -1,0 +1,27 @@
+"""Team rollups: one summary row per team, for its manager."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scorecards.transforms.attainment import attainment
+
+
+def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
+    """Per team: manager, reps on the roster, Σ won_amount, Σ target_amount and the team's attainment.
+
+    The team's target is the sum over reps that have one (null when none
+    does); attainment is Σ won / Σ target, null when that target is null or 0.
+    """
+    return (
+        scorecards.group_by("team")
+        .agg(
+            manager_name=pl.col("manager_name").first(),
+            manager_email=pl.col("manager_email").first(),
+            reps=pl.len().cast(pl.Int64),
+            won_amount=pl.col("won_amount").sum(),
+            target_amount=pl.when(pl.col("target_amount").is_not_null().any()).then(pl.col("target_amount").sum()),
+        )
+        .with_columns(attainment=attainment())
+        .sort("team")
+    )
