@@ -15,7 +15,7 @@ from prefect.states import Failed, State
 from scorecards.config import Settings, config_hash
 from scorecards.flows.ingest import read_inputs
 from scorecards.flows.outputs import write_quarantine, write_scorecards
-from scorecards.flows.publish import staging_folder, swap_into_place, write_manifest
+from scorecards.flows.publish import carry_over_sent_log, staging_folder, swap_into_place, write_manifest
 from scorecards.flows.render import build_cards, build_team_rollups, write_cards, write_team_rollups
 from scorecards.schemas.quarantine import (
     RawTable,
@@ -93,6 +93,7 @@ def write_period(
 def publish_period(stage: Path, target: Path, manifest: dict[str, object]) -> None:
     """Record the manifest, then put the period's folder in place whole."""
     write_manifest(stage, manifest)
+    carry_over_sent_log(target, stage)
     swap_into_place(stage, target)
 
 

@@ -56,6 +56,17 @@ def swap_into_place(stage: Path, target: Path) -> None:
         raise PublishError(f"{target}: could not publish: {exc.strerror or exc}") from None
 
 
+#: Delivery record of a period (written by `send`); it outlives re-publication.
+SENT_LOG = "sent-log.jsonl"
+
+
+def carry_over_sent_log(published: Path, stage: Path) -> None:
+    """Copy the period's sent-log into the new build, so a re-run does not re-send unchanged messages."""
+    log = published / SENT_LOG
+    if log.is_file():
+        shutil.copy2(log, stage / SENT_LOG)
+
+
 def file_sha256(path: Path) -> str:
     """sha256 of a file's bytes."""
     digest = hashlib.sha256()

@@ -9,7 +9,14 @@ import pytest
 
 from scorecards.flows import publish
 from scorecards.flows.errors import PublishError
-from scorecards.flows.publish import file_sha256, staging_folder, swap_into_place, write_manifest
+from scorecards.flows.publish import (
+    SENT_LOG,
+    carry_over_sent_log,
+    file_sha256,
+    staging_folder,
+    swap_into_place,
+    write_manifest,
+)
 
 
 def publish_files(out: Path, files: dict[str, str]) -> None:
@@ -75,3 +82,13 @@ def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
             {"path": "scorecards.csv", "sha256": file_sha256(tmp_path / "scorecards.csv")},
         ],
     }
+
+
+def test_the_sent_log_survives_a_re_publication(tmp_path: Path) -> None:
+    publish_files(tmp_path, {"a.csv": "old"})
+    (tmp_path / "2026-10" / SENT_LOG).write_text('{"recipient": "m@x.com"}\n')
+    with staging_folder(tmp_path, "2026-10") as stage:
+        (stage / "a.csv").write_text("new")
+        carry_over_sent_log(tmp_path / "2026-10", stage)
+        swap_into_place(stage, tmp_path / "2026-10")
+    assert tree(tmp_path / "2026-10") == {"a.csv": "new", SENT_LOG: '{"recipient": "m@x.com"}\n'}
