@@ -83,6 +83,77 @@ class Skills(_Model):
     names: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
 
 
+#: Metrics a feedback rule may test (columns of the scorecards table).
+FEEDBACK_METRICS: tuple[str, ...] = (
+    *DIMENSIONS,
+    "composite_score",
+    "first_contact_within_1d",
+    "win_rate",
+    "avg_cycle_days",
+)
+
+
+class Condition(_Model):
+    """When a feedback rule fires: a dimension's grade in a set, or a metric below / at least a value / falling."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    grade: str | None = None
+    grades: list[Grade] | None = Field(default=None, alias="in")
+    metric: str | None = None
+    below: Decimal | None = None
+    at_least: Decimal | None = None
+    falling_months: Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        forms = {
+            "grade + in": self.grade is not None and self.grades is not None,
+            "metric + below": self.metric is not None and self.below is not None,
+            "metric + at_least": self.metric is not None and self.at_least is not None,
+            "metric + falling_months": self.metric is not None and self.falling_months is not None,
+        }
+        given = sum(v is not None for v in (self.grade, self.grades, self.metric, self.below, self.at_least, self.falling_months))
+        if sum(forms.values()) != 1 or given != 2:
+            raise ValueError(f"use exactly one of: {', '.join(forms)}")
+        if self.grade is not None and self.grade not in DIMENSIONS:
+            raise ValueError(f"grade must name a dimension {list(DIMENSIONS)}, not {self.grade!r}")
+        if self.metric is not None and self.metric not in FEEDBACK_METRICS:
+            raise ValueError(f"metric must be one of {list(FEEDBACK_METRICS)}, not {self.metric!r}")
+        return self
+
+
+class FeedbackRule(_Model):
+    """A condition on a rep's metrics and grades that yields a message and, for a weakness, a training topic."""
+
+    id: Annotated[str, Field(min_length=1)]
+    kind: Literal["weakness", "strength"]
+    when: Condition
+    message: Annotated[str, Field(min_length=1)]
+    topic: str | None = None
+
+
+class Feedback(_Model):
+    """The feedback rules, in tie-break order, and how many notes a card shows at most."""
+
+    max_notes: Annotated[int, Field(ge=1)] = 5
+    rules: list[FeedbackRule] = []
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Feedback:
+        ids = [rule.id for rule in self.rules]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"rule ids must be unique; repeated: {duplicates}")
+        return self
+
+
+class Display(_Model):
+    """How money is shown on cards (the data carries no currency)."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
+
+
 class Settings(_Model):
     """Everything the pipeline reads from config: bands, weights, thresholds, defaults."""
 
@@ -92,6 +163,8 @@ class Settings(_Model):
     composite: Composite
     satisfaction: Satisfaction = Satisfaction()
     skills: Skills
+    feedback: Feedback = Feedback()
+    display: Display = Display()
 
     @model_validator(mode="after")
     def _every_dimension_banded(self) -> Settings:

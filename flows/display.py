@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from babel.numbers import format_decimal, format_percent
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
-Kind = Literal["money", "percent", "count", "score", "days"]
+Kind = Literal["money", "percent", "count", "score", "days", "date"]
 
-#: Excel number formats per kind of value (the cell keeps the exact number).
-EXCEL_FORMATS: dict[Kind, str] = {
-    "money": "#,##0.00",
-    "percent": "0.0%",
-    "count": "0",
-    "score": "0.00",
-    "days": "0.0",
-}
 _PATTERNS: dict[Kind, str] = {
-    "money": "#,##0.00",
     "count": "#,##0",
     "score": "#,##0.00",
     "days": "#,##0.0",
+}
+_EXCEL_FORMATS: dict[Kind, str] = {
+    "percent": "0.0%",
+    "count": "#,##0",
+    "score": "0.00",
+    "days": "0.0",
+    "date": "yyyy-mm-dd",
 }
 
 
@@ -30,10 +30,40 @@ def babel_locale(locale: str) -> str:
     return locale.replace("-", "_")
 
 
-def format_value(value: Decimal | int | None, kind: Kind, locale: str, not_available: str) -> str:
+def format_value(
+    value: Decimal | int | date | None, kind: Kind, locale: str, not_available: str, currency: str = "CNY"
+) -> str:
     """The value as a reader of that locale writes it; `not_available` for N/A."""
     if value is None:
         return not_available
+    where = babel_locale(locale)
     if kind == "percent":
-        return format_percent(value, format="#,##0.0%", locale=babel_locale(locale))
-    return format_decimal(value, format=_PATTERNS[kind], locale=babel_locale(locale))
+        return format_percent(value, format="#,##0.0%", locale=where)
+    if kind == "money":
+        return format_currency(value, currency, locale=where)
+    if kind == "date":
+        return format_date(value, format="medium", locale=where)  # type: ignore[arg-type]
+    return format_decimal(value, format=_PATTERNS[kind], locale=where)
+
+
+def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_available: str) -> str:
+    """A month-over-month change with its sign (+1.2 pp style for ratios, +0.25 for scores)."""
+    if value is None:
+        return not_available
+    where = babel_locale(locale)
+    if kind == "percent":
+        return format_percent(value, format="+#,##0.0%;-#,##0.0%", locale=where)
+    return format_decimal(value, format=f"+{_PATTERNS[kind]};-{_PATTERNS[kind]}", locale=where)
+
+
+def format_month(period_start: date, locale: str, *, short: bool = False) -> str:
+    """A month as people of the locale write it: `October 2026`, `2026年10月`."""
+    return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=babel_locale(locale))
+
+
+def excel_format(kind: Kind, locale: str, currency: str = "CNY") -> str:
+    """The Excel number format of a kind of value (the cell keeps the exact number)."""
+    if kind == "money":
+        symbol = get_currency_symbol(currency, locale=babel_locale(locale)).replace('"', "")
+        return f'"{symbol}"#,##0.00'
+    return _EXCEL_FORMATS[kind]

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
@@ -16,7 +15,8 @@ from scorecards.config import Settings, config_hash
 from scorecards.flows.ingest import read_inputs
 from scorecards.flows.outputs import write_quarantine, write_scorecards
 from scorecards.flows.publish import carry_over_sent_log, staging_folder, swap_into_place, write_manifest
-from scorecards.flows.render import build_cards, build_team_rollups, write_cards, write_team_rollups
+from scorecards.flows.render import write_cards, write_team_rollups
+from scorecards.flows.views import build_cards, build_team_rollups
 from scorecards.schemas.quarantine import (
     RawTable,
     UnreadableTable,
@@ -25,9 +25,8 @@ from scorecards.schemas.quarantine import (
     validate_tables,
 )
 from scorecards.transforms.period import Period
-from scorecards.transforms.scorecard import compute_scorecards
+from scorecards.transforms.report import PeriodReport, period_report
 from scorecards.transforms.tables import InputTables
-from scorecards.transforms.teams import team_summary
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -69,23 +68,23 @@ def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], setting
 
 
 @task(name="compute scorecards", **_TASK)
-def compute_period(tables: InputTables, period: Period, settings: Settings) -> pl.DataFrame:
-    """Compute every metric, grade and rank of the period."""
-    return compute_scorecards(tables, period, settings)
+def compute_period(tables: InputTables, period: Period, settings: Settings) -> PeriodReport:
+    """Compute every metric, grade, rank, trend and feedback note of the period."""
+    return period_report(tables, period, settings)
 
 
 @task(name="write scorecards", **_TASK)
-def write_period(
-    stage: Path, scorecards: pl.DataFrame, validated: Validated, period: Period, settings: Settings
-) -> int:
+def write_period(stage: Path, report: PeriodReport, validated: Validated, period: Period, settings: Settings) -> int:
     """Write the scorecards table, each rep's card, each team's rollup and the quarantine files."""
-    write_scorecards(scorecards, stage)
+    write_scorecards(report.scorecards, stage)
     write_quarantine(validated.quarantine, stage)
-    notes = validated.tables.manager_notes.filter(pl.col("period") == str(period)) if validated.tables else None
-    cards = build_cards(scorecards, notes if notes is not None else pl.DataFrame({"rep_id": [], "note": []}))
-    write_cards(cards, stage / "reps")
-    rollups = build_team_rollups(scorecards, team_summary(scorecards), settings.defaults.locale)
-    write_team_rollups(rollups, stage / "teams")
+    currency = settings.display.currency
+    cards = build_cards(
+        report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, period, settings
+    )
+    write_cards(cards, stage / "reps", currency)
+    rollups = build_team_rollups(report.scorecards, report.history, report.teams, report.topics, period, settings)
+    write_team_rollups(rollups, stage / "teams", currency)
     return len(cards)
 
 
@@ -110,9 +109,9 @@ def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings)
     if not validated.report.ok:
         result = PeriodResult(str(month), out_dir / str(month), False, 0, validated.report)
         return Failed(message=f"{month}: data failed validation, nothing published", data=result)
-    scorecards = compute_period(validated.tables, month, settings)
+    report = compute_period(validated.tables, month, settings)
     with staging_folder(out_dir, str(month)) as stage:
-        reps = write_period(stage, scorecards, validated, month, settings)
+        reps = write_period(stage, report, validated, month, settings)
         publish_period(stage, out_dir / str(month), _manifest(month, settings, validated.report))
     get_run_logger().info("published %d scorecards to %s", reps, out_dir / str(month))
     return PeriodResult(str(month), out_dir / str(month), True, reps, validated.report)

@@ -1,0 +1,607 @@
+"""What a rep's scorecard and a team's rollup show, as finished, localised values.
+
+Templates and workbooks receive these objects and only lay them out: every
+label comes from the message catalogue, every number from Babel, every
+business decision (N/A reasons, movers, ordering) is taken here or upstream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from scorecards.config import Settings
+from scorecards.flows.display import Kind, format_change, format_month, format_value
+from scorecards.flows.i18n import translations
+from scorecards.flows.naming import safe_stem
+from scorecards.transforms.grading import GRADE_COLUMN
+from scorecards.transforms.period import Period
+from scorecards.transforms.trend import MONTHS_BEFORE
+
+Value = Decimal | int | str | date | bool | None
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
+    """Mark a message for the catalogue without translating it here."""
+    return message
+
+
+#: (dimension, label, kind) of each graded dimension, in card order.
+DIMENSIONS: tuple[tuple[str, str, Kind], ...] = (
+    ("attainment", N_("Sales-target attainment"), "percent"),
+    ("conversion_rate", N_("Lead conversion"), "percent"),
+    ("new_customers", N_("New customers"), "count"),
+    ("satisfaction", N_("Customer satisfaction"), "score"),
+    ("skills_score", N_("Sales skills (manager rating)"), "score"),
+)
+#: Short headings of the dimensions' grade columns in a team rollup (same order as DIMENSIONS).
+ROLLUP_GRADE_HEADINGS: tuple[str, ...] = (
+    N_("Attainment"),
+    N_("Conversion"),
+    N_("New cust."),
+    N_("Satisfaction"),
+    N_("Skills"),
+)
+#: (column, label, kind) of the supporting figures.
+FIGURES: tuple[tuple[str, str, Kind], ...] = (
+    ("won_amount", N_("Won amount"), "money"),
+    ("target_amount", N_("Target"), "money"),
+    ("won_deals", N_("Won deals"), "count"),
+    ("win_rate", N_("Win rate"), "percent"),
+    ("avg_deal_size", N_("Average deal size"), "money"),
+    ("avg_cycle_days", N_("Average sales cycle (days)"), "days"),
+    ("open_pipeline", N_("Open pipeline"), "money"),
+    ("first_contact_within_1d", N_("New leads contacted within 1 day"), "percent"),
+    ("leads_converted", N_("Leads converted"), "count"),
+    ("leads_closed", N_("Leads closed"), "count"),
+    ("survey_responses", N_("Survey responses"), "count"),
+)
+#: (section, title, [(column, heading, kind)]) of the evidence behind each number.
+EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] = (
+    (
+        "won_deals",
+        N_("Won deals closed this month"),
+        (
+            ("opportunity_id", N_("Opportunity"), None),
+            ("account_name", N_("Account"), None),
+            ("amount", N_("Amount"), "money"),
+            ("created_date", N_("Created"), "date"),
+            ("close_date", N_("Closed"), "date"),
+            ("cycle_days", N_("Cycle (days)"), "count"),
+        ),
+    ),
+    (
+        "new_customers",
+        N_("New customers: accounts whose first won deal is yours"),
+        (
+            ("account_id", N_("Account ID"), None),
+            ("account_name", N_("Account"), None),
+            ("opportunity_id", N_("First deal"), None),
+            ("amount", N_("Amount"), "money"),
+            ("close_date", N_("Closed"), "date"),
+        ),
+    ),
+    (
+        "closed_leads",
+        N_("Leads closed this month"),
+        (
+            ("lead_id", N_("Lead"), None),
+            ("status", N_("Status"), None),
+            ("created_date", N_("Created"), "date"),
+            ("closed_date", N_("Closed"), "date"),
+        ),
+    ),
+    (
+        "new_leads",
+        N_("Leads created this month (first contact)"),
+        (
+            ("lead_id", N_("Lead"), None),
+            ("created_date", N_("Created"), "date"),
+            ("first_contact_date", N_("First contact"), "date"),
+            ("contacted_within_1d", N_("Within 1 day"), None),
+        ),
+    ),
+    (
+        "survey_answers",
+        N_("Survey answers"),
+        (
+            ("response_id", N_("Response"), None),
+            ("submitted_date", N_("Submitted"), "date"),
+            ("score", N_("Score"), "score"),
+            ("scale_max", N_("Scale"), "score"),
+            ("score_100", N_("Score out of 100"), "score"),
+            ("comment", N_("Comment"), None),
+        ),
+    ),
+    (
+        "skill_ratings",
+        N_("Skill ratings"),
+        (("skill", N_("Skill"), None), ("rating", N_("Rating"), "score")),
+    ),
+)
+#: Words of status values and yes/no shown in evidence tables.
+VALUE_WORDS: dict[str, str] = {
+    "converted": N_("converted"),
+    "disqualified": N_("disqualified"),
+    "true": N_("yes"),
+    "false": N_("no"),
+    "plan": N_("Sales planning"),
+    "prospecting": N_("Prospecting"),
+    "presentation": N_("Presentation"),
+    "negotiation": N_("Negotiation"),
+    "closing": N_("Closing and after-sales"),
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value as Excel stores it and as a reader of the locale reads it."""
+
+    value: Value
+    kind: Kind | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """A labelled value."""
+
+    label: str
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: str
+    cell: Cell
+    grade: str
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """An inline-SVG line of a metric over the trend months (coordinates already computed)."""
+
+    width: int
+    height: int
+    points: str
+    dots: list[tuple[float, float]]
+    guide_y: float | None
+
+
+@dataclass(frozen=True)
+class DimensionBlock:
+    """One graded dimension: value, grade, bands, why N/A, and its 6-month trend."""
+
+    label: str
+    cell: Cell
+    grade: str
+    grade_class: str
+    bands: str
+    na_reason: str | None
+    trend: list[TrendPoint]
+    change: str
+    sparkline: Sparkline
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: str
+    kind_label: str
+    message: str
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: headings, then rows of cells."""
+
+    title: str
+    headings: list[str]
+    rows: list[list[Cell]]
+    empty_text: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything one rep's scorecard shows, ready to render."""
+
+    rep_id: str
+    locale: str
+    labels: dict[str, str]
+    title: str
+    subtitle: str
+    overall_grade: str
+    overall_class: str
+    header: list[Line]
+    dimensions: list[DimensionBlock]
+    trend_months: list[str]
+    figures: list[Line]
+    notes: list[Note]
+    manager_notes: list[str]
+    evidence: list[Table]
+
+    @property
+    def file_stem(self) -> str:
+        return safe_stem(self.rep_id)
+
+
+@dataclass(frozen=True)
+class RollupRep:
+    rep_id: str
+    name: str
+    cells: list[Cell]
+
+    @property
+    def file_stem(self) -> str:
+        return safe_stem(self.rep_id)
+
+
+@dataclass(frozen=True)
+class TeamRollup:
+    """A team's page for its manager."""
+
+    team: str
+    locale: str
+    labels: dict[str, str]
+    title: str
+    subtitle: str
+    totals: list[Line]
+    headings: list[str]
+    reps: list[RollupRep]
+    distribution: Table
+    movers: Table
+    topics: Table
+
+    @property
+    def file_stem(self) -> str:
+        return safe_stem(self.team)
+
+
+@dataclass
+class _Text:
+    """Translation and formatting for one locale."""
+
+    locale: str
+    currency: str
+    gettext: Callable[[str], str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gettext = translations(self.locale).gettext
+
+    @property
+    def na(self) -> str:
+        return self.gettext("N/A")
+
+    def cell(self, value: Value, kind: Kind | None) -> Cell:
+        if kind is None:
+            word = str(value).lower() if isinstance(value, bool) else value
+            text = self.gettext(VALUE_WORDS[word]) if isinstance(word, str) and word in VALUE_WORDS else word
+            return Cell(value if not isinstance(value, bool) else text, None, self.na if text is None else str(text))
+        return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
+
+
+def _grade_class(grade: str | None) -> str:
+    return grade if grade in ("A", "B", "C", "D") else "na"
+
+
+def build_cards(
+    scorecards: pl.DataFrame,
+    history: pl.DataFrame,
+    notes: pl.DataFrame,
+    manager_notes: pl.DataFrame,
+    evidence: dict[str, pl.DataFrame],
+    period: Period,
+    settings: Settings,
+) -> list[Card]:
+    """One card per rep of P's scorecards, in the rep's own locale."""
+    by_rep = {
+        "history": history.partition_by("rep_id", as_dict=True),
+        "notes": notes.filter(pl.col("shown")).partition_by("rep_id", as_dict=True),
+        "manager_notes": manager_notes.partition_by("rep_id", as_dict=True),
+        **{name: frame.partition_by("rep_id", as_dict=True) for name, frame in evidence.items()},
+    }
+    team_sizes = dict(scorecards.group_by("team").len().iter_rows())
+    months = period.back(MONTHS_BEFORE)
+    return [
+        _card(
+            row,
+            {k: v.get((row["rep_id"],)) for k, v in by_rep.items()},
+            team_sizes,
+            scorecards.height,
+            months,
+            settings,
+        )
+        for row in scorecards.iter_rows(named=True)
+    ]
+
+
+def _card(
+    row: dict[str, Any],
+    mine: dict[str, pl.DataFrame | None],
+    team_sizes: dict[str, int],
+    reps: int,
+    months: list[Period],
+    settings: Settings,
+) -> Card:
+    t = _Text(row["locale"], settings.display.currency)
+    _ = t.gettext
+    history = mine["history"]
+    trend_rows = history.sort("period").to_dicts() if history is not None else []
+    dimensions = [
+        _dimension(dimension, label, kind, row, trend_rows, months, settings, t)
+        for dimension, label, kind in DIMENSIONS
+        if dimension != "skills_score" or any(r["skills_score"] is not None for r in trend_rows)
+    ]
+    header = [
+        Line(_("Rep ID"), t.cell(row["rep_id"], None)),
+        Line(_("Team"), t.cell(row["team"], None)),
+        Line(_("Manager"), t.cell(row["manager_name"], None)),
+        Line(_("Period"), t.cell(format_month(months[-1].start, t.locale), None)),
+        Line(_("Composite score"), t.cell(row["composite_score"], "score")),
+        Line(
+            _("Rank in team"), Cell(row["rank_in_team"], "count", f"{row['rank_in_team']} / {team_sizes[row['team']]}")
+        ),
+        Line(_("Rank overall"), Cell(row["rank_overall"], "count", f"{row['rank_overall']} / {reps}")),
+    ]
+    figures = [Line(_(label), t.cell(row[column], kind)) for column, label, kind in FIGURES]
+    notes = [
+        Note(
+            kind=kind,
+            kind_label=_("To improve") if kind == "weakness" else _("Strength"),
+            message=_(message),
+            topic=_(topic) if topic else None,
+        )
+        for kind, message, topic in (
+            mine["notes"].select("kind", "message", "topic").iter_rows() if mine["notes"] is not None else []
+        )
+    ]
+    manager_notes = mine["manager_notes"]["note"].to_list() if mine["manager_notes"] is not None else []
+    evidence = [_evidence_table(title, columns, mine.get(name), t) for name, title, columns in EVIDENCE]
+    return Card(
+        rep_id=row["rep_id"],
+        locale=t.locale,
+        labels=_card_labels(t),
+        title=row["rep_name"],
+        subtitle=f"{row['team']} · {format_month(months[-1].start, t.locale)}",
+        overall_grade=row["overall_grade"] or t.na,
+        overall_class=_grade_class(row["overall_grade"]),
+        header=header,
+        dimensions=dimensions,
+        trend_months=[format_month(m.start, t.locale, short=True) for m in months],
+        figures=figures,
+        notes=notes,
+        manager_notes=manager_notes,
+        evidence=evidence,
+    )
+
+
+def _card_labels(t: _Text) -> dict[str, str]:
+    _ = t.gettext
+    return {
+        "overall_grade": _("Overall grade"),
+        "grades": _("Grades"),
+        "dimension": _("Dimension"),
+        "value": _("Value"),
+        "grade": _("Grade"),
+        "bands": _("Bands"),
+        "trend": _("Last 6 months"),
+        "change": _("Change from last month"),
+        "why_na": _("Why N/A"),
+        "figures": _("Supporting figures"),
+        "feedback": _("Feedback"),
+        "no_feedback": _("No feedback rule applies this month."),
+        "topic": _("Training topic"),
+        "manager_note": _("Manager's note"),
+        "evidence": _("Evidence: the rows behind each number"),
+        "scorecard": _("Scorecard"),
+        "sheet_evidence": _("Evidence"),
+    }
+
+
+def _dimension(
+    dimension: str,
+    label: str,
+    kind: Kind,
+    row: dict[str, Any],
+    trend_rows: list[dict[str, Any]],
+    months: list[Period],
+    settings: Settings,
+    t: _Text,
+) -> DimensionBlock:
+    _ = t.gettext
+    grade = row[GRADE_COLUMN[dimension]]
+    band = settings.bands[dimension]
+    bands = " · ".join(
+        f"{letter} ≥ {format_value(threshold, kind, t.locale, t.na, t.currency)}"
+        for letter, threshold in (("A", band.A), ("B", band.B), ("C", band.C))
+    )
+    by_month = {r["period"]: r for r in trend_rows}
+    trend = [
+        TrendPoint(
+            format_month(m.start, t.locale, short=True),
+            t.cell(by_month.get(str(m), {}).get(dimension), kind),
+            by_month.get(str(m), {}).get(GRADE_COLUMN[dimension]) or t.na,
+        )
+        for m in months
+    ]
+    values = [point.cell.value for point in trend]
+    previous = values[-2] if len(values) > 1 else None
+    change = values[-1] - previous if values[-1] is not None and previous is not None else None  # type: ignore[operator]
+    return DimensionBlock(
+        label=_(label),
+        cell=t.cell(row[dimension], kind),
+        grade=grade or t.na,
+        grade_class=_grade_class(grade),
+        bands=bands,
+        na_reason=_na_reason(dimension, row, settings, t) if grade is None else None,
+        trend=trend,
+        change=format_change(change, kind, t.locale, t.na),
+        sparkline=_sparkline(values, band.B),  # type: ignore[arg-type]
+    )
+
+
+def _na_reason(dimension: str, row: dict[str, Any], settings: Settings, t: _Text) -> str:
+    _ = t.gettext
+    if dimension == "attainment":
+        return _("no target for this month") if row["target_amount"] is None else _("the target is 0")
+    if dimension == "conversion_rate":
+        return _("no lead was closed this month")
+    if dimension == "satisfaction":
+        if row["survey_responses"] == 0:
+            return _("no survey answers this month")
+        return _("only %(answers)d survey answers, %(needed)d needed") % {
+            "answers": row["survey_responses"],
+            "needed": settings.satisfaction.min_responses,
+        }
+    return _("not rated this month")
+
+
+def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 180, height: int = 44) -> Sparkline:
+    """Coordinates of a small line chart, one point over each month's column.
+
+    The y axis starts at 0 and fits the values and the B threshold (the dashed guide).
+    """
+    top = max([float(v) for v in values if v is not None] + [float(guide)]) * 1.1 or 1.0
+    step = width / max(len(values), 1)
+    dots = [
+        (round((i + 0.5) * step, 1), round(height - 4 - float(v) / top * (height - 8), 1))
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+    guide_y = round(height - 4 - float(guide) / top * (height - 8), 1)
+    return Sparkline(width, height, " ".join(f"{x},{y}" for x, y in dots), dots, guide_y)
+
+
+def _evidence_table(
+    title: str, columns: tuple[tuple[str, str, Kind | None], ...], frame: pl.DataFrame | None, t: _Text
+) -> Table:
+    _ = t.gettext
+    rows = [] if frame is None else frame.select([c for c, _h, _k in columns]).rows()
+    return Table(
+        title=_(title),
+        headings=[_(heading) for _c, heading, _k in columns],
+        rows=[[t.cell(value, kind) for value, (_c, _h, kind) in zip(row, columns, strict=True)] for row in rows],
+        empty_text=_("None this month."),
+    )
+
+
+def build_team_rollups(
+    scorecards: pl.DataFrame,
+    history: pl.DataFrame,
+    summary: pl.DataFrame,
+    topics: pl.DataFrame,
+    period: Period,
+    settings: Settings,
+) -> list[TeamRollup]:
+    """One rollup per team, in the config's default locale (the data names no manager locale)."""
+    t = _Text(settings.defaults.locale, settings.display.currency)
+    _ = t.gettext
+    previous = history.filter(pl.col("period") == str(period.previous())).select(
+        "rep_id", previous_composite="composite_score"
+    )
+    cards = scorecards.join(previous, on="rep_id", how="left").with_columns(
+        composite_change=pl.col("composite_score") - pl.col("previous_composite")
+    )
+    headings = [
+        _("Rep"),
+        _("Rank"),
+        _("Overall"),
+        _("Score"),
+        _("Change"),
+        *(_(label) for label in ROLLUP_GRADE_HEADINGS),
+        _("Won amount"),
+        _("Target"),
+    ]
+    rollups = []
+    for team in summary.iter_rows(named=True):
+        mine = cards.filter(pl.col("team") == team["team"]).sort("rank_in_team")
+        reps = [
+            RollupRep(
+                rep_id=r["rep_id"],
+                name=r["rep_name"],
+                cells=[
+                    t.cell(r["rank_in_team"], "count"),
+                    t.cell(r["overall_grade"], None),
+                    t.cell(r["composite_score"], "score"),
+                    Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
+                    *(t.cell(r[GRADE_COLUMN[d]], None) for d, _l, _k in DIMENSIONS),
+                    t.cell(r["won_amount"], "money"),
+                    t.cell(r["target_amount"], "money"),
+                ],
+            )
+            for r in mine.iter_rows(named=True)
+        ]
+        rollups.append(
+            TeamRollup(
+                team=team["team"],
+                locale=t.locale,
+                labels=_rollup_labels(t),
+                title=team["team"],
+                subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
+                totals=[
+                    Line(_("Manager"), t.cell(team["manager_name"], None)),
+                    Line(_("Reps"), t.cell(team["reps"], "count")),
+                    Line(_("Won amount"), t.cell(team["won_amount"], "money")),
+                    Line(_("Target"), t.cell(team["target_amount"], "money")),
+                    Line(_("Sales-target attainment"), t.cell(team["attainment"], "percent")),
+                ],
+                headings=headings,
+                reps=reps,
+                distribution=_distribution(mine, t),
+                movers=_movers(mine, t),
+                topics=_topics(topics.filter(pl.col("team") == team["team"]), t),
+            )
+        )
+    return rollups
+
+
+def _rollup_labels(t: _Text) -> dict[str, str]:
+    _ = t.gettext
+    return {
+        "reps": _("Reps"),
+        "team": _("Team"),
+        "sheet_team": _("Team"),
+    }
+
+
+def _distribution(cards: pl.DataFrame, t: _Text) -> Table:
+    _ = t.gettext
+    rows = []
+    for dimension, label, _k in (*DIMENSIONS, ("overall", N_("Overall grade"), "count")):
+        column = "overall_grade" if dimension == "overall" else GRADE_COLUMN[dimension]
+        counts = dict(cards.group_by(column).len().iter_rows())
+        rows.append([t.cell(_(label), None), *(t.cell(counts.get(g, 0), "count") for g in ("A", "B", "C", "D", None))])
+    return Table(_("Grade distribution"), [_("Dimension"), "A", "B", "C", "D", t.na], rows, _("None this month."))
+
+
+def _movers(cards: pl.DataFrame, t: _Text, each: int = 3) -> Table:
+    _ = t.gettext
+    moved = cards.filter(pl.col("composite_change").is_not_null() & (pl.col("composite_change") != 0))
+    up = moved.filter(pl.col("composite_change") > 0).sort(["composite_change", "rep_id"], descending=[True, False])
+    down = moved.filter(pl.col("composite_change") < 0).sort(["composite_change", "rep_id"])
+    rows = [
+        [
+            t.cell(r["rep_name"], None),
+            t.cell(r["previous_composite"], "score"),
+            t.cell(r["composite_score"], "score"),
+            Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
+        ]
+        for r in (*up.head(each).iter_rows(named=True), *down.head(each).iter_rows(named=True))
+    ]
+    headings = [_("Rep"), _("Last month"), _("This month"), _("Change from last month")]
+    return Table(_("Biggest movers since last month"), headings, rows, _("No change since last month."))
+
+
+def _topics(topics: pl.DataFrame, t: _Text) -> Table:
+    _ = t.gettext
+    rows = [
+        [t.cell(_(topic), None), t.cell(reps, "count")] for topic, reps in topics.select("topic", "reps").iter_rows()
+    ]
+    return Table(
+        _("Training topics"), [_("Training topic"), _("Reps who need it")], rows, _("No training need this month.")
+    )

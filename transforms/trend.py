@@ -1,0 +1,50 @@
+"""The 6-month trend: the graded metrics of P and the months before it, from the same input."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from scorecards.config import Settings
+from scorecards.transforms.period import Period
+from scorecards.transforms.scorecard import compute_scorecards
+from scorecards.transforms.tables import InputTables
+
+#: Months shown before P on every scorecard (SPEC §4a).
+MONTHS_BEFORE = 5
+#: The columns a trend carries per rep and month: every metric a feedback rule may test.
+TREND_COLUMNS: tuple[str, ...] = (
+    "attainment",
+    "attainment_grade",
+    "conversion_rate",
+    "conversion_grade",
+    "new_customers",
+    "new_customers_grade",
+    "satisfaction",
+    "satisfaction_grade",
+    "skills_score",
+    "skills_grade",
+    "composite_score",
+    "overall_grade",
+    # not graded, but feedback rules may follow them
+    "first_contact_within_1d",
+    "win_rate",
+    "avg_cycle_days",
+)
+
+
+def history(tables: InputTables, period: Period, settings: Settings, scorecards: pl.DataFrame) -> pl.DataFrame:
+    """Per rep of P's scorecards and month P-5 … P: the graded metrics (null where the rep had no card).
+
+    `scorecards` is P's table (already computed); earlier months are computed
+    from the same input, never read from earlier outputs.
+    """
+    months = period.back(MONTHS_BEFORE)
+    frames = [compute_scorecards(tables, month, settings) for month in months[:-1]] + [scorecards]
+    computed = pl.concat([f.select("period", "rep_id", *TREND_COLUMNS) for f in frames], how="vertical")
+    grid = scorecards.select("rep_id").join(pl.DataFrame({"period": [str(m) for m in months]}), how="cross")
+    return grid.join(computed, on=["rep_id", "period"], how="left").sort("rep_id", "period")
+
+
+def month_over_month(trend: pl.DataFrame, column: str) -> pl.Expr:
+    """The change of a metric from the previous month, per rep (null when either month is N/A)."""
+    return (pl.col(column) - pl.col(column).shift(1)).over("rep_id", order_by="period")
