@@ -113,7 +113,10 @@ class Condition(_Model):
             "metric + at_least": self.metric is not None and self.at_least is not None,
             "metric + falling_months": self.metric is not None and self.falling_months is not None,
         }
-        given = sum(v is not None for v in (self.grade, self.grades, self.metric, self.below, self.at_least, self.falling_months))
+        given = sum(
+            v is not None
+            for v in (self.grade, self.grades, self.metric, self.below, self.at_least, self.falling_months)
+        )
         if sum(forms.values()) != 1 or given != 2:
             raise ValueError(f"use exactly one of: {', '.join(forms)}")
         if self.grade is not None and self.grade not in DIMENSIONS:

@@ -1,0 +1,202 @@
+"""The rep cards and team rollups as people open them: Excel read back, HTML in a real browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser import A4_WIDTH, ink, screenshot
+from builders import BASE_TABLES
+from openpyxl import load_workbook
+
+from scorecards.config import load_settings
+from scorecards.flows.ingest import read_inputs
+from scorecards.flows.naming import safe_stem
+from scorecards.flows.render import write_cards, write_team_rollups
+from scorecards.flows.views import build_cards, build_team_rollups
+from scorecards.schemas.quarantine import validate_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.report import period_report
+
+P = Period(2026, 10)
+HOSTILE_NOTES = [
+    '=HYPERLINK("http://evil.example","click")',
+    "@SUM(1+1)",
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "<script>alert(1)</script><b>bold</b>",
+]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Cards and rollups of the test data set (with hostile notes and a few months of history)."""
+    from builders import write_csv
+
+    folder = tmp_path_factory.mktemp("input")
+    extra_opportunities = [
+        {
+            "opportunity_id": f"H{i}",
+            "rep_id": "R1",
+            "account_id": "A2",
+            "account_name": "Beta",
+            "stage": "won",
+            "amount": "900.00",
+            "created_date": f"2026-0{m}-01",
+            "close_date": f"2026-0{m}-20",
+        }
+        for i, m in enumerate((5, 6, 7, 8, 9))
+    ]
+    tables = {
+        **BASE_TABLES,
+        "opportunities": [*BASE_TABLES["opportunities"], *extra_opportunities],
+        "targets": [
+            *BASE_TABLES["targets"],
+            *({"rep_id": "R1", "period": f"2026-0{m}", "target_amount": "1000.00"} for m in (5, 6, 7, 8, 9)),
+        ],
+        "manager_notes": [{"rep_id": "R1", "period": "2026-10", "note": note} for note in HOSTILE_NOTES],
+        "surveys": [
+            {
+                "response_id": f"S{i}",
+                "rep_id": "R2",
+                "account_id": "A1",
+                "submitted_date": "2026-10-03",
+                "score": s,
+                "scale_max": m,
+                "comment": "很好",
+            }
+            for i, (s, m) in enumerate((("4.5", "5"), ("9", "10")))
+        ],
+    }
+    for name, rows in tables.items():
+        write_csv(folder / f"{name}.csv", rows)
+    settings = load_settings()
+    validated = validate_tables(read_inputs(folder), settings)
+    assert validated.tables is not None
+    report = period_report(validated.tables, P, settings)
+    out = tmp_path_factory.mktemp("out")
+    cards = build_cards(
+        report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, P, settings
+    )
+    write_cards(cards, out / "reps", "CNY")
+    write_team_rollups(
+        build_team_rollups(report.scorecards, report.history, report.teams, report.topics, P, settings),
+        out / "teams",
+        "CNY",
+    )
+    return out
+
+
+def card(published: Path, rep: str, ext: str) -> Path:
+    return published / "reps" / f"{safe_stem(rep)}.{ext}"
+
+
+def cells_by_label(sheet) -> dict[str, object]:  # noqa: ANN001
+    """The cell right of each text label in column A (the first time the label appears)."""
+    found: dict[str, object] = {}
+    for row in sheet.iter_rows():
+        if isinstance(row[0].value, str):
+            found.setdefault(row[0].value, row[1])
+    return found
+
+
+def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path) -> None:
+    workbook = load_workbook(card(published, "R1", "xlsx"))
+    assert workbook.sheetnames == ["Scorecard", "Evidence"]
+    sheet = workbook["Scorecard"]
+    cells = cells_by_label(sheet)
+    assert cells["Overall grade"].value in {"A", "B", "C", "D"}
+    assert cells["Won amount"].value == 3000.3 and cells["Won amount"].number_format == '"CN¥"#,##0.00'
+    attainment = cells["Sales-target attainment"]
+    assert attainment.value == 1 and attainment.number_format == "0.0%"
+    row = attainment.row
+    assert [sheet.cell(row=row, column=c).value for c in (3, 4)] == ["A", "A ≥ 100.0% · B ≥ 80.0% · C ≥ 60.0%"]
+    # six months, May to October: 900 of 1000 each month, then 3000.30 of 3000.30
+    assert [sheet.cell(row=row, column=c).value for c in range(5, 11)] == [0.9] * 5 + [1]
+    assert sheet.cell(row=row - 1, column=5).value == "May 2026"
+    assert sheet.freeze_panes == "A3"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 == "9"
+    assert sheet.column_dimensions["A"].width >= len("Sales-target attainment")
+    (chart,) = sheet._charts
+    assert chart.tagname == "lineChart" and len(chart.series) == 2  # attainment and conversion
+    evidence = workbook["Evidence"]
+    texts = [c.value for row in evidence.iter_rows() for c in row if c.value is not None]
+    assert "Won deals closed this month" in texts and "O1" in texts and "O2" in texts
+    assert evidence.freeze_panes == "A2"
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(published: Path) -> None:
+    sheet = load_workbook(card(published, "R1", "xlsx"))["Scorecard"]
+    notes = {c.value: c for row in sheet.iter_rows() for c in row if c.value in HOSTILE_NOTES}
+    assert set(notes) == set(HOSTILE_NOTES)
+    assert {c.data_type for c in notes.values()} == {"s"}
+    import zipfile
+
+    with zipfile.ZipFile(card(published, "R1", "xlsx")) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_html_escapes_notes_and_is_self_contained(published: Path) -> None:
+    html = card(published, "R1", "html").read_text()
+    assert '<html lang="en">' in html
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # no external resources
+    assert "<svg" in html and "@page { size: A4" in html
+
+
+def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> None:
+    html = card(published, "R2", "html").read_text()
+    assert '<html lang="zh-CN">' in html
+    assert "销售目标达成率" in html and "2026年10月" in html
+    assert "仅有 2 份调查答卷，至少需要 3 份" in html  # satisfaction N/A: only 2 answers
+    assert "目标为 0" in html  # attainment N/A: the target is 0
+    sheet = load_workbook(card(published, "R2", "xlsx"))["考核卡"]
+    assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'
+
+
+def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> None:
+    html = (published / "teams" / f"{safe_stem('East')}.html").read_text()
+    assert f'href="../reps/{safe_stem("R1")}.html"' in html and "Bob Ray" not in html
+    assert "Grade distribution" in html and "Training topics" in html and "Biggest movers since last month" in html
+    sheet = load_workbook(published / "teams" / f"{safe_stem('East')}.xlsx").active
+    cells = cells_by_label(sheet)
+    assert cells["Won amount"].value == 3000.3
+    assert cells["Ann Lee"].value == 1 and cells["王芳"].value == 2
+
+
+def test_the_card_renders_in_a_browser_within_a4_width(published: Path, tmp_path: Path) -> None:
+    image = screenshot(card(published, "R1", "html"), tmp_path / "card.png")
+    assert ink(image) > 20_000  # not blank
+    right_margin = (A4_WIDTH - 8, 0, A4_WIDTH, image.height)
+    assert ink(image, right_margin) == 0  # nothing overflows the A4 width
+
+
+def test_chinese_glyphs_render(published: Path, tmp_path: Path) -> None:
+    page = card(published, "R2", "html")
+    other = tmp_path / "other.html"
+    other.write_text(page.read_text().replace("王芳", "李伟"))
+    first = screenshot(page, tmp_path / "a.png", height=120)
+    second = screenshot(other, tmp_path / "b.png", height=120)
+    title = (0, 0, 300, 60)
+    # Missing glyphs would draw the same boxes for both names; real glyphs differ.
+    assert ink(first, title) > 50
+    assert first.crop(title).tobytes() != second.crop(title).tobytes()
+
+
+def test_the_team_rollup_fits_a4_in_a_browser(published: Path, tmp_path: Path) -> None:
+    image = screenshot(published / "teams" / f"{safe_stem('East')}.html", tmp_path / "team.png")
+    assert ink(image) > 10_000
+    assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_set_text_keeps_live_looking_text_inert(text: str) -> None:
+    from openpyxl import Workbook
+
+    from scorecards.flows.excel import set_text
+
+    cell = Workbook().active["A1"]
+    set_text(cell, text)
+    assert (cell.value, cell.data_type) == (text, "s")
