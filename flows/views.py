@@ -498,15 +498,22 @@ def build_team_rollups(
     period: Period,
     settings: Settings,
 ) -> list[TeamRollup]:
-    """One rollup per team, in the config's default locale (the data names no manager locale)."""
-    t = _Text(settings.defaults.locale, settings.display.currency)
-    _ = t.gettext
+    """One rollup per team, in the team's locale (config default when its reps are split evenly)."""
     previous = history.filter(pl.col("period") == str(period.previous())).select(
         "rep_id", previous_composite="composite_score"
     )
     cards = scorecards.join(previous, on="rep_id", how="left").with_columns(
         composite_change=pl.col("composite_score") - pl.col("previous_composite")
     )
+    rollups = []
+    for team in summary.iter_rows(named=True):
+        t = _Text(team["locale"] or settings.defaults.locale, settings.display.currency)
+        rollups.append(_rollup(team, cards.filter(pl.col("team") == team["team"]), topics, period, t))
+    return rollups
+
+
+def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, period: Period, t: _Text) -> TeamRollup:
+    _ = t.gettext
     headings = [
         _("Rep"),
         _("Rank"),
@@ -517,47 +524,42 @@ def build_team_rollups(
         _("Won amount"),
         _("Target"),
     ]
-    rollups = []
-    for team in summary.iter_rows(named=True):
-        mine = cards.filter(pl.col("team") == team["team"]).sort("rank_in_team")
-        reps = [
-            RollupRep(
-                rep_id=r["rep_id"],
-                name=r["rep_name"],
-                cells=[
-                    t.cell(r["rank_in_team"], "count"),
-                    t.cell(r["overall_grade"], None),
-                    t.cell(r["composite_score"], "score"),
-                    Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
-                    *(t.cell(r[GRADE_COLUMN[d]], None) for d, _l, _k in DIMENSIONS),
-                    t.cell(r["won_amount"], "money"),
-                    t.cell(r["target_amount"], "money"),
-                ],
-            )
-            for r in mine.iter_rows(named=True)
-        ]
-        rollups.append(
-            TeamRollup(
-                team=team["team"],
-                locale=t.locale,
-                labels=_rollup_labels(t),
-                title=team["team"],
-                subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
-                totals=[
-                    Line(_("Manager"), t.cell(team["manager_name"], None)),
-                    Line(_("Reps"), t.cell(team["reps"], "count")),
-                    Line(_("Won amount"), t.cell(team["won_amount"], "money")),
-                    Line(_("Target"), t.cell(team["target_amount"], "money")),
-                    Line(_("Sales-target attainment"), t.cell(team["attainment"], "percent")),
-                ],
-                headings=headings,
-                reps=reps,
-                distribution=_distribution(mine, t),
-                movers=_movers(mine, t),
-                topics=_topics(topics.filter(pl.col("team") == team["team"]), t),
-            )
+    mine = cards.sort("rank_in_team")
+    reps = [
+        RollupRep(
+            rep_id=r["rep_id"],
+            name=r["rep_name"],
+            cells=[
+                t.cell(r["rank_in_team"], "count"),
+                t.cell(r["overall_grade"], None),
+                t.cell(r["composite_score"], "score"),
+                Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
+                *(t.cell(r[GRADE_COLUMN[d]], None) for d, _l, _k in DIMENSIONS),
+                t.cell(r["won_amount"], "money"),
+                t.cell(r["target_amount"], "money"),
+            ],
         )
-    return rollups
+        for r in mine.iter_rows(named=True)
+    ]
+    return TeamRollup(
+        team=team["team"],
+        locale=t.locale,
+        labels=_rollup_labels(t),
+        title=team["team"],
+        subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
+        totals=[
+            Line(_("Manager"), t.cell(team["manager_name"], None)),
+            Line(_("Reps"), t.cell(team["reps"], "count")),
+            Line(_("Won amount"), t.cell(team["won_amount"], "money")),
+            Line(_("Target"), t.cell(team["target_amount"], "money")),
+            Line(_("Sales-target attainment"), t.cell(team["attainment"], "percent")),
+        ],
+        headings=headings,
+        reps=reps,
+        distribution=_distribution(mine, t),
+        movers=_movers(mine, t),
+        topics=_topics(topics.filter(pl.col("team") == team["team"]), t),
+    )
 
 
 def _rollup_labels(t: _Text) -> dict[str, str]:

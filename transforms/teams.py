@@ -8,10 +8,12 @@ from scorecards.transforms.attainment import attainment
 
 
 def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
-    """Per team: manager, reps on the roster, Σ won_amount, Σ target_amount and the team's attainment.
+    """Per team: manager, reps on the roster, Σ won_amount, Σ target_amount, attainment and locale.
 
     The team's target is the sum over reps that have one (null when none
     does); attainment is Σ won / Σ target, null when that target is null or 0.
+    `locale` is the one most of the team's reps use (null on a tie): the data
+    names no manager locale, and a team's manager usually reads its language.
     """
     return (
         scorecards.group_by("team")
@@ -21,6 +23,7 @@ def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
             reps=pl.len().cast(pl.Int64),
             won_amount=pl.col("won_amount").sum(),
             target_amount=pl.when(pl.col("target_amount").is_not_null().any()).then(pl.col("target_amount").sum()),
+            locale=pl.when(pl.col("locale").mode().len() == 1).then(pl.col("locale").mode().first()),
         )
         .with_columns(attainment=attainment())
         .sort("team")

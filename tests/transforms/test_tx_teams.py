@@ -1,4 +1,4 @@
-"""Team summary for the rollup: totals per team (won vs target)."""
+"""Team summary for the rollup: totals per team (won vs target) and the team's locale."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_team_totals_sum_won_and_targets_and_give_attainment() -> None:
             "manager_email": ["mia@x.com", "mia@x.com", "max@x.com", "max@x.com"],
             "won_amount": [D("0.10"), D("0.20"), D("5.00"), D("0.00")],
             "target_amount": [D("0.30"), None, None, None],
+            "locale": ["en", "zh-CN", "zh-CN", "zh-CN"],
         },
         schema_overrides={"won_amount": MONEY, "target_amount": MONEY},
     )
@@ -31,6 +32,7 @@ def test_team_totals_sum_won_and_targets_and_give_attainment() -> None:
             "reps": [2, 2],
             "won_amount": [D("0.30"), D("5.00")],
             "target_amount": [D("0.30"), None],
+            "locale": [None, "zh-CN"],  # East is split evenly: the config default decides
             "attainment": [D("1.000000"), None],
         },
         schema_overrides={"won_amount": MONEY, "target_amount": MONEY, "attainment": pl.Decimal(38, 6)},
