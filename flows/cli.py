@@ -1,26 +1,27 @@
 """The `scorecards` command line: parse arguments, call a stage or a flow, map the outcome to an exit status.
 
-Exit status: 0 done; 1 the data failed validation (nothing published); 2 wrong
-usage or configuration. Prefect is imported only by commands that orchestrate.
+Exit status: 0 done; 1 the data failed validation, or a period or message
+failed (nothing half-done is left); 2 wrong usage or configuration. Prefect is
+imported only by commands that orchestrate.
 """
 
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scorecards.config import ConfigError, Settings, load_settings
-from scorecards.flows.errors import ScorecardsError, UsageError
+from scorecards.flows.errors import ScorecardsError
 from scorecards.schemas.quarantine import ValidationReport
 from scorecards.transforms.period import Period
 
 if TYPE_CHECKING:
-    from scorecards.flows.period_flow import PeriodResult
+    from scorecards.flows.period_flow import RunResult
 
 app = typer.Typer(
     help="Monthly per-rep sales scorecards from CRM exports and survey results.",
@@ -29,10 +30,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-InputDir = Annotated[Path, typer.Option("--input", help="Folder holding the canonical input tables.")]
+InputDir = Annotated[Path, typer.Option("--input", help="Folder holding the input tables.")]
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder; each period is published in OUT/YYYY-MM.")]
 ConfigFile = Annotated[
-    Path | None, typer.Option("--config", help="Config file (bands, weights, ceilings); the shipped one by default.")
+    Path | None, typer.Option("--config", help="Config file (bands, weights, rules); the shipped one by default.")
 ]
 
 
@@ -43,11 +44,49 @@ def run(
     out_dir: OutDir = Path("out"),
     config: ConfigFile = None,
 ) -> None:
-    """Score one period and publish its outputs."""
+    """Score one period and publish its outputs (a re-run replaces them)."""
     settings = _settings(config)
-    month = _period(period)
-    result = _run_flow(input_dir, month, out_dir, settings)
-    typer.echo(f"{result.period}: {result.reps} scorecards published in {result.folder}")
+    month = _period(period, "--period")
+    _check_input(input_dir)
+    from scorecards.flows.period_flow import period_flow
+
+    result = _orchestrate(
+        lambda: period_flow(
+            input_dir=input_dir, period=str(month), out_dir=out_dir, settings=settings, return_state=True
+        )
+    )
+    _finish(result)
+
+
+@app.command()
+def backfill(
+    input_dir: InputDir,
+    first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    out_dir: OutDir = Path("out"),
+    config: ConfigFile = None,
+    force: Annotated[bool, typer.Option("--force", help="Publish periods that are already up to date too.")] = False,
+) -> None:
+    """Publish every period of a range from one read of the input; skip periods already up to date."""
+    settings = _settings(config)
+    start, end = _period(first, "--from"), _period(last, "--to")
+    if start > end:
+        _usage(f"--from {start} is after --to {end}")
+    _check_input(input_dir)
+    from scorecards.flows.period_flow import backfill_flow
+
+    result = _orchestrate(
+        lambda: backfill_flow(
+            input_dir=input_dir,
+            first=str(start),
+            last=str(end),
+            out_dir=out_dir,
+            settings=settings,
+            force=force,
+            return_state=True,
+        )
+    )
+    _finish(result)
 
 
 @app.command()
@@ -57,12 +96,8 @@ def validate(input_dir: InputDir, config: ConfigFile = None) -> None:
     from scorecards.schemas.quarantine import validate_tables
 
     settings = _settings(config)
-    try:
-        raw = read_inputs(input_dir)
-    except UsageError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    validated = validate_tables(raw, settings)
+    _check_input(input_dir)
+    validated = validate_tables(read_inputs(input_dir), settings)
     typer.echo(format_report(validated.report))
     if not validated.report.ok:
         raise typer.Exit(1)
@@ -72,16 +107,20 @@ def validate(input_dir: InputDir, config: ConfigFile = None) -> None:
 def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     """Make a realistic sample data set and score its latest complete month."""
     from scorecards.flows.demo_data import generate_demo_inputs
+    from scorecards.flows.period_flow import period_flow
 
     settings = _settings(config)
     month = Period.containing(date.today()).previous()
     inputs = out_dir / "input"
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
-    result = _run_flow(inputs, month, out_dir, settings)
+    result = _orchestrate(
+        lambda: period_flow(input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings, return_state=True)
+    )
     typer.echo(format_report(result.report))
-    typer.echo(f"{result.period}: {result.reps} scorecards published in {result.folder}")
-    typer.echo(f"open {result.folder / 'reps'} for the cards, {result.folder / 'scorecards.csv'} for the table")
+    _finish(result)
+    folder = out_dir / str(month)
+    typer.echo(f"open {folder / 'reps'} for the cards, {folder / 'teams'} for the team rollups")
 
 
 def format_report(report: ValidationReport) -> str:
@@ -98,22 +137,23 @@ def format_report(report: ValidationReport) -> str:
     return "\n".join(lines)
 
 
-def _run_flow(input_dir: Path, month: Period, out_dir: Path, settings: Settings) -> PeriodResult:
-    # Without PREFECT_API_URL Prefect starts a temporary server; its first start
-    # creates a database and can take longer than Prefect's 20 s default.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    if not input_dir.is_dir():
-        typer.echo(f"error: {input_dir}: input folder not found", err=True)
-        raise typer.Exit(2)
-    from scorecards.flows.period_flow import PeriodResult, period_flow
+def format_outcomes(result: RunResult) -> str:
+    """One line per period: published (cards), up to date, or failed (why)."""
+    lines = [f"{'period':<9}{'status':<12}{'cards':>7}  where / why"]
+    for o in result.outcomes:
+        detail = o.message if o.status == "failed" else str(o.folder)
+        cards = str(o.reps) if o.status == "published" else ""
+        lines.append(f"{o.period:<9}{o.status:<12}{cards:>7}  {detail}")
+    return "\n".join(lines)
 
-    state = period_flow(input_dir=input_dir, period=str(month), out_dir=out_dir, settings=settings, return_state=True)
+
+def _orchestrate(start: Callable[[], Any]) -> RunResult:
+    """Run a flow (Prefect's temporary server when no PREFECT_API_URL is set) and return its result."""
+    from scorecards.flows.period_flow import RunResult
+
+    state = start()
     result = state.result(raise_on_failure=False)
-    if isinstance(result, PeriodResult):
-        if not result.published:
-            typer.echo(format_report(result.report), err=True)
-            raise typer.Exit(1)
+    if isinstance(result, RunResult):
         return result
     if isinstance(result, ScorecardsError):
         typer.echo(f"error: {result}", err=True)
@@ -121,26 +161,44 @@ def _run_flow(input_dir: Path, month: Period, out_dir: Path, settings: Settings)
     raise result  # not a failure we know: a bug, shown with its traceback
 
 
+def _finish(result: RunResult) -> None:
+    """Print what happened and exit 1 when anything failed."""
+    if not result.report.ok:
+        typer.echo(format_report(result.report), err=True)
+        raise typer.Exit(1)
+    typer.echo(format_outcomes(result))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 def _settings(path: Path | None) -> Settings:
     try:
         return load_settings(path)
     except ConfigError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        _usage(str(exc))
 
 
-def _period(text: str) -> Period:
+def _period(text: str, option: str) -> Period:
     try:
         return Period.parse(text)
     except ValueError as exc:
-        typer.echo(f"error: --period: {exc}", err=True)
-        raise typer.Exit(2) from None
+        _usage(f"{option}: {exc}")
+
+
+def _check_input(input_dir: Path) -> None:
+    if not input_dir.is_dir():
+        _usage(f"{input_dir}: input folder not found")
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def main() -> None:
     """Console-script entry point."""
+    # Without PREFECT_API_URL Prefect starts a temporary server; its first start
+    # creates a database and can take longer than Prefect's 20 s default.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     app(prog_name="scorecards")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,46 +1,61 @@
-"""The Prefect flow of one period: ingest → validate → compute → render → publish."""
+"""The Prefect flows: one period (`run`) and a range of periods (`backfill`).
+
+Both read and validate the input once, then publish each period on its own:
+compute → write → publish, under a per-period lock, into a folder swapped in whole.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib.metadata import version
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed, State
 
 from scorecards.config import Settings, config_hash
+from scorecards.flows.errors import ScorecardsError
 from scorecards.flows.ingest import read_inputs
+from scorecards.flows.manifest import is_up_to_date, write_manifest
 from scorecards.flows.outputs import write_quarantine, write_scorecards
-from scorecards.flows.publish import carry_over_sent_log, staging_folder, swap_into_place, write_manifest
+from scorecards.flows.publish import carry_over_sent_log, period_lock, staging_folder, swap_into_place
 from scorecards.flows.render import write_cards, write_team_rollups
+from scorecards.flows.run_summary import scorecards_table, summary_markdown
 from scorecards.flows.views import build_cards, build_team_rollups
-from scorecards.schemas.quarantine import (
-    RawTable,
-    UnreadableTable,
-    Validated,
-    ValidationReport,
-    validate_tables,
-)
-from scorecards.transforms.period import Period
+from scorecards.schemas.quarantine import RawTable, UnreadableTable, Validated, ValidationReport, validate_tables
+from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport, period_report
 from scorecards.transforms.tables import InputTables
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
+Status = Literal["published", "up to date", "failed"]
+
 
 @dataclass(frozen=True)
-class PeriodResult:
-    """What a published period holds: where, how many cards, and the validation counts."""
+class PeriodOutcome:
+    """What happened to one period: published (with how many cards), already up to date, or failed (why)."""
 
     period: str
+    status: Status
     folder: Path
-    published: bool
-    reps: int
+    reps: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run's validation report and the outcome of each period it covered."""
+
     report: ValidationReport
+    outcomes: list[PeriodOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and all(o.status != "failed" for o in self.outcomes)
 
 
 @task(name="read input files", **_TASK)
@@ -89,49 +104,79 @@ def write_period(stage: Path, report: PeriodReport, validated: Validated, period
 
 
 @task(name="publish period", **_TASK)
-def publish_period(stage: Path, target: Path, manifest: dict[str, object]) -> None:
+def publish_period(stage: Path, target: Path, settings: Settings, report: ValidationReport) -> None:
     """Record the manifest, then put the period's folder in place whole."""
-    write_manifest(stage, manifest)
+    write_manifest(stage, target.name, config_hash(settings), report)
     carry_over_sent_log(target, stage)
     swap_into_place(stage, target)
 
 
+@task(name="record run summary", **_TASK)
+def record_summary(period: Period, folder: Path, report: PeriodReport, validation: ValidationReport) -> None:
+    """Publish the period's summary and scorecards as Prefect artifacts."""
+    key = f"scorecards-{period}"
+    create_markdown_artifact(
+        summary_markdown(str(period), folder, report.scorecards, validation),
+        key=key,
+        description=f"Scorecards {period}",
+    )
+    create_table_artifact(scorecards_table(report.scorecards), key=f"{key}-table", description=f"Scorecards {period}")
+
+
+def _publish(validated: Validated, period: Period, out_dir: Path, settings: Settings) -> PeriodOutcome:
+    """Compute, write and publish one period under its lock; a named failure becomes a failed outcome."""
+    assert validated.tables is not None
+    target = out_dir / str(period)
+    try:
+        with period_lock(out_dir, str(period)):
+            report = compute_period(validated.tables, period, settings)
+            with staging_folder(out_dir, str(period)) as stage:
+                reps = write_period(stage, report, validated, period, settings)
+                publish_period(stage, target, settings, validated.report)
+    except ScorecardsError as exc:
+        get_run_logger().error("%s: %s", period, exc)
+        return PeriodOutcome(str(period), "failed", target, message=str(exc))
+    record_summary(period, target, report, validated.report)
+    get_run_logger().info("%s: published %d scorecards to %s", period, reps, target)
+    return PeriodOutcome(str(period), "published", target, reps)
+
+
+def _failed(result: RunResult, what: str) -> State:
+    return Failed(message=what, data=result)
+
+
 @flow(name="scorecards-period", flow_run_name="scorecards-{period}", validate_parameters=False)
-def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings) -> PeriodResult | State:
+def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings) -> RunResult | State:
     """Score every rep for one month and publish the period's outputs.
 
     Data that fails validation ends the run Failed, with the report as its
     result and nothing published; it is not an exception (no traceback).
     """
     month = Period.parse(period)
-    raw = read_input_files(input_dir)
-    validated = check_input_rules(raw, settings)
+    validated = check_input_rules(read_input_files(input_dir), settings)
     if not validated.report.ok:
-        result = PeriodResult(str(month), out_dir / str(month), False, 0, validated.report)
-        return Failed(message=f"{month}: data failed validation, nothing published", data=result)
-    report = compute_period(validated.tables, month, settings)
-    with staging_folder(out_dir, str(month)) as stage:
-        reps = write_period(stage, report, validated, month, settings)
-        publish_period(stage, out_dir / str(month), _manifest(month, settings, validated.report))
-    get_run_logger().info("published %d scorecards to %s", reps, out_dir / str(month))
-    return PeriodResult(str(month), out_dir / str(month), True, reps, validated.report)
+        return _failed(RunResult(validated.report), f"{month}: data failed validation, nothing published")
+    result = RunResult(validated.report, [_publish(validated, month, out_dir, settings)])
+    return result if result.ok else _failed(result, f"{month}: {result.outcomes[0].message}")
 
 
-def _manifest(period: Period, settings: Settings, report: ValidationReport) -> dict[str, object]:
-    return {
-        "period": str(period),
-        "version": version("scorecards"),
-        "config_sha256": config_hash(settings),
-        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [
-            {
-                "table": t.table,
-                "file": t.source,
-                "sha256": t.sha256,
-                "rows_read": t.rows_read,
-                "rows_used": t.rows_used,
-                "rows_quarantined": t.rows_quarantined,
-            }
-            for t in report.tables
-        ],
-    }
+@flow(name="scorecards-backfill", flow_run_name="scorecards-{first}-to-{last}", validate_parameters=False)
+def backfill_flow(
+    input_dir: Path, first: str, last: str, out_dir: Path, settings: Settings, force: bool = False
+) -> RunResult | State:
+    """Publish each period of a range from one read and validation of the input; skip periods already up to date."""
+    periods = period_range(Period.parse(first), Period.parse(last))
+    validated = check_input_rules(read_input_files(input_dir), settings)
+    if not validated.report.ok:
+        return _failed(RunResult(validated.report), f"{first}..{last}: data failed validation, nothing published")
+    outcomes = []
+    for month in periods:
+        target = out_dir / str(month)
+        if not force and is_up_to_date(target, config_hash(settings), validated.report):
+            get_run_logger().info("%s: up to date", month)
+            outcomes.append(PeriodOutcome(str(month), "up to date", target))
+        else:
+            outcomes.append(_publish(validated, month, out_dir, settings))
+    result = RunResult(validated.report, outcomes)
+    failed = [o.period for o in outcomes if o.status == "failed"]
+    return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

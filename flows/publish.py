@@ -10,15 +10,14 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from scorecards.flows.errors import PublishError
 
@@ -27,8 +26,39 @@ _AT_FDCWD = -100
 
 
 @contextmanager
+def period_lock(out_dir: Path, period: str) -> Iterator[None]:
+    """Hold OUT/.P.lock while a period is built and published; a second run for P fails at once, clearly.
+
+    The lock is an advisory flock: the system releases it when the holder
+    exits, even when killed, so a crash never leaves the period locked.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f".{period}.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise PublishError(
+                f"{period}: another run is publishing this period ({holder}); try again when it has finished"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
 def staging_folder(out_dir: Path, period: str) -> Iterator[Path]:
-    """A fresh folder beside OUT/P to build the period in; removed if the build fails."""
+    """A fresh folder beside OUT/P to build the period in; removed if the build fails.
+
+    Call it under period_lock: it first clears what an interrupted run left.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(out_dir, period)
     stage = Path(tempfile.mkdtemp(prefix=f".{period}.building-", dir=out_dir))
@@ -74,16 +104,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def write_manifest(stage: Path, manifest: dict[str, Any]) -> None:
-    """Write manifest.json with the sha256 of every other file in the stage folder."""
-    outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != "manifest.json")
-    manifest = {
-        **manifest,
-        "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs],
-    }
-    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -1,0 +1,65 @@
+"""The period manifest: what was read, with which rules and version, and what was written."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from scorecards.flows.publish import file_sha256
+from scorecards.schemas.quarantine import ValidationReport
+
+MANIFEST = "manifest.json"
+
+
+def project_version() -> str:
+    """The installed version of scorecards."""
+    return version("scorecards")
+
+
+def manifest_inputs(report: ValidationReport) -> list[dict[str, Any]]:
+    """Each input file with its sha256 and rows read / used / quarantined."""
+    return [
+        {
+            "table": t.table,
+            "file": t.source,
+            "sha256": t.sha256,
+            "rows_read": t.rows_read,
+            "rows_used": t.rows_used,
+            "rows_quarantined": t.rows_quarantined,
+        }
+        for t in report.tables
+    ]
+
+
+def write_manifest(stage: Path, period: str, config_sha256: str, report: ValidationReport) -> None:
+    """Write manifest.json with the inputs, config hash, version, run time and every other file's sha256."""
+    outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST)
+    manifest = {
+        "period": period,
+        "version": project_version(),
+        "config_sha256": config_sha256,
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": manifest_inputs(report),
+        "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs],
+    }
+    (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) -> bool:
+    """True when the published period was made from the same input files, config and version."""
+    try:
+        published = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+    def files(inputs: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+        return sorted((i["table"], i["file"], i["sha256"]) for i in inputs)
+
+    return (
+        published.get("config_sha256") == config_sha256
+        and published.get("version") == project_version()
+        and files(published.get("inputs", [])) == files(manifest_inputs(report))
+    )

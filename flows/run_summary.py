@@ -1,0 +1,42 @@
+"""What a run tells operators: a markdown summary per period and the scorecards as a table (Prefect artifacts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from scorecards.schemas.quarantine import ValidationReport
+from scorecards.transforms.grading import GRADE_COLUMN
+
+_GRADES = ("A", "B", "C", "D", None)
+
+
+def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport) -> str:
+    """A period's run in markdown: rows read/used/quarantined per file, grade distribution, where outputs are."""
+    lines = [
+        f"# Scorecards {period}",
+        "",
+        f"{scorecards.height} scorecards published in `{folder}`: `scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
+        "",
+        "| file | read | used | quarantined | reasons |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for table in report.tables:
+        reasons = "; ".join(f"{rule} ({count})" for rule, count in table.reasons.items()) or "–"
+        lines.append(
+            f"| {table.source} | {table.rows_read} | {table.rows_used} | {table.rows_quarantined} | {reasons} |"
+        )
+    if any(t.rows_quarantined for t in report.tables):
+        lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
+    lines += ["", "| grade | " + " | ".join(g or "N/A" for g in _GRADES) + " |", "|---|" + "---:|" * len(_GRADES)]
+    for label, column in (("overall", "overall_grade"), *GRADE_COLUMN.items()):
+        counts = dict(scorecards.group_by(column).len().iter_rows())
+        lines.append(f"| {label} | " + " | ".join(str(counts.get(g, 0)) for g in _GRADES) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def scorecards_table(scorecards: pl.DataFrame) -> list[dict[str, Any]]:
+    """The scorecards as JSON-ready rows (exact decimals as text)."""
+    return scorecards.select(pl.all().cast(pl.String)).to_dicts()

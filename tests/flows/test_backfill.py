@@ -1,0 +1,126 @@
+"""Backfill: one read of the input, one publication per period, up-to-date periods skipped, a lock per period."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scorecards.flows.cli import app
+from scorecards.flows.errors import PublishError
+from scorecards.flows.publish import period_lock
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+runner = CliRunner()
+
+
+def backfill(folder: Path, out: Path, *extra: str) -> object:
+    return runner.invoke(
+        app, ["backfill", "--input", str(folder), "--from", "2026-08", "--to", "2026-10", "--out", str(out), *extra]
+    )
+
+
+def statuses(output: str) -> dict[str, str]:
+    rows = [line.split() for line in output.splitlines() if line[:4].isdigit()]
+    return {row[0]: " ".join(row[1:3]) if row[1] == "up" else row[1] for row in rows}
+
+
+def run_at(out: Path, period: str) -> str:
+    return json.loads((out / period / "manifest.json").read_text())["run_at"]
+
+
+def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    first = backfill(folder, out)
+    assert first.exit_code == 0, first.output
+    assert statuses(first.output) == {"2026-08": "published", "2026-09": "published", "2026-10": "published"}
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["2026-08", "2026-09", "2026-10"]
+    stamp = run_at(out, "2026-09")
+
+    again = backfill(folder, out)
+    assert again.exit_code == 0
+    assert statuses(again.output) == dict.fromkeys(("2026-08", "2026-09", "2026-10"), "up to")
+    assert "up to date" in again.output
+    assert run_at(out, "2026-09") == stamp  # untouched
+
+    forced = backfill(folder, out, "--force")
+    assert set(statuses(forced.output).values()) == {"published"}
+
+
+def test_changed_input_or_config_makes_a_period_stale(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    from builders import BASE_TABLES
+
+    out = tmp_path / "out"
+    assert backfill(make_inputs(), out).exit_code == 0
+    changed = make_inputs(
+        "changed", targets=[*BASE_TABLES["targets"], {"rep_id": "R1", "period": "2026-09", "target_amount": "5"}]
+    )
+    assert set(statuses(backfill(changed, out).output).values()) == {"published"}
+
+
+def test_one_failing_period_is_reported_and_the_others_publish(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    with period_lock(out, "2026-09"):  # another run holds September
+        result = backfill(folder, out)
+    assert result.exit_code == 1
+    assert statuses(result.output) == {"2026-08": "published", "2026-09": "failed", "2026-10": "published"}
+    assert "2026-09: another run is publishing this period" in result.output
+    assert not (out / "2026-09").exists()
+
+
+def test_backfill_on_data_that_fails_validation_publishes_nothing(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    result = backfill(make_inputs(reps=None), tmp_path / "out")
+    assert result.exit_code == 1
+    assert "reps: required table missing" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_backfill_usage_errors(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    result = runner.invoke(app, ["backfill", "--input", str(make_inputs()), "--from", "2026-10", "--to", "2026-08"])
+    assert result.exit_code == 2 and "--from 2026-10 is after --to 2026-08" in result.output
+
+
+def test_a_second_run_of_the_same_period_fails_clearly_while_the_first_holds_it(tmp_path: Path) -> None:
+    with (
+        period_lock(tmp_path, "2026-10"),
+        pytest.raises(PublishError, match=r"another run is publishing this period \(pid \d+\)"),
+    ):
+        with period_lock(tmp_path, "2026-10"):
+            pass
+    with period_lock(tmp_path, "2026-10"):  # released: free again
+        pass
+
+
+def read_artifact(key: str) -> dict[str, object]:
+    """The newest artifact with a key, straight from the API.
+
+    (prefect 3.8.8's client sends `null` for the filter's unset fields, which
+    its server rejects with 422, so the test posts the filter itself.)
+    """
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        response = client._client.post(
+            "/artifacts/filter", json={"artifacts": {"key": {"any_": [key]}}, "limit": 1, "sort": "UPDATED_DESC"}
+        )
+    response.raise_for_status()
+    (artifact,) = response.json()
+    return artifact
+
+
+def test_the_run_records_prefect_artifacts(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    result = runner.invoke(
+        app, ["run", "--input", str(make_inputs()), "--period", "2026-10", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    summary = read_artifact("scorecards-2026-10")
+    assert summary["type"] == "markdown"
+    assert "| reps.csv | 4 | 4 | 0 | – |" in summary["data"] and "3 scorecards published" in summary["data"]
+    assert "| overall | " in summary["data"]
+    table = read_artifact("scorecards-2026-10-table")
+    assert table["type"] == "table"
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert [row["rep_id"] for row in rows] == ["R1", "R3", "R2"]
+    assert rows[0]["won_amount"] == "3000.30"
