@@ -18,7 +18,8 @@ def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report
     lines = [
         f"# Scorecards {period}",
         "",
-        f"{scorecards.height} scorecards published in `{folder}`: `scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
+        f"{scorecards.height} scorecards published in `{folder}`:",
+        "`scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
         "",
         "| file | read | used | quarantined | reasons |",
         "|---|---:|---:|---:|---|",

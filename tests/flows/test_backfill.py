@@ -86,9 +86,9 @@ def test_a_second_run_of_the_same_period_fails_clearly_while_the_first_holds_it(
     with (
         period_lock(tmp_path, "2026-10"),
         pytest.raises(PublishError, match=r"another run is publishing this period \(pid \d+\)"),
+        period_lock(tmp_path, "2026-10"),
     ):
-        with period_lock(tmp_path, "2026-10"):
-            pass
+        pass
     with period_lock(tmp_path, "2026-10"):  # released: free again
         pass
 
