@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
@@ -30,13 +32,19 @@ def babel_locale(locale: str) -> str:
     return locale.replace("-", "_")
 
 
+@cache
+def _babel(locale: str) -> Locale:
+    # Parsed once: Babel would otherwise look the locale up again for every value formatted.
+    return Locale.parse(babel_locale(locale))
+
+
 def format_value(
     value: Decimal | int | date | None, kind: Kind, locale: str, not_available: str, currency: str = "CNY"
 ) -> str:
     """The value as a reader of that locale writes it; `not_available` for N/A."""
     if value is None:
         return not_available
-    where = babel_locale(locale)
+    where = _babel(locale)
     if kind == "percent":
         return format_percent(value, format="#,##0.0%", locale=where)
     if kind == "money":
@@ -50,7 +58,7 @@ def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_avai
     """A month-over-month change with its sign (+1.2 pp style for ratios, +0.25 for scores)."""
     if value is None:
         return not_available
-    where = babel_locale(locale)
+    where = _babel(locale)
     if kind == "percent":
         return format_percent(value, format="+#,##0.0%;-#,##0.0%", locale=where)
     return format_decimal(value, format=f"+{_PATTERNS[kind]};-{_PATTERNS[kind]}", locale=where)
@@ -58,12 +66,12 @@ def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_avai
 
 def format_month(period_start: date, locale: str, *, short: bool = False) -> str:
     """A month as people of the locale write it: `October 2026`, `2026年10月`."""
-    return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=babel_locale(locale))
+    return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=_babel(locale))
 
 
 def excel_format(kind: Kind, locale: str, currency: str = "CNY") -> str:
     """The Excel number format of a kind of value (the cell keeps the exact number)."""
     if kind == "money":
-        symbol = get_currency_symbol(currency, locale=babel_locale(locale)).replace('"', "")
+        symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
     return _EXCEL_FORMATS[kind]
