@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from datetime import datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -157,6 +158,32 @@ class Display(_Model):
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
 
 
+class Schedule(_Model):
+    """When and on what the monthly deployment runs (`scorecards serve`)."""
+
+    cron: str = "0 6 1 * *"
+    timezone: str = "Asia/Shanghai"
+    input: Path = Path("input")
+    out: Path = Path("out")
+    send: bool = True
+
+    @model_validator(mode="after")
+    def _valid(self) -> Schedule:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from cronsim import CronSim, CronSimError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r} (use an IANA name such as Asia/Shanghai)") from None
+        try:
+            CronSim(self.cron, datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"cron {self.cron!r} is not a cron expression: {exc}") from None
+        return self
+
+
 class Settings(_Model):
     """Everything the pipeline reads from config: bands, weights, thresholds, defaults."""
 
@@ -168,6 +195,7 @@ class Settings(_Model):
     skills: Skills
     feedback: Feedback = Feedback()
     display: Display = Display()
+    schedule: Schedule = Schedule()
 
     @model_validator(mode="after")
     def _every_dimension_banded(self) -> Settings:
@@ -202,8 +230,13 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def config_hash(settings: Settings) -> str:
-    """sha256 of the settings' canonical JSON: equal for equal rules, whatever the file's layout."""
-    canonical = json.dumps(settings.model_dump(), sort_keys=True, separators=(",", ":"), default=_plain_decimal)
+    """sha256 of the rules' canonical JSON: equal for equal rules, whatever the file's layout.
+
+    The schedule is left out: when and where the monthly run happens does not
+    change a scorecard, so it must not make published periods stale.
+    """
+    rules = settings.model_dump(exclude={"schedule"})
+    canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), default=_plain_decimal)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from scorecards.config import ConfigError, Settings, load_settings
-from scorecards.flows.errors import ScorecardsError
+from scorecards.flows.errors import ScorecardsError, UsageError
 from scorecards.schemas.quarantine import ValidationReport
-from scorecards.transforms.period import Period
+from scorecards.transforms.period import Period, last_complete_month
 
 if TYPE_CHECKING:
     from scorecards.flows.period_flow import RunResult
@@ -110,7 +110,7 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     from scorecards.flows.period_flow import period_flow
 
     settings = _settings(config)
-    month = Period.containing(date.today()).previous()
+    month = last_complete_month(date.today())
     inputs = out_dir / "input"
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
@@ -121,6 +121,58 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     _finish(result)
     folder = out_dir / str(month)
     typer.echo(f"open {folder / 'reps'} for the cards, {folder / 'teams'} for the team rollups")
+
+
+@app.command()
+def send(
+    period: Annotated[str, typer.Option("--period", help="Published month to send, YYYY-MM.")],
+    out_dir: OutDir = Path("out"),
+    config: ConfigFile = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write the messages to OUT/P/outbox as .eml; send nothing.")
+    ] = False,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send every message again, even those already delivered.")
+    ] = False,
+) -> None:
+    """Email each manager their teams' scorecards (only what was not delivered yet)."""
+    from scorecards.flows.delivery import (
+        SmtpSettingsError,
+        build_messages,
+        deliver,
+        format_delivery_report,
+        load_smtp_settings,
+    )
+
+    settings = _settings(config)
+    period_dir = out_dir / str(_period(period, "--period"))
+    try:
+        smtp = load_smtp_settings()
+    except SmtpSettingsError as exc:
+        if not dry_run:
+            _usage(str(exc))
+        smtp = None  # a dry run writes the messages without a server
+    try:
+        messages, problems = build_messages(period_dir, settings.defaults.locale, currency=settings.display.currency)
+        report = deliver(messages, period_dir, smtp, dry_run=dry_run, resend=resend)
+    except UsageError as exc:
+        _usage(str(exc))
+    typer.echo(format_delivery_report(report, problems))
+    if problems or not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(config: ConfigFile = None) -> None:
+    """Serve the monthly deployment on the schedule the config sets; runs until stopped."""
+    settings = _settings(config)
+    from prefect import serve as serve_deployments
+
+    from scorecards.flows.monthly import monthly_deployment
+
+    schedule = settings.schedule
+    typer.echo(f"serving the monthly deployment: cron {schedule.cron!r} in {schedule.timezone}, input {schedule.input}")
+    serve_deployments(monthly_deployment(settings, config))
 
 
 def format_report(report: ValidationReport) -> str:

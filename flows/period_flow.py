@@ -6,6 +6,7 @@ compute → write → publish, under a per-period lock, into a folder swapped in
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,7 @@ from typing import Literal
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 from prefect.states import Failed, State
 
 from scorecards.config import Settings, config_hash
@@ -33,6 +35,14 @@ from scorecards.transforms.tables import InputTables
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
 Status = Literal["published", "up to date", "failed"]
+
+
+def _log() -> logging.Logger | logging.LoggerAdapter:
+    """The run's logger inside Prefect; the module's logger when a task body is called directly (`.fn`)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ def read_input_files(input_dir: Path) -> dict[str, RawTable | UnreadableTable | 
 def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
     """Validate the tables and set bad rows aside."""
     validated = validate_tables(raw, settings)
-    logger = get_run_logger()
+    logger = _log()
     for table in validated.report.tables:
         logger.info(
             "%s: %d read, %d used, %d quarantined",
@@ -134,10 +144,10 @@ def _publish(validated: Validated, period: Period, out_dir: Path, settings: Sett
                 reps = write_period(stage, report, validated, period, settings)
                 publish_period(stage, target, settings, validated.report)
     except ScorecardsError as exc:
-        get_run_logger().error("%s: %s", period, exc)
+        _log().error("%s: %s", period, exc)
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
     record_summary(period, target, report, validated.report)
-    get_run_logger().info("%s: published %d scorecards to %s", period, reps, target)
+    _log().info("%s: published %d scorecards to %s", period, reps, target)
     return PeriodOutcome(str(period), "published", target, reps)
 
 
@@ -173,7 +183,7 @@ def backfill_flow(
     for month in periods:
         target = out_dir / str(month)
         if not force and is_up_to_date(target, config_hash(settings), validated.report):
-            get_run_logger().info("%s: up to date", month)
+            _log().info("%s: up to date", month)
             outcomes.append(PeriodOutcome(str(month), "up to date", target))
         else:
             outcomes.append(_publish(validated, month, out_dir, settings))

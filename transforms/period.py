@@ -74,3 +74,8 @@ def period_range(first: Period, last: Period) -> list[Period]:
         periods.append(current)
         current = current.next()
     return periods
+
+
+def last_complete_month(today: date) -> Period:
+    """The latest month that has ended by `today` (the month before today's)."""
+    return Period.containing(today).previous()

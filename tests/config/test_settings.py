@@ -87,3 +87,8 @@ def test_the_config_hash_follows_the_rules_not_the_layout(tmp_path: Path) -> Non
     changed = edited(tmp_path / "other", "min_responses = 3", "min_responses = 4")
     assert config_hash(load_settings(same)) == config_hash(load_settings())
     assert config_hash(load_settings(changed)) != config_hash(load_settings())
+
+
+def test_the_schedule_does_not_change_the_config_hash(tmp_path: Path) -> None:
+    later = edited(tmp_path, 'cron = "0 6 1 * *"', 'cron = "0 9 2 * *"')
+    assert config_hash(load_settings(later)) == config_hash(load_settings())

@@ -1,0 +1,84 @@
+"""One measured scenario in its own process (so its peak memory is its own): print stage times as JSON.
+
+    python -m benchmarks.stages run INPUT OUT 2026-10
+    python -m benchmarks.stages backfill INPUT OUT 2025-11 2026-10
+
+Stages call the period flow's task bodies (`task.fn`): the same code as a
+Prefect run, without the orchestration overhead (reported separately).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+from scorecards.config import load_settings
+from scorecards.flows.period_flow import (
+    check_input_rules,
+    compute_period,
+    publish_period,
+    read_input_files,
+    write_period,
+)
+from scorecards.flows.publish import period_lock, staging_folder
+from scorecards.transforms.period import Period, period_range
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+
+    def time(self, stage: str, action):  # noqa: ANN001, ANN201
+        start = time.perf_counter()
+        result = action()
+        self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - start
+        return result
+
+
+def bare_read(input_dir: Path) -> float:
+    """Seconds for polars to read every CSV of the input folder, and nothing else: the floor of a CSV-fed run."""
+    start = time.perf_counter()
+    for path in sorted(input_dir.glob("*.csv")):
+        pl.scan_csv(path).collect()
+    return time.perf_counter() - start
+
+
+def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict[str, object]:
+    """Time each stage of a run (one period) or a backfill (a range) and report rows, cards and peak memory."""
+    settings = load_settings()
+    clock = _Clock()
+    floor = bare_read(input_dir)
+    raw = clock.time("ingest", lambda: read_input_files.fn(input_dir))
+    validated = clock.time("validate", lambda: check_input_rules.fn(raw, settings))
+    assert validated.tables is not None, validated.report.problems
+    cards = 0
+    for period in period_range(first, last) if mode == "backfill" else [last]:
+        report = clock.time("compute", lambda p=period: compute_period.fn(validated.tables, p, settings))
+        with period_lock(out_dir, str(period)), staging_folder(out_dir, str(period)) as stage:
+            cards += clock.time(
+                "render", lambda p=period, r=report, s=stage: write_period.fn(s, r, validated, p, settings)
+            )
+            clock.time(
+                "publish", lambda p=period, s=stage: publish_period.fn(s, out_dir / str(p), settings, validated.report)
+            )
+    rows = sum(t.rows_read for t in validated.report.tables)
+    return {
+        "mode": mode,
+        "periods": len(period_range(first, last)) if mode == "backfill" else 1,
+        "rows": rows,
+        "cards": cards,
+        "bare_read_s": floor,
+        "stages_s": clock.stages,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+if __name__ == "__main__":
+    mode, input_dir, out_dir, *periods = sys.argv[1:]
+    first, last = Period.parse(periods[0]), Period.parse(periods[-1])
+    print(json.dumps(measure(mode, Path(input_dir), Path(out_dir), first, last)))
