@@ -143,6 +143,7 @@ def send(
         format_delivery_report,
         load_smtp_settings,
     )
+    from scorecards.flows.publish import period_lock
 
     settings = _settings(config)
     period_dir = out_dir / str(_period(period, "--period"))
@@ -153,10 +154,15 @@ def send(
             _usage(str(exc))
         smtp = None  # a dry run writes the messages without a server
     try:
-        messages, problems = build_messages(period_dir, settings.defaults.locale, currency=settings.display.currency)
-        report = deliver(messages, period_dir, smtp, dry_run=dry_run, resend=resend)
+        with period_lock(out_dir, period_dir.name):
+            currency = settings.display.currency
+            messages, problems = build_messages(period_dir, settings.defaults.locale, currency=currency)
+            report = deliver(messages, period_dir, smtp, dry_run=dry_run, resend=resend)
     except UsageError as exc:
         _usage(str(exc))
+    except ScorecardsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(format_delivery_report(report, problems))
     if problems or not report.ok:
         raise typer.Exit(1)

@@ -27,10 +27,11 @@ _AT_FDCWD = -100
 
 @contextmanager
 def period_lock(out_dir: Path, period: str) -> Iterator[None]:
-    """Hold OUT/.P.lock while a period is built and published; a second run for P fails at once, clearly.
+    """Hold OUT/.P.lock while a period is published or sent; a second run for P fails at once, clearly.
 
-    The lock is an advisory flock: the system releases it when the holder
-    exits, even when killed, so a crash never leaves the period locked.
+    Publishing and sending share the lock so that a send never appends to a
+    sent-log that a re-publication is about to replace. It is an advisory
+    flock: the system releases it when the holder exits, even when killed.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f".{period}.lock"
@@ -41,7 +42,7 @@ def period_lock(out_dir: Path, period: str) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise PublishError(
-                f"{period}: another run is publishing this period ({holder}); try again when it has finished"
+                f"{period}: another run is publishing or sending this period ({holder}); try again when it has finished"
             ) from None
         handle.seek(0)
         handle.truncate()

@@ -66,7 +66,7 @@ def test_one_failing_period_is_reported_and_the_others_publish(make_inputs, tmp_
         result = backfill(folder, out)
     assert result.exit_code == 1
     assert statuses(result.output) == {"2026-08": "published", "2026-09": "failed", "2026-10": "published"}
-    assert "2026-09: another run is publishing this period" in result.output
+    assert "2026-09: another run is publishing or sending this period" in result.output
     assert not (out / "2026-09").exists()
 
 
@@ -85,7 +85,7 @@ def test_backfill_usage_errors(make_inputs, tmp_path: Path) -> None:  # noqa: AN
 def test_a_second_run_of_the_same_period_fails_clearly_while_the_first_holds_it(tmp_path: Path) -> None:
     with (
         period_lock(tmp_path, "2026-10"),
-        pytest.raises(PublishError, match=r"another run is publishing this period \(pid \d+\)"),
+        pytest.raises(PublishError, match=r"another run is publishing or sending this period \(pid \d+\)"),
         period_lock(tmp_path, "2026-10"),
     ):
         pass

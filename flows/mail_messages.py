@@ -1,0 +1,325 @@
+"""The e-mail each manager receives: their teams' summary (HTML and plain text) and their teams' Excel files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import utils
+from email.headerregistry import Address
+from email.message import EmailMessage
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from scorecards.flows.display import format_month, format_value
+from scorecards.flows.errors import UsageError
+from scorecards.flows.i18n import LOCALES, translations
+from scorecards.flows.naming import safe_stem
+from scorecards.flows.smtp_settings import is_plain_address
+from scorecards.transforms.period import Period
+from scorecards.transforms.teams import team_summary
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+# Column labels of the e-mail's rep table (catalogue ids the cards use too).
+_REP_LABELS = ("Rank", "Rep", "Overall", "Composite score", "Sales-target attainment", "Won amount")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to a message."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One manager's e-mail, ready to send: recipient, subject, both bodies and the attached files."""
+
+    recipient: str
+    recipient_name: str
+    teams: tuple[str, ...]  # as shown: one line each
+    subject: str
+    text_body: str
+    html_body: str
+    attachments: tuple[Attachment, ...]
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the content a reader sees (recipient, subject, bodies, attachments); never of Date or Message-ID."""
+        digest = hashlib.sha256()
+        parts = [self.recipient, self.subject, self.text_body, self.html_body]
+        for attachment in self.attachments:
+            parts += [attachment.filename, attachment.content]
+        for part in parts:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "big") + data)  # length-prefixed: no two contents hash alike
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RepLine:
+    """A rep's row in the summary: rank, name and (label, value) pairs."""
+
+    rank: str
+    name: str
+    cells: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class TeamSection:
+    """A team's part of the e-mail body."""
+
+    title: str
+    totals: list[tuple[str, str]]
+    headings: list[str]
+    reps: list[RepLine]
+
+
+@dataclass(frozen=True)
+class EmailBody:
+    """Everything the e-mail templates show, as finished text."""
+
+    lang: str
+    subject: str
+    greeting: str
+    intro: str
+    attached: str
+    sections: list[TeamSection]
+    attachments_title: str
+    attachment_names: list[str]
+    footer: str
+
+
+def address_key(address: str) -> str:
+    """The address as messages are grouped and logged by: trimmed, domain in lower case."""
+    local, _, domain = address.strip(" \t").rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def one_line(text: str) -> str:
+    """Text from the data made safe for a header, a file name or a table cell: no line breaks or control characters."""
+    kept = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf"  # invisible format characters (e.g. right-to-left overrides)
+    )
+    return " ".join(kept.split())
+
+
+def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> tuple[list[OutgoingMessage], list[str]]:
+    """One message per manager address from a published period, and the problems that keep others from being built.
+
+    A message is in its teams' locale (as their rollups are) when the manager's
+    teams agree on one; `locale`, the config default, otherwise.
+    """
+    scorecards_file = period_dir / "scorecards.parquet"
+    if not scorecards_file.is_file():
+        raise UsageError(f"{period_dir}: no published period here (scorecards.parquet missing); run `scorecards run`")
+    if locale not in LOCALES:
+        raise UsageError(f"no e-mail text for locale {locale!r}; known: {', '.join(LOCALES)}")
+    scorecards = pl.read_parquet(scorecards_file)
+    if scorecards.is_empty():
+        return [], []
+    publication = _Publication(
+        folder=period_dir,
+        period=Period.parse(scorecards["period"][0]),
+        scorecards=scorecards,
+        summary=team_summary(scorecards).drop("manager_name", "manager_email"),
+    )
+    managers, problems = _managers_by_address(scorecards)
+    messages = []
+    team_locales = dict(publication.summary.select("team", "locale").iter_rows())
+    for recipient, (name, teams) in sorted(managers.items()):
+        spoken = {team_locales.get(team) for team in teams}
+        language = spoken.pop() if len(spoken) == 1 and None not in spoken else locale
+        try:
+            messages.append(_message(recipient, name, teams, publication, language, currency))
+        except FileNotFoundError as exc:
+            problems.append(f"{recipient}: failed: {Path(exc.filename).relative_to(period_dir)} is missing; not sent")
+    return messages, problems
+
+
+def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
+    """Teams by manager address (a manager name per address); problems for teams that cannot be sent safely."""
+    teams = (
+        scorecards.group_by("team")
+        .agg(
+            pl.col("manager_email").str.strip_chars(" \t").unique().sort(),
+            pl.col("manager_name").first(),
+        )
+        .sort("team")
+    )
+    managers: dict[str, tuple[str, list[str]]] = {}
+    invalid: dict[str, list[str]] = {}
+    problems = []
+    for team, emails, manager_name in teams.iter_rows():
+        if len(emails) != 1:
+            # The rollup covers the whole team: sending it to either address would show one manager another's reps.
+            listed = ", ".join(repr(e) for e in emails)
+            problems.append(
+                f"team {one_line(team)!r}: failed: its reps name several manager emails ({listed}); not sent"
+            )
+        elif emails[0] is None or not is_plain_address(emails[0]):
+            invalid.setdefault(repr(emails[0]), []).append(one_line(team))
+        else:
+            managers.setdefault(address_key(emails[0]), (one_line(manager_name or ""), []))[1].append(team)
+    problems += [
+        f"{address}: failed: invalid address (team {', '.join(names)}); not sent" for address, names in invalid.items()
+    ]
+    return managers, problems
+
+
+@dataclass(frozen=True)
+class _Publication:
+    """What a published period offers the messages: its folder, month, scorecards and team totals."""
+
+    folder: Path
+    period: Period
+    scorecards: pl.DataFrame
+    summary: pl.DataFrame
+
+
+def _message(
+    recipient: str, manager_name: str, teams: list[str], publication: _Publication, locale: str, currency: str
+) -> OutgoingMessage:
+    _ = translations(locale).gettext
+    period = publication.period
+    month = format_month(period.start, locale)
+    names = _UniqueNames()
+    sections, attachments = [], []
+    for team in teams:
+        reps = publication.scorecards.filter(pl.col("team") == team).sort("rank_in_team")
+        totals = publication.summary.filter(pl.col("team") == team).row(0, named=True)
+        sections.append(_section(team, totals, reps, locale, currency))
+        attachments.append(
+            Attachment(
+                names.take(f"{period} {team}.xlsx"),
+                (publication.folder / "teams" / f"{safe_stem(team)}.xlsx").read_bytes(),
+            )
+        )
+        attachments += [
+            Attachment(
+                names.take(f"{period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx"),
+                (publication.folder / "reps" / f"{safe_stem(rep['rep_id'])}.xlsx").read_bytes(),
+            )
+            for rep in reps.iter_rows(named=True)
+        ]
+    subject = _("Sales scorecards %(month)s: %(teams)s") % {
+        "month": month,
+        "teams": ", ".join(one_line(t) for t in teams),
+    }
+    body = EmailBody(
+        lang=locale,
+        subject=subject,
+        greeting=_("Dear %(manager)s,") % {"manager": manager_name},
+        intro=_("Here are the sales scorecards for %(month)s.") % {"month": month},
+        attached=_("Attached are the team rollup and each rep's scorecard as Excel files."),
+        sections=sections,
+        attachments_title=_("Attachments"),
+        attachment_names=[a.filename for a in attachments],
+        footer=_("Sent automatically by Scorecards from the publication of %(period)s.") % {"period": str(period)},
+    )
+    environment = _templates()
+    return OutgoingMessage(
+        recipient=recipient,
+        recipient_name=manager_name,
+        teams=tuple(one_line(t) for t in teams),
+        subject=subject,
+        text_body=environment.get_template("team_email.txt.j2").render(mail=body),
+        html_body=environment.get_template("team_email.html.j2").render(mail=body),
+        attachments=tuple(attachments),
+    )
+
+
+def _section(team: str, totals: dict[str, Any], reps: pl.DataFrame, locale: str, currency: str) -> TeamSection:
+    _ = translations(locale).gettext
+    na = _("N/A")
+
+    def show(value: Any, kind: Any) -> str:
+        return format_value(value, kind, locale, na, currency)
+
+    labels = [_(label) for label in _REP_LABELS]
+    return TeamSection(
+        title=_("Team %(team)s") % {"team": one_line(team)},
+        totals=[
+            (_("Reps"), show(totals["reps"], "count")),
+            (_("Won amount"), show(totals["won_amount"], "money")),
+            (_("Target"), show(totals["target_amount"], "money")),
+            (_("Sales-target attainment"), show(totals["attainment"], "percent")),
+        ],
+        headings=labels,
+        reps=[
+            RepLine(
+                rank=show(rep["rank_in_team"], "count"),
+                name=one_line(rep["rep_name"]),
+                cells=list(
+                    zip(
+                        labels[2:],
+                        [
+                            rep["overall_grade"] or na,
+                            show(rep["composite_score"], "score"),
+                            show(rep["attainment"], "percent"),
+                            show(rep["won_amount"], "money"),
+                        ],
+                        strict=True,
+                    )
+                ),
+            )
+            for rep in reps.iter_rows(named=True)
+        ],
+    )
+
+
+class _UniqueNames:
+    """Attachment file names: readable, safe on every system, unique within a message."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def take(self, wanted: str) -> str:
+        stem, suffix = wanted.rsplit(".", 1)
+        stem = re.sub(r'[\\/:*?"<>|]', "_", one_line(stem))[:120].strip(" .") or "file"
+        name, count = f"{stem}.{suffix}", 1
+        while name.lower() in self._taken:
+            count += 1
+            name = f"{stem} ({count}).{suffix}"
+        self._taken.add(name.lower())
+        return name
+
+
+@cache
+def _templates() -> Environment:
+    # Its own environment: the text body must not be HTML-escaped, and the e-mail's text is finished before rendering.
+    return Environment(
+        loader=PackageLoader("scorecards.templates", ""),
+        autoescape=select_autoescape(["html.j2"], default=False, default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def as_email(message: OutgoingMessage, sender: Address | None, *, now: datetime | None = None) -> EmailMessage:
+    """The message in MIME form: text and HTML alternatives, then the attachments; From only when a sender is known."""
+    mime = EmailMessage()
+    if sender is not None:
+        mime["From"] = sender
+    mime["To"] = Address(display_name=message.recipient_name, addr_spec=message.recipient)
+    mime["Subject"] = message.subject
+    mime["Date"] = utils.format_datetime(now or datetime.now(UTC))
+    mime["Message-ID"] = utils.make_msgid("scorecards", domain=sender.domain if sender else "localhost")
+    mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies should not answer it
+    mime.set_content(message.text_body)
+    mime.add_alternative(message.html_body, subtype="html")
+    for attachment in message.attachments:
+        mime.add_attachment(attachment.content, *XLSX_TYPE, filename=attachment.filename)
+    return mime

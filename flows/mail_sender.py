@@ -1,0 +1,289 @@
+"""Delivering the managers' messages once each: SMTP with retries, the period's sent-log, the dry-run outbox."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from pathlib import Path
+from typing import Literal
+
+from scorecards.flows.errors import UsageError
+from scorecards.flows.mail_messages import OutgoingMessage, address_key, as_email
+from scorecards.flows.naming import safe_stem
+from scorecards.flows.publish import SENT_LOG
+from scorecards.flows.smtp_settings import SmtpSettings
+
+logger = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+Status = Literal["sent", "already sent", "written to outbox", "failed"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a transient failure is retried: one more attempt after each delay (seconds)."""
+
+    delays: tuple[float, ...] = (2.0, 4.0)
+
+    @property
+    def attempts(self) -> int:
+        return len(self.delays) + 1
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one manager's message."""
+
+    recipient: str
+    teams: tuple[str, ...]
+    status: Status
+    reason: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        """`sent`, `already sent`, `written to outbox` or `failed: <reason>`."""
+        return f"failed: {self.reason}" if self.status == "failed" else self.status
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """The outcome of every message of a `send`."""
+
+    deliveries: tuple[Delivery, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no message failed."""
+        return all(d.status != "failed" for d in self.deliveries)
+
+    def count(self, status: Status) -> int:
+        """How many messages ended with this status."""
+        return sum(d.status == status for d in self.deliveries)
+
+
+class _Failure(Exception):
+    """A send attempt failed; the reason never holds the password."""
+
+    def __init__(self, reason: str, *, transient: bool, stops_all: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.stops_all = stops_all
+
+
+def deliver(
+    messages: Iterable[OutgoingMessage],
+    period_dir: Path,
+    smtp: SmtpSettings | None,
+    *,
+    dry_run: bool,
+    resend: bool,
+    sleep: Callable[[float], None] = time.sleep,
+    retry: RetryPolicy = RetryPolicy(),
+) -> DeliveryReport:
+    """Send each message not yet delivered (all with `resend`), or write them to OUT/P/outbox with `dry_run`."""
+    if smtp is None and not dry_run:
+        raise UsageError("SMTP settings are needed to send (see SCORECARDS_SMTP_HOST and the other SCORECARDS_SMTP_*)")
+    delivered = set() if resend else read_sent_log(period_dir)
+    outbox = period_dir / OUTBOX
+    if dry_run:
+        _empty_outbox(outbox)
+    deliveries: list[Delivery] = []
+    stopped: str | None = None  # set by a failure that every later message would meet too (login, TLS)
+    for message in sorted(messages, key=lambda m: m.recipient):
+        reason = None
+        if (address_key(message.recipient), message.sha256) in delivered:
+            logger.info("%s: already sent (same content), skipped", message.recipient)
+            status: Status = "already sent"
+        elif stopped is not None:
+            status, reason = "failed", f"not attempted after {stopped}"
+        elif dry_run:
+            _write_eml(outbox, message, smtp)
+            status = "written to outbox"
+        else:
+            assert smtp is not None  # checked above
+            failure = _send(message, period_dir, smtp, retry, sleep)
+            status, reason = ("sent", None) if failure is None else ("failed", failure.reason)
+            if failure is not None and failure.stops_all:
+                stopped = failure.reason
+        deliveries.append(Delivery(message.recipient, message.teams, status, reason))
+    return DeliveryReport(tuple(deliveries))
+
+
+def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ()) -> str:
+    """The outcome of each message, the problems that kept messages from being built, and the counts."""
+    lines = [f"{d.recipient:<36} {d.outcome}  [{', '.join(d.teams)}]" for d in report.deliveries]
+    lines += problems
+    counts = [
+        f"{report.count(status)} {status}"
+        for status in ("sent", "already sent", "written to outbox", "failed")
+        if report.count(status)
+    ]
+    if problems:
+        counts.append(f"{len(problems)} not built")
+    lines.append(f"{len(report.deliveries) + len(problems)} messages: {', '.join(counts) or 'nothing to send'}")
+    return "\n".join(lines)
+
+
+def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:
+    """(recipient, message_sha256) of every message the period's sent-log records as delivered."""
+    path = period_dir / SENT_LOG
+    if not path.is_file():
+        return set()
+    delivered = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            delivered.add((address_key(record["recipient"]), record["message_sha256"]))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            logger.warning("%s line %d is not a delivery record; ignored", path, number)
+    return delivered
+
+
+def record_delivery(period_dir: Path, message: OutgoingMessage) -> None:
+    """Append the delivered message to the period's sent-log, on disk before the next message goes out."""
+    path = period_dir / SENT_LOG
+    record = {
+        "recipient": message.recipient,
+        "message_sha256": message.sha256,
+        "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    with path.open("a+b") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell():
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":  # a line cut short by a crash stays on its own line
+                handle.write(b"\n")
+        handle.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _empty_outbox(outbox: Path) -> None:
+    outbox.mkdir(exist_ok=True)
+    for old in outbox.glob("*.eml"):
+        old.unlink()
+
+
+def _write_eml(outbox: Path, message: OutgoingMessage, smtp: SmtpSettings | None) -> None:
+    path = outbox / f"{safe_stem(message.recipient)}.eml"
+    path.write_bytes(_wire_bytes(message, smtp))
+    logger.info("%s: written to %s", message.recipient, path)
+
+
+def _wire_bytes(message: OutgoingMessage, smtp: SmtpSettings | None) -> bytes:
+    return as_email(message, smtp.sender if smtp else None).as_bytes(policy=policy.SMTP)
+
+
+def _send(
+    message: OutgoingMessage, period_dir: Path, smtp: SmtpSettings, retry: RetryPolicy, sleep: Callable[[float], None]
+) -> _Failure | None:
+    """Send one message and record it in the sent-log; the failure when it could not be delivered."""
+    try:
+        _send_with_retries(message, smtp, retry, sleep)
+    except _Failure as failure:
+        logger.error("%s: not delivered: %s", message.recipient, failure.reason)
+        return failure
+    record_delivery(period_dir, message)
+    logger.info("%s: sent (%s)", message.recipient, ", ".join(message.teams))
+    return None
+
+
+def _send_with_retries(
+    message: OutgoingMessage, smtp: SmtpSettings, retry: RetryPolicy, sleep: Callable[[float], None]
+) -> None:
+    data = _wire_bytes(message, smtp)  # the same bytes (Date, Message-ID) on every attempt
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            _send_once(data, message.recipient, smtp)
+            return
+        except (smtplib.SMTPException, OSError) as exc:
+            failure = _classify(exc, smtp)
+        if not failure.transient or attempt == retry.attempts:
+            raise failure
+        delay = retry.delays[attempt - 1]
+        logger.warning(
+            "%s: attempt %d of %d failed (%s); retrying in %g s",
+            message.recipient,
+            attempt,
+            retry.attempts,
+            failure.reason,
+            delay,
+        )
+        sleep(delay)
+
+
+def _send_once(data: bytes, recipient: str, smtp: SmtpSettings) -> None:
+    """One connection: secure it, log in, hand the message over for exactly one recipient."""
+    context = ssl.create_default_context()
+    if smtp.tls == "ssl":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    try:
+        if smtp.tls == "starttls":
+            client.starttls(context=context)
+        if smtp.user and smtp.password is not None:
+            client.login(smtp.user, smtp.password.get_secret_value())
+        # The envelope names the one checked recipient; nothing is taken from the headers.
+        client.sendmail(smtp.sender_address, [recipient], data)
+    finally:
+        _close_quietly(client)
+
+
+def _close_quietly(client: smtplib.SMTP) -> None:
+    # The message is either handed over or not by now: a failing QUIT must not make it look undelivered.
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()
+
+
+def _classify(exc: smtplib.SMTPException | OSError, smtp: SmtpSettings) -> _Failure:
+    """Transient (4xx replies, lost or refused connections, timeouts) or permanent (5xx, TLS), with a safe reason."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        # The server's reply may echo what it was sent: keep only its code.
+        return _Failure(f"login as {smtp.user!r} refused (SMTP {exc.smtp_code})", transient=False, stops_all=True)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return _failure_for_reply(code, text, "recipient refused", smtp)
+    if isinstance(exc, smtplib.SMTPSenderRefused):  # refused for this sender, so for every message
+        return _failure_for_reply(exc.smtp_code, exc.smtp_error, "sender address refused", smtp, stops_all=True)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _failure_for_reply(exc.smtp_code, exc.smtp_error, "server refused", smtp)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return _Failure("the server closed the connection", transient=True)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return _Failure(_redact(f"the server does not support it: {exc}", smtp), transient=False, stops_all=True)
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError | ssl.SSLSyscallError):
+        return _Failure(f"the TLS connection to {smtp.host} was cut", transient=True)
+    if isinstance(exc, ssl.SSLError):  # a certificate or protocol mismatch: retrying cannot help
+        return _Failure(_redact(f"TLS with {smtp.host} failed: {exc}", smtp), transient=False, stops_all=True)
+    if isinstance(exc, smtplib.SMTPException):
+        return _Failure(_redact(f"SMTP error: {exc}", smtp), transient=False)
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return _Failure(_redact(f"cannot reach {smtp.host}:{smtp.port}: {reason}", smtp), transient=True)
+
+
+def _failure_for_reply(
+    code: int, text: bytes | str, what: str, smtp: SmtpSettings, *, stops_all: bool = False
+) -> _Failure:
+    reply = " ".join((text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)).split())
+    transient = 400 <= code < 500
+    reason = _redact(f"{what}: {code} {reply}", smtp)
+    return _Failure(reason, transient=transient, stops_all=stops_all and not transient)
+
+
+def _redact(text: str, smtp: SmtpSettings) -> str:
+    password = smtp.password.get_secret_value() if smtp.password is not None else ""
+    return text.replace(password, "**********") if password else text

@@ -1,0 +1,66 @@
+"""The monthly deployment: score the last complete month, then email the managers (`scorecards serve`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+from prefect.states import Failed, State
+
+from scorecards.config import Settings, load_settings
+from scorecards.flows.delivery import (
+    DeliveryReport,
+    build_messages,
+    deliver,
+    format_delivery_report,
+    load_smtp_settings,
+)
+from scorecards.flows.period_flow import RunResult, period_flow
+from scorecards.flows.publish import period_lock
+from scorecards.transforms.period import Period, last_complete_month
+
+DEPLOYMENT_NAME = "monthly"
+
+
+@task(name="email the managers", cache_policy=NO_CACHE, persist_result=False)
+def email_managers(period_dir: Path, settings: Settings) -> DeliveryReport:
+    """Send each manager their teams' scorecards (what the sent-log does not record yet)."""
+    with period_lock(period_dir.parent, period_dir.name):
+        messages, problems = build_messages(period_dir, settings.defaults.locale, currency=settings.display.currency)
+        report = deliver(messages, period_dir, load_smtp_settings(), dry_run=False, resend=False)
+    get_run_logger().info("%s", format_delivery_report(report, problems))
+    return report
+
+
+@flow(name="scorecards-monthly", validate_parameters=False)
+def monthly_flow(config_path: str | None = None, period: str | None = None) -> RunResult | State:
+    """Score a month (by default the last complete one in the schedule's time zone), then email the managers."""
+    settings = load_settings(Path(config_path) if config_path else None)
+    schedule = settings.schedule
+    month = Period.parse(period) if period else last_complete_month(datetime.now(ZoneInfo(schedule.timezone)).date())
+    state = period_flow(
+        input_dir=schedule.input, period=str(month), out_dir=schedule.out, settings=settings, return_state=True
+    )
+    result = state.result(raise_on_failure=False)
+    if not isinstance(result, RunResult) or not result.ok:
+        return Failed(message=f"{month}: not published, nothing sent", data=result)
+    if schedule.send:
+        delivery = email_managers(schedule.out / str(month), settings)
+        if not delivery.ok:
+            return Failed(message=f"{month}: published, but some messages failed", data=result)
+    return result
+
+
+def monthly_deployment(settings: Settings, config_path: Path | None) -> RunnerDeployment:
+    """The monthly flow as a deployment on the configured cron schedule and time zone."""
+    return monthly_flow.to_deployment(
+        name=DEPLOYMENT_NAME,
+        schedules=[Cron(settings.schedule.cron, timezone=settings.schedule.timezone)],
+        parameters={"config_path": str(config_path.resolve()) if config_path else None},
+        description="Score the last complete month and email each manager the team's scorecards.",
+    )

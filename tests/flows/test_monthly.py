@@ -1,0 +1,106 @@
+"""The monthly deployment: its schedule comes from config; it runs the last complete month, then sends."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scorecards.config import ConfigError, load_settings
+from scorecards.config.settings import default_config_path
+from scorecards.flows.monthly import monthly_deployment
+from scorecards.transforms.period import Period, last_complete_month
+
+
+def test_the_deployment_has_the_configured_cron_and_time_zone(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        default_config_path()
+        .read_text()
+        .replace('cron = "0 6 1 * *"', 'cron = "30 7 2 * *"')
+        .replace("Asia/Shanghai", "Europe/Berlin")
+    )
+    deployment = monthly_deployment(load_settings(config), config)
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 7 2 * *", "Europe/Berlin")
+    assert deployment.name == "monthly" and deployment.parameters == {"config_path": str(config.resolve())}
+
+
+def test_the_default_schedule_is_six_on_the_first_in_shanghai() -> None:
+    (schedule,) = monthly_deployment(load_settings(), None).schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 1 * *", "Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('cron = "0 6 1 * *"', 'cron = "every month"', "is not a cron expression"),
+        ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', "unknown time zone 'Mars/Olympus'"),
+    ],
+)
+def test_a_wrong_schedule_is_refused_on_load(tmp_path: Path, old: str, new: str, message: str) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(default_config_path().read_text().replace(old, new))
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config)
+
+
+@pytest.mark.parametrize(
+    ("today", "month"),
+    [
+        (date(2026, 11, 1), Period(2026, 10)),
+        (date(2026, 11, 30), Period(2026, 10)),
+        (date(2027, 1, 1), Period(2026, 12)),
+    ],
+)
+def test_the_last_complete_month(today: date, month: Period) -> None:
+    assert last_complete_month(today) == month
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_monthly_flow_publishes_then_emails_each_manager(
+    make_inputs, mail_server, tmp_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    from smtp_server import smtp_environ
+
+    from scorecards.flows.monthly import monthly_flow
+    from scorecards.flows.period_flow import RunResult
+
+    mailbox, smtp = mail_server()
+    for key, value in smtp_environ(smtp.port).items():
+        monkeypatch.setenv(key, value)
+    config = scheduled_config(tmp_path, make_inputs(), tmp_path / "out")
+    state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
+    assert state.is_completed(), state.message
+    assert isinstance(state.result(), RunResult)
+    assert (tmp_path / "out" / "2026-10" / "scorecards.csv").is_file()
+    assert sorted(r.recipients[0] for r in mailbox.received) == ["max@example.com", "mia@example.com"]
+    assert (tmp_path / "out" / "2026-10" / "sent-log.jsonl").read_text().count("\n") == 2
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_month_that_fails_validation_sends_nothing(make_inputs, mail_server, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from smtp_server import smtp_environ
+
+    from scorecards.flows.monthly import monthly_flow
+
+    mailbox, smtp = mail_server()
+    for key, value in smtp_environ(smtp.port).items():
+        monkeypatch.setenv(key, value)
+    config = scheduled_config(tmp_path, make_inputs(reps=None), tmp_path / "out")
+    state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
+    assert state.is_failed() and "not published, nothing sent" in state.message
+    assert mailbox.received == []
+    assert not (tmp_path / "out" / "2026-10").exists()
+
+
+def scheduled_config(tmp_path: Path, input_dir: Path, out_dir: Path) -> Path:
+    config = tmp_path / "scheduled.toml"
+    text = default_config_path().read_text()
+    config.write_text(
+        text.replace('input = "input"', f'input = "{input_dir}"').replace('out = "out"', f'out = "{out_dir}"')
+    )
+    return config
