@@ -75,7 +75,9 @@ def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
     (tmp_path / "reps").mkdir()
     (tmp_path / "scorecards.csv").write_text("x")
     (tmp_path / "reps" / "r.html").write_text("y")
-    report = ValidationReport([TableReport("reps", "reps.csv", "ab" * 32, 3, 2, 1, {"email: not an email address": 1})], [])
+    report = ValidationReport(
+        [TableReport("reps", "reps.csv", "ab" * 32, 3, 2, 1, {"email: not an email address": 1})], []
+    )
     write_manifest(tmp_path, "2026-10", "cd" * 32, report)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest.pop("run_at").endswith("+00:00")
@@ -84,7 +86,14 @@ def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
         "version": "0.1.0",
         "config_sha256": "cd" * 32,
         "inputs": [
-            {"table": "reps", "file": "reps.csv", "sha256": "ab" * 32, "rows_read": 3, "rows_used": 2, "rows_quarantined": 1}
+            {
+                "table": "reps",
+                "file": "reps.csv",
+                "sha256": "ab" * 32,
+                "rows_read": 3,
+                "rows_used": 2,
+                "rows_quarantined": 1,
+            }
         ],
         "outputs": [
             {"path": "reps/r.html", "sha256": file_sha256(tmp_path / "reps" / "r.html")},
