@@ -7,6 +7,7 @@ compute → write → publish, under a per-period lock, into a folder swapped in
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,9 +24,8 @@ from scorecards.flows.ingest import read_inputs
 from scorecards.flows.manifest import is_up_to_date, write_manifest
 from scorecards.flows.outputs import write_quarantine, write_scorecards
 from scorecards.flows.publish import carry_over_sent_log, period_lock, staging_folder, swap_into_place
-from scorecards.flows.render import write_cards, write_team_rollups
+from scorecards.flows.render import render_period
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
-from scorecards.flows.views import build_cards, build_team_rollups
 from scorecards.schemas.quarantine import RawTable, UnreadableTable, Validated, ValidationReport, validate_tables
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport, period_report
@@ -103,14 +103,7 @@ def write_period(stage: Path, report: PeriodReport, validated: Validated, period
     """Write the scorecards table, each rep's card, each team's rollup and the quarantine files."""
     write_scorecards(report.scorecards, stage)
     write_quarantine(validated.quarantine, stage)
-    currency = settings.display.currency
-    cards = build_cards(
-        report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, period, settings
-    )
-    write_cards(cards, stage / "reps", currency)
-    rollups = build_team_rollups(report.scorecards, report.history, report.teams, report.topics, period, settings)
-    write_team_rollups(rollups, stage / "teams", currency)
-    return len(cards)
+    return render_period(report, period, settings, stage, workers=os.cpu_count() or 1)
 
 
 @task(name="publish period", **_TASK)

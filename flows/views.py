@@ -7,7 +7,7 @@ business decision (N/A reasons, movers, ordering) is taken here or upstream.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -297,16 +297,23 @@ def build_cards(
     evidence: dict[str, pl.DataFrame],
     period: Period,
     settings: Settings,
+    only: Collection[str] | None = None,
 ) -> list[Card]:
-    """One card per rep of P's scorecards, in the rep's own locale."""
+    """One card per rep of P's scorecards (or of the reps in `only`), in the rep's own locale."""
+
+    def mine(frame: pl.DataFrame) -> dict[tuple[Any, ...], pl.DataFrame]:
+        kept = frame if only is None else frame.filter(pl.col("rep_id").is_in(list(only)))
+        return kept.partition_by("rep_id", as_dict=True)
+
     by_rep = {
-        "history": history.partition_by("rep_id", as_dict=True),
-        "notes": notes.filter(pl.col("shown")).partition_by("rep_id", as_dict=True),
-        "manager_notes": manager_notes.partition_by("rep_id", as_dict=True),
-        **{name: frame.partition_by("rep_id", as_dict=True) for name, frame in evidence.items()},
+        "history": mine(history),
+        "notes": mine(notes.filter(pl.col("shown"))),
+        "manager_notes": mine(manager_notes),
+        **{name: mine(frame) for name, frame in evidence.items()},
     }
     team_sizes = dict(scorecards.group_by("team").len().iter_rows())
     months = period.back(MONTHS_BEFORE)
+    rows = scorecards if only is None else scorecards.filter(pl.col("rep_id").is_in(list(only)))
     return [
         _card(
             row,
@@ -316,7 +323,7 @@ def build_cards(
             months,
             settings,
         )
-        for row in scorecards.iter_rows(named=True)
+        for row in rows.iter_rows(named=True)
     ]
 
 

@@ -200,3 +200,30 @@ def test_set_text_keeps_live_looking_text_inert(text: str) -> None:
     cell = Workbook().active["A1"]
     set_text(cell, text)
     assert (cell.value, cell.data_type) == (text, "s")
+
+
+def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from builders import write_csv
+
+    from scorecards.flows import render
+
+    for name, rows in BASE_TABLES.items():
+        write_csv(tmp_path / "input" / f"{name}.csv", rows)
+    settings = load_settings()
+    validated = validate_tables(read_inputs(tmp_path / "input"), settings)
+    report = period_report(validated.tables, P, settings)
+
+    def files(folder: Path) -> dict[str, str]:
+        return {
+            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    assert render.render_period(report, P, settings, tmp_path / "serial", workers=1) == 3
+    monkeypatch.setattr(render, "PARALLEL_FROM", 2)
+    assert render.render_period(report, P, settings, tmp_path / "parallel", workers=2) == 3
+    assert files(tmp_path / "parallel") == files(tmp_path / "serial")
+    assert len(files(tmp_path / "serial")) == 3 * 2 + 2 * 2
