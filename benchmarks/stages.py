@@ -57,8 +57,9 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
     validated = clock.time("validate", lambda: check_input_rules.fn(raw, settings))
     assert validated.tables is not None, validated.report.problems
     cards = 0
+    computed: dict = {}
     for period in period_range(first, last) if mode == "backfill" else [last]:
-        report = clock.time("compute", lambda p=period: compute_period.fn(validated.tables, p, settings))
+        report = clock.time("compute", lambda p=period: compute_period.fn(validated.tables, p, settings, computed))
         with period_lock(out_dir, str(period)), staging_folder(out_dir, str(period)) as stage:
             cards += clock.time(
                 "render", lambda p=period, r=report, s=stage: write_period.fn(s, r, validated, p, settings)

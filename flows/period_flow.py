@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -93,9 +94,11 @@ def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], setting
 
 
 @task(name="compute scorecards", **_TASK)
-def compute_period(tables: InputTables, period: Period, settings: Settings) -> PeriodReport:
+def compute_period(
+    tables: InputTables, period: Period, settings: Settings, computed: dict[Period, pl.DataFrame] | None = None
+) -> PeriodReport:
     """Compute every metric, grade, rank, trend and feedback note of the period."""
-    return period_report(tables, period, settings)
+    return period_report(tables, period, settings, computed)
 
 
 @task(name="write scorecards", **_TASK)
@@ -126,13 +129,19 @@ def record_summary(period: Period, folder: Path, report: PeriodReport, validatio
     create_table_artifact(scorecards_table(report.scorecards), key=f"{key}-table", description=f"Scorecards {period}")
 
 
-def _publish(validated: Validated, period: Period, out_dir: Path, settings: Settings) -> PeriodOutcome:
+def _publish(
+    validated: Validated,
+    period: Period,
+    out_dir: Path,
+    settings: Settings,
+    computed: dict[Period, pl.DataFrame] | None = None,
+) -> PeriodOutcome:
     """Compute, write and publish one period under its lock; a named failure becomes a failed outcome."""
     assert validated.tables is not None
     target = out_dir / str(period)
     try:
         with period_lock(out_dir, str(period)):
-            report = compute_period(validated.tables, period, settings)
+            report = compute_period(validated.tables, period, settings, computed)
             with staging_folder(out_dir, str(period)) as stage:
                 reps = write_period(stage, report, validated, period, settings)
                 publish_period(stage, target, settings, validated.report)
@@ -173,13 +182,14 @@ def backfill_flow(
     if not validated.report.ok:
         return _failed(RunResult(validated.report), f"{first}..{last}: data failed validation, nothing published")
     outcomes = []
+    computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
     for month in periods:
         target = out_dir / str(month)
         if not force and is_up_to_date(target, config_hash(settings), validated.report):
             _log().info("%s: up to date", month)
             outcomes.append(PeriodOutcome(str(month), "up to date", target))
         else:
-            outcomes.append(_publish(validated, month, out_dir, settings))
+            outcomes.append(_publish(validated, month, out_dir, settings, computed))
     result = RunResult(validated.report, outcomes)
     failed = [o.period for o in outcomes if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -29,10 +30,20 @@ class PeriodReport:
     topics: pl.DataFrame
 
 
-def period_report(tables: InputTables, period: Period, settings: Settings) -> PeriodReport:
-    """Scorecards, 6-month history, feedback notes, evidence rows, team totals and training topics of P."""
-    scorecards = compute_scorecards(tables, period, settings)
-    trend = history(tables, period, settings, scorecards)
+def period_report(
+    tables: InputTables,
+    period: Period,
+    settings: Settings,
+    computed: MutableMapping[Period, pl.DataFrame] | None = None,
+) -> PeriodReport:
+    """Scorecards, 6-month history, feedback notes, evidence rows, team totals and training topics of P.
+
+    `computed` keeps each month's scorecards once computed, so that a backfill
+    computes each month once rather than once per trend it appears in.
+    """
+    computed = {} if computed is None else computed
+    scorecards = computed[period] if period in computed else compute_scorecards(tables, period, settings)
+    trend = history(tables, period, settings, scorecards, computed)
     notes = feedback_notes(trend, period, settings.feedback)
     return PeriodReport(
         scorecards=scorecards,

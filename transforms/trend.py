@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+
 import polars as pl
 
 from scorecards.config import Settings
@@ -32,14 +34,26 @@ TREND_COLUMNS: tuple[str, ...] = (
 )
 
 
-def history(tables: InputTables, period: Period, settings: Settings, scorecards: pl.DataFrame) -> pl.DataFrame:
+def history(
+    tables: InputTables,
+    period: Period,
+    settings: Settings,
+    scorecards: pl.DataFrame,
+    computed: MutableMapping[Period, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
     """Per rep of P's scorecards and month P-5 … P: the graded metrics (null where the rep had no card).
 
     `scorecards` is P's table (already computed); earlier months are computed
-    from the same input, never read from earlier outputs.
+    from the same input, never read from earlier outputs. `computed` keeps
+    months already computed (a backfill passes one for its whole range).
     """
+    computed = {} if computed is None else computed
+    computed[period] = scorecards
     months = period.back(MONTHS_BEFORE)
-    frames = [compute_scorecards(tables, month, settings) for month in months[:-1]] + [scorecards]
+    for month in months:
+        if month not in computed:
+            computed[month] = compute_scorecards(tables, month, settings)
+    frames = [computed[month] for month in months]
     computed = pl.concat([f.select("period", "rep_id", *TREND_COLUMNS) for f in frames], how="vertical")
     grid = scorecards.select("rep_id").join(pl.DataFrame({"period": [str(m) for m in months]}), how="cross")
     return grid.join(computed, on=["rep_id", "period"], how="left").sort("rep_id", "period")
