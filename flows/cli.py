@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from scorecards.config import ConfigError, Settings, load_settings
+from scorecards.config.profiles import CANONICAL, Profile, list_profiles, load_profile, shipped_profiles_folder
 from scorecards.flows.errors import ScorecardsError, UsageError
 from scorecards.schemas.quarantine import ValidationReport
 from scorecards.transforms.period import Period, last_complete_month
@@ -35,6 +36,10 @@ OutDir = Annotated[Path, typer.Option("--out", help="Output folder; each period 
 ConfigFile = Annotated[
     Path | None, typer.Option("--config", help="Config file (bands, weights, rules); the shipped one by default.")
 ]
+ProfileName = Annotated[
+    str,
+    typer.Option("--profile", help="Source profile: a shipped name (see `scorecards profiles`) or a .toml/.yaml file."),
+]
 
 
 @app.command()
@@ -43,16 +48,23 @@ def run(
     period: Annotated[str, typer.Option("--period", help="Month to score, YYYY-MM.")],
     out_dir: OutDir = Path("out"),
     config: ConfigFile = None,
+    profile: ProfileName = CANONICAL,
 ) -> None:
     """Score one period and publish its outputs (a re-run replaces them)."""
     settings = _settings(config)
+    source = _profile(profile)
     month = _period(period, "--period")
     _check_input(input_dir)
     from scorecards.flows.period_flow import period_flow
 
     result = _orchestrate(
         lambda: period_flow(
-            input_dir=input_dir, period=str(month), out_dir=out_dir, settings=settings, return_state=True
+            input_dir=input_dir,
+            period=str(month),
+            out_dir=out_dir,
+            settings=settings,
+            profile=source,
+            return_state=True,
         )
     )
     _finish(result)
@@ -66,9 +78,11 @@ def backfill(
     out_dir: OutDir = Path("out"),
     config: ConfigFile = None,
     force: Annotated[bool, typer.Option("--force", help="Publish periods that are already up to date too.")] = False,
+    profile: ProfileName = CANONICAL,
 ) -> None:
     """Publish every period of a range from one read of the input; skip periods already up to date."""
     settings = _settings(config)
+    source = _profile(profile)
     start, end = _period(first, "--from"), _period(last, "--to")
     if start > end:
         _usage(f"--from {start} is after --to {end}")
@@ -82,6 +96,7 @@ def backfill(
             last=str(end),
             out_dir=out_dir,
             settings=settings,
+            profile=source,
             force=force,
             return_state=True,
         )
@@ -90,17 +105,36 @@ def backfill(
 
 
 @app.command()
-def validate(input_dir: InputDir, config: ConfigFile = None) -> None:
+def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileName = CANONICAL) -> None:
     """Check the input tables and print the report; publish nothing."""
     from scorecards.flows.ingest import read_inputs
+    from scorecards.flows.profiles import unknown_labels
     from scorecards.schemas.quarantine import validate_tables
 
     settings = _settings(config)
+    source = _profile(profile)
     _check_input(input_dir)
-    validated = validate_tables(read_inputs(input_dir), settings)
+    raw = read_inputs(input_dir, source)
+    validated = validate_tables(raw, settings)
     typer.echo(format_report(validated.report))
+    labels = unknown_labels(raw, source)
+    if labels:
+        typer.echo("Labels no value map covers (their rows are quarantined):")
+        typer.echo("\n".join(f"  - {label.message()}" for label in labels))
     if not validated.report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def profiles() -> None:
+    """List the source profiles: the canonical tables and the shipped CRM exports."""
+    try:
+        listed = list_profiles()
+    except ConfigError as exc:
+        _usage(str(exc))
+    width = max(len(name) for name, _ in listed)
+    typer.echo("\n".join(f"{name:<{width}}  {description}" for name, description in listed))
+    typer.echo(f"(shipped in {shipped_profiles_folder()}; copy one to start your own, see docs/profiles.md)")
 
 
 @app.command()
@@ -232,6 +266,13 @@ def _finish(result: RunResult) -> None:
 def _settings(path: Path | None) -> Settings:
     try:
         return load_settings(path)
+    except ConfigError as exc:
+        _usage(str(exc))
+
+
+def _profile(name_or_path: str) -> Profile:
+    try:
+        return load_profile(name_or_path)
     except ConfigError as exc:
         _usage(str(exc))
 

@@ -29,9 +29,14 @@ def manifest_inputs(report: ValidationReport) -> list[dict[str, Any]]:
             "rows_read": t.rows_read,
             "rows_used": t.rows_used,
             "rows_quarantined": t.rows_quarantined,
+            **({"joined": [{"file": f, "sha256": h} for f, h in t.joined]} if t.joined else {}),
         }
         for t in report.tables
     ]
+
+
+def _joined(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((j["file"], j["sha256"]) for j in entry.get("joined", []))
 
 
 def write_manifest(stage: Path, period: str, config_sha256: str, report: ValidationReport) -> None:
@@ -55,8 +60,8 @@ def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) ->
     except (OSError, ValueError):
         return False
 
-    def files(inputs: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-        return sorted((i["table"], i["file"], i["sha256"]) for i in inputs)
+    def files(inputs: list[dict[str, Any]]) -> list[tuple[str, str, str, tuple[tuple[str, str], ...]]]:
+        return sorted((i["table"], i["file"], i["sha256"], _joined(i)) for i in inputs)
 
     return (
         published.get("config_sha256") == config_sha256

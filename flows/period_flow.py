@@ -20,6 +20,7 @@ from prefect.exceptions import MissingContextError
 from prefect.states import Failed, State
 
 from scorecards.config import Settings, config_hash
+from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.errors import ScorecardsError
 from scorecards.flows.ingest import read_inputs
 from scorecards.flows.manifest import is_up_to_date, write_manifest
@@ -70,9 +71,9 @@ class RunResult:
 
 
 @task(name="read input files", **_TASK)
-def read_input_files(input_dir: Path) -> dict[str, RawTable | UnreadableTable | None]:
-    """Read every canonical table in the input folder."""
-    return read_inputs(input_dir)
+def read_input_files(input_dir: Path, profile: Profile) -> dict[str, RawTable | UnreadableTable | None]:
+    """Read every canonical table in the input folder, as the source profile maps it."""
+    return read_inputs(input_dir, profile)
 
 
 @task(name="check input rules", **_TASK)
@@ -110,9 +111,9 @@ def write_period(stage: Path, report: PeriodReport, validated: Validated, period
 
 
 @task(name="publish period", **_TASK)
-def publish_period(stage: Path, target: Path, settings: Settings, report: ValidationReport) -> None:
+def publish_period(stage: Path, target: Path, config_sha256: str, report: ValidationReport) -> None:
     """Record the manifest, then put the period's folder in place whole."""
-    write_manifest(stage, target.name, config_hash(settings), report)
+    write_manifest(stage, target.name, config_sha256, report)
     carry_over_sent_log(target, stage)
     swap_into_place(stage, target)
 
@@ -134,6 +135,7 @@ def _publish(
     period: Period,
     out_dir: Path,
     settings: Settings,
+    config_sha256: str,
     computed: dict[Period, pl.DataFrame] | None = None,
 ) -> PeriodOutcome:
     """Compute, write and publish one period under its lock; a named failure becomes a failed outcome."""
@@ -144,7 +146,7 @@ def _publish(
             report = compute_period(validated.tables, period, settings, computed)
             with staging_folder(out_dir, str(period)) as stage:
                 reps = write_period(stage, report, validated, period, settings)
-                publish_period(stage, target, settings, validated.report)
+                publish_period(stage, target, config_sha256, validated.report)
     except ScorecardsError as exc:
         _log().error("%s: %s", period, exc)
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
@@ -158,38 +160,48 @@ def _failed(result: RunResult, what: str) -> State:
 
 
 @flow(name="scorecards-period", flow_run_name="scorecards-{period}", validate_parameters=False)
-def period_flow(input_dir: Path, period: str, out_dir: Path, settings: Settings) -> RunResult | State:
+def period_flow(
+    input_dir: Path, period: str, out_dir: Path, settings: Settings, profile: Profile = CANONICAL_PROFILE
+) -> RunResult | State:
     """Score every rep for one month and publish the period's outputs.
 
     Data that fails validation ends the run Failed, with the report as its
     result and nothing published; it is not an exception (no traceback).
     """
     month = Period.parse(period)
-    validated = check_input_rules(read_input_files(input_dir), settings)
+    validated = check_input_rules(read_input_files(input_dir, profile), settings)
     if not validated.report.ok:
         return _failed(RunResult(validated.report), f"{month}: data failed validation, nothing published")
-    result = RunResult(validated.report, [_publish(validated, month, out_dir, settings)])
+    rules = config_and_profile_hash(config_hash(settings), profile)
+    result = RunResult(validated.report, [_publish(validated, month, out_dir, settings, rules)])
     return result if result.ok else _failed(result, f"{month}: {result.outcomes[0].message}")
 
 
 @flow(name="scorecards-backfill", flow_run_name="scorecards-{first}-to-{last}", validate_parameters=False)
 def backfill_flow(
-    input_dir: Path, first: str, last: str, out_dir: Path, settings: Settings, force: bool = False
+    input_dir: Path,
+    first: str,
+    last: str,
+    out_dir: Path,
+    settings: Settings,
+    profile: Profile = CANONICAL_PROFILE,
+    force: bool = False,
 ) -> RunResult | State:
     """Publish each period of a range from one read and validation of the input; skip periods already up to date."""
     periods = period_range(Period.parse(first), Period.parse(last))
-    validated = check_input_rules(read_input_files(input_dir), settings)
+    validated = check_input_rules(read_input_files(input_dir, profile), settings)
     if not validated.report.ok:
         return _failed(RunResult(validated.report), f"{first}..{last}: data failed validation, nothing published")
     outcomes = []
     computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
+    rules = config_and_profile_hash(config_hash(settings), profile)
     for month in periods:
         target = out_dir / str(month)
-        if not force and is_up_to_date(target, config_hash(settings), validated.report):
+        if not force and is_up_to_date(target, rules, validated.report):
             _log().info("%s: up to date", month)
             outcomes.append(PeriodOutcome(str(month), "up to date", target))
         else:
-            outcomes.append(_publish(validated, month, out_dir, settings, computed))
+            outcomes.append(_publish(validated, month, out_dir, settings, rules, computed))
     result = RunResult(validated.report, outcomes)
     failed = [o.period for o in outcomes if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

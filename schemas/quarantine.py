@@ -33,6 +33,10 @@ class RawTable:
     source: str
     sha256: str
     frame: pl.DataFrame
+    #: The file's row number of the frame's first row (the header is the row above it).
+    first_row: int = 2
+    #: (file, sha256) of each other file a source profile joined into this table.
+    joined: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class TableReport:
     rows_used: int
     rows_quarantined: int
     reasons: dict[str, int] = field(default_factory=dict)
+    #: (file, sha256) of each other file a source profile joined into this table.
+    joined: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
             rows_used=kept.height,
             rows_quarantined=rejected.height,
             reasons=_count_reasons(rejected),
+            joined=table.joined,
         )
         reports.append(report)
         problem = _over_ceiling(report, settings.quarantine.ceiling)
@@ -182,7 +189,7 @@ def _split(
         reason = reason.scatter(late_rows, late[REASON])
         is_bad = reason.is_not_null()
     rejected = (
-        raw.with_row_index(SOURCE_ROW, offset=2)
+        raw.with_row_index(SOURCE_ROW, offset=table.first_row)
         .with_columns(reason)
         .filter(is_bad)
         .with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
