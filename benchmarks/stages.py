@@ -17,7 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from scorecards.config import load_settings
+from scorecards.config import config_hash, load_settings
+from scorecards.config.profiles import CANONICAL_PROFILE
 from scorecards.flows.period_flow import (
     check_input_rules,
     compute_period,
@@ -51,9 +52,10 @@ def bare_read(input_dir: Path) -> float:
 def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict[str, object]:
     """Time each stage of a run (one period) or a backfill (a range) and report rows, cards and peak memory."""
     settings = load_settings()
+    rules = config_hash(settings)
     clock = _Clock()
     floor = bare_read(input_dir)
-    raw = clock.time("ingest", lambda: read_input_files.fn(input_dir))
+    raw = clock.time("ingest", lambda: read_input_files.fn(input_dir, CANONICAL_PROFILE))
     validated = clock.time("validate", lambda: check_input_rules.fn(raw, settings))
     assert validated.tables is not None, validated.report.problems
     cards = 0
@@ -65,7 +67,7 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
                 "render", lambda p=period, r=report, s=stage: write_period.fn(s, r, validated, p, settings)
             )
             clock.time(
-                "publish", lambda p=period, s=stage: publish_period.fn(s, out_dir / str(p), settings, validated.report)
+                "publish", lambda p=period, s=stage: publish_period.fn(s, out_dir / str(p), rules, validated.report)
             )
     rows = sum(t.rows_read for t in validated.report.tables)
     return {

@@ -165,6 +165,7 @@ class Schedule(_Model):
     timezone: str = "Asia/Shanghai"
     input: Path = Path("input")
     out: Path = Path("out")
+    profile: str = "canonical"
     send: bool = True
 
     @model_validator(mode="after")

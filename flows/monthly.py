@@ -13,6 +13,7 @@ from prefect.schedules import Cron
 from prefect.states import Failed, State
 
 from scorecards.config import Settings, load_settings
+from scorecards.config.profiles import load_profile
 from scorecards.flows.delivery import (
     DeliveryReport,
     build_messages,
@@ -44,7 +45,12 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
     schedule = settings.schedule
     month = Period.parse(period) if period else last_complete_month(datetime.now(ZoneInfo(schedule.timezone)).date())
     state = period_flow(
-        input_dir=schedule.input, period=str(month), out_dir=schedule.out, settings=settings, return_state=True
+        input_dir=schedule.input,
+        period=str(month),
+        out_dir=schedule.out,
+        settings=settings,
+        profile=load_profile(schedule.profile),
+        return_state=True,
     )
     result = state.result(raise_on_failure=False)
     if not isinstance(result, RunResult) or not result.ok:
