@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -34,30 +35,39 @@ def template_environment(locale: str) -> Environment:
 
 def write_cards(cards: Iterable[Card], folder: Path, currency: str) -> list[Path]:
     """Write each card as <stem>.html and <stem>.xlsx into folder; return the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for card in cards:
-        template = template_environment(card.locale).get_template("rep_card.html.j2")
-        html = folder / f"{card.file_stem}.html"
-        html.write_text(template.render(card=card, lang=card.locale, title=f"{card.title} · {card.subtitle}"), "utf-8")
-        xlsx = folder / f"{card.file_stem}.xlsx"
-        write_card_workbook(card, xlsx, currency)
-        written += [html, xlsx]
-    return written
+    return _write_pages(
+        cards, folder, "rep_card.html.j2", "card", lambda card, path: write_card_workbook(card, path, currency)
+    )
 
 
 def write_team_rollups(rollups: Iterable[TeamRollup], folder: Path, currency: str) -> list[Path]:
     """Write each rollup as <stem>.html and <stem>.xlsx into folder; return the files written."""
+    return _write_pages(
+        rollups,
+        folder,
+        "team_rollup.html.j2",
+        "rollup",
+        lambda rollup, path: write_rollup_workbook(rollup, path, currency),
+    )
+
+
+def _write_pages(
+    pages: Iterable[Card | TeamRollup],
+    folder: Path,
+    template_name: str,
+    name: str,
+    write_workbook: Callable[[Any, Path], None],
+) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for rollup in rollups:
-        template = template_environment(rollup.locale).get_template("team_rollup.html.j2")
-        html = folder / f"{rollup.file_stem}.html"
+    for page in pages:
+        template = template_environment(page.locale).get_template(template_name)
+        html = folder / f"{page.file_stem}.html"
         html.write_text(
-            template.render(rollup=rollup, lang=rollup.locale, title=f"{rollup.title} · {rollup.subtitle}"), "utf-8"
+            template.render({name: page, "lang": page.locale, "title": f"{page.title} · {page.subtitle}"}), "utf-8"
         )
-        xlsx = folder / f"{rollup.file_stem}.xlsx"
-        write_rollup_workbook(rollup, xlsx, currency)
+        xlsx = folder / f"{page.file_stem}.xlsx"
+        write_workbook(page, xlsx)
         written += [html, xlsx]
     return written
 
