@@ -36,6 +36,14 @@ OutDir = Annotated[Path, typer.Option("--out", help="Output folder; each period 
 ConfigFile = Annotated[
     Path | None, typer.Option("--config", help="Config file (bands, weights, rules); the shipped one by default.")
 ]
+RunnerName = Annotated[
+    str,
+    typer.Option("--runner", help="Where tasks run: 'local' (this machine's cores) or 'dask' (a Dask cluster)."),
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="An existing Dask scheduler, tcp://host:8786 (with --runner dask)."),
+]
 ProfileName = Annotated[
     str,
     typer.Option("--profile", help="Source profile: a shipped name (see `scorecards profiles`) or a .toml/.yaml file."),
@@ -49,6 +57,8 @@ def run(
     out_dir: OutDir = Path("out"),
     config: ConfigFile = None,
     profile: ProfileName = CANONICAL,
+    runner: RunnerName = "local",
+    dask_address: DaskAddress = None,
 ) -> None:
     """Score one period and publish its outputs (a re-run replaces them)."""
     settings = _settings(config)
@@ -57,13 +67,15 @@ def run(
     _check_input(input_dir)
     from scorecards.flows.period_flow import period_flow
 
+    flow = _on_runner(period_flow, runner, dask_address)
     result = _orchestrate(
-        lambda: period_flow(
+        lambda: flow(
             input_dir=input_dir,
             period=str(month),
             out_dir=out_dir,
             settings=settings,
             profile=source,
+            on_dask=runner == "dask",
             return_state=True,
         )
     )
@@ -79,6 +91,8 @@ def backfill(
     config: ConfigFile = None,
     force: Annotated[bool, typer.Option("--force", help="Publish periods that are already up to date too.")] = False,
     profile: ProfileName = CANONICAL,
+    runner: RunnerName = "local",
+    dask_address: DaskAddress = None,
 ) -> None:
     """Publish every period of a range from one read of the input; skip periods already up to date."""
     settings = _settings(config)
@@ -89,8 +103,9 @@ def backfill(
     _check_input(input_dir)
     from scorecards.flows.period_flow import backfill_flow
 
+    flow = _on_runner(backfill_flow, runner, dask_address)
     result = _orchestrate(
-        lambda: backfill_flow(
+        lambda: flow(
             input_dir=input_dir,
             first=str(start),
             last=str(end),
@@ -98,6 +113,7 @@ def backfill(
             settings=settings,
             profile=source,
             force=force,
+            on_dask=runner == "dask",
             return_state=True,
         )
     )
@@ -237,6 +253,22 @@ def format_outcomes(result: RunResult) -> str:
         cards = str(o.reps) if o.status == "published" else ""
         lines.append(f"{o.period:<9}{o.status:<12}{cards:>7}  {detail}")
     return "\n".join(lines)
+
+
+def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN401 - a Prefect flow
+    """The flow as given (local), or with a Dask task runner: a local cluster, or the one at `address`."""
+    if runner == "local":
+        if address:
+            _usage("--dask-address needs --runner dask")
+        return flow
+    if runner != "dask":
+        _usage(f"--runner {runner!r}: use 'local' or 'dask'")
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return flow.with_options(task_runner=DaskTaskRunner(address=address))
+    workers = os.cpu_count() or 1
+    return flow.with_options(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1}))
 
 
 def _orchestrate(start: Callable[[], Any]) -> RunResult:

@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
+from prefect.futures import PrefectFuture
 from prefect.states import Failed, State
 
 from scorecards.config import Settings, config_hash
@@ -103,11 +104,29 @@ def compute_period(
 
 
 @task(name="write scorecards", **_TASK)
-def write_period(stage: Path, report: PeriodReport, validated: Validated, period: Period, settings: Settings) -> int:
-    """Write the scorecards table, each rep's card, each team's rollup and the quarantine files."""
+def write_period(
+    stage: Path,
+    report: PeriodReport,
+    validated: Validated,
+    period: Period,
+    settings: Settings,
+    render_on: Literal["cores", "cluster", "here"] = "cores",
+) -> int:
+    """Write the scorecards table, each rep's card, each team's rollup and the quarantine files.
+
+    Cards render on this machine's cores, on the Dask cluster the flow runs
+    on, or serially here (a backfill on Dask already spreads whole months).
+    """
     write_scorecards(report.scorecards, stage)
     write_quarantine(validated.quarantine, stage)
-    return render_period(report, period, settings, stage, workers=os.cpu_count() or 1)
+    if render_on == "cluster":
+        from prefect_dask import get_dask_client
+
+        with get_dask_client() as client:
+            workers = sum(client.nthreads().values())
+            return render_period(report, period, settings, stage, workers, executor=client.get_executor())
+    workers = (os.cpu_count() or 1) if render_on == "cores" else 1
+    return render_period(report, period, settings, stage, workers)
 
 
 @task(name="publish period", **_TASK)
@@ -130,22 +149,24 @@ def record_summary(period: Period, folder: Path, report: PeriodReport, validatio
     create_table_artifact(scorecards_table(report.scorecards), key=f"{key}-table", description=f"Scorecards {period}")
 
 
-def _publish(
+@task(name="publish a month", **_TASK)
+def publish_month(
     validated: Validated,
     period: Period,
     out_dir: Path,
     settings: Settings,
     config_sha256: str,
     computed: dict[Period, pl.DataFrame] | None = None,
+    render_on: Literal["cores", "cluster", "here"] = "cores",
 ) -> PeriodOutcome:
-    """Compute, write and publish one period under its lock; a named failure becomes a failed outcome."""
+    """Compute, write and publish one month under its lock; a named failure becomes a failed outcome."""
     assert validated.tables is not None
     target = out_dir / str(period)
     try:
         with period_lock(out_dir, str(period)):
             report = compute_period(validated.tables, period, settings, computed)
             with staging_folder(out_dir, str(period)) as stage:
-                reps = write_period(stage, report, validated, period, settings)
+                reps = write_period(stage, report, validated, period, settings, render_on)
                 publish_period(stage, target, config_sha256, validated.report)
     except ScorecardsError as exc:
         _log().error("%s: %s", period, exc)
@@ -161,19 +182,29 @@ def _failed(result: RunResult, what: str) -> State:
 
 @flow(name="scorecards-period", flow_run_name="scorecards-{period}", validate_parameters=False)
 def period_flow(
-    input_dir: Path, period: str, out_dir: Path, settings: Settings, profile: Profile = CANONICAL_PROFILE
+    input_dir: Path,
+    period: str,
+    out_dir: Path,
+    settings: Settings,
+    profile: Profile = CANONICAL_PROFILE,
+    on_dask: bool = False,
 ) -> RunResult | State:
     """Score every rep for one month and publish the period's outputs.
 
     Data that fails validation ends the run Failed, with the report as its
     result and nothing published; it is not an exception (no traceback).
+    `on_dask`: the flow runs with a DaskTaskRunner, and renders on its cluster.
     """
     month = Period.parse(period)
     validated = check_input_rules(read_input_files(input_dir, profile), settings)
     if not validated.report.ok:
         return _failed(RunResult(validated.report), f"{month}: data failed validation, nothing published")
     rules = config_and_profile_hash(config_hash(settings), profile)
-    result = RunResult(validated.report, [_publish(validated, month, out_dir, settings, rules)])
+    if on_dask:  # on a worker of the cluster, whose client then renders the cards across it
+        outcome = publish_month.submit(validated, month, out_dir, settings, rules, render_on="cluster").result()
+    else:
+        outcome = publish_month(validated, month, out_dir, settings, rules)
+    result = RunResult(validated.report, [outcome])
     return result if result.ok else _failed(result, f"{month}: {result.outcomes[0].message}")
 
 
@@ -186,22 +217,30 @@ def backfill_flow(
     settings: Settings,
     profile: Profile = CANONICAL_PROFILE,
     force: bool = False,
+    on_dask: bool = False,
 ) -> RunResult | State:
-    """Publish each period of a range from one read and validation of the input; skip periods already up to date."""
+    """Publish each period of a range from one read and validation of the input; skip periods already up to date.
+
+    With `on_dask` (a DaskTaskRunner), the months are published side by side on the cluster.
+    """
     periods = period_range(Period.parse(first), Period.parse(last))
     validated = check_input_rules(read_input_files(input_dir, profile), settings)
     if not validated.report.ok:
         return _failed(RunResult(validated.report), f"{first}..{last}: data failed validation, nothing published")
-    outcomes = []
-    computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
     rules = config_and_profile_hash(config_hash(settings), profile)
+    outcomes: dict[Period, PeriodOutcome | PrefectFuture] = {}
+    computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
     for month in periods:
         target = out_dir / str(month)
         if not force and is_up_to_date(target, rules, validated.report):
             _log().info("%s: up to date", month)
-            outcomes.append(PeriodOutcome(str(month), "up to date", target))
+            outcomes[month] = PeriodOutcome(str(month), "up to date", target)
+        elif on_dask:
+            # One month per worker; its cards render there (waiting on the cluster from every worker would deadlock).
+            outcomes[month] = publish_month.submit(validated, month, out_dir, settings, rules, render_on="here")
         else:
-            outcomes.append(_publish(validated, month, out_dir, settings, rules, computed))
-    result = RunResult(validated.report, outcomes)
-    failed = [o.period for o in outcomes if o.status == "failed"]
+            outcomes[month] = publish_month(validated, month, out_dir, settings, rules, computed)
+    done = [o.result() if isinstance(o, PrefectFuture) else o for o in outcomes.values()]
+    result = RunResult(validated.report, done)
+    failed = [o.period for o in done if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

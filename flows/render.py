@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import cache
 from multiprocessing import get_context
 from pathlib import Path
@@ -76,18 +76,27 @@ def _write_pages(
 PARALLEL_FROM = 400
 
 
-def render_period(report: PeriodReport, period: Period, settings: Settings, stage: Path, workers: int = 1) -> int:
+def render_period(
+    report: PeriodReport,
+    period: Period,
+    settings: Settings,
+    stage: Path,
+    workers: int = 1,
+    executor: Executor | None = None,
+) -> int:
     """Write every rep's card and every team's rollup of a period into `stage`; return the number of cards.
 
-    With more than one worker and enough reps, cards are rendered in worker
-    processes (every n-th rep to each); the files are the same bytes either way.
+    Cards are rendered in `workers` chunks (every n-th rep to each) on the
+    given executor (e.g. a Dask cluster's), or in worker processes when there
+    are enough reps to pay for them; the files are the same bytes either way.
     """
     rep_ids = report.scorecards["rep_id"].to_list()
-    chunks = (
-        [rep_ids[i::workers] for i in range(workers)] if workers > 1 and len(rep_ids) >= PARALLEL_FROM else [rep_ids]
-    )
+    parallel = workers > 1 and (executor is not None or len(rep_ids) >= PARALLEL_FROM)
+    chunks = [rep_ids[i::workers] for i in range(workers)] if parallel else [rep_ids]
     jobs = [(report, period, settings, stage / "reps", chunk) for chunk in chunks if chunk]
-    if len(jobs) > 1:
+    if executor is not None:
+        written = sum(executor.map(_render_cards, *zip(*jobs, strict=True)))
+    elif len(jobs) > 1:
         with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
             written = sum(pool.map(_render_cards, *zip(*jobs, strict=True)))
     else:
