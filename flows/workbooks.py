@@ -63,7 +63,7 @@ class _Sheet:
             self.line(table.empty_text)
         self.row += 1
 
-    def finish(self, freeze: str) -> None:
+    def finish(self, freeze: str, orientation: str = "portrait") -> None:
         for column, width in self.widths.items():
             self.sheet.column_dimensions[self.sheet.cell(row=1, column=column).column_letter].width = min(
                 max(width + 2, 8), 60
@@ -71,7 +71,7 @@ class _Sheet:
         self.sheet.freeze_panes = freeze
         setup = self.sheet.page_setup
         setup.paperSize = self.sheet.PAPERSIZE_A4
-        setup.orientation = "portrait"
+        setup.orientation = orientation
         setup.fitToWidth = 1
         setup.fitToHeight = 0
         self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -122,7 +122,7 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     for note in card.manager_notes:
         out.line(card.labels["manager_note"], note)
     _trend_chart(sheet, card, first_trend_row, out.row + 1)
-    out.finish(freeze="A3")
+    out.finish(freeze="A3", orientation="landscape")  # the grades table with its six months is wide
     sheet.column_dimensions["B"].width = max(sheet.column_dimensions["B"].width or 0, 16)
 
     evidence = _Sheet(workbook.create_sheet(card.labels["sheet_evidence"][:31]), card.locale, currency)

@@ -227,3 +227,37 @@ def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, mon
     assert render.render_period(report, P, settings, tmp_path / "parallel", workers=2) == 3
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
     assert len(files(tmp_path / "serial")) == 3 * 2 + 2 * 2
+
+
+def test_libreoffice_opens_the_workbooks(published: Path, tmp_path: Path) -> None:
+    """A workbook Excel would want to repair is one LibreOffice cannot convert: both must convert cleanly."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if not soffice:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is not installed (.ci/run installs libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice is not installed")
+    books = [card(published, "R2", "xlsx"), published / "teams" / f"{safe_stem('East')}.xlsx"]
+    completed = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, books),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    for book in books:
+        pdf = tmp_path / f"{book.stem}.pdf"
+        assert pdf.is_file() and pdf.stat().st_size > 5_000, completed.stdout
