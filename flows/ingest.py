@@ -200,9 +200,36 @@ def read_table_file(path: Path, data: bytes, fmt: FileFormat) -> pl.DataFrame:
 
 
 def _read_csv(data: bytes, fmt: FileFormat) -> pl.DataFrame:
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError("empty file (not even a header row)")
+    utf8 = _plain_utf8(data, fmt)
+    if utf8 is not None:
+        # The common case, read straight from the bytes: decoding a large file in Python and
+        # encoding it again costs more than polars' whole read. Bad bytes fail polars' strict
+        # read; decode_text then names the byte.
+        _check_header(utf8[: 1 << 16].decode("utf-8", errors="ignore"), fmt)
+        try:
+            return _parse_csv(utf8, fmt)
+        except pl.exceptions.ComputeError:
+            decode_text(data, fmt)
+            raise
     text = decode_text(data, fmt)
+    _check_header(text, fmt)
+    return _parse_csv(text.encode("utf-8"), fmt)
+
+
+def _plain_utf8(data: bytes, fmt: FileFormat) -> bytes | None:
+    """The bytes polars can read as they are (UTF-8 expected, no other format's signature), else None."""
+    if codecs.lookup(fmt.encoding).name != "utf-8" or any(data.startswith(magic) for magic, _ in _MAGIC):
+        return None
+    if b"\x00" in data:  # binary: decode_text says so
+        return None
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    return None if any(data.startswith(mark) for mark, _ in _BOMS) else data
+
+
+def _check_header(text: str, fmt: FileFormat) -> None:
     rows = csv.reader(io.StringIO(text), delimiter=fmt.delimiter)
     header = next((row for i, row in enumerate(rows, start=1) if i == fmt.header_row), None)
     if not header or not any(cell.strip() for cell in header):
@@ -210,8 +237,11 @@ def _read_csv(data: bytes, fmt: FileFormat) -> pl.DataFrame:
             f"no header at row {fmt.header_row}" if fmt.header_row > 1 else "empty file (not even a header row)"
         )
     _refuse_repeated(header)  # polars would rename the second one silently
+
+
+def _parse_csv(utf8: bytes, fmt: FileFormat) -> pl.DataFrame:
     return pl.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO(utf8),
         infer_schema=False,
         separator=fmt.delimiter,
         skip_rows=fmt.header_row - 1,
