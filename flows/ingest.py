@@ -18,6 +18,7 @@ import csv
 import fnmatch
 import hashlib
 import io
+import zipfile
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -299,9 +300,30 @@ def _refuse_repeated(header: list[str]) -> None:
         raise InputError(f"header names a column twice: {', '.join(repr(h) for h in dict.fromkeys(repeated))}")
 
 
+#: An .xlsx unpacks to at most this much, and at most this many times its own size (zip bombs).
+XLSX_MAX_UNPACKED = 2 << 30
+XLSX_MAX_RATIO = 200
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """InputError when the workbook would unpack to more than the limits allow (checked before opening it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except zipfile.BadZipFile:
+        return  # openpyxl's own error names it
+    if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(len(data), 1):
+        raise InputError(
+            f"refused: it would unpack to {unpacked:,} bytes from {len(data):,} "
+            f"(limits {XLSX_MAX_UNPACKED:,} bytes and {XLSX_MAX_RATIO}× its size)"
+        )
+
+
 def _read_xlsx(data: bytes, fmt: FileFormat) -> pl.DataFrame:
     from openpyxl import load_workbook
 
+    _refuse_zip_bomb(data)
+    # data_only: a formula cell gives its cached value; nothing in the file is ever evaluated.
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = _sheet(workbook, fmt.sheet)

@@ -137,3 +137,23 @@ def test_a_utf8_bom_does_not_become_part_of_the_first_column(tmp_path: Path) -> 
     frame = read_inputs(tmp_path)["reps"].frame
     assert frame.columns == ["rep_id", "rep_name"]
     assert frame.row(0) == ("R1", "王芳")
+
+
+def test_an_xlsx_that_would_unpack_far_beyond_its_size_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "reps.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * 50_000_000 + b">")  # 50 MB of blanks
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert table.problem.startswith("refused: it would unpack to 50,000,002 bytes from ")
+    assert "200× its size" in table.problem
+
+
+def test_formulas_in_input_cells_give_their_values_never_their_code(tmp_path: Path) -> None:
+    workbook = Workbook()
+    workbook.active.append(["rep_id", "rep_name"])
+    workbook.active.append(["R1", '=HYPERLINK("http://evil.example","x")'])
+    workbook.save(tmp_path / "reps.xlsx")
+    frame = read_inputs(tmp_path)["reps"].frame
+    assert frame.row(0) == ("R1", None)  # never computed by Excel: no cached value, and nothing evaluated here
