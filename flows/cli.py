@@ -8,7 +8,6 @@ imported only by commands that orchestrate.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -67,17 +66,14 @@ def run(
     _check_input(input_dir)
     from scorecards.flows.period_flow import period_flow
 
-    flow = _on_runner(period_flow, runner, dask_address)
     result = _orchestrate(
-        lambda: flow(
-            input_dir=input_dir,
-            period=str(month),
-            out_dir=out_dir,
-            settings=settings,
-            profile=source,
-            on_dask=runner == "dask",
-            return_state=True,
-        )
+        _on_runner(period_flow, runner, dask_address),
+        input_dir=input_dir,
+        period=str(month),
+        out_dir=out_dir,
+        settings=settings,
+        profile=source,
+        on_dask=runner == "dask",
     )
     _finish(result)
 
@@ -103,19 +99,16 @@ def backfill(
     _check_input(input_dir)
     from scorecards.flows.period_flow import backfill_flow
 
-    flow = _on_runner(backfill_flow, runner, dask_address)
     result = _orchestrate(
-        lambda: flow(
-            input_dir=input_dir,
-            first=str(start),
-            last=str(end),
-            out_dir=out_dir,
-            settings=settings,
-            profile=source,
-            force=force,
-            on_dask=runner == "dask",
-            return_state=True,
-        )
+        _on_runner(backfill_flow, runner, dask_address),
+        input_dir=input_dir,
+        first=str(start),
+        last=str(end),
+        out_dir=out_dir,
+        settings=settings,
+        profile=source,
+        force=force,
+        on_dask=runner == "dask",
     )
     _finish(result)
 
@@ -164,9 +157,7 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     inputs = out_dir / "input"
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
-    result = _orchestrate(
-        lambda: period_flow(input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings, return_state=True)
-    )
+    result = _orchestrate(period_flow, input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings)
     typer.echo(format_report(result.report))
     _finish(result)
     folder = out_dir / str(month)
@@ -271,11 +262,11 @@ def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN
     return flow.with_options(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1}))
 
 
-def _orchestrate(start: Callable[[], Any]) -> RunResult:
+def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a Prefect flow
     """Run a flow (Prefect's temporary server when no PREFECT_API_URL is set) and return its result."""
     from scorecards.flows.period_flow import RunResult
 
-    state = start()
+    state = flow(**parameters, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, RunResult):
         return result

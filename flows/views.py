@@ -278,10 +278,11 @@ class _Text:
         return self.gettext("N/A")
 
     def cell(self, value: Value, kind: Kind | None) -> Cell:
-        if kind is None:
+        if kind is None:  # text: shown (and written to Excel) as `text`, its known words translated
             word = str(value).lower() if isinstance(value, bool) else value
-            text = self.gettext(VALUE_WORDS[word]) if isinstance(word, str) and word in VALUE_WORDS else word
-            return Cell(value if not isinstance(value, bool) else text, None, self.na if text is None else str(text))
+            if word is None:
+                return Cell(value, None, self.na)
+            return Cell(value, None, self.gettext(VALUE_WORDS[word]) if word in VALUE_WORDS else str(word))
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
 
 
