@@ -7,19 +7,24 @@ import re
 import zipfile
 from pathlib import Path
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-# Excel treats text starting with these as a formula or command (CSV/formula injection).
-_LIVE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from scorecards.flows.inert_text import LIVE_PREFIXES
+
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = "2000-01-01T00:00:00Z"
 _DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def set_text(cell: Cell, text: str) -> None:
-    """Store text in a cell as a plain string, even when it looks like a formula."""
+    """Store text in a cell as a plain string, even when it looks like a formula.
+
+    Control characters a worksheet cannot hold (bell, escape, vertical tab, ...) become U+FFFD.
+    """
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     cell.value = text
-    if text.startswith(_LIVE_PREFIXES):
+    # Every sign counts here, plain numbers too: a quote-prefixed string cell shows the same text.
+    if text.startswith(LIVE_PREFIXES):
         cell.data_type = "s"
         cell.quotePrefix = True
 

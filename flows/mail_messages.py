@@ -20,13 +20,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from scorecards.flows.display import format_month, format_value
 from scorecards.flows.errors import UsageError
 from scorecards.flows.i18n import LOCALES, translations
-from scorecards.flows.naming import safe_stem
+from scorecards.flows.naming import clip_utf8, safe_stem
 from scorecards.flows.smtp_settings import is_plain_address
 from scorecards.transforms.period import Period
 from scorecards.transforms.teams import team_summary
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+# Bytes of an attachment's name before its " (n).xlsx": saved as a file, it must fit the usual 255.
+_MAX_NAME_BYTES = 200
 # Column labels of the e-mail's rep table (catalogue ids the cards use too).
 _REP_LABELS = ("Rank", "Rep", "Overall", "Composite score", "Sales-target attainment", "Won amount")
 
@@ -286,7 +288,7 @@ class _UniqueNames:
 
     def take(self, wanted: str) -> str:
         stem, suffix = wanted.rsplit(".", 1)
-        stem = re.sub(r'[\\/:*?"<>|]', "_", one_line(stem))[:120].strip(" .") or "file"
+        stem = clip_utf8(re.sub(r'[\\/:*?"<>|]', "_", one_line(stem))[:120], _MAX_NAME_BYTES).strip(" .") or "file"
         name, count = f"{stem}.{suffix}", 1
         while name.lower() in self._taken:
             count += 1

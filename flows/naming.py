@@ -6,6 +6,8 @@ import hashlib
 import unicodedata
 
 _MAX_STEM = 60
+# File systems count a name's bytes (ext4: 255): 60 four-byte letters plus hash and suffix would exceed that.
+_MAX_STEM_BYTES = 120
 
 
 def safe_stem(identifier: str) -> str:
@@ -17,5 +19,11 @@ def safe_stem(identifier: str) -> str:
     """
     text = unicodedata.normalize("NFKC", identifier)
     readable = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text).strip("_")[:_MAX_STEM]
+    readable = clip_utf8(readable, _MAX_STEM_BYTES)
     digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:10]
     return f"{readable}-{digest}" if readable else digest
+
+
+def clip_utf8(text: str, limit: int) -> str:
+    """The longest start of text whose UTF-8 encoding fits in `limit` bytes (file names are limited in bytes)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")

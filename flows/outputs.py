@@ -6,13 +6,14 @@ from pathlib import Path
 
 import polars as pl
 
+from scorecards.flows.inert_text import inert_csv_text
 from scorecards.schemas.output import Scorecards
 
 
 def write_scorecards(scorecards: pl.DataFrame, folder: Path) -> None:
-    """Check the table against its schema, then write scorecards.csv and scorecards.parquet."""
+    """Check the table against its schema, then write scorecards.csv (for people) and scorecards.parquet (exact)."""
     Scorecards.validate(scorecards, lazy=True)
-    scorecards.write_csv(folder / "scorecards.csv")
+    write_csv_for_people(scorecards, folder / "scorecards.csv")
     scorecards.write_parquet(folder / "scorecards.parquet", statistics=False)
 
 
@@ -21,4 +22,10 @@ def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: Path) -> None:
     for table, rows in sorted(quarantine.items()):
         target = folder / "quarantine"
         target.mkdir(exist_ok=True)
-        rows.write_csv(target / f"{table}.csv")
+        write_csv_for_people(rows, target / f"{table}.csv")
+
+
+def write_csv_for_people(frame: pl.DataFrame, path: Path) -> None:
+    """Write a CSV that a spreadsheet opens without evaluating any text cell (see flows/inert_text.py)."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    frame.with_columns(inert_csv_text(name) for name in text_columns).write_csv(path)
