@@ -34,7 +34,8 @@ def save_deterministic(workbook: object, path: Path) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)  # type: ignore[attr-defined]
     buffer.seek(0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+    fixed = io.BytesIO()  # the file is written in one call: a failed write leaves no half-open archive behind
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -43,3 +44,4 @@ def save_deterministic(workbook: object, path: Path) -> None:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             target.writestr(entry, data)
+    path.write_bytes(fixed.getvalue())

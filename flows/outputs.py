@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +15,9 @@ def write_scorecards(scorecards: pl.DataFrame, folder: Path) -> None:
     """Check the table against its schema, then write scorecards.csv (for people) and scorecards.parquet (exact)."""
     Scorecards.validate(scorecards, lazy=True)
     write_csv_for_people(scorecards, folder / "scorecards.csv")
-    scorecards.write_parquet(folder / "scorecards.parquet", statistics=False)
+    buffer = io.BytesIO()  # written by Python, so a full disk is an OSError like every other write's
+    scorecards.write_parquet(buffer, statistics=False)
+    (folder / "scorecards.parquet").write_bytes(buffer.getvalue())
 
 
 def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: Path) -> None:

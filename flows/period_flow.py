@@ -26,7 +26,13 @@ from scorecards.flows.errors import ScorecardsError
 from scorecards.flows.ingest import read_inputs
 from scorecards.flows.manifest import is_up_to_date, write_manifest
 from scorecards.flows.outputs import write_quarantine, write_scorecards
-from scorecards.flows.publish import carry_over_sent_log, period_lock, staging_folder, swap_into_place
+from scorecards.flows.publish import (
+    carry_over_sent_log,
+    failed_write_named,
+    period_lock,
+    staging_folder,
+    swap_into_place,
+)
 from scorecards.flows.render import render_period
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
 from scorecards.schemas.quarantine import RawTable, UnreadableTable, Validated, ValidationReport, validate_tables
@@ -38,6 +44,19 @@ from scorecards.transforms.tables import InputTables
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
 
 Status = Literal["published", "up to date", "failed"]
+
+
+class _NamedFailureWithoutTraceback(logging.Filter):
+    """Log a named failure (ScorecardsError) by its message alone: it says all there is, a traceback would bury it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], ScorecardsError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+# Prefect logs every exception a task raises with its traceback; bugs keep theirs.
+logging.getLogger("prefect.task_runs").addFilter(_NamedFailureWithoutTraceback())
 
 
 def _log() -> logging.Logger | logging.LoggerAdapter:
@@ -117,23 +136,25 @@ def write_period(
     Cards render on this machine's cores, on the Dask cluster the flow runs
     on, or serially here (a backfill on Dask already spreads whole months).
     """
-    write_scorecards(report.scorecards, stage)
-    write_quarantine(validated.quarantine, stage)
-    if render_on == "cluster":
-        from prefect_dask import get_dask_client
+    with failed_write_named(stage.with_name(str(period))):
+        write_scorecards(report.scorecards, stage)
+        write_quarantine(validated.quarantine, stage)
+        if render_on == "cluster":
+            from prefect_dask import get_dask_client
 
-        with get_dask_client() as client:
-            workers = sum(client.nthreads().values())
-            return render_period(report, period, settings, stage, workers, executor=client.get_executor())
-    workers = (os.cpu_count() or 1) if render_on == "cores" else 1
-    return render_period(report, period, settings, stage, workers)
+            with get_dask_client() as client:
+                workers = sum(client.nthreads().values())
+                return render_period(report, period, settings, stage, workers, executor=client.get_executor())
+        workers = (os.cpu_count() or 1) if render_on == "cores" else 1
+        return render_period(report, period, settings, stage, workers)
 
 
 @task(name="publish period", **_TASK)
 def publish_period(stage: Path, target: Path, config_sha256: str, report: ValidationReport) -> None:
     """Record the manifest, then put the period's folder in place whole."""
-    write_manifest(stage, target.name, config_sha256, report)
-    carry_over_sent_log(target, stage)
+    with failed_write_named(target):
+        write_manifest(stage, target.name, config_sha256, report)
+        carry_over_sent_log(target, stage)
     swap_into_place(stage, target)
 
 
@@ -169,7 +190,7 @@ def publish_month(
                 reps = write_period(stage, report, validated, period, settings, render_on)
                 publish_period(stage, target, config_sha256, validated.report)
     except ScorecardsError as exc:
-        _log().error("%s: %s", period, exc)
+        _log().error("%s", exc)
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
     record_summary(period, target, report, validated.report)
     _log().info("%s: published %d scorecards to %s", period, reps, target)
@@ -205,7 +226,7 @@ def period_flow(
     else:
         outcome = publish_month(validated, month, out_dir, settings, rules)
     result = RunResult(validated.report, [outcome])
-    return result if result.ok else _failed(result, f"{month}: {result.outcomes[0].message}")
+    return result if result.ok else _failed(result, result.outcomes[0].message)
 
 
 @flow(name="scorecards-backfill", flow_run_name="scorecards-{first}-to-{last}", validate_parameters=False)

@@ -49,6 +49,7 @@ def period_lock(out_dir: Path, period: str) -> Iterator[None]:
         handle.write(f"pid {os.getpid()}")
         handle.flush()
         try:
+            _clean_leftovers(out_dir, period)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -56,18 +57,26 @@ def period_lock(out_dir: Path, period: str) -> Iterator[None]:
 
 @contextmanager
 def staging_folder(out_dir: Path, period: str) -> Iterator[Path]:
-    """A fresh folder beside OUT/P to build the period in; removed if the build fails.
-
-    Call it under period_lock: it first clears what an interrupted run left.
-    """
+    """A fresh folder beside OUT/P to build the period in (under period_lock); removed if the build fails."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(out_dir, period)
     stage = Path(tempfile.mkdtemp(prefix=f".{period}.building-", dir=out_dir))
     try:
         yield stage
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+
+
+@contextmanager
+def failed_write_named(target: Path) -> Iterator[None]:
+    """Turn a failed write (a full disk, a lost share) into a PublishError naming the period's folder."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PublishError(
+            f"{target}: could not write the outputs ({reason}); the earlier publication is unchanged"
+        ) from None
 
 
 def swap_into_place(stage: Path, target: Path) -> None:
@@ -81,7 +90,11 @@ def swap_into_place(stage: Path, target: Path) -> None:
             return
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
         os.rename(target, old)
-        os.rename(stage, target)
+        try:
+            os.rename(stage, target)
+        except OSError:
+            os.rename(old, target)
+            raise
         shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         raise PublishError(f"{target}: could not publish: {exc.strerror or exc}") from None
@@ -125,7 +138,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _clean_leftovers(out_dir: Path, period: str) -> None:
-    """Remove what an interrupted earlier run left: half-built folders; restore a displaced publication."""
+    """Put back a publication an interrupted swap displaced; remove half-built and replaced folders."""
     target = out_dir / period
     for old in sorted(out_dir.glob(f".{period}.old-*")):
         if not target.exists():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from scorecards.flows.publish import (
     SENT_LOG,
     carry_over_sent_log,
     file_sha256,
+    period_lock,
     staging_folder,
     swap_into_place,
 )
@@ -58,9 +61,29 @@ def test_leftovers_of_an_interrupted_run_are_cleaned_and_a_displaced_publication
     displaced = tmp_path / ".2026-10.old-123"
     displaced.mkdir()
     (displaced / "a.csv").write_text("old")
-    with staging_folder(tmp_path, "2026-10") as stage:
-        assert tree(tmp_path / "2026-10") == {"a.csv": "old"}  # restored before anything else happens
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["2026-10", stage.name])
+    with period_lock(tmp_path, "2026-10"):  # whoever takes the lock (a run or a send) puts things right first
+        assert tree(tmp_path / "2026-10") == {"a.csv": "old"}
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["2026-10", ".2026-10.lock"])
+
+
+def test_a_failed_second_rename_puts_the_old_publication_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target, stage = tmp_path / "2026-10", tmp_path / ".2026-10.building-x"
+    for folder, text in ((target, "old"), (stage, "new")):
+        folder.mkdir()
+        (folder / "a.csv").write_text(text)
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def rename(source: Path, destination: Path) -> None:
+        if Path(source) == stage:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_rename(source, destination)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(PublishError, match="could not publish"):
+        swap_into_place(stage, target)
+    assert tree(target) == {"a.csv": "old"}
+    assert not list(tmp_path.glob(".2026-10.old-*"))
 
 
 def test_a_failed_swap_is_a_publish_error_naming_the_target(tmp_path: Path) -> None:

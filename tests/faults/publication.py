@@ -1,0 +1,36 @@
+"""Checks on a published period folder shared by the fault tests: whole, and which input it was made from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scorecards.flows.publish import SENT_LOG, file_sha256
+
+#: Files a publication holds beside those its manifest lists.
+_UNLISTED = {"manifest.json", SENT_LOG}
+
+
+def whole_publication(folder: Path) -> str:
+    """The sha256 of the opportunities file the folder was made from, after checking it is one whole publication.
+
+    Whole: exactly the files its manifest lists, each with the listed hash
+    (plus the manifest itself and the sent-log).
+    """
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - _UNLISTED
+    assert present == set(listed), f"{folder}: files differ from its manifest: {present ^ set(listed)}"
+    for path, sha256 in listed.items():
+        assert file_sha256(folder / path) == sha256, f"{folder / path} is not the file its manifest lists"
+    return next(i["sha256"] for i in manifest["inputs"] if i["table"] == "opportunities")
+
+
+def leftovers(out: Path) -> list[str]:
+    """Hidden folders an interrupted publication left in OUT (the lock files do not count)."""
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under the folder, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
