@@ -6,14 +6,14 @@ import re
 
 import polars as pl
 
+from scorecards.schemas.fields import PLAIN_NUMBER
+
 #: Excel, LibreOffice and Sheets read a cell starting with one of these as a formula or a command.
 FORMULA_PREFIXES = ("=", "@", "\t", "\r")
 #: A sign starts a formula too (`-2+3+cmd|…`), unless the whole text is a plain number.
 SIGN_PREFIXES = ("+", "-")
 #: Every start that may make a formula (a workbook cell stores all of them as quoted text).
 LIVE_PREFIXES = FORMULA_PREFIXES + SIGN_PREFIXES
-# ASCII digits only, in both Python's and polars' regex: a spreadsheet reads no other digits as a number.
-_PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 #: What a spreadsheet reads as "the rest of this cell is text", and does not show.
 CSV_ESCAPE = "'"
 
@@ -22,7 +22,7 @@ def looks_live(text: str) -> bool:
     """Whether a spreadsheet opening this text as a cell would evaluate it rather than show it."""
     if text.startswith(FORMULA_PREFIXES):
         return True
-    return text.startswith(SIGN_PREFIXES) and re.fullmatch(_PLAIN_NUMBER, text) is None
+    return text.startswith(SIGN_PREFIXES) and re.fullmatch(PLAIN_NUMBER, text) is None
 
 
 def inert_csv_text(column: str) -> pl.Expr:
@@ -30,6 +30,6 @@ def inert_csv_text(column: str) -> pl.Expr:
     text = pl.col(column)
     live = pl.any_horizontal([text.str.starts_with(p) for p in FORMULA_PREFIXES]) | (
         pl.any_horizontal([text.str.starts_with(p) for p in SIGN_PREFIXES])
-        & ~text.str.contains(f"^(?:{_PLAIN_NUMBER})$")
+        & ~text.str.contains(f"^(?:{PLAIN_NUMBER})$")
     )
     return pl.when(live).then(pl.lit(CSV_ESCAPE) + text).otherwise(text).alias(column)

@@ -17,7 +17,7 @@ from pandera.engines import polars_engine as pe
 
 Money = Annotated[pe.Decimal, 38, 2]
 Number = Annotated[pe.Decimal, 38, 6]
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
 def _after(later: str, earlier: str) -> pl.Expr:

@@ -9,10 +9,15 @@ import polars as pl
 
 Kind = Literal["text", "email", "date", "money", "number", "period", "choice"]
 
-_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+# Digits are ASCII [0-9]: the regex engine's \d also matches full-width and other scripts' digits,
+# which no cast reads. A time after a date must be a time of day, although only the date is kept.
+#: A plain decimal number, as a spreadsheet reads one too (outputs use it to tell a number from a formula).
+PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+_NUMBER = rf"^{PLAIN_NUMBER}$"
 _EMAIL = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
-_DATE = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
-_PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
+_DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ]{_TIME})?$"
+_PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 # Exact numbers keep this many places: cents for money, micro-units otherwise.
 _PLACES = {"money": 2, "number": 6}
 
@@ -59,7 +64,7 @@ class Field:
         elif self.kind in _PLACES:
             places = _PLACES[self.kind]
             is_number = text.str.contains(_NUMBER)
-            too_precise = _decimals(text).str.extract(r"\.(\d*?)0*$").str.len_chars() > places
+            too_precise = _decimals(text).str.extract(r"\.([0-9]*?)0*$").str.len_chars() > places
             rules += [
                 ("not a number", present & ~is_number),
                 (f"more than {places} decimal places", present & is_number & too_precise.fill_null(False)),

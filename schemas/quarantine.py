@@ -37,6 +37,8 @@ class RawTable:
     first_row: int = 2
     #: (file, sha256) of each other file a source profile joined into this table.
     joined: tuple[tuple[str, str], ...] = ()
+    #: The file's row number of each frame row, when they do not run on from first_row (blank rows skipped).
+    row_numbers: pl.Series | None = None
 
 
 @dataclass(frozen=True)
@@ -188,13 +190,23 @@ def _split(
         late_rows = kept_rows.gather(late["index"])
         reason = reason.scatter(late_rows, late[REASON])
         is_bad = reason.is_not_null()
-    rejected = (
-        raw.with_row_index(SOURCE_ROW, offset=table.first_row)
-        .with_columns(reason)
-        .filter(is_bad)
-        .with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
-    )
+    rejected = _numbered(table).with_columns(reason).filter(is_bad)
     return kept, rejected
+
+
+def _numbered(table: RawTable) -> pl.DataFrame:
+    """The raw rows with their row number in the file first; a file's own column named like ours is renamed aside."""
+    raw = table.frame.rename({name: _aside(name, table.frame.columns) for name in (SOURCE_ROW, REASON)}, strict=False)
+    if table.row_numbers is None:
+        return raw.with_row_index(SOURCE_ROW, offset=table.first_row).with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
+    return raw.select(table.row_numbers.cast(pl.Int64).alias(SOURCE_ROW), pl.all())
+
+
+def _aside(name: str, columns: list[str]) -> str:
+    """A name for a file's column that no column of the file has: `reason` becomes `reason_in_file`."""
+    while name in columns:
+        name += "_in_file"
+    return name
 
 
 def _reasons(rules: list[tuple[str, pl.Expr]]) -> pl.Expr:

@@ -100,7 +100,7 @@ def test_the_same_table_reads_alike_from_csv_xlsx_and_parquet(tmp_path: Path) ->
     ("content", "problem"),
     [
         (b"", "empty file (not even a header row)"),
-        ("rep_id,rep_name\nR1,Zoë\n".encode("latin-1"), "not UTF-8 text (byte 21)"),
+        ("rep_id,rep_name\nR1,Zoë\n".encode("latin-1"), "not UTF-8 text (byte 21, line 2)"),
         (b"rep_id,rep_id\nR1,R2\n", "header names a column twice"),
         (b"PK\x03\x04\x00\x00garbage\xff\xfe", "not UTF-8 text"),
     ],

@@ -111,7 +111,7 @@ UNREADABLE: list[tuple[str, Callable[[Path], Path], str, str, str, str, int]] = 
         "hubspot",
         "opportunities",
         DEALS,
-        "not UTF-8 text (byte 185); it reads as GB18030: set encoding = \"gb18030\" in profile 'hubspot'",
+        "not UTF-8 text (byte 185, line 2); it reads as GB18030: set encoding = \"gb18030\" in profile 'hubspot'",
         1,
     ),
     (
@@ -192,7 +192,7 @@ UNREADABLE: list[tuple[str, Callable[[Path], Path], str, str, str, str, int]] = 
         "hubspot",
         "opportunities",
         DEALS,
-        "not UTF-8 text: character 9 is a NUL byte (a binary file under a text file's name?)",
+        "not UTF-8 text: character 9 (line 1) is a NUL byte (a binary file under a text file's name?)",
         1,
     ),
     (
