@@ -21,6 +21,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -228,8 +229,14 @@ def _read_csv(data: bytes, fmt: FileFormat) -> Rows:
     # Lines ended by a carriage return alone (classic Mac) when no line feed is anywhere.
     eol = "\r" if b"\n" not in utf8 and b"\r" in utf8 else "\n"
     try:
-        frame = _csv_frame(utf8, fmt, eol, new_columns=_header(utf8, fmt, eol))
-    except pl.exceptions.ComputeError as exc:
+        header = _header(utf8, fmt, eol)
+        # Rows are read as the header was (has_header=False counts blank lines before it as rows
+        # to skip; with a header polars would skip them on top, and lose the first data row).
+        body = replace(fmt, header_row=fmt.header_row + 1)
+        frame = _csv_frame(
+            utf8, body, eol, has_header=False, schema=dict.fromkeys(header, pl.String), missing_columns="insert"
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
         if plain is not None:
             decode_text(data, fmt)
         raise _csv_problem(exc, utf8, fmt, eol) from None
@@ -297,7 +304,7 @@ def _without_blank_rows(frame: pl.DataFrame, first_row: int) -> Rows:
 def _csv_problem(exc: Exception, utf8: bytes, fmt: FileFormat, eol: str) -> InputError:
     """What stops polars splitting the text into rows, said as someone who opens the file in an editor sees it."""
     message = str(exc)
-    if "more fields than defined" in message:
+    if "more fields than defined" in message or "column names not specified in schema" in message:
         return InputError(_long_row(utf8, fmt, eol))
     unclosed = re.search(r"Field `(.*)` is not properly escaped", message, re.DOTALL)
     if unclosed or message.startswith("CSV malformed"):
@@ -366,13 +373,15 @@ def decode_text(data: bytes, fmt: FileFormat) -> str:
         start = bom + exc.start  # utf-8-sig counts from after the mark
         before = data[bom:start].decode(codec, errors="replace")
         where = f"byte {start}, line {_line(before, len(before))}"
-        if codec == "utf-8" and not before.isascii():
-            # UTF-8 letters before the bad byte: no single encoding reads the whole file.
+        guess = "gb18030" if codec == "utf-8" and _decodes(data, "gb18030") else None
+        # A letter of three UTF-8 bytes before the bad byte is no accident of another encoding
+        # (GBK text often holds a valid two-byte sequence): the file mixes encodings.
+        utf8_before = any(ord(ch) >= 0x800 and ch != "\ufffd" for ch in before)
+        if codec == "utf-8" and not before.isascii() and (utf8_before or guess is None):
             raise InputError(
                 f"not {label} text ({where}): the text before it is UTF-8, "
                 "so the file mixes encodings; save it again in one (UTF-8)"
             ) from None
-        guess = "gb18030" if codec == "utf-8" and _decodes(data, "gb18030") else None
         seen = "it reads as GB18030: " if guess else ""
         raise InputError(f"not {label} text ({where}); {seen}{_fix(fmt, guess)}") from None
     nul = text.find("\x00")
@@ -530,7 +539,14 @@ def _read_parquet(data: bytes, fmt: FileFormat) -> Rows:
 
 def _parquet_in_a_child(data: bytes) -> pl.DataFrame:
     """The parquet file's table, decoded in a child process; InputError when the reader fails or dies on it."""
-    child = subprocess.run([sys.executable, "-c", _PARQUET_CHILD], input=data, capture_output=True, check=False)
+    # -I and a neutral working directory: no module in the (attacker-supplied) current folder is imported.
+    child = subprocess.run(
+        [sys.executable, "-I", "-c", _PARQUET_CHILD],
+        input=data,
+        capture_output=True,
+        check=False,
+        cwd=tempfile.gettempdir(),
+    )
     if child.returncode < 0:
         signame = signal.Signals(-child.returncode).name
         raise InputError(f"cannot be read as a parquet table: it is damaged (the reader died on it, {signame})")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from scorecards.flows.inert_text import inert_csv_text
+from scorecards.flows.inert_text import CSV_ESCAPE, inert_csv_text, looks_live
 from scorecards.schemas.output import Scorecards
 
 
@@ -31,4 +31,6 @@ def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: Path) -> None:
 def write_csv_for_people(frame: pl.DataFrame, path: Path) -> None:
     """Write a CSV that a spreadsheet opens without evaluating any text cell (see flows/inert_text.py)."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    frame.with_columns(inert_csv_text(name) for name in text_columns).write_csv(path)
+    inert = frame.with_columns(inert_csv_text(name) for name in text_columns)
+    # A quarantine file keeps the input's own column names, which are text a spreadsheet reads too.
+    inert.rename({name: CSV_ESCAPE + name for name in frame.columns if looks_live(name)}).write_csv(path)

@@ -33,23 +33,25 @@ def period_lock(out_dir: Path, period: str) -> Iterator[None]:
     sent-log that a re-publication is about to replace. It is an advisory
     flock: the system releases it when the holder exits, even when killed.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f".{period}.lock"
-    with path.open("a+") as handle:
+    with failed_write_named(out_dir / period):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+b", buffering=0)  # unbuffered: a full disk fails the write, not the close
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read().decode(errors="replace").strip() or "another process"
             raise PublishError(
                 f"{period}: another run is publishing or sending this period ({holder}); try again when it has finished"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
+        with failed_write_named(out_dir / period):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}".encode())
             _clean_leftovers(out_dir, period)
+        try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -58,8 +60,9 @@ def period_lock(out_dir: Path, period: str) -> Iterator[None]:
 @contextmanager
 def staging_folder(out_dir: Path, period: str) -> Iterator[Path]:
     """A fresh folder beside OUT/P to build the period in (under period_lock); removed if the build fails."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{period}.building-", dir=out_dir))
+    with failed_write_named(out_dir / period):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{period}.building-", dir=out_dir))
     try:
         yield stage
     except BaseException:

@@ -109,3 +109,22 @@ def test_a_writer_that_fails_midway_leaves_the_old_publication(
     assert "Traceback" not in result.output
     assert snapshot(out / "2026-10") == old
     assert leftovers(out) == []
+
+
+def test_a_new_period_on_a_disk_already_full_fails_clearly(make_inputs, small_disk: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), small_disk / "out"
+    out.mkdir()
+    with (small_disk / "filler").open("wb") as filler:  # nothing left, not even for the period's lock file
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+
+    result = run(folder, out)
+
+    assert result.exit_code == 1
+    assert "2026-10: could not write the outputs (No space left on device" in result.output
+    assert "Traceback" not in result.output
+    assert not (out / "2026-10").exists() and leftovers(out) == []

@@ -157,3 +157,11 @@ def test_formulas_in_input_cells_give_their_values_never_their_code(tmp_path: Pa
     workbook.save(tmp_path / "reps.xlsx")
     frame = read_inputs(tmp_path)["reps"].frame
     assert frame.row(0) == ("R1", None)  # never computed by Excel: no cached value, and nothing evaluated here
+
+
+def test_gbk_text_that_happens_to_start_like_utf8_is_told_to_read_as_gb18030(tmp_path: Path) -> None:
+    # 一 in GBK is D2 BB, a valid two-byte UTF-8 sequence: the bad byte comes later, after "UTF-8" text.
+    (tmp_path / "reps.csv").write_bytes("rep_id,rep_name\nR1,一王\n".encode("gbk"))
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert "it reads as GB18030" in table.problem and "mixes encodings" not in table.problem

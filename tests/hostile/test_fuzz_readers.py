@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from scorecards.config import load_settings
-from scorecards.config.profiles import FileFormat
+from scorecards.config.profiles import FileFormat, load_profile
 from scorecards.flows.errors import InputError
 from scorecards.flows.ingest import read_inputs, read_table_file
 from scorecards.schemas.quarantine import REASON, SOURCE_ROW, RawTable, validate_tables
@@ -246,3 +246,65 @@ def test_a_parquet_file_that_kills_the_reader_is_refused_not_fatal() -> None:
         InputError, match=r"^cannot be read as a parquet table: it is damaged \(the reader died on it, SIGABRT\)$"
     ):
         read_table_file(Path("opportunities.parquet"), data, FORMAT)
+
+
+def test_the_parquet_reader_imports_nothing_from_the_folder_it_runs_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `cd exports && scorecards run --input .`: a polars.py in that folder must never run.
+    marker = tmp_path / "ran"
+    (tmp_path / "polars.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    frame = read_table_file(Path("opportunities.parquet"), VALID_PARQUET, FORMAT)
+    assert frame["opportunity_id"].to_list() == ["O1", "O2"]
+    assert not marker.exists()
+
+
+#: A data row of opportunities: its id, then seven short cells (often empty, seldom valid).
+DATA_ROW = st.lists(
+    st.sampled_from(["", "", "R1", "A1", "won", "12.50", "2026-10-05", " ", "x"]), min_size=7, max_size=7
+)
+
+
+@FUZZ
+@given(
+    st.lists(st.sampled_from(["", "Opportunities export", ",,,", "from,2026-10"]), max_size=3),
+    st.lists(st.one_of(DATA_ROW, st.just([]), st.just([""] * 7)), max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_rows_read_are_the_files_data_rows_and_keep_their_line_numbers(
+    above: list[str], rows: list[list[str]], eol: str
+) -> None:
+    # The oracle is the file as written: every line with a cell in it below the header is one row
+    # read, and a quarantined row names the line it is on (blank lines and lines above count).
+    data_lines = [
+        "" if not cells else ",".join([f"O{i}" if any(cells) else "", *cells]) for i, cells in enumerate(rows)
+    ]
+    header_row = len(above) + 1
+    text = eol.join([*above, ",".join(OPPORTUNITIES_HEADER), *data_lines]) + eol
+    with tempfile.TemporaryDirectory() as folder:
+        input_dir = Path(folder) / "input"
+        for table, table_rows in TABLES.items():
+            if table != "opportunities":
+                write_csv(input_dir / f"{table}.csv", table_rows)
+        (input_dir / "opportunities.csv").write_text(text, encoding="utf-8", newline="")
+        profile_file = Path(folder) / "export.toml"
+        profile_file.write_text(
+            f'[tables.opportunities]\nfiles = ["opportunities.csv"]\nheader_row = {header_row}\n', encoding="utf-8"
+        )
+        validated = validate_tables(read_inputs(input_dir, load_profile(str(profile_file))), SETTINGS)
+    expected = sum(1 for line in data_lines if line.strip(","))
+    if expected == 0:  # a profile's table with no data rows is refused, as an export filtered to nothing
+        assert validated.report.problems == [
+            "opportunities.csv: header row only, no data rows (is the export's filter too narrow?)"
+        ]
+        return
+    (table,) = [t for t in validated.report.tables if t.table == "opportunities"]
+    assert table.rows_read == expected
+    assert table.rows_read == table.rows_used + table.rows_quarantined
+    file_lines = text.split(eol)
+    quarantined = validated.quarantine.get(
+        "opportunities", pl.DataFrame(schema={SOURCE_ROW: pl.Int64, "opportunity_id": pl.String})
+    )
+    for number, opportunity_id in zip(quarantined[SOURCE_ROW], quarantined["opportunity_id"], strict=True):
+        assert file_lines[number - 1].split(",")[0] == (opportunity_id or "")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from builders import BASE_TABLES, OPPORTUNITIES_HEADER
 from corpus import CASES, SHEET_ROWS, Case, workbook, write_case
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -164,3 +165,28 @@ def test_validate_prints_the_report_with_its_exit_status(
     else:
         assert "\nOK\n" in result.output
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("lead", [b"\n", b"\r\n", b"\xef\xbb\xbf\n", b"\n\n"])
+def test_blank_lines_before_a_later_header_row_lose_no_data_row(tmp_path: Path, lead: bytes) -> None:
+    # An export with a title line above its header (header_row = 2 or 3) that starts with a blank line.
+    folder = write_case(Case("title", "opportunities.csv", lambda: b"", 0), tmp_path / "input")
+    title = b"Opportunities export\n"
+    body = b"".join(
+        ",".join(row).encode() + b"\n"
+        for row in [OPPORTUNITIES_HEADER, *([r[c] for c in OPPORTUNITIES_HEADER] for r in BASE_TABLES["opportunities"])]
+    )
+    (folder / "opportunities.csv").write_bytes(lead + title + body)
+    header_row = lead.count(b"\n") + 2
+    profile_file = tmp_path / "titled.toml"
+    profile_file.write_text(
+        f'[tables.opportunities]\nfiles = ["opportunities.csv"]\nheader_row = {header_row}\n', encoding="utf-8"
+    )
+    validated = validate_tables(read_inputs(folder, load_profile(str(profile_file))), SETTINGS)
+    assert validated.report.ok, validated.report.problems
+    (table,) = [t for t in validated.report.tables if t.table == "opportunities"]
+    assert (table.rows_read, table.rows_used) == (len(BASE_TABLES["opportunities"]), len(BASE_TABLES["opportunities"]))
+    assert validated.tables is not None
+    assert validated.tables.opportunities["opportunity_id"].to_list() == [
+        r["opportunity_id"] for r in BASE_TABLES["opportunities"]
+    ]

@@ -510,6 +510,14 @@ def test_a_csv_text_cell_is_the_text_or_the_text_made_inert(text: str) -> None:
         assert shown == CSV_ESCAPE + text and looks_live(text)
 
 
+def test_an_input_column_name_that_looks_live_is_inert_in_the_quarantine_file(tmp_path: Path) -> None:
+    # A quarantine file keeps every column of the input file, header names included.
+    live = '=HYPERLINK("http://evil","click")'
+    write_csv_for_people(pl.DataFrame({"rep_id": ["R1"], live: ["x"], "-5": ["y"]}), tmp_path / "q.csv")
+    header = (tmp_path / "q.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == 'rep_id,"\'=HYPERLINK(""http://evil"",""click"")",-5'
+
+
 @pytest.mark.parametrize("number", ["-5", "+3.5", "-0.25", "0", "12", "-.5", "7."])
 def test_plain_numbers_are_not_live(number: str) -> None:
     assert not looks_live(number)
