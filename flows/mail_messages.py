@@ -310,15 +310,22 @@ def _templates() -> Environment:
     )
 
 
-def as_email(message: OutgoingMessage, sender: Address | None, *, now: datetime | None = None) -> EmailMessage:
-    """The message in MIME form: text and HTML alternatives, then the attachments; From only when a sender is known."""
+def as_email(
+    message: OutgoingMessage, sender: Address | None, *, now: datetime | None = None, fresh_id: bool = False
+) -> EmailMessage:
+    """The message in MIME form: text and HTML alternatives, then the attachments; From only when a sender is known.
+
+    Its Message-ID comes from its content hash, so a message sent again after a lost reply or a
+    crash is one that mail clients can recognise and show once; `fresh_id` makes a new one (--resend).
+    """
     mime = EmailMessage()
     if sender is not None:
         mime["From"] = sender
     mime["To"] = Address(display_name=message.recipient_name, addr_spec=message.recipient)
     mime["Subject"] = message.subject
     mime["Date"] = utils.format_datetime(now or datetime.now(UTC))
-    mime["Message-ID"] = utils.make_msgid("scorecards", domain=sender.domain if sender else "localhost")
+    domain = sender.domain if sender else "localhost"
+    mime["Message-ID"] = utils.make_msgid("scorecards", domain) if fresh_id else f"<{message.sha256[:40]}@{domain}>"
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: out-of-office replies should not answer it
     mime.set_content(message.text_body)
     mime.add_alternative(message.html_body, subtype="html")

@@ -110,7 +110,7 @@ def deliver(
             status = "written to outbox"
         else:
             assert smtp is not None  # checked above
-            failure = _send(message, period_dir, smtp, retry, sleep)
+            failure = _send(message, period_dir, smtp, retry, sleep, fresh_id=resend)
             status, reason = ("sent", None) if failure is None else ("failed", failure.reason)
             if failure is not None and failure.stops_all:
                 stopped = failure.reason
@@ -181,16 +181,22 @@ def _write_eml(outbox: Path, message: OutgoingMessage, smtp: SmtpSettings | None
     logger.info("%s: written to %s", message.recipient, path)
 
 
-def _wire_bytes(message: OutgoingMessage, smtp: SmtpSettings | None) -> bytes:
-    return as_email(message, smtp.sender if smtp else None).as_bytes(policy=policy.SMTP)
+def _wire_bytes(message: OutgoingMessage, smtp: SmtpSettings | None, *, fresh_id: bool = False) -> bytes:
+    return as_email(message, smtp.sender if smtp else None, fresh_id=fresh_id).as_bytes(policy=policy.SMTP)
 
 
 def _send(
-    message: OutgoingMessage, period_dir: Path, smtp: SmtpSettings, retry: RetryPolicy, sleep: Callable[[float], None]
+    message: OutgoingMessage,
+    period_dir: Path,
+    smtp: SmtpSettings,
+    retry: RetryPolicy,
+    sleep: Callable[[float], None],
+    *,
+    fresh_id: bool,
 ) -> _Failure | None:
     """Send one message and record it in the sent-log; the failure when it could not be delivered."""
     try:
-        _send_with_retries(message, smtp, retry, sleep)
+        _send_with_retries(message, smtp, retry, sleep, fresh_id=fresh_id)
     except _Failure as failure:
         logger.error("%s: not delivered: %s", message.recipient, failure.reason)
         return failure
@@ -200,9 +206,9 @@ def _send(
 
 
 def _send_with_retries(
-    message: OutgoingMessage, smtp: SmtpSettings, retry: RetryPolicy, sleep: Callable[[float], None]
+    message: OutgoingMessage, smtp: SmtpSettings, retry: RetryPolicy, sleep: Callable[[float], None], *, fresh_id: bool
 ) -> None:
-    data = _wire_bytes(message, smtp)  # the same bytes (Date, Message-ID) on every attempt
+    data = _wire_bytes(message, smtp, fresh_id=fresh_id)  # the same bytes (Date, Message-ID) on every attempt
     for attempt in range(1, retry.attempts + 1):
         try:
             _send_once(data, message.recipient, smtp)

@@ -117,3 +117,24 @@ def test_a_later_send_completes_exactly_what_faults_left_undelivered(period_dir:
         (MAX, MIA, NIA), "already sent"
     )
     assert received(mailbox) == Counter({MAX: 1, MIA: 1, NIA: 1})
+
+
+def test_a_message_sent_again_after_a_lost_record_keeps_its_message_id(period_dir: Path, mail_server) -> None:  # noqa: ANN001
+    # SMTP cannot tell a lost 250 from a lost message: a crash between the server taking a message and
+    # the sent-log line sends it again. It goes out as the same message, which mail clients show once.
+    mailbox, smtp = mail_server(Mailbox())
+    assert set(send(period_dir, smtp).values()) == {"sent"}
+    (period_dir / SENT_LOG).unlink()  # the record of the first send is lost
+    assert set(send(period_dir, smtp).values()) == {"sent"}
+
+    ids: dict[str, list[str]] = {}
+    for message in mailbox.received:
+        ids.setdefault(message.recipients[0], []).append(message.message["Message-ID"])
+    assert sorted(ids) == [MAX, MIA, NIA]
+    assert all(len(pair) == 2 and pair[0] == pair[1] for pair in ids.values()), ids
+    assert len({pair[0] for pair in ids.values()}) == 3  # one per manager
+
+    messages, _ = build_messages(period_dir, "en")
+    deliver(messages, period_dir, smtp, dry_run=False, resend=True, sleep=lambda _: None, retry=NO_WAITING)
+    resent = {m.recipients[0]: m.message["Message-ID"] for m in mailbox.received[-3:]}
+    assert all(resent[r] != ids[r][0] for r in resent)  # --resend asks for a new message: a new Message-ID
