@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from builders import OPPORTUNITIES_HEADER
 from fixtures.profiles.exports import write_text_export, write_xlsx_export
 from polars.testing import assert_frame_equal
 
@@ -32,19 +33,7 @@ EXPECTED = pl.DataFrame(
         "created_date": ["2026-09-01", "2026-09-15", "2026-10-02"],
         "close_date": ["2026-10-05", "2026-10-20", None],
     },
-    schema={
-        c: pl.String
-        for c in [
-            "opportunity_id",
-            "rep_id",
-            "account_id",
-            "account_name",
-            "stage",
-            "amount",
-            "created_date",
-            "close_date",
-        ]
-    },
+    schema={c: pl.String for c in OPPORTUNITIES_HEADER},
 )
 MAPPING = """
 [tables.opportunities]

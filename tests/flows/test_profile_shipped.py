@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from builders import OPPORTUNITIES_HEADER
 from fixtures.profiles.exports import (
     CN_CANONICAL_OPPORTUNITIES,
     HUBSPOT_CANONICAL_OPPORTUNITIES,
@@ -31,16 +32,6 @@ from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
 
 OCTOBER = Period.parse("2026-10")
-OPPORTUNITY_COLUMNS = [
-    "opportunity_id",
-    "rep_id",
-    "account_id",
-    "account_name",
-    "stage",
-    "amount",
-    "created_date",
-    "close_date",
-]
 CARD_COLUMNS = [
     "rep_id",
     "won_deals",
@@ -77,7 +68,7 @@ def _targets(folder: Path, rows: list[list[str]]) -> None:
 def _canonical_rows(folder: Path, profile: str) -> list[tuple[str | None, ...]]:
     table = read_inputs(folder, load_profile(profile))["opportunities"]
     assert isinstance(table, RawTable)
-    return table.frame.select(OPPORTUNITY_COLUMNS).rows()
+    return table.frame.select(OPPORTUNITIES_HEADER).rows()
 
 
 def test_salesforce_report_exports_make_scorecards(tmp_path: Path, settings: Settings) -> None:
