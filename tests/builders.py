@@ -56,3 +56,8 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under the folder, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

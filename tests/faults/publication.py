@@ -29,8 +29,3 @@ def whole_publication(folder: Path) -> str:
 def leftovers(out: Path) -> list[str]:
     """Hidden folders an interrupted publication left in OUT (the lock files do not count)."""
     return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under the folder, by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, write_csv
-from publication import leftovers, snapshot, whole_publication
+from builders import BASE_TABLES, snapshot, write_csv
+from publication import leftovers, whole_publication
 from typer.testing import CliRunner
 
 from scorecards.flows import workbooks

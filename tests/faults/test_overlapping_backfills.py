@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import snapshot
 from processes import start_scorecards
-from publication import leftovers, snapshot, whole_publication
+from publication import leftovers, whole_publication
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app

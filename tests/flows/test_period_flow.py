@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import BASE_TABLES
+from builders import BASE_TABLES, snapshot
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -25,10 +25,6 @@ runner = CliRunner()
 
 def run(folder: Path, out: Path, *extra: str) -> object:
     return runner.invoke(app, ["run", "--input", str(folder), "--period", "2026-10", "--out", str(out), *extra])
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
