@@ -213,13 +213,16 @@ def send(
 def serve(config: ConfigFile = None) -> None:
     """Serve the monthly deployment on the schedule the config sets; runs until stopped."""
     settings = _settings(config)
-    from prefect import serve as serve_deployments
+    _profile(settings.schedule.profile)  # a wrong profile is a usage error now, not a failed run next month
+    from scorecards.flows.serving import serve_monthly
 
-    from scorecards.flows.monthly import monthly_deployment
-
-    schedule = settings.schedule
-    typer.echo(f"serving the monthly deployment: cron {schedule.cron!r} in {schedule.timezone}, input {schedule.input}")
-    serve_deployments(monthly_deployment(settings, config))
+    try:
+        serve_monthly(settings, config)
+    except UsageError as exc:
+        _usage(str(exc))
+    except ScorecardsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def format_report(report: ValidationReport) -> str:

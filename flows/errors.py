@@ -17,3 +17,7 @@ class InputError(ScorecardsError):
 
 class PublishError(ScorecardsError):
     """Outputs could not be written; an earlier publication was left as it was (exit status 1)."""
+
+
+class MonthlyRunFailed(ScorecardsError):
+    """A scheduled monthly run did not publish, or not every message went out (its run ends Failed)."""

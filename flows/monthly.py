@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments.runner import RunnerDeployment
+from prefect.runtime import flow_run
 from prefect.schedules import Cron
-from prefect.states import Failed, State
 
-from scorecards.config import Settings, load_settings
+from scorecards.config import ConfigError, Settings, load_settings
 from scorecards.config.profiles import load_profile
 from scorecards.flows.delivery import (
     DeliveryReport,
@@ -21,6 +21,7 @@ from scorecards.flows.delivery import (
     format_delivery_report,
     load_smtp_settings,
 )
+from scorecards.flows.errors import MonthlyRunFailed
 from scorecards.flows.period_flow import RunResult, period_flow
 from scorecards.flows.publish import period_lock
 from scorecards.transforms.period import Period, last_complete_month
@@ -38,12 +39,30 @@ def email_managers(period_dir: Path, settings: Settings) -> DeliveryReport:
     return report
 
 
-@flow(name="scorecards-monthly", validate_parameters=False)
-def monthly_flow(config_path: str | None = None, period: str | None = None) -> RunResult | State:
+def month_to_score(settings: Settings, period: str | None) -> Period:
+    """The month a monthly run scores: `period` if given, else the last complete month in the schedule's time zone."""
+    if period:
+        return Period.parse(period)
+    return last_complete_month(datetime.now(ZoneInfo(settings.schedule.timezone)).date())
+
+
+def _run_name() -> str:
+    """`monthly-YYYY-MM`: a monthly run reads as the month it scores."""
+    parameters = flow_run.parameters
+    config_path = parameters.get("config_path")
+    try:
+        settings = load_settings(Path(config_path) if config_path else None)
+        return f"monthly-{month_to_score(settings, parameters.get('period'))}"
+    except (ConfigError, ValueError):
+        return "monthly-unknown-month"  # the flow itself then fails with the reason
+
+
+@flow(name="scorecards-monthly", flow_run_name=_run_name, validate_parameters=False)
+def monthly_flow(config_path: str | None = None, period: str | None = None) -> RunResult:
     """Score a month (by default the last complete one in the schedule's time zone), then email the managers."""
     settings = load_settings(Path(config_path) if config_path else None)
     schedule = settings.schedule
-    month = Period.parse(period) if period else last_complete_month(datetime.now(ZoneInfo(schedule.timezone)).date())
+    month = month_to_score(settings, period)
     state = period_flow(
         input_dir=schedule.input,
         period=str(month),
@@ -53,12 +72,14 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
         return_state=True,
     )
     result = state.result(raise_on_failure=False)
+    # Raised, not returned as a Failed state: a deployment's run takes the flow's result, and a
+    # Failed state carrying a RunResult ends it with a TypeError instead of this message.
     if not isinstance(result, RunResult) or not result.ok:
-        return Failed(message=f"{month}: not published, nothing sent", data=result)
+        raise MonthlyRunFailed(f"{month}: not published, nothing sent")
     if schedule.send:
         delivery = email_managers(schedule.out / str(month), settings)
         if not delivery.ok:
-            return Failed(message=f"{month}: published, but some messages failed", data=result)
+            raise MonthlyRunFailed(f"{month}: published, but some messages failed")
     return result
 
 

@@ -55,8 +55,9 @@ class _NamedFailureWithoutTraceback(logging.Filter):
         return True
 
 
-# Prefect logs every exception a task raises with its traceback; bugs keep theirs.
+# Prefect logs every exception a task or a deployment's flow run raises with its traceback; bugs keep theirs.
 logging.getLogger("prefect.task_runs").addFilter(_NamedFailureWithoutTraceback())
+logging.getLogger("prefect.flow_runs").addFilter(_NamedFailureWithoutTraceback())
 
 
 def _log() -> logging.Logger | logging.LoggerAdapter:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,3 +105,26 @@ def scheduled_config(tmp_path: Path, input_dir: Path, out_dir: Path) -> Path:
         text.replace('input = "input"', f'input = "{input_dir}"').replace('out = "out"', f'out = "{out_dir}"')
     )
     return config
+
+
+@pytest.mark.parametrize(
+    ("cron", "now", "due"),
+    [
+        ("0 6 1 * *", datetime(2026, 11, 29, 1, 49, tzinfo=UTC), datetime(2026, 12, 1, 6, 0)),
+        (
+            "0 6 1 * *",
+            datetime(2026, 11, 30, 21, 59, 59, tzinfo=UTC),
+            datetime(2026, 12, 1, 6, 0),
+        ),  # 05:59:59 in Shanghai
+        (
+            "0 6 1 * *",
+            datetime(2026, 11, 30, 22, 0, tzinfo=UTC),
+            datetime(2027, 1, 1, 6, 0),
+        ),  # due now: the next is January
+    ],
+)
+def test_serve_announces_the_next_run_in_the_schedules_time_zone(cron: str, now: datetime, due: datetime) -> None:
+    from scorecards.flows.serving import next_run_time
+
+    schedule = load_settings().schedule.model_copy(update={"cron": cron})
+    assert next_run_time(schedule, now) == due.replace(tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -1,0 +1,169 @@
+"""`scorecards serve`: the monthly deployment on its schedule, with the checks an operator needs to trust it.
+
+Prefect's own `serve()` starts polling and says nothing more. Three ways it can
+fail silently are made loud here: no server to create scheduled runs (the
+temporary server does not run Prefect's scheduler service), a server whose
+scheduler cannot schedule (it logs the error only in its own log), and a stop
+that waits forever on a server that went away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from cronsim import CronSim
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import StateType
+from prefect.client.schemas.sorting import FlowRunSort
+from prefect.logging import get_logger
+from prefect.runner import Runner
+from prefect.settings import PREFECT_API_URL
+
+from scorecards.config import Settings
+from scorecards.config.settings import Schedule
+from scorecards.flows.errors import ScorecardsError, UsageError
+from scorecards.flows.monthly import DEPLOYMENT_NAME, monthly_deployment, monthly_flow
+
+#: How long the server may take to create the first scheduled run before serve reports it cannot schedule.
+SCHEDULE_CHECK_SECONDS = 60.0
+#: How long stopping may take (pausing the schedule on the server) before serve exits anyway.
+SHUTDOWN_GRACE_SECONDS = 15.0
+
+logger = get_logger("scorecards.serve")
+
+
+class ServerUnavailable(ScorecardsError):
+    """No Prefect server answers at PREFECT_API_URL (exit status 1)."""
+
+
+def next_run_time(schedule: Schedule, now: datetime | None = None) -> datetime:
+    """When the schedule's cron next fires after `now`, in the schedule's time zone."""
+    zone = ZoneInfo(schedule.timezone)
+    start = (now or datetime.now(zone)).astimezone(zone).replace(second=0, microsecond=0)
+    return next(CronSim(schedule.cron, start))
+
+
+def serve_monthly(settings: Settings, config_path: Any) -> None:  # noqa: ANN401 - Path | None
+    """Register the monthly deployment with the running Prefect server and run its scheduled runs until stopped."""
+    api_url = PREFECT_API_URL.value()
+    if not api_url:
+        raise UsageError(
+            "serve needs a running Prefect server: start one with `prefect server start` and set "
+            "PREFECT_API_URL (e.g. http://127.0.0.1:4200/api); Prefect's temporary server never creates scheduled runs"
+        )
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    if problem is not None:
+        raise ServerUnavailable(f"no Prefect server answers at {api_url} ({type(problem).__name__}); is it running?")
+    schedule = settings.schedule
+    if not schedule.input.is_dir():
+        logger.warning("the schedule's input folder %s does not exist yet; runs fail until it does", schedule.input)
+
+    runner = _BoundedRunner(pause_on_shutdown=True)
+    deployment_id = runner.add_deployment(monthly_deployment(settings, config_path))
+    logger.info(
+        "serving %s/%s: cron %r in %s; next run due %s",
+        monthly_flow.name,
+        DEPLOYMENT_NAME,
+        schedule.cron,
+        schedule.timezone,
+        _when(next_run_time(schedule)),
+    )
+    threading.Thread(
+        target=_confirm_scheduling, args=(deployment_id, schedule.timezone), name="schedule-check", daemon=True
+    ).start()
+    signal.signal(signal.SIGINT, _on_interrupt)
+    # Prefect 3.8.8's SIGTERM handler calls Runner.stop() inside the event loop, where it returns
+    # a coroutine nobody awaits; the shutdown itself happens as the SystemExit unwinds the loop.
+    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
+    # Ctrl-C, or the SystemExit(0) of Prefect's SIGTERM handler:
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        asyncio.run(runner.start())
+    logger.info("stopped; the schedule is paused until serve runs again")
+
+
+class _BoundedRunner(Runner):
+    """Prefect's runner, whose stop gives up after SHUTDOWN_GRACE_SECONDS instead of waiting on a gone server."""
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - signal handler arguments
+        """Stop as Prefect does, but within a bounded time."""
+        _arm_shutdown_deadline()
+        super().handle_sigterm(*args, **kwargs)
+
+
+def _on_interrupt(signum: int, frame: Any) -> None:  # noqa: ANN401 - a signal handler's frame
+    _arm_shutdown_deadline()
+    raise KeyboardInterrupt
+
+
+def _arm_shutdown_deadline() -> None:
+    timer = threading.Timer(SHUTDOWN_GRACE_SECONDS, _give_up_stopping)
+    timer.daemon = True
+    timer.start()
+
+
+def _give_up_stopping() -> None:
+    logger.error(
+        "could not pause the schedule within %.0f s: the Prefect server at %s does not answer; "
+        "exiting anyway (the deployment may still show its schedule as active)",
+        SHUTDOWN_GRACE_SECONDS,
+        PREFECT_API_URL.value(),
+    )
+    for handler in logger.handlers + get_logger().handlers:
+        handler.flush()
+    sys.stderr.flush()
+    os._exit(1)  # the event loop is stuck in the client's retries; nothing else can end it
+
+
+def _confirm_scheduling(deployment_id: UUID, timezone: str) -> None:
+    """Log when the server has scheduled the next run; log an error if it has not within SCHEDULE_CHECK_SECONDS."""
+    deadline = time.monotonic() + SCHEDULE_CHECK_SECONDS
+    try:
+        with get_client(sync_client=True) as client:
+            while True:
+                runs = client.read_flow_runs(
+                    deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+                    flow_run_filter=FlowRunFilter(
+                        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
+                    ),
+                    sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+                    limit=1,
+                )
+                if runs and runs[0].expected_start_time:
+                    start = runs[0].expected_start_time.astimezone(ZoneInfo(timezone))
+                    logger.info("the Prefect server has scheduled the next run (%s) for %s", runs[0].name, _when(start))
+                    return
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(2)
+    except Exception as exc:  # noqa: BLE001 - a failed check is reported, it must not stop serving
+        logger.error("could not check the schedule on the Prefect server: %s", exc)
+        return
+    logger.error(
+        "the Prefect server has created no scheduled run for this deployment in %.0f s: its scheduler "
+        "service is not working, and no monthly run will happen. Check the server's log for errors from "
+        "'schedule_deployments', and `prefect deployment ls` / `prefect flow-run ls` for scheduled runs",
+        SCHEDULE_CHECK_SECONDS,
+    )
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M %Z")

@@ -1,0 +1,104 @@
+"""Every command as a user runs it: the installed `scorecards`, against a real Prefect server and a real SMTP server.
+
+`serve` has its own module (test_serve.py); the fault tests run `run` and `backfill`
+killed and overlapped. Here each command runs once end to end the way the README says.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from builders import BASE_TABLES, write_csv
+from prefect_server import PrefectServer, clean_environ, run_scorecards
+from smtp_server import smtp_environ
+
+from scorecards.transforms.period import last_complete_month
+
+pytestmark = pytest.mark.flow
+
+COMMANDS = ["run", "validate", "profiles", "backfill", "send", "serve", "demo"]
+
+
+def write_inputs(folder: Path) -> Path:
+    for name, rows in BASE_TABLES.items():
+        write_csv(folder / f"{name}.csv", rows)
+    return folder
+
+
+def test_help_names_every_command_and_each_has_its_own(tmp_path: Path) -> None:
+    env = clean_environ(PREFECT_HOME=str(tmp_path))
+    overview = run_scorecards("--help", env=env)
+    assert overview.returncode == 0
+    assert all(command in overview.stdout for command in COMMANDS)
+    for command in COMMANDS:
+        shown = run_scorecards(command, "--help", env=env)
+        assert shown.returncode == 0 and "--" in shown.stdout, command
+
+
+def test_profiles_lists_the_shipped_profiles(tmp_path: Path) -> None:
+    listed = run_scorecards("profiles", env=clean_environ(PREFECT_HOME=str(tmp_path)))
+    assert listed.returncode == 0
+    names = [line.split()[0] for line in listed.stdout.splitlines() if line and not line.startswith("(")]
+    assert names == ["canonical", "cn-crm", "hubspot", "maven-crm", "salesforce"]
+
+
+def test_validate_passes_good_input_and_fails_a_missing_table(tmp_path: Path) -> None:
+    env = clean_environ(PREFECT_HOME=str(tmp_path / "home"))
+    good = run_scorecards("validate", "--input", str(write_inputs(tmp_path / "good")), env=env)
+    assert good.returncode == 0, good.stderr
+    assert "opportunities.csv" in good.stdout and good.stdout.rstrip().endswith("OK")
+    broken = write_inputs(tmp_path / "broken")
+    (broken / "reps.csv").unlink()
+    bad = run_scorecards("validate", "--input", str(broken), env=env)
+    assert bad.returncode == 1
+    assert "FAILED, nothing published" in bad.stdout and "reps" in bad.stdout
+
+
+def test_run_then_backfill_publish_against_a_running_server(prefect_server: PrefectServer, tmp_path: Path) -> None:
+    env = prefect_server.environ(tmp_path / "home")
+    inputs, out = write_inputs(tmp_path / "input"), tmp_path / "out"
+    ran = run_scorecards("run", "--input", str(inputs), "--period", "2026-10", "--out", str(out), env=env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (out / "2026-10" / "scorecards.csv").is_file()
+    assert {run["name"] for run in prefect_server.flow_runs("scorecards-2026-10")} == {"scorecards-2026-10"}
+
+    filled = run_scorecards(
+        "backfill", "--input", str(inputs), "--from", "2026-09", "--to", "2026-10", "--out", str(out), env=env
+    )
+    assert filled.returncode == 0, filled.stdout + filled.stderr
+    statuses = {line.split()[0]: line.split()[1] for line in filled.stdout.splitlines()[1:] if line[:4].isdigit()}
+    assert statuses == {"2026-09": "published", "2026-10": "up"}  # "up to date"
+    assert (out / "2026-09" / "manifest.json").is_file()
+
+
+def test_demo_then_send_reach_each_manager_once(prefect_server: PrefectServer, mail_server, tmp_path: Path) -> None:  # noqa: ANN001
+    mailbox, smtp = mail_server()
+    env = prefect_server.environ(tmp_path / "home", **smtp_environ(smtp.port))
+    out = tmp_path / "demo-out"
+    demo = run_scorecards("demo", "--out", str(out), env=env)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    month = str(last_complete_month(date.today()))
+    manifest = json.loads((out / month / "manifest.json").read_text())
+    assert manifest["period"] == month
+    managers = sorted({row["manager_email"] for row in _csv_rows(out / "input" / "reps.csv")})
+
+    dry = run_scorecards("send", "--period", month, "--out", str(out), "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert len(list((out / month / "outbox").glob("*.eml"))) == len(managers)
+    assert mailbox.received == []
+
+    sent = run_scorecards("send", "--period", month, "--out", str(out), env=env)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert sorted(r.recipients[0] for r in mailbox.received) == managers
+    again = run_scorecards("send", "--period", month, "--out", str(out), env=env)
+    assert again.returncode == 0 and len(mailbox.received) == len(managers)
+    assert smtp_environ(smtp.port)["SCORECARDS_SMTP_PASSWORD"] not in sent.stdout + sent.stderr + again.stdout
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
