@@ -26,7 +26,7 @@ from scorecards.flows.period_flow import (
     read_input_files,
     write_period,
 )
-from scorecards.flows.publish import period_lock, staging_folder
+from scorecards.flows.publish.staging import period_lock, staging_folder
 from scorecards.transforms.period import Period, period_range
 
 

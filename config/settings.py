@@ -27,7 +27,10 @@ NonNegative = Annotated[Decimal, Field(ge=0, decimal_places=6)]
 
 
 class ConfigError(Exception):
-    """The configuration file is missing, unreadable or breaks a rule."""
+    """The configuration file (or a source profile) is missing, unreadable or breaks a rule."""
+
+    #: The CLI exits with this status: a wrong config is wrong usage, like a wrong option.
+    exit_status = 2
 
 
 class _Model(BaseModel):

@@ -12,18 +12,33 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
-from scorecards.config import ConfigError, Settings, load_settings
-from scorecards.config.profiles import CANONICAL, Profile, list_profiles, load_profile, shipped_profiles_folder
-from scorecards.flows.errors import ScorecardsError, UsageError
-from scorecards.schemas.quarantine import ValidationReport
+from scorecards.config import ConfigError, load_settings
+from scorecards.config.profiles import CANONICAL, list_profiles, load_profile, shipped_profiles_folder
+from scorecards.flows.shared.errors import ScorecardsError, UsageError
+from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.period import Period, last_complete_month
 
 if TYPE_CHECKING:
     from scorecards.flows.period_flow import RunResult
 
+
+class _NamedFailures(TyperGroup):
+    """Every command's named failure becomes `error: <message>` and its exit status; other errors keep a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401 - whatever the command returns
+        try:
+            return super().invoke(ctx)
+        except (ScorecardsError, ConfigError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_status) from None
+
+
 app = typer.Typer(
+    cls=_NamedFailures,
     help="Monthly per-rep sales scorecards from CRM exports and survey results.",
     no_args_is_help=True,
     add_completion=False,
@@ -60,8 +75,8 @@ def run(
     dask_address: DaskAddress = None,
 ) -> None:
     """Score one period and publish its outputs (a re-run replaces them)."""
-    settings = _settings(config)
-    source = _profile(profile)
+    settings = load_settings(config)
+    source = load_profile(profile)
     month = _period(period, "--period")
     _check_input(input_dir)
     from scorecards.flows.period_flow import period_flow
@@ -91,11 +106,11 @@ def backfill(
     dask_address: DaskAddress = None,
 ) -> None:
     """Publish every period of a range from one read of the input; skip periods already up to date."""
-    settings = _settings(config)
-    source = _profile(profile)
+    settings = load_settings(config)
+    source = load_profile(profile)
     start, end = _period(first, "--from"), _period(last, "--to")
     if start > end:
-        _usage(f"--from {start} is after --to {end}")
+        raise UsageError(f"--from {start} is after --to {end}")
     _check_input(input_dir)
     from scorecards.flows.period_flow import backfill_flow
 
@@ -116,12 +131,12 @@ def backfill(
 @app.command()
 def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileName = CANONICAL) -> None:
     """Check the input tables and print the report; publish nothing."""
-    from scorecards.flows.ingest import read_inputs
-    from scorecards.flows.profiles import unknown_labels
-    from scorecards.schemas.quarantine import validate_tables
+    from scorecards.flows.sources.ingest import read_inputs
+    from scorecards.flows.sources.profiles import unknown_labels
+    from scorecards.flows.validate.quarantine import validate_tables
 
-    settings = _settings(config)
-    source = _profile(profile)
+    settings = load_settings(config)
+    source = load_profile(profile)
     _check_input(input_dir)
     raw = read_inputs(input_dir, source)
     validated = validate_tables(raw, settings)
@@ -137,10 +152,7 @@ def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileNam
 @app.command()
 def profiles() -> None:
     """List the source profiles: the canonical tables and the shipped CRM exports."""
-    try:
-        listed = list_profiles()
-    except ConfigError as exc:
-        _usage(str(exc))
+    listed = list_profiles()
     width = max(len(name) for name, _ in listed)
     typer.echo("\n".join(f"{name:<{width}}  {description}" for name, description in listed))
     typer.echo(f"(shipped in {shipped_profiles_folder()}; copy one to start your own, see docs/profiles.md)")
@@ -152,7 +164,7 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     from scorecards.flows.demo_data import generate_demo_inputs
     from scorecards.flows.period_flow import period_flow
 
-    settings = _settings(config)
+    settings = load_settings(config)
     month = last_complete_month(date.today())
     inputs = out_dir / "input"
     counts = generate_demo_inputs(inputs, str(month))
@@ -177,52 +189,31 @@ def send(
     ] = False,
 ) -> None:
     """Email each manager their teams' scorecards (only what was not delivered yet)."""
-    from scorecards.flows.delivery import (
-        SmtpSettingsError,
-        build_messages,
-        deliver,
-        format_delivery_report,
-        load_smtp_settings,
-    )
-    from scorecards.flows.publish import period_lock
+    from scorecards.flows.mail.smtp import SmtpSettingsError, load_smtp_settings
+    from scorecards.flows.sending import send_period
 
-    settings = _settings(config)
-    period_dir = out_dir / str(_period(period, "--period"))
+    settings = load_settings(config)
+    month = _period(period, "--period")
     try:
         smtp = load_smtp_settings()
-    except SmtpSettingsError as exc:
+    except SmtpSettingsError:
         if not dry_run:
-            _usage(str(exc))
+            raise
         smtp = None  # a dry run writes the messages without a server
-    try:
-        with period_lock(out_dir, period_dir.name):
-            currency = settings.display.currency
-            messages, problems = build_messages(period_dir, settings.defaults.locale, currency=currency)
-            report = deliver(messages, period_dir, smtp, dry_run=dry_run, resend=resend)
-    except UsageError as exc:
-        _usage(str(exc))
-    except ScorecardsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
-    typer.echo(format_delivery_report(report, problems))
-    if problems or not report.ok:
+    sent = send_period(out_dir, str(month), settings, smtp, dry_run=dry_run, resend=resend)
+    typer.echo(sent.describe())
+    if not sent.ok:
         raise typer.Exit(1)
 
 
 @app.command()
 def serve(config: ConfigFile = None) -> None:
     """Serve the monthly deployment on the schedule the config sets; runs until stopped."""
-    settings = _settings(config)
-    _profile(settings.schedule.profile)  # a wrong profile is a usage error now, not a failed run next month
+    settings = load_settings(config)
+    load_profile(settings.schedule.profile)  # a wrong profile is a usage error now, not a failed run next month
     from scorecards.flows.serving import serve_monthly
 
-    try:
-        serve_monthly(settings, config)
-    except UsageError as exc:
-        _usage(str(exc))
-    except ScorecardsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    serve_monthly(settings, config)
 
 
 def format_report(report: ValidationReport) -> str:
@@ -253,10 +244,10 @@ def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN
     """The flow as given (local), or with a Dask task runner: a local cluster, or the one at `address`."""
     if runner == "local":
         if address:
-            _usage("--dask-address needs --runner dask")
+            raise UsageError("--dask-address needs --runner dask")
         return flow
     if runner != "dask":
-        _usage(f"--runner {runner!r}: use 'local' or 'dask'")
+        raise UsageError(f"--runner {runner!r}: use 'local' or 'dask'")
     from prefect_dask import DaskTaskRunner
 
     if address:
@@ -273,10 +264,7 @@ def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a
     result = state.result(raise_on_failure=False)
     if isinstance(result, RunResult):
         return result
-    if isinstance(result, ScorecardsError):
-        typer.echo(f"error: {result}", err=True)
-        raise typer.Exit(1)
-    raise result  # not a failure we know: a bug, shown with its traceback
+    raise result  # a named failure is reported with its exit status; anything else is a bug, with its traceback
 
 
 def _finish(result: RunResult) -> None:
@@ -289,35 +277,16 @@ def _finish(result: RunResult) -> None:
         raise typer.Exit(1)
 
 
-def _settings(path: Path | None) -> Settings:
-    try:
-        return load_settings(path)
-    except ConfigError as exc:
-        _usage(str(exc))
-
-
-def _profile(name_or_path: str) -> Profile:
-    try:
-        return load_profile(name_or_path)
-    except ConfigError as exc:
-        _usage(str(exc))
-
-
 def _period(text: str, option: str) -> Period:
     try:
         return Period.parse(text)
     except ValueError as exc:
-        _usage(f"{option}: {exc}")
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def _check_input(input_dir: Path) -> None:
     if not input_dir.is_dir():
-        _usage(f"{input_dir}: input folder not found")
-
-
-def _usage(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
+        raise UsageError(f"{input_dir}: input folder not found")
 
 
 def main() -> None:

@@ -14,29 +14,21 @@ from prefect.schedules import Cron
 
 from scorecards.config import ConfigError, Settings, load_settings
 from scorecards.config.profiles import load_profile
-from scorecards.flows.delivery import (
-    DeliveryReport,
-    build_messages,
-    deliver,
-    format_delivery_report,
-    load_smtp_settings,
-)
-from scorecards.flows.errors import MonthlyRunFailed
+from scorecards.flows.mail.smtp import load_smtp_settings
 from scorecards.flows.period_flow import RunResult, period_flow
-from scorecards.flows.publish import period_lock
+from scorecards.flows.sending import Sent, send_period
+from scorecards.flows.shared.errors import MonthlyRunFailed
 from scorecards.transforms.period import Period, last_complete_month
 
 DEPLOYMENT_NAME = "monthly"
 
 
 @task(name="email the managers", cache_policy=NO_CACHE, persist_result=False)
-def email_managers(period_dir: Path, settings: Settings) -> DeliveryReport:
+def email_managers(out_dir: Path, period: str, settings: Settings) -> Sent:
     """Send each manager their teams' scorecards (what the sent-log does not record yet)."""
-    with period_lock(period_dir.parent, period_dir.name):
-        messages, problems = build_messages(period_dir, settings.defaults.locale, currency=settings.display.currency)
-        report = deliver(messages, period_dir, load_smtp_settings(), dry_run=False, resend=False)
-    get_run_logger().info("%s", format_delivery_report(report, problems))
-    return report
+    sent = send_period(out_dir, period, settings, load_smtp_settings())
+    get_run_logger().info("%s", sent.describe())
+    return sent
 
 
 def month_to_score(settings: Settings, period: str | None) -> Period:
@@ -77,8 +69,8 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
     if not isinstance(result, RunResult) or not result.ok:
         raise MonthlyRunFailed(f"{month}: not published, nothing sent")
     if schedule.send:
-        delivery = email_managers(schedule.out / str(month), settings)
-        if not delivery.ok:
+        sent = email_managers(schedule.out, str(month), settings)
+        if not sent.ok:
             raise MonthlyRunFailed(f"{month}: published, but some messages failed")
     return result
 

@@ -22,23 +22,25 @@ from prefect.states import Failed, State
 
 from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
-from scorecards.flows.errors import ScorecardsError
-from scorecards.flows.ingest import read_inputs
-from scorecards.flows.manifest import is_up_to_date, write_manifest
-from scorecards.flows.outputs import write_quarantine, write_scorecards
-from scorecards.flows.publish import (
+from scorecards.flows.cards.render import render_period
+from scorecards.flows.publish.manifest import is_up_to_date, write_manifest
+from scorecards.flows.publish.outputs import write_quarantine, write_scorecards
+from scorecards.flows.publish.staging import (
     carry_over_sent_log,
     failed_write_named,
     period_lock,
     staging_folder,
     swap_into_place,
 )
-from scorecards.flows.render import render_period
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
-from scorecards.schemas.quarantine import RawTable, UnreadableTable, Validated, ValidationReport, validate_tables
+from scorecards.flows.shared.errors import ScorecardsError
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport, period_report
-from scorecards.transforms.tables import InputTables
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -138,16 +140,17 @@ def write_period(
     on, or serially here (a backfill on Dask already spreads whole months).
     """
     with failed_write_named(stage.with_name(str(period))):
-        write_scorecards(report.scorecards, stage)
-        write_quarantine(validated.quarantine, stage)
+        folder = PeriodFolder(stage)
+        write_scorecards(report.scorecards, folder)
+        write_quarantine(validated.quarantine, folder)
         if render_on == "cluster":
             from prefect_dask import get_dask_client
 
             with get_dask_client() as client:
                 workers = sum(client.nthreads().values())
-                return render_period(report, period, settings, stage, workers, executor=client.get_executor())
+                return render_period(report, period, settings, folder, workers, executor=client.get_executor())
         workers = (os.cpu_count() or 1) if render_on == "cores" else 1
-        return render_period(report, period, settings, stage, workers)
+        return render_period(report, period, settings, folder, workers)
 
 
 @task(name="publish period", **_TASK)

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from scorecards.schemas.quarantine import ValidationReport
+from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.grading import GRADE_COLUMN
 
 _GRADES = ("A", "B", "C", "D", None)

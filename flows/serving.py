@@ -39,8 +39,8 @@ from prefect.settings import PREFECT_API_URL
 
 from scorecards.config import Settings
 from scorecards.config.settings import Schedule
-from scorecards.flows.errors import ScorecardsError, UsageError
 from scorecards.flows.monthly import DEPLOYMENT_NAME, monthly_deployment, monthly_flow
+from scorecards.flows.shared.errors import ScorecardsError, UsageError
 
 #: How long the server may take to create the first scheduled run before serve reports it cannot schedule.
 SCHEDULE_CHECK_SECONDS = 60.0

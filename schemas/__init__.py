@@ -1,1 +1,1 @@
-"""The canonical tables' schemas, their row rules and the quarantine split."""
+"""The canonical tables (columns, rules), their pandera models, the output tables and the results of validation."""

@@ -8,6 +8,7 @@ with the model's check as its reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
@@ -160,3 +161,16 @@ def empty_frame(table: str) -> pl.DataFrame:
     """An empty frame with the table's validated columns and types (for an absent optional table)."""
     schema = MODELS[table].to_schema()
     return pl.DataFrame(schema={name: column.dtype.type for name, column in schema.columns.items()})
+
+
+@dataclass(frozen=True)
+class InputTables:
+    """One validated, typed frame per canonical table; an absent optional table is an empty frame."""
+
+    reps: pl.DataFrame
+    opportunities: pl.DataFrame
+    targets: pl.DataFrame
+    leads: pl.DataFrame
+    surveys: pl.DataFrame
+    manager_notes: pl.DataFrame
+    skill_ratings: pl.DataFrame

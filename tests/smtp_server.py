@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from scorecards.flows.delivery import SmtpSettings, load_smtp_settings
+from scorecards.flows.mail.smtp import SmtpSettings, load_smtp_settings
 
 USER = "scorecards"
 PASSWORD = "Tr0ub4dor&3-s3cret"

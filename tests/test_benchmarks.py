@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_generator_is_deterministic_and_valid(tmp_path: Path) -> None:
     from scorecards.config import load_settings
-    from scorecards.flows.ingest import read_inputs
-    from scorecards.schemas.quarantine import validate_tables
+    from scorecards.flows.sources.ingest import read_inputs
+    from scorecards.flows.validate.quarantine import validate_tables
 
     counts = generate(tmp_path / "a", TINY, Period(2026, 10))
     generate(tmp_path / "b", TINY, Period(2026, 10))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.customers import first_won_deals
 from scorecards.transforms.exact import rounded_ratio, unscaled
 from scorecards.transforms.period import Period
-from scorecards.transforms.tables import InputTables
 
 
 def evidence_tables(tables: InputTables, period: Period) -> dict[str, pl.DataFrame]:

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from scorecards.config import Settings
+from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.feedback import feedback_notes, training_topics
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
-from scorecards.transforms.tables import InputTables
 from scorecards.transforms.teams import team_summary
 from scorecards.transforms.trend import history
 

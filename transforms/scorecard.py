@@ -7,6 +7,7 @@ from decimal import Decimal
 import polars as pl
 
 from scorecards.config import Settings
+from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.activity import (
     avg_deal_size,
     deals_by_rep,
@@ -27,7 +28,6 @@ from scorecards.transforms.period import Period
 from scorecards.transforms.roster import roster
 from scorecards.transforms.satisfaction import satisfaction_by_rep
 from scorecards.transforms.skills import skills_by_rep
-from scorecards.transforms.tables import InputTables
 
 #: Columns of the scorecards table, in output order (SPEC §6).
 SCORECARD_COLUMNS: tuple[str, ...] = (

@@ -7,9 +7,9 @@ from collections.abc import MutableMapping
 import polars as pl
 
 from scorecards.config import Settings
+from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
-from scorecards.transforms.tables import InputTables
 
 #: Months shown before P on every scorecard (SPEC §4a).
 MONTHS_BEFORE = 5

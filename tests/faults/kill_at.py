@@ -16,8 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scorecards.flows import period_flow, publish, workbooks
+from scorecards.flows import period_flow
+from scorecards.flows.cards import workbooks
 from scorecards.flows.cli import main
+from scorecards.flows.publish import staging
 
 
 def die() -> None:
@@ -76,7 +78,7 @@ def cut_short_removal(part: str) -> None:
 
 def no_exchange() -> None:
     """A file system without renameat2's exchange: publishing falls back to two renames."""
-    publish._exchange = lambda a, b: False  # type: ignore[attr-defined]
+    staging._exchange = lambda a, b: False  # type: ignore[attr-defined]
 
 
 STEPS: dict[str, Callable[[], None]] = {

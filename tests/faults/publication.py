@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scorecards.flows.publish import SENT_LOG, file_sha256
+from scorecards.flows.publish.staging import file_sha256
 
 #: Files a publication holds beside those its manifest lists.
-_UNLISTED = {"manifest.json", SENT_LOG}
+_UNLISTED = {"manifest.json", "sent-log.jsonl"}
 
 
 def whole_publication(folder: Path) -> str:

@@ -13,9 +13,9 @@ from builders import BASE_TABLES, snapshot, write_csv
 from publication import leftovers, whole_publication
 from typer.testing import CliRunner
 
-from scorecards.flows import workbooks
+from scorecards.flows.cards import workbooks
 from scorecards.flows.cli import app
-from scorecards.flows.publish import file_sha256
+from scorecards.flows.publish.staging import file_sha256
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()

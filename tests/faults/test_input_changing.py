@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from scorecards.config.profiles import CANONICAL_PROFILE
 from scorecards.flows.cli import app
-from scorecards.flows.ingest import read_inputs, read_table_file
-from scorecards.schemas.quarantine import RawTable, UnreadableTable
+from scorecards.flows.sources.ingest import read_inputs, read_table_file
+from scorecards.schemas.results import RawTable, UnreadableTable
 
 runner = CliRunner()
 

@@ -19,7 +19,7 @@ from publication import leftovers, whole_publication
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
-from scorecards.flows.publish import file_sha256, period_lock
+from scorecards.flows.publish.staging import file_sha256, period_lock
 
 pytestmark = pytest.mark.flow
 runner = CliRunner()

@@ -15,7 +15,7 @@ from publication import leftovers, whole_publication
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
-from scorecards.flows.publish import file_sha256
+from scorecards.flows.publish.staging import file_sha256
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 LOCKED = "another run is publishing or sending this period"

@@ -18,15 +18,10 @@ from smtp_server import Mailbox, smtp_environ
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
-from scorecards.flows.delivery import (
-    DeliveryReport,
-    RetryPolicy,
-    SmtpSettings,
-    build_messages,
-    deliver,
-    load_smtp_settings,
-)
-from scorecards.flows.publish import SENT_LOG
+from scorecards.flows.mail.messages import build_messages
+from scorecards.flows.mail.sender import DeliveryReport, RetryPolicy, deliver
+from scorecards.flows.mail.smtp import SmtpSettings, load_smtp_settings
+from scorecards.flows.shared.layout import PeriodFolder
 
 pytestmark = [
     pytest.mark.flow,
@@ -65,7 +60,7 @@ def send(period_dir: Path, smtp: SmtpSettings) -> dict[str, str]:
 
 
 def sent_log(period_dir: Path) -> Counter[str]:
-    lines = (period_dir / SENT_LOG).read_text(encoding="utf-8").splitlines()
+    lines = PeriodFolder(period_dir).sent_log.read_text(encoding="utf-8").splitlines()
     return Counter(json.loads(line)["recipient"] for line in lines)
 
 
@@ -124,7 +119,7 @@ def test_a_message_sent_again_after_a_lost_record_keeps_its_message_id(period_di
     # the sent-log line sends it again. It goes out as the same message, which mail clients show once.
     mailbox, smtp = mail_server(Mailbox())
     assert set(send(period_dir, smtp).values()) == {"sent"}
-    (period_dir / SENT_LOG).unlink()  # the record of the first send is lost
+    PeriodFolder(period_dir).sent_log.unlink()  # the record of the first send is lost
     assert set(send(period_dir, smtp).values()) == {"sent"}
 
     ids: dict[str, list[str]] = {}

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
-from scorecards.flows.errors import PublishError
-from scorecards.flows.publish import period_lock
+from scorecards.flows.publish.staging import period_lock
+from scorecards.flows.shared.errors import PublishError
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()

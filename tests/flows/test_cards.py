@@ -11,11 +11,12 @@ from builders import BASE_TABLES
 from openpyxl import load_workbook
 
 from scorecards.config import load_settings
-from scorecards.flows.ingest import read_inputs
-from scorecards.flows.naming import safe_stem
-from scorecards.flows.render import write_cards, write_team_rollups
-from scorecards.flows.views import build_cards, build_team_rollups
-from scorecards.schemas.quarantine import validate_tables
+from scorecards.flows.cards.render import write_cards, write_team_rollups
+from scorecards.flows.cards.views import build_cards, build_team_rollups
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.naming import safe_stem
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import period_report
 
@@ -79,10 +80,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cards = build_cards(
         report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, P, settings
     )
-    write_cards(cards, out / "reps", "CNY")
+    write_cards(cards, PeriodFolder(out), "CNY")
     write_team_rollups(
         build_team_rollups(report.scorecards, report.history, report.teams, report.topics, P, settings),
-        out / "teams",
+        PeriodFolder(out),
         "CNY",
     )
     return out
@@ -177,8 +178,9 @@ def test_chinese_glyphs_render(published: Path, tmp_path: Path) -> None:
     page = card(published, "R2", "html")
     other = tmp_path / "other.html"
     other.write_text(page.read_text().replace("王芳", "李伟"))
-    first = screenshot(page, tmp_path / "a.png", height=120)
-    second = screenshot(other, tmp_path / "b.png", height=120)
+    # Chromium 156 with a fresh profile paints a 120-pixel-high window before its fonts load: take 400.
+    first = screenshot(page, tmp_path / "a.png", height=400)
+    second = screenshot(other, tmp_path / "b.png", height=400)
     title = (0, 0, 300, 60)
     # Missing glyphs would draw the same boxes for both names; real glyphs differ.
     assert ink(first, title) > 50
@@ -195,7 +197,7 @@ def test_the_team_rollup_fits_a4_in_a_browser(published: Path, tmp_path: Path) -
 def test_set_text_keeps_live_looking_text_inert(text: str) -> None:
     from openpyxl import Workbook
 
-    from scorecards.flows.excel import set_text
+    from scorecards.flows.cards.excel import set_text
 
     cell = Workbook().active["A1"]
     set_text(cell, text)
@@ -207,7 +209,7 @@ def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, mon
 
     from builders import write_csv
 
-    from scorecards.flows import render
+    from scorecards.flows.cards import render
 
     for name, rows in BASE_TABLES.items():
         write_csv(tmp_path / "input" / f"{name}.csv", rows)
@@ -222,9 +224,9 @@ def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, mon
             if p.is_file()
         }
 
-    assert render.render_period(report, P, settings, tmp_path / "serial", workers=1) == 3
+    assert render.render_period(report, P, settings, PeriodFolder(tmp_path / "serial"), workers=1) == 3
     monkeypatch.setattr(render, "PARALLEL_FROM", 2)
-    assert render.render_period(report, P, settings, tmp_path / "parallel", workers=2) == 3
+    assert render.render_period(report, P, settings, PeriodFolder(tmp_path / "parallel"), workers=2) == 3
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
     assert len(files(tmp_path / "serial")) == 3 * 2 + 2 * 2
 

@@ -27,23 +27,18 @@ from openpyxl import load_workbook
 from smtp_server import PASSWORD, USER, Mailbox, free_port, smtp_environ
 
 from scorecards.config import load_settings
-from scorecards.flows import mail_sender
-from scorecards.flows.delivery import (
-    DeliveryReport,
-    RetryPolicy,
-    SmtpSettings,
-    build_messages,
-    deliver,
-    format_delivery_report,
-    load_smtp_settings,
-)
-from scorecards.flows.errors import UsageError
-from scorecards.flows.ingest import read_inputs
-from scorecards.flows.naming import safe_stem
-from scorecards.flows.outputs import write_scorecards
-from scorecards.flows.render import write_cards, write_team_rollups
-from scorecards.flows.views import build_cards, build_team_rollups
-from scorecards.schemas.quarantine import validate_tables
+from scorecards.flows.cards.render import write_cards, write_team_rollups
+from scorecards.flows.cards.views import build_cards, build_team_rollups
+from scorecards.flows.mail import sender
+from scorecards.flows.mail.messages import build_messages
+from scorecards.flows.mail.sender import DeliveryReport, RetryPolicy, deliver, format_delivery_report
+from scorecards.flows.mail.smtp import SmtpSettings, load_smtp_settings
+from scorecards.flows.publish.outputs import write_scorecards
+from scorecards.flows.shared.errors import UsageError
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.naming import safe_stem
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import period_report
 
@@ -90,13 +85,13 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = period_report(validated.tables, period, settings)
     folder = root / "out" / "2026-10"
     folder.mkdir(parents=True)
-    write_scorecards(report.scorecards, folder)
+    write_scorecards(report.scorecards, PeriodFolder(folder))
     cards = build_cards(
         report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, period, settings
     )
-    write_cards(cards, folder / "reps", "CNY")
+    write_cards(cards, PeriodFolder(folder), "CNY")
     rollups = build_team_rollups(report.scorecards, report.history, report.teams, report.topics, period, settings)
-    write_team_rollups(rollups, folder / "teams", "CNY")
+    write_team_rollups(rollups, PeriodFolder(folder), "CNY")
     return folder
 
 
@@ -437,7 +432,7 @@ def test_transient_and_permanent_failures(error: Exception, reason: str, transie
     smtp = load_smtp_settings(
         {**smtp_environ(587), "SCORECARDS_SMTP_HOST": "smtp.example.com", "SCORECARDS_SMTP_TLS": "starttls"}
     )
-    failure = mail_sender._classify(error, smtp)  # type: ignore[arg-type]
+    failure = sender._classify(error, smtp)  # type: ignore[arg-type]
     assert (failure.reason, failure.transient, failure.stops_all) == (reason, transient, stops_all)
 
 
@@ -671,7 +666,7 @@ def test_send_waits_for_no_one_while_a_run_holds_the_period(period_dir: Path, mo
     from typer.testing import CliRunner
 
     from scorecards.flows.cli import app
-    from scorecards.flows.publish import period_lock
+    from scorecards.flows.publish.staging import period_lock
 
     monkeypatch.delenv("SCORECARDS_SMTP_HOST", raising=False)
     with period_lock(period_dir.parent, period_dir.name):

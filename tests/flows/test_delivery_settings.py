@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scorecards.flows import smtp_settings
-from scorecards.flows.delivery import SmtpSettingsError, load_smtp_settings
-from scorecards.flows.errors import UsageError
+from scorecards.flows.mail import smtp as smtp_module
+from scorecards.flows.mail.smtp import SmtpSettings, SmtpSettingsError, load_smtp_settings
+from scorecards.flows.shared.errors import UsageError
 
 PASSWORD = "hunter2-Secret!"
 BASE = {
@@ -15,7 +15,7 @@ BASE = {
 }
 
 
-def settings(**variables: str) -> smtp_settings.SmtpSettings:
+def settings(**variables: str) -> SmtpSettings:
     return load_smtp_settings({**BASE, **{f"SCORECARDS_SMTP_{k.upper()}": v for k, v in variables.items()}})
 
 
@@ -92,7 +92,7 @@ def test_the_password_is_taken_as_given() -> None:
 
 def test_the_password_can_come_from_a_prefect_secret_block(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[str] = []
-    monkeypatch.setattr(smtp_settings, "secret_from_block", lambda name: asked.append(name) or PASSWORD)
+    monkeypatch.setattr(smtp_module, "secret_from_block", lambda name: asked.append(name) or PASSWORD)
     smtp = settings(user="mailer", password_block="smtp-password")
     assert asked == ["smtp-password"]
     assert smtp.password is not None and smtp.password.get_secret_value() == PASSWORD
@@ -107,10 +107,10 @@ def test_a_block_that_cannot_be_loaded_is_a_usage_error(monkeypatch: pytest.Monk
     def missing(name: str) -> object:
         raise ValueError(f"Unable to find block document named {name} for block type secret")
 
-    monkeypatch.setattr(smtp_settings, "secret_from_block", missing)
+    monkeypatch.setattr(smtp_module, "secret_from_block", missing)
     with pytest.raises(SmtpSettingsError, match="cannot load Prefect Secret block 'nope': Unable to find block"):
         settings(user="mailer", password_block="nope")
-    monkeypatch.setattr(smtp_settings, "secret_from_block", lambda name: {"password": PASSWORD})
+    monkeypatch.setattr(smtp_module, "secret_from_block", lambda name: {"password": PASSWORD})
     with pytest.raises(SmtpSettingsError, match="does not hold a text password") as raised:
         settings(user="mailer", password_block="json")
     assert PASSWORD not in str(raised.value)

@@ -8,8 +8,8 @@ from decimal import Decimal
 from babel.messages.pofile import read_po
 
 from scorecards.config import load_settings
-from scorecards.flows.display import format_change, format_month, format_value
-from scorecards.flows.i18n import LOCALES, catalogue_path, message_ids, translations
+from scorecards.flows.shared.display import format_change, format_month, format_value
+from scorecards.flows.shared.i18n import LOCALES, catalogue_path, message_ids, translations
 
 
 def test_every_message_has_a_zh_cn_translation() -> None:

@@ -10,9 +10,9 @@ import pytest
 from builders import BASE_TABLES, write_csv
 from openpyxl import Workbook
 
-from scorecards.flows.errors import UsageError
-from scorecards.flows.ingest import read_inputs
-from scorecards.schemas.quarantine import RawTable, UnreadableTable
+from scorecards.flows.shared.errors import UsageError
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.schemas.results import RawTable, UnreadableTable
 
 
 def test_csv_is_read_as_text_with_its_hash(make_inputs) -> None:  # noqa: ANN001

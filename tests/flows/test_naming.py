@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scorecards.flows.naming import safe_stem
+from scorecards.flows.shared.naming import safe_stem
 
 
 @pytest.mark.parametrize(

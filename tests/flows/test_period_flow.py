@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from scorecards.config import config_hash, load_settings
 from scorecards.config.settings import default_config_path
 from scorecards.flows.cli import app
-from scorecards.flows.naming import safe_stem
-from scorecards.flows.publish import file_sha256
+from scorecards.flows.publish.staging import file_sha256
+from scorecards.flows.shared.naming import safe_stem
 from scorecards.transforms.scorecard import SCORECARD_COLUMNS
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]

@@ -32,9 +32,10 @@ from openpyxl import load_workbook
 from scorecards.config import load_settings
 from scorecards.config.profiles import load_profile
 from scorecards.config.settings import Quarantine
-from scorecards.flows.ingest import read_inputs
-from scorecards.flows.profiles import UnknownLabel, unknown_labels
-from scorecards.schemas.quarantine import RawTable, UnreadableTable, Validated, validate_tables
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.sources.profiles import UnknownLabel, unknown_labels
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.schemas.results import RawTable, UnreadableTable, Validated
 
 DEALS = "hubspot-crm-exports-all-deals-2026-10-31.csv"
 SF_OPPORTUNITIES = "opportunities-2026-10.csv"

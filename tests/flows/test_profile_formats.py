@@ -12,8 +12,8 @@ from fixtures.profiles.exports import write_text_export, write_xlsx_export
 from polars.testing import assert_frame_equal
 
 from scorecards.config.profiles import load_profile
-from scorecards.flows.ingest import read_inputs
-from scorecards.schemas.quarantine import RawTable
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.schemas.results import RawTable
 
 HEADER = ["ID", "Owner", "Account", "Account Name", "Stage", "Amount", "Created", "Closed"]
 #: (id, owner, account, account name, stage label, amount, created, closed) of the logical export.

@@ -8,9 +8,9 @@ from fixtures.profiles.exports import write_text_export
 
 from scorecards.config import load_settings
 from scorecards.config.profiles import load_profile
-from scorecards.flows.ingest import read_inputs
-from scorecards.flows.manifest import is_up_to_date, manifest_inputs, write_manifest
-from scorecards.schemas.quarantine import validate_tables
+from scorecards.flows.publish.manifest import is_up_to_date, manifest_inputs, write_manifest
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
 
 PROFILE = """
 header_row = 3

@@ -26,8 +26,9 @@ from fixtures.profiles.exports import (
 
 from scorecards.config import Settings, load_settings
 from scorecards.config.profiles import load_profile
-from scorecards.flows.ingest import read_inputs
-from scorecards.schemas.quarantine import RawTable, Validated, validate_tables
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.schemas.results import RawTable, Validated
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
 

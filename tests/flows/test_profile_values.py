@@ -7,7 +7,14 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from scorecards.config.profiles import FileFormat, TableSource
-from scorecards.flows.profiles import Lookup, SourceMismatch, date_text, map_labels, normalise_table, number_text
+from scorecards.flows.sources.profiles import (
+    Lookup,
+    SourceMismatch,
+    date_text,
+    map_labels,
+    normalise_table,
+    number_text,
+)
 from scorecards.schemas.tables import TABLES
 
 

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from scorecards.flows import publish
-from scorecards.flows.errors import PublishError
-from scorecards.flows.publish import (
-    SENT_LOG,
+from scorecards.flows.publish import staging
+from scorecards.flows.publish.staging import (
     carry_over_sent_log,
     file_sha256,
     period_lock,
     staging_folder,
     swap_into_place,
 )
+from scorecards.flows.shared.errors import PublishError
+from scorecards.flows.shared.layout import PeriodFolder
 
 
 def publish_files(out: Path, files: dict[str, str]) -> None:
@@ -36,7 +36,7 @@ def tree(folder: Path) -> dict[str, str]:
 @pytest.fixture(params=["exchange", "two renames"])
 def swap_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "two renames":
-        monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(staging, "_exchange", lambda a, b: False)
     return request.param
 
 
@@ -71,7 +71,7 @@ def test_a_failed_second_rename_puts_the_old_publication_back(tmp_path: Path, mo
     for folder, text in ((target, "old"), (stage, "new")):
         folder.mkdir()
         (folder / "a.csv").write_text(text)
-    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(staging, "_exchange", lambda a, b: False)
     real_rename = os.rename
 
     def rename(source: Path, destination: Path) -> None:
@@ -92,8 +92,8 @@ def test_a_failed_swap_is_a_publish_error_naming_the_target(tmp_path: Path) -> N
 
 
 def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
-    from scorecards.flows.manifest import write_manifest
-    from scorecards.schemas.quarantine import TableReport, ValidationReport
+    from scorecards.flows.publish.manifest import write_manifest
+    from scorecards.schemas.results import TableReport, ValidationReport
 
     (tmp_path / "reps").mkdir()
     (tmp_path / "scorecards.csv").write_text("x")
@@ -127,9 +127,9 @@ def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
 
 def test_the_sent_log_survives_a_re_publication(tmp_path: Path) -> None:
     publish_files(tmp_path, {"a.csv": "old"})
-    (tmp_path / "2026-10" / SENT_LOG).write_text('{"recipient": "m@x.com"}\n')
+    PeriodFolder(tmp_path / "2026-10").sent_log.write_text('{"recipient": "m@x.com"}\n')
     with staging_folder(tmp_path, "2026-10") as stage:
         (stage / "a.csv").write_text("new")
         carry_over_sent_log(tmp_path / "2026-10", stage)
         swap_into_place(stage, tmp_path / "2026-10")
-    assert tree(tmp_path / "2026-10") == {"a.csv": "new", SENT_LOG: '{"recipient": "m@x.com"}\n'}
+    assert tree(tmp_path / "2026-10") == {"a.csv": "new", "sent-log.jsonl": '{"recipient": "m@x.com"}\n'}

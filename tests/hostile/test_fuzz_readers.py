@@ -25,9 +25,10 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from scorecards.config import load_settings
 from scorecards.config.profiles import FileFormat, load_profile
-from scorecards.flows.errors import InputError
-from scorecards.flows.ingest import read_inputs, read_table_file
-from scorecards.schemas.quarantine import REASON, SOURCE_ROW, RawTable, validate_tables
+from scorecards.flows.shared.errors import InputError
+from scorecards.flows.sources.ingest import read_inputs, read_table_file
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.schemas.results import REASON, SOURCE_ROW, RawTable
 
 FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 #: Each parquet read starts a process (ingest reads parquet in a child): fewer examples.

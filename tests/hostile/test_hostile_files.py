@@ -22,8 +22,9 @@ from typer.testing import CliRunner
 from scorecards.config import load_settings
 from scorecards.config.profiles import load_profile
 from scorecards.flows.cli import app
-from scorecards.flows.ingest import read_inputs
-from scorecards.schemas.quarantine import REASON, SOURCE_ROW, UnreadableTable, Validated, validate_tables
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.schemas.results import REASON, SOURCE_ROW, UnreadableTable, Validated
 
 SETTINGS = load_settings()
 BY_NAME = {case.name: case for case in CASES}

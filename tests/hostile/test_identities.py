@@ -32,9 +32,9 @@ from typer.testing import CliRunner
 
 from scorecards.config.settings import default_config_path
 from scorecards.flows.cli import app
-from scorecards.flows.inert_text import CSV_ESCAPE, looks_live
-from scorecards.flows.naming import safe_stem
-from scorecards.flows.outputs import write_csv_for_people
+from scorecards.flows.publish.outputs import write_csv_for_people
+from scorecards.flows.shared.inert_text import CSV_ESCAPE, looks_live
+from scorecards.flows.shared.naming import safe_stem
 
 PERIOD = "2026-10"
 EVIL = "evil@example.com"

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 from test_quarantine import LENIENT, VALID_ROWS, raw
 
-from scorecards.schemas import quarantine, tables
+from scorecards.flows.validate import quarantine
+from scorecards.schemas import tables
 from scorecards.schemas.canonical import MODELS, Opportunities, empty_frame
 from scorecards.schemas.output import Scorecards
 

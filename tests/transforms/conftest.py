@@ -16,10 +16,9 @@ import polars as pl
 import pytest
 
 from scorecards.config import Settings, load_settings
-from scorecards.schemas.canonical import empty_frame
+from scorecards.schemas.canonical import InputTables, empty_frame
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
-from scorecards.transforms.tables import InputTables
 
 TABLES: tuple[str, ...] = (
     "reps",

@@ -12,9 +12,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from scorecards.config import Settings
-from scorecards.flows.i18n import translations
-from scorecards.flows.views import Card, TeamRollup, build_cards, build_team_rollups
-from scorecards.flows.workbooks import write_card_workbook, write_rollup_workbook
+from scorecards.flows.cards.views import Card, TeamRollup, build_cards, build_team_rollups
+from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
+from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 
@@ -33,18 +34,20 @@ def template_environment(locale: str) -> Environment:
     return environment
 
 
-def write_cards(cards: Iterable[Card], folder: Path, currency: str) -> list[Path]:
-    """Write each card as <stem>.html and <stem>.xlsx into folder; return the files written."""
+def write_cards(cards: Iterable[Card], folder: PeriodFolder, currency: str) -> list[Path]:
+    """Write each card as reps/<stem>.html and .xlsx into the period's folder; return the files written."""
     return _write_pages(
-        cards, folder, "rep_card.html.j2", "card", lambda card, path: write_card_workbook(card, path, currency)
+        ((card, lambda suffix, rep_id=card.rep_id: folder.card(rep_id, suffix)) for card in cards),
+        "rep_card.html.j2",
+        "card",
+        lambda card, path: write_card_workbook(card, path, currency),
     )
 
 
-def write_team_rollups(rollups: Iterable[TeamRollup], folder: Path, currency: str) -> list[Path]:
-    """Write each rollup as <stem>.html and <stem>.xlsx into folder; return the files written."""
+def write_team_rollups(rollups: Iterable[TeamRollup], folder: PeriodFolder, currency: str) -> list[Path]:
+    """Write each rollup as teams/<stem>.html and .xlsx into the period's folder; return the files written."""
     return _write_pages(
-        rollups,
-        folder,
+        ((rollup, lambda suffix, team=rollup.team: folder.rollup(team, suffix)) for rollup in rollups),
         "team_rollup.html.j2",
         "rollup",
         lambda rollup, path: write_rollup_workbook(rollup, path, currency),
@@ -52,21 +55,19 @@ def write_team_rollups(rollups: Iterable[TeamRollup], folder: Path, currency: st
 
 
 def _write_pages(
-    pages: Iterable[Card | TeamRollup],
-    folder: Path,
+    pages: Iterable[tuple[Card | TeamRollup, Callable[[str], Path]]],
     template_name: str,
     name: str,
     write_workbook: Callable[[Any, Path], None],
 ) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for page in pages:
+    for page, place in pages:
         template = template_environment(page.locale).get_template(template_name)
-        html = folder / f"{page.file_stem}.html"
+        html, xlsx = place(".html"), place(".xlsx")
+        html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(
             template.render({name: page, "lang": page.locale, "title": f"{page.title} · {page.subtitle}"}), "utf-8"
         )
-        xlsx = folder / f"{page.file_stem}.xlsx"
         write_workbook(page, xlsx)
         written += [html, xlsx]
     return written
@@ -80,11 +81,11 @@ def render_period(
     report: PeriodReport,
     period: Period,
     settings: Settings,
-    stage: Path,
+    folder: PeriodFolder,
     workers: int = 1,
     executor: Executor | None = None,
 ) -> int:
-    """Write every rep's card and every team's rollup of a period into `stage`; return the number of cards.
+    """Write every rep's card and every team's rollup of a period into its folder; return the number of cards.
 
     Cards are rendered in `workers` chunks (every n-th rep to each) on the
     given executor (e.g. a Dask cluster's), or in worker processes when there
@@ -93,7 +94,7 @@ def render_period(
     rep_ids = report.scorecards["rep_id"].to_list()
     parallel = workers > 1 and (executor is not None or len(rep_ids) >= PARALLEL_FROM)
     chunks = [rep_ids[i::workers] for i in range(workers)] if parallel else [rep_ids]
-    jobs = [(report, period, settings, stage / "reps", chunk) for chunk in chunks if chunk]
+    jobs = [(report, period, settings, folder, chunk) for chunk in chunks if chunk]
     if executor is not None:
         written = sum(executor.map(_render_cards, *zip(*jobs, strict=True)))
     elif len(jobs) > 1:
@@ -102,11 +103,13 @@ def render_period(
     else:
         written = sum(_render_cards(*job) for job in jobs)
     rollups = build_team_rollups(report.scorecards, report.history, report.teams, report.topics, period, settings)
-    write_team_rollups(rollups, stage / "teams", settings.display.currency)
+    write_team_rollups(rollups, folder, settings.display.currency)
     return written
 
 
-def _render_cards(report: PeriodReport, period: Period, settings: Settings, folder: Path, rep_ids: list[str]) -> int:
+def _render_cards(
+    report: PeriodReport, period: Period, settings: Settings, folder: PeriodFolder, rep_ids: list[str]
+) -> int:
     cards = build_cards(
         report.scorecards,
         report.history,

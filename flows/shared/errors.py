@@ -4,11 +4,15 @@ from __future__ import annotations
 
 
 class ScorecardsError(Exception):
-    """Base of the failures the CLI reports without a traceback."""
+    """Base of the failures the CLI reports without a traceback, each with its exit status."""
+
+    exit_status = 1
 
 
 class UsageError(ScorecardsError):
     """The command was called wrongly (exit status 2)."""
+
+    exit_status = 2
 
 
 class InputError(ScorecardsError):

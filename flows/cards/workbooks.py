@@ -9,9 +9,9 @@ from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scorecards.flows.display import excel_format
-from scorecards.flows.excel import save_deterministic, set_text
-from scorecards.flows.views import Card, Cell, Table, TeamRollup
+from scorecards.flows.cards.excel import save_deterministic, set_text
+from scorecards.flows.cards.views import Card, Cell, Table, TeamRollup
+from scorecards.flows.shared.display import excel_format
 
 #: Column of the first trend month in the grades table (after dimension, value, grade, bands).
 _TREND_COLUMN = 5

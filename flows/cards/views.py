@@ -16,9 +16,9 @@ from typing import Any
 import polars as pl
 
 from scorecards.config import Settings
-from scorecards.flows.display import Kind, format_change, format_month, format_value
-from scorecards.flows.i18n import translations
-from scorecards.flows.naming import safe_stem
+from scorecards.flows.shared.display import Kind, format_change, format_month, format_value
+from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.layout import card_link_from_rollup
 from scorecards.transforms.grading import GRADE_COLUMN
 from scorecards.transforms.period import Period
 from scorecards.transforms.trend import MONTHS_BEFORE
@@ -225,10 +225,6 @@ class Card:
     manager_notes: list[str]
     evidence: list[Table]
 
-    @property
-    def file_stem(self) -> str:
-        return safe_stem(self.rep_id)
-
 
 @dataclass(frozen=True)
 class RollupRep:
@@ -237,8 +233,9 @@ class RollupRep:
     cells: list[Cell]
 
     @property
-    def file_stem(self) -> str:
-        return safe_stem(self.rep_id)
+    def href(self) -> str:
+        """The rep's card, from the rollup's page."""
+        return card_link_from_rollup(self.rep_id)
 
 
 @dataclass(frozen=True)
@@ -256,10 +253,6 @@ class TeamRollup:
     distribution: Table
     movers: Table
     topics: Table
-
-    @property
-    def file_stem(self) -> str:
-        return safe_stem(self.team)
 
 
 @dataclass

@@ -7,25 +7,25 @@ from pathlib import Path
 
 import polars as pl
 
-from scorecards.flows.inert_text import CSV_ESCAPE, inert_csv_text, looks_live
+from scorecards.flows.shared.inert_text import CSV_ESCAPE, inert_csv_text, looks_live
+from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.schemas.output import Scorecards
 
 
-def write_scorecards(scorecards: pl.DataFrame, folder: Path) -> None:
+def write_scorecards(scorecards: pl.DataFrame, folder: PeriodFolder) -> None:
     """Check the table against its schema, then write scorecards.csv (for people) and scorecards.parquet (exact)."""
     Scorecards.validate(scorecards, lazy=True)
-    write_csv_for_people(scorecards, folder / "scorecards.csv")
+    write_csv_for_people(scorecards, folder.scorecards_csv)
     buffer = io.BytesIO()  # written by Python, so a full disk is an OSError like every other write's
     scorecards.write_parquet(buffer, statistics=False)
-    (folder / "scorecards.parquet").write_bytes(buffer.getvalue())
+    folder.scorecards_parquet.write_bytes(buffer.getvalue())
 
 
-def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: Path) -> None:
+def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: PeriodFolder) -> None:
     """Write quarantine/<table>.csv for each table that rejected rows (no folder when none did)."""
     for table, rows in sorted(quarantine.items()):
-        target = folder / "quarantine"
-        target.mkdir(exist_ok=True)
-        write_csv_for_people(rows, target / f"{table}.csv")
+        folder.quarantine.mkdir(exist_ok=True)
+        write_csv_for_people(rows, folder.quarantined(table))
 
 
 def write_csv_for_people(frame: pl.DataFrame, path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from scorecards.flows.errors import UsageError
+from scorecards.flows.shared.errors import UsageError
 
 TlsMode = Literal["starttls", "ssl", "none"]
 

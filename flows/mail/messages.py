@@ -17,11 +17,12 @@ from typing import Any
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from scorecards.flows.display import format_month, format_value
-from scorecards.flows.errors import UsageError
-from scorecards.flows.i18n import LOCALES, translations
-from scorecards.flows.naming import clip_utf8, safe_stem
-from scorecards.flows.smtp_settings import is_plain_address
+from scorecards.flows.mail.smtp import is_plain_address
+from scorecards.flows.shared.display import format_month, format_value
+from scorecards.flows.shared.errors import UsageError
+from scorecards.flows.shared.i18n import LOCALES, translations
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.naming import clip_utf8
 from scorecards.transforms.period import Period
 from scorecards.transforms.teams import team_summary
 
@@ -122,7 +123,7 @@ def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> t
     A message is in its teams' locale (as their rollups are) when the manager's
     teams agree on one; `locale`, the config default, otherwise.
     """
-    scorecards_file = period_dir / "scorecards.parquet"
+    scorecards_file = PeriodFolder(period_dir).scorecards_parquet
     if not scorecards_file.is_file():
         raise UsageError(f"{period_dir}: no published period here (scorecards.parquet missing); run `scorecards run`")
     if locale not in LOCALES:
@@ -131,7 +132,7 @@ def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> t
     if scorecards.is_empty():
         return [], []
     publication = _Publication(
-        folder=period_dir,
+        folder=PeriodFolder(period_dir),
         period=Period.parse(scorecards["period"][0]),
         scorecards=scorecards,
         summary=team_summary(scorecards).drop("manager_name", "manager_email"),
@@ -183,7 +184,7 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
 class _Publication:
     """What a published period offers the messages: its folder, month, scorecards and team totals."""
 
-    folder: Path
+    folder: PeriodFolder
     period: Period
     scorecards: pl.DataFrame
     summary: pl.DataFrame
@@ -204,13 +205,13 @@ def _message(
         attachments.append(
             Attachment(
                 names.take(f"{period} {team}.xlsx"),
-                (publication.folder / "teams" / f"{safe_stem(team)}.xlsx").read_bytes(),
+                publication.folder.rollup(team, ".xlsx").read_bytes(),
             )
         )
         attachments += [
             Attachment(
                 names.take(f"{period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx"),
-                (publication.folder / "reps" / f"{safe_stem(rep['rep_id'])}.xlsx").read_bytes(),
+                publication.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
             )
             for rep in reps.iter_rows(named=True)
         ]

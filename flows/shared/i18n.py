@@ -13,7 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from scorecards.config import Settings
-from scorecards.flows.display import babel_locale
+from scorecards.flows.shared.display import babel_locale
 
 #: Locales cards can be written in (SPEC §2.1).
 LOCALES: tuple[str, ...] = ("en", "zh-CN")

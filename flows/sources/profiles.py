@@ -24,8 +24,8 @@ from scorecards.config.profiles import (
     Profile,
     TableSource,
 )
-from scorecards.flows.errors import InputError
-from scorecards.schemas.quarantine import RawTable, UnreadableTable
+from scorecards.flows.shared.errors import InputError
+from scorecards.schemas.results import RawTable, UnreadableTable
 from scorecards.schemas.tables import TABLES, TableSpec
 
 _KEY = "__join_key__"

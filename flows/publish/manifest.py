@@ -8,10 +8,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from scorecards.flows.publish import file_sha256
-from scorecards.schemas.quarantine import ValidationReport
-
-MANIFEST = "manifest.json"
+from scorecards.flows.publish.staging import file_sha256
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.schemas.results import ValidationReport
 
 
 def project_version() -> str:
@@ -41,7 +40,8 @@ def _joined(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def write_manifest(stage: Path, period: str, config_sha256: str, report: ValidationReport) -> None:
     """Write manifest.json with the inputs, config hash, version, run time and every other file's sha256."""
-    outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != MANIFEST)
+    target = PeriodFolder(stage).manifest
+    outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
     manifest = {
         "period": period,
         "version": project_version(),
@@ -50,13 +50,13 @@ def write_manifest(stage: Path, period: str, config_sha256: str, report: Validat
         "inputs": manifest_inputs(report),
         "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs],
     }
-    (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) -> bool:
     """True when the published period was made from the same input files, config and version."""
     try:
-        published = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
 

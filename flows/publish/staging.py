@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scorecards.flows.errors import PublishError
+from scorecards.flows.shared.errors import PublishError
+from scorecards.flows.shared.layout import PeriodFolder
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -103,15 +104,11 @@ def swap_into_place(stage: Path, target: Path) -> None:
         raise PublishError(f"{target}: could not publish: {exc.strerror or exc}") from None
 
 
-#: Delivery record of a period (written by `send`); it outlives re-publication.
-SENT_LOG = "sent-log.jsonl"
-
-
 def carry_over_sent_log(published: Path, stage: Path) -> None:
-    """Copy the period's sent-log into the new build, so a re-run does not re-send unchanged messages."""
-    log = published / SENT_LOG
+    """Copy the period's sent-log (written by `send`) into the new build, so a re-run does not re-send."""
+    log = PeriodFolder(published).sent_log
     if log.is_file():
-        shutil.copy2(log, stage / SENT_LOG)
+        shutil.copy2(log, PeriodFolder(stage).sent_log)
 
 
 def file_sha256(path: Path) -> str:

@@ -15,15 +15,13 @@ from email import policy
 from pathlib import Path
 from typing import Literal
 
-from scorecards.flows.errors import UsageError
-from scorecards.flows.mail_messages import OutgoingMessage, address_key, as_email
-from scorecards.flows.naming import safe_stem
-from scorecards.flows.publish import SENT_LOG
-from scorecards.flows.smtp_settings import SmtpSettings
+from scorecards.flows.mail.messages import OutgoingMessage, address_key, as_email
+from scorecards.flows.mail.smtp import SmtpSettings
+from scorecards.flows.shared.errors import UsageError
+from scorecards.flows.shared.layout import PeriodFolder
 
 logger = logging.getLogger(__name__)
 
-OUTBOX = "outbox"
 Status = Literal["sent", "already sent", "written to outbox", "failed"]
 
 
@@ -93,9 +91,9 @@ def deliver(
     if smtp is None and not dry_run:
         raise UsageError("SMTP settings are needed to send (see SCORECARDS_SMTP_HOST and the other SCORECARDS_SMTP_*)")
     delivered = set() if resend else read_sent_log(period_dir)
-    outbox = period_dir / OUTBOX
+    folder = PeriodFolder(period_dir)
     if dry_run:
-        _empty_outbox(outbox)
+        _empty_outbox(folder.outbox)
     deliveries: list[Delivery] = []
     stopped: str | None = None  # set by a failure that every later message would meet too (login, TLS)
     for message in sorted(messages, key=lambda m: m.recipient):
@@ -106,7 +104,7 @@ def deliver(
         elif stopped is not None:
             status, reason = "failed", f"not attempted after {stopped}"
         elif dry_run:
-            _write_eml(outbox, message, smtp)
+            _write_eml(folder, message, smtp)
             status = "written to outbox"
         else:
             assert smtp is not None  # checked above
@@ -135,7 +133,7 @@ def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ())
 
 def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:
     """(recipient, message_sha256) of every message the period's sent-log records as delivered."""
-    path = period_dir / SENT_LOG
+    path = PeriodFolder(period_dir).sent_log
     if not path.is_file():
         return set()
     delivered = set()
@@ -152,7 +150,7 @@ def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:
 
 def record_delivery(period_dir: Path, message: OutgoingMessage) -> None:
     """Append the delivered message to the period's sent-log, on disk before the next message goes out."""
-    path = period_dir / SENT_LOG
+    path = PeriodFolder(period_dir).sent_log
     record = {
         "recipient": message.recipient,
         "message_sha256": message.sha256,
@@ -175,8 +173,8 @@ def _empty_outbox(outbox: Path) -> None:
         old.unlink()
 
 
-def _write_eml(outbox: Path, message: OutgoingMessage, smtp: SmtpSettings | None) -> None:
-    path = outbox / f"{safe_stem(message.recipient)}.eml"
+def _write_eml(folder: PeriodFolder, message: OutgoingMessage, smtp: SmtpSettings | None) -> None:
+    path = folder.outbox_message(message.recipient)
     path.write_bytes(_wire_bytes(message, smtp))
     logger.info("%s: written to %s", message.recipient, path)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
-from scorecards.flows.inert_text import LIVE_PREFIXES
+from scorecards.flows.shared.inert_text import LIVE_PREFIXES
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = "2000-01-01T00:00:00Z"

@@ -33,9 +33,9 @@ from typing import Any
 import polars as pl
 
 from scorecards.config.profiles import CANONICAL, CANONICAL_PROFILE, FileFormat, Profile, TableSource
-from scorecards.flows.errors import InputError, UsageError
-from scorecards.flows.profiles import Lookup, SourceMismatch, normalise_table
-from scorecards.schemas.quarantine import RawTable, UnreadableTable
+from scorecards.flows.shared.errors import InputError, UsageError
+from scorecards.flows.sources.profiles import Lookup, SourceMismatch, normalise_table
+from scorecards.schemas.results import RawTable, UnreadableTable
 from scorecards.schemas.tables import TABLES
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
