@@ -51,11 +51,6 @@ def test_a_mutated_column_fails_its_check(change: dict[str, object], check: str)
     assert check in caught.value.failure_cases["check"].to_list()
 
 
-def test_a_lazy_frame_is_checked_for_names_and_types_only() -> None:
-    # Why the split validates DataFrames: on a LazyFrame pandera skips data checks.
-    Opportunities.validate(typed_opportunities(amount=Decimal("-1.00")).lazy()).collect()
-
-
 def test_rows_only_the_model_catches_are_quarantined_with_its_check(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tables.TABLES["surveys"]
     without_rule = dataclasses.replace(spec, row_rules=tuple(r for r in spec.row_rules if "above" not in r[0]))
