@@ -143,6 +143,8 @@ class Join(Formats):
     column: Text
     key: Text
     values: Labels = {}
+    #: What to do when no file matches (said after the error), e.g. where a template of the file is.
+    hint: str = ""
 
 
 class TableSource(Formats):

@@ -156,9 +156,15 @@ class Feedback(_Model):
 
 
 class Display(_Model):
-    """How money is shown on cards (the data carries no currency)."""
+    """How money is shown on cards, and the currency amounts are reported in (SPEC §8.2)."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
+    reporting_currency: Annotated[str | None, Field(pattern=r"^[A-Z]{3}$")] = None
+
+    @property
+    def reporting(self) -> str:
+        """The currency every money metric is in: `reporting_currency`, else the display currency."""
+        return self.reporting_currency or self.currency
 
 
 class Schedule(_Model):
@@ -240,6 +246,10 @@ def config_hash(settings: Settings) -> str:
     change a scorecard, so it must not make published periods stale.
     """
     rules = settings.model_dump(exclude={"schedule"})
+    # A reporting currency equal to the display currency is the default spelled out: the same rules.
+    rules["display"].pop("reporting_currency")
+    if settings.display.reporting != settings.display.currency:
+        rules["display"]["reporting_currency"] = settings.display.reporting
     canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), default=_plain_decimal)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -163,7 +163,7 @@ def _apply(
     if frame.height == 0:
         raise InputError("header row only, no data rows (is the export's filter too narrow?)")
     joined = {
-        alias: _lookup(path, alias, profile.file_format(table, alias), join.files, lookups)
+        alias: _lookup(path, alias, profile.file_format(table, alias), join.files, join.hint, lookups)
         for alias, join in source.joins.items()
     }
     normalised = normalise_table(frame, source, profile.file_format(table), TABLES[table], path.name, joined)
@@ -175,13 +175,15 @@ def _lookup(
     alias: str,
     fmt: FileFormat,
     patterns: list[str],
+    hint: str,
     cache: dict[tuple[Path, FileFormat], Lookup | SourceMismatch],
 ) -> Lookup:
     """A joined file, read once per run however many joins use it."""
     paths = [main.parent / n for n in _matching(sorted(p.name for p in main.parent.iterdir() if p.is_file()), patterns)]
     wanted = " or ".join(repr(p) for p in patterns)
     if not paths:
-        raise SourceMismatch(main.name, f"join {alias!r}: no file in the input folder matches {wanted}")
+        todo = f": {hint}" if hint else ""
+        raise SourceMismatch(main.name, f"join {alias!r}: no file in the input folder matches {wanted}{todo}")
     if len(paths) > 1:
         found = ", ".join(p.name for p in paths)
         raise SourceMismatch(main.name, f"join {alias!r}: several files match {wanted} ({found}); keep one")

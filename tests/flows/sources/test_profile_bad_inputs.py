@@ -220,7 +220,9 @@ UNREADABLE: list[tuple[str, Callable[[Path], Path], str, str, str, str, int]] = 
         "maven-crm",
         "reps",
         "sales_teams.csv",
-        "join 'agent': no file in the input folder matches 'directory.csv'",
+        "join 'agent': no file in the input folder matches 'directory.csv': copy "
+        "config/profiles/maven-crm-directory.example.csv into the input folder as directory.csv "
+        "and fill in each agent's and manager's e-mail address",
         1,
     ),
     (
