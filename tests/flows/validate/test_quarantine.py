@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import polars as pl
@@ -11,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorecards.config import load_settings
+from scorecards.flows.validate import quarantine
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import REASON, SOURCE_ROW, RawTable, UnreadableTable
+from scorecards.schemas.tables import TABLES
 
 SETTINGS = load_settings()
 # The ceiling is tested on its own; everywhere else one bad row must not fail the run.
@@ -199,6 +202,26 @@ def test_several_broken_rules_are_all_named() -> None:
     bad = {**VALID_ROWS["opportunities"], "opportunity_id": "O9", "amount": "x", "stage": "?", "rep_id": "nobody"}
     reason = check("opportunities", bad).quarantine["opportunities"][REASON][0]
     assert reason == "stage: not one of open, won, lost; amount: not a number; rep_id: not a rep in reps"
+
+
+def test_rows_only_the_model_catches_are_quarantined_with_its_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = TABLES["surveys"]
+    without_rule = dataclasses.replace(spec, row_rules=tuple(r for r in spec.row_rules if "above" not in r[0]))
+    monkeypatch.setitem(quarantine.TABLES, "surveys", without_rule)
+    rows = [VALID_ROWS["surveys"], {**VALID_ROWS["surveys"], "response_id": "S2", "score": "6"}]
+    result = validate_tables(
+        {
+            "reps": raw("reps", [VALID_ROWS["reps"]]),
+            "opportunities": raw("opportunities", []),
+            "surveys": raw("surveys", rows),
+        },
+        LENIENT,
+    )
+    rejected = result.quarantine["surveys"]
+    assert rejected["response_id"].to_list() == ["S2"]
+    assert rejected[REASON].to_list() == ["Surveys: score above scale_max"]
+    assert rejected[SOURCE_ROW].to_list() == [3]
+    assert result.tables is not None and result.tables.surveys["response_id"].to_list() == ["S1"]
 
 
 def test_used_rows_are_typed_and_defaults_filled() -> None:
