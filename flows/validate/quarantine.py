@@ -92,7 +92,7 @@ def _split(
     typed = text.select(
         [
             (
-                f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.name in defaults else f.parse(pl.col(f.name))
+                f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.config_default else f.parse(pl.col(f.name))
             ).alias(f.name)
             for f in spec.fields
         ]
