@@ -17,7 +17,8 @@ _NUMBER = rf"^{PLAIN_NUMBER}$"
 _EMAIL = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
 _DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ]{_TIME})?$"
-_PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+#: A month, YYYY-MM (the output tables use it too).
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 # Exact numbers keep this many places: cents for money, micro-units otherwise.
 _PLACES = {"money": 2, "number": 6}
 
@@ -67,7 +68,7 @@ class Field:
         if self.kind == "email":
             rules.append(("not an email address", present & ~text.str.contains(_EMAIL)))
         elif self.kind == "period":
-            rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(_PERIOD)))
+            rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(PERIOD_PATTERN)))
         elif self.kind == "choice":
             rules.append((f"not one of {', '.join(self.choices)}", present & ~text.is_in(self.choices)))
         elif self.kind == "date":
