@@ -1,1 +1,1 @@
-"""The canonical tables (columns, rules), their pandera models, the output tables and the results of validation."""
+"""The canonical tables (columns, rules), the pandera schemas made from them, the output tables, validation results."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Literal
 
 import polars as pl
@@ -17,20 +17,37 @@ _NUMBER = rf"^{PLAIN_NUMBER}$"
 _EMAIL = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
 _DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ]{_TIME})?$"
-_PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+#: A month, YYYY-MM (the output tables use it too).
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 # Exact numbers keep this many places: cents for money, micro-units otherwise.
 _PLACES = {"money": 2, "number": 6}
 
 
 @dataclass(frozen=True)
 class Field:
-    """A canonical column: its kind, whether a value is required, whether the column may be absent."""
+    """A canonical column: its kind, whether a value is required, whether the column may be absent, what it holds.
+
+    An empty cell of a `config_default` column takes the default the settings give, so its validated
+    column has no nulls although no value is required.
+    """
 
     name: str
     kind: Kind = "text"
     required: bool = True
     optional_column: bool = False
     choices: tuple[str, ...] = ()
+    config_default: bool = False
+    _: KW_ONLY
+    description: str
+
+    @property
+    def dtype(self) -> pl.DataType:
+        """The polars type of the column's validated values."""
+        if self.kind == "date":
+            return pl.Date()
+        if self.kind in _PLACES:
+            return pl.Decimal(38, _PLACES[self.kind])
+        return pl.String()
 
     def parse(self, text: pl.Expr) -> pl.Expr:
         """The typed value of a stripped text cell (null where it is empty or unreadable)."""
@@ -40,12 +57,7 @@ class Field:
             # A datetime counts by its calendar date (SPEC §1).
             well_formed = text.str.contains(_DATE)
             return pl.when(well_formed).then(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
-        places = _PLACES[self.kind]
-        return (
-            pl.when(text.str.contains(_NUMBER))
-            .then(_decimals(text).cast(pl.Decimal(38, places), strict=False))
-            .cast(pl.Decimal(38, places))
-        )
+        return pl.when(text.str.contains(_NUMBER)).then(_decimals(text).cast(self.dtype, strict=False)).cast(self.dtype)
 
     def problems(self, text: pl.Expr, value: pl.Expr) -> list[tuple[str, pl.Expr]]:
         """(rule, is-broken expression) pairs for one cell; each expression is true where the rule is broken."""
@@ -56,7 +68,7 @@ class Field:
         if self.kind == "email":
             rules.append(("not an email address", present & ~text.str.contains(_EMAIL)))
         elif self.kind == "period":
-            rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(_PERIOD)))
+            rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(PERIOD_PATTERN)))
         elif self.kind == "choice":
             rules.append((f"not one of {', '.join(self.choices)}", present & ~text.is_in(self.choices)))
         elif self.kind == "date":

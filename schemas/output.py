@@ -9,7 +9,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine as pe
 
-from scorecards.schemas.canonical import PERIOD_PATTERN
+from scorecards.schemas.fields import PERIOD_PATTERN
 
 Money = Annotated[pe.Decimal, 38, 2]
 Ratio = Annotated[pe.Decimal, 38, 6]

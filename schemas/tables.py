@@ -1,4 +1,4 @@
-"""The canonical tables (SPEC §2): their columns, keys and cross-column rules."""
+"""The canonical tables (SPEC §2): their grain, their columns and what each holds, keys and cross-column rules."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ from scorecards.schemas.fields import Field
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A canonical table: whether it is required, its columns, its unique key and its row rules."""
+    """A canonical table: its grain, whether it is required, its columns, its unique key and its row rules.
+
+    It is the one home of the table's rules: the validate stage marks rows with them, and the
+    table's pandera schema (schemas/canonical.py) is generated from them.
+    """
 
     name: str
+    #: What one row is.
+    description: str
     required: bool
     fields: tuple[Field, ...]
     key: tuple[str, ...] = ()
@@ -38,39 +44,54 @@ def _missing_when(column: str, status: str, values: list[str]) -> pl.Expr:
     return pl.col(status).is_in(values) & pl.col(column).is_null()
 
 
-REP_ID = Field("rep_id")
-PERIOD = Field("period", "period")
+PERIOD = Field("period", "period", description="Month, YYYY-MM.")
 
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TableSpec(
             "reps",
+            description="One row per sales rep.",
             required=True,
             fields=(
-                REP_ID,
-                Field("rep_name"),
-                Field("email", "email"),
-                Field("team"),
-                Field("manager_name"),
-                Field("manager_email", "email"),
-                Field("hire_date", "date", required=False, optional_column=True),
-                Field("locale", "choice", required=False, optional_column=True, choices=("en", "zh-CN")),
+                Field("rep_id", description="Rep identifier, unique."),
+                Field("rep_name", description="Rep's display name."),
+                Field("email", "email", description="Rep's email address."),
+                Field("team", description="Team the rep belongs to."),
+                Field("manager_name", description="Team manager's name."),
+                Field("manager_email", "email", description="Team manager's email address."),
+                Field(
+                    "hire_date",
+                    "date",
+                    required=False,
+                    optional_column=True,
+                    description="Hire date; no card before it.",
+                ),
+                Field(
+                    "locale",
+                    "choice",
+                    required=False,
+                    optional_column=True,
+                    choices=("en", "zh-CN"),
+                    config_default=True,
+                    description="Language of the rep's card.",
+                ),
             ),
             key=("rep_id",),
         ),
         TableSpec(
             "opportunities",
+            description="One row per sales opportunity (deal).",
             required=True,
             fields=(
-                Field("opportunity_id"),
-                REP_ID,
-                Field("account_id"),
-                Field("account_name", required=False, optional_column=True),
-                Field("stage", "choice", choices=("open", "won", "lost")),
-                Field("amount", "money"),
-                Field("created_date", "date"),
-                Field("close_date", "date", required=False),
+                Field("opportunity_id", description="Opportunity id, unique."),
+                Field("rep_id", description="Owning rep; a rep in reps."),
+                Field("account_id", description="Customer account."),
+                Field("account_name", required=False, optional_column=True, description="Customer account's name."),
+                Field("stage", "choice", choices=("open", "won", "lost"), description="open, won or lost."),
+                Field("amount", "money", description="Deal amount, exact to the cent."),
+                Field("created_date", "date", description="Day the opportunity was created."),
+                Field("close_date", "date", required=False, description="Day it was won or lost."),
             ),
             key=("opportunity_id",),
             row_rules=(
@@ -84,21 +105,38 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "targets",
+            description="One sales target per rep and month.",
             required=False,
-            fields=(REP_ID, PERIOD, Field("target_amount", "money")),
+            fields=(
+                Field("rep_id", description="Rep the target is for; a rep in reps."),
+                PERIOD,
+                Field("target_amount", "money", description="Target amount, exact to the cent."),
+            ),
             key=("rep_id", "period"),
             row_rules=(("target_amount: below 0", pl.col("target_amount") < 0),),
         ),
         TableSpec(
             "leads",
+            description="One row per lead.",
             required=False,
             fields=(
-                Field("lead_id"),
-                REP_ID,
-                Field("created_date", "date"),
-                Field("status", "choice", choices=("open", "converted", "disqualified")),
-                Field("closed_date", "date", required=False),
-                Field("first_contact_date", "date", required=False, optional_column=True),
+                Field("lead_id", description="Lead id, unique."),
+                Field("rep_id", description="Owning rep; a rep in reps."),
+                Field("created_date", "date", description="Day the lead was registered."),
+                Field(
+                    "status",
+                    "choice",
+                    choices=("open", "converted", "disqualified"),
+                    description="open, converted or disqualified.",
+                ),
+                Field("closed_date", "date", required=False, description="Day it was converted or disqualified."),
+                Field(
+                    "first_contact_date",
+                    "date",
+                    required=False,
+                    optional_column=True,
+                    description="Day of the first contact.",
+                ),
             ),
             key=("lead_id",),
             row_rules=(
@@ -112,15 +150,23 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "surveys",
+            description="One row per customer-survey response.",
             required=False,
             fields=(
-                Field("response_id"),
-                REP_ID,
-                Field("account_id", required=False, optional_column=True),
-                Field("submitted_date", "date"),
-                Field("score", "number"),
-                Field("scale_max", "number", required=False, optional_column=True),
-                Field("comment", required=False, optional_column=True),
+                Field("response_id", description="Response id, unique."),
+                Field("rep_id", description="Rep the survey is about; a rep in reps."),
+                Field("account_id", required=False, optional_column=True, description="Account that answered."),
+                Field("submitted_date", "date", description="Day the answer was submitted."),
+                Field("score", "number", description="Score on the response's own scale."),
+                Field(
+                    "scale_max",
+                    "number",
+                    required=False,
+                    optional_column=True,
+                    config_default=True,
+                    description="Top of the response's scale (default from config).",
+                ),
+                Field("comment", required=False, optional_column=True, description="Free-text comment."),
             ),
             key=("response_id",),
             row_rules=(
@@ -131,13 +177,24 @@ TABLES: dict[str, TableSpec] = {
         ),
         TableSpec(
             "manager_notes",
+            description="A manager's note for a rep's card in a month.",
             required=False,
-            fields=(REP_ID, PERIOD, Field("note")),
+            fields=(
+                Field("rep_id", description="Rep the note is for; a rep in reps."),
+                PERIOD,
+                Field("note", description="Free text shown on the card."),
+            ),
         ),
         TableSpec(
             "skill_ratings",
+            description="A manager's rating of one sales skill of a rep in a month.",
             required=False,
-            fields=(REP_ID, PERIOD, Field("skill"), Field("rating", "number")),
+            fields=(
+                Field("rep_id", description="Rated rep; a rep in reps."),
+                PERIOD,
+                Field("skill", description="Skill name, e.g. prospecting."),
+                Field("rating", "number", description="Rating from 1 to 5."),
+            ),
             key=("rep_id", "period", "skill"),
             row_rules=(("rating: not between 1 and 5", ~pl.col("rating").is_between(1, 5)),),
         ),

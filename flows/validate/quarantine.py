@@ -2,8 +2,9 @@
 
 Every rule is a polars expression that marks the rows breaking it with a
 reason; one pass per table, no Python loop over rows. The kept rows are then
-checked against the table's pandera model (schemas/canonical.py), on a
-DataFrame so that data checks run, not only names and types.
+checked against the table's pandera schema (generated from the same rules in
+schemas/canonical.py), on a DataFrame so that data checks run, not only names
+and types.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def _split(
     typed = text.select(
         [
             (
-                f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.name in defaults else f.parse(pl.col(f.name))
+                f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.config_default else f.parse(pl.col(f.name))
             ).alias(f.name)
             for f in spec.fields
         ]
@@ -127,7 +128,7 @@ def _split(
     kept, late = _check_model(spec.name, kept)
     is_bad = reason.is_not_null()
     if late is not None:
-        # Rows only the pandera model caught: their positions among the kept rows map back to the input.
+        # Rows only the pandera schema caught: their positions among the kept rows map back to the input.
         kept_rows = pl.arg_where(~is_bad, eager=True)
         late_rows = kept_rows.gather(late["index"])
         reason = reason.scatter(late_rows, late[REASON])
@@ -163,15 +164,21 @@ def _reasons(rules: list[tuple[str, pl.Expr]]) -> pl.Expr:
 
 
 def _check_model(table: str, kept: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """Validate the kept rows against the pandera model; rows it rejects come back as (index, reason)."""
+    """Validate the kept rows against the table's pandera schema; rows it rejects come back as (index, reason)."""
     try:
         return MODELS[table].validate(kept, lazy=True), None
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         if cases["index"].null_count():
             raise  # a schema-level failure (a column or a type) is a bug in the rules, not bad data
+        # A table-wide check's error is a rule's reason and names its columns; a column's check does not.
+        reason = (
+            pl.when(pl.col("schema_context") == "Column")
+            .then(pl.col("column") + ": " + pl.col("check"))
+            .otherwise(pl.col("check"))
+        )
         late = (
-            cases.with_columns((pl.col("column") + ": " + pl.col("check")).alias(REASON))
+            cases.with_columns(reason.alias(REASON))
             .group_by("index")
             .agg(pl.col(REASON).unique().sort().str.join("; "))
             .sort("index")

@@ -1,78 +1,205 @@
-"""The pandera models reject bad values on DataFrames, and back up the quarantine rules."""
+"""The pandera schemas are generated from the TableSpecs and reject bad values on DataFrames."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from decimal import Decimal
 
 import pandera.polars as pa
 import polars as pl
 import pytest
-from test_quarantine import LENIENT, VALID_ROWS, raw
 
-from scorecards.flows.validate import quarantine
-from scorecards.schemas import tables
-from scorecards.schemas.canonical import MODELS, Opportunities, empty_frame
+from scorecards.schemas.canonical import MODELS, empty_frame
 from scorecards.schemas.output import Scorecards
+from scorecards.schemas.tables import TABLES
+
+#: Two valid typed rows per table, under different keys.
+TYPED_ROWS: dict[str, list[dict[str, object]]] = {
+    "reps": [
+        {
+            "rep_id": "R1",
+            "rep_name": "Ann",
+            "email": "ann@example.com",
+            "team": "North",
+            "manager_name": "Mia",
+            "manager_email": "mia@example.com",
+            "hire_date": date(2025, 1, 6),
+            "locale": "en",
+        },
+        {
+            "rep_id": "R2",
+            "rep_name": "Bo",
+            "email": "bo@example.com",
+            "team": "North",
+            "manager_name": "Mia",
+            "manager_email": "mia@example.com",
+            "hire_date": None,
+            "locale": "zh-CN",
+        },
+    ],
+    "opportunities": [
+        {
+            "opportunity_id": "O1",
+            "rep_id": "R1",
+            "account_id": "A1",
+            "account_name": "Acme",
+            "stage": "won",
+            "amount": Decimal("10.00"),
+            "created_date": date(2026, 10, 1),
+            "close_date": date(2026, 10, 2),
+        },
+        {
+            "opportunity_id": "O2",
+            "rep_id": "R1",
+            "account_id": "A2",
+            "account_name": None,
+            "stage": "open",
+            "amount": Decimal("0.00"),
+            "created_date": date(2026, 10, 1),
+            "close_date": None,
+        },
+    ],
+    "targets": [
+        {"rep_id": "R1", "period": "2026-10", "target_amount": Decimal("100.00")},
+        {"rep_id": "R1", "period": "2026-11", "target_amount": Decimal("0.00")},
+    ],
+    "leads": [
+        {
+            "lead_id": "L1",
+            "rep_id": "R1",
+            "created_date": date(2026, 10, 1),
+            "status": "converted",
+            "closed_date": date(2026, 10, 3),
+            "first_contact_date": date(2026, 10, 2),
+        },
+        {
+            "lead_id": "L2",
+            "rep_id": "R1",
+            "created_date": date(2026, 10, 1),
+            "status": "open",
+            "closed_date": None,
+            "first_contact_date": None,
+        },
+    ],
+    "surveys": [
+        {
+            "response_id": "S1",
+            "rep_id": "R1",
+            "account_id": "A1",
+            "submitted_date": date(2026, 10, 2),
+            "score": Decimal("4.5"),
+            "scale_max": Decimal(5),
+            "comment": "good",
+        },
+        {
+            "response_id": "S2",
+            "rep_id": "R1",
+            "account_id": None,
+            "submitted_date": date(2026, 10, 2),
+            "score": Decimal(0),
+            "scale_max": Decimal(100),
+            "comment": None,
+        },
+    ],
+    "manager_notes": [
+        {"rep_id": "R1", "period": "2026-10", "note": "Keep going"},
+        {"rep_id": "R1", "period": "2026-10", "note": "Call Acme"},
+    ],
+    "skill_ratings": [
+        {"rep_id": "R1", "period": "2026-10", "skill": "closing", "rating": Decimal("3.5")},
+        {"rep_id": "R1", "period": "2026-10", "skill": "plan", "rating": Decimal(5)},
+    ],
+}
+
+#: The columns whose validated values may be null (locale and scale_max take the config's default).
+NULLABLE = {
+    "reps": ["hire_date"],
+    "opportunities": ["account_name", "close_date"],
+    "targets": [],
+    "leads": ["closed_date", "first_contact_date"],
+    "surveys": ["account_id", "comment"],
+    "manager_notes": [],
+    "skill_ratings": [],
+}
+
+#: The validated type of each kind of column.
+DTYPES = {
+    "text": pl.String,
+    "email": pl.String,
+    "period": pl.String,
+    "choice": pl.String,
+    "date": pl.Date,
+    "money": pl.Decimal(38, 2),
+    "number": pl.Decimal(38, 6),
+}
 
 
-def typed_opportunities(**change: object) -> pl.DataFrame:
-    row = {
-        "opportunity_id": "O1",
-        "rep_id": "R1",
-        "account_id": "A1",
-        "account_name": "Acme",
-        "stage": "won",
-        "amount": Decimal("10.00"),
-        "created_date": date(2026, 10, 1),
-        "close_date": date(2026, 10, 2),
-        **change,
-    }
-    return pl.DataFrame([row], schema=empty_frame("opportunities").schema)
+def typed(table: str, **change: object) -> pl.DataFrame:
+    """The table's two valid rows, the second with `change` applied."""
+    first, second = TYPED_ROWS[table]
+    return pl.DataFrame([first, {**second, **change}], schema=empty_frame(table).schema)
 
 
-def test_a_valid_frame_passes() -> None:
-    Opportunities.validate(typed_opportunities(), lazy=True)
+@pytest.mark.parametrize("table", TABLES)
+def test_a_valid_frame_passes(table: str) -> None:
+    MODELS[table].validate(typed(table), lazy=True)
 
 
 @pytest.mark.parametrize(
-    ("change", "check"),
+    ("table", "change", "check"),
     [
-        ({"amount": Decimal("-1.00")}, "greater_than_or_equal_to(0)"),
-        ({"stage": "pending"}, "isin(['open', 'won', 'lost'])"),
-        ({"close_date": date(2026, 9, 1)}, "close_date before created_date"),
-        ({"close_date": None}, "close_date required when stage is won or lost"),
+        ("reps", {"rep_id": "R1"}, "field_uniqueness"),
+        ("reps", {"locale": "fr"}, "isin(['en', 'zh-CN'])"),
+        ("reps", {"locale": None}, "not_nullable"),
+        ("reps", {"email": None}, "not_nullable"),
+        ("opportunities", {"opportunity_id": "O1"}, "field_uniqueness"),
+        ("opportunities", {"amount": Decimal("-1.00")}, "amount: below 0"),
+        ("opportunities", {"stage": "pending"}, "isin(['open', 'won', 'lost'])"),
+        ("opportunities", {"stage": "lost"}, "close_date: required when stage is won or lost"),
+        ("opportunities", {"close_date": date(2026, 9, 1)}, "close_date: before created_date"),
+        ("targets", {"period": "2026-10"}, "multiple_fields_uniqueness"),
+        ("targets", {"target_amount": Decimal("-0.01")}, "target_amount: below 0"),
+        ("leads", {"lead_id": "L1"}, "field_uniqueness"),
+        ("leads", {"status": "lost"}, "isin(['open', 'converted', 'disqualified'])"),
+        ("leads", {"status": "disqualified"}, "closed_date: required when status is converted or disqualified"),
+        ("leads", {"closed_date": date(2026, 9, 30)}, "closed_date: before created_date"),
+        ("leads", {"first_contact_date": date(2026, 9, 30)}, "first_contact_date: before created_date"),
+        ("surveys", {"response_id": "S1"}, "field_uniqueness"),
+        ("surveys", {"scale_max": Decimal(0)}, "scale_max: not above 0"),
+        ("surveys", {"scale_max": None}, "not_nullable"),
+        ("surveys", {"score": Decimal(-1)}, "score: below 0"),
+        ("surveys", {"score": Decimal(101)}, "score: above scale_max"),
+        ("manager_notes", {"note": None}, "not_nullable"),
+        ("skill_ratings", {"skill": "closing"}, "multiple_fields_uniqueness"),
+        ("skill_ratings", {"rating": Decimal("0.5")}, "rating: not between 1 and 5"),
+        ("skill_ratings", {"rating": Decimal("5.000001")}, "rating: not between 1 and 5"),
     ],
 )
-def test_a_mutated_column_fails_its_check(change: dict[str, object], check: str) -> None:
+def test_a_mutated_column_fails_its_check(table: str, change: dict[str, object], check: str) -> None:
     with pytest.raises(pa.errors.SchemaErrors) as caught:
-        Opportunities.validate(typed_opportunities(**change), lazy=True)
-    assert check in caught.value.failure_cases["check"].to_list()
+        MODELS[table].validate(typed(table, **change), lazy=True)
+    assert caught.value.failure_cases["check"].unique().to_list() == [check]
 
 
-def test_rows_only_the_model_catches_are_quarantined_with_its_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = tables.TABLES["surveys"]
-    without_rule = dataclasses.replace(spec, row_rules=tuple(r for r in spec.row_rules if "above" not in r[0]))
-    monkeypatch.setitem(quarantine.TABLES, "surveys", without_rule)
-    rows = [VALID_ROWS["surveys"], {**VALID_ROWS["surveys"], "response_id": "S2", "score": "6"}]
-    result = quarantine.validate_tables(
-        {
-            "reps": raw("reps", [VALID_ROWS["reps"]]),
-            "opportunities": raw("opportunities", []),
-            "surveys": raw("surveys", rows),
-        },
-        LENIENT,
-    )
-    rejected = result.quarantine["surveys"]
-    assert rejected["response_id"].to_list() == ["S2"]
-    assert rejected[quarantine.REASON].to_list() == ["Surveys: score above scale_max"]
-    assert rejected[quarantine.SOURCE_ROW].to_list() == [3]
-    assert result.tables is not None and result.tables.surveys["response_id"].to_list() == ["S1"]
+@pytest.mark.parametrize("table", TABLES)
+def test_each_schema_is_its_table_spec(table: str) -> None:
+    spec, schema = TABLES[table], MODELS[table]
+    assert list(schema.columns) == spec.columns
+    assert schema.strict is True
+    assert schema.description == spec.description
+    for field in spec.fields:
+        column = schema.columns[field.name]
+        assert column.dtype.type == DTYPES[field.kind], field.name
+        assert column.nullable is (field.name in NULLABLE[table]), field.name
+        assert column.unique is (spec.key == (field.name,)), field.name
+        assert column.description == field.description
+        isin = [check.statistics["allowed_values"] for check in column.checks if check.name == "isin"]
+        assert (isin, len(column.checks)) == (([list(field.choices)], 1) if field.choices else ([], 0)), field.name
+    assert schema.unique == (list(spec.key) if len(spec.key) > 1 else None)
+    assert [check.error for check in schema.checks] == [rule for rule, _ in spec.row_rules]
 
 
-@pytest.mark.parametrize("model", [*MODELS.values(), Scorecards], ids=lambda m: m.__name__)
-def test_every_column_has_a_description(model: type[pa.DataFrameModel]) -> None:
-    schema = model.to_schema()
-    assert schema.description or model.__doc__
+@pytest.mark.parametrize("schema", [*MODELS.values(), Scorecards.to_schema()], ids=lambda schema: schema.name)
+def test_every_column_has_a_description(schema: pa.DataFrameSchema) -> None:
+    assert schema.description
     assert [name for name, column in schema.columns.items() if not column.description] == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
+import pandera.polars as pa
 import polars as pl
 import pytest
 from builders import BASE_TABLES
@@ -11,8 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scorecards.config import load_settings
+from scorecards.flows.validate import quarantine
 from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.schemas.canonical import table_schema
 from scorecards.schemas.results import REASON, SOURCE_ROW, RawTable, UnreadableTable
+from scorecards.schemas.tables import TABLES
 
 SETTINGS = load_settings()
 # The ceiling is tested on its own; everywhere else one bad row must not fail the run.
@@ -199,6 +204,42 @@ def test_several_broken_rules_are_all_named() -> None:
     bad = {**VALID_ROWS["opportunities"], "opportunity_id": "O9", "amount": "x", "stage": "?", "rep_id": "nobody"}
     reason = check("opportunities", bad).quarantine["opportunities"][REASON][0]
     assert reason == "stage: not one of open, won, lost; amount: not a number; rep_id: not a rep in reps"
+
+
+def _table_check(schema: pa.DataFrameSchema) -> None:
+    schema.checks.append(pa.Check(lambda data: data.lazyframe.select(pl.col("score") <= 5), error="score: above 5"))
+
+
+def _column_check(schema: pa.DataFrameSchema) -> None:
+    schema.columns["score"].checks.append(pa.Check.le(5))
+
+
+@pytest.mark.parametrize(
+    ("add_check", "reason"),
+    [(_table_check, "score: above 5"), (_column_check, "score: less_than_or_equal_to(5)")],
+    ids=["table check", "column check"],
+)
+def test_rows_only_the_schema_catches_are_quarantined_with_its_check(
+    monkeypatch: pytest.MonkeyPatch, add_check: Callable[[pa.DataFrameSchema], None], reason: str
+) -> None:
+    schema = table_schema(TABLES["surveys"])
+    add_check(schema)
+    monkeypatch.setitem(quarantine.MODELS, "surveys", schema)
+    rows = [VALID_ROWS["surveys"], {**VALID_ROWS["surveys"], "response_id": "S2", "score": "9", "scale_max": "10"}]
+    result = check("surveys", *rows)
+    rejected = result.quarantine["surveys"]
+    assert rejected["response_id"].to_list() == ["S2"]
+    assert rejected[REASON].to_list() == [reason]
+    assert rejected[SOURCE_ROW].to_list() == [3]
+    assert result.tables is not None and result.tables.surveys["response_id"].to_list() == ["S1"]
+
+
+def test_a_schema_level_failure_is_raised_as_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = table_schema(TABLES["surveys"])
+    schema.columns["score"] = pa.Column(pl.Float64, name="score")
+    monkeypatch.setitem(quarantine.MODELS, "surveys", schema)
+    with pytest.raises(pa.errors.SchemaErrors):
+        check("surveys", VALID_ROWS["surveys"])
 
 
 def test_used_rows_are_typed_and_defaults_filled() -> None:
