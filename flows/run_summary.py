@@ -7,8 +7,8 @@ from typing import Any
 
 import polars as pl
 
+from scorecards.config import DIMENSIONS
 from scorecards.schemas.results import ValidationReport
-from scorecards.transforms.grading import GRADE_COLUMN
 
 _GRADES = ("A", "B", "C", "D", None)
 
@@ -32,7 +32,7 @@ def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
     lines += ["", "| grade | " + " | ".join(g or "N/A" for g in _GRADES) + " |", "|---|" + "---:|" * len(_GRADES)]
-    for label, column in (("overall", "overall_grade"), *GRADE_COLUMN.items()):
+    for label, column in (("overall", "overall_grade"), *((d.name, d.grade_column) for d in DIMENSIONS)):
         counts = dict(scorecards.group_by(column).len().iter_rows())
         lines.append(f"| {label} | " + " | ".join(str(counts.get(g, 0)) for g in _GRADES) + " |")
     return "\n".join(lines) + "\n"

@@ -10,16 +10,6 @@ from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.settings import Band
 from scorecards.transforms.exact import RATIO, RATIO_PLACES, decimal_literal, rounded_ratio
 
-#: The output column holding each dimension's grade.
-GRADE_COLUMN: dict[str, str] = {
-    "attainment": "attainment_grade",
-    "conversion_rate": "conversion_grade",
-    "new_customers": "new_customers_grade",
-    "satisfaction": "satisfaction_grade",
-    "skills_score": "skills_grade",
-}
-assert set(GRADE_COLUMN) == set(DIMENSIONS)
-
 
 def grade(value: pl.Expr, band: Band) -> pl.Expr:
     """The first of A, B, C whose threshold the value (at 6 places) reaches, else D; null stays null."""
@@ -41,11 +31,11 @@ def dimension_grades(settings: Settings) -> list[pl.Expr]:
     """One grade expression per dimension; satisfaction with too few responses is null."""
     exprs = []
     for dimension in DIMENSIONS:
-        value = pl.col(dimension)
-        if dimension == "satisfaction":
+        value = pl.col(dimension.name)
+        if dimension.name == "satisfaction":
             enough = pl.col("survey_responses") >= settings.satisfaction.min_responses
             value = pl.when(enough).then(value).otherwise(None)
-        exprs.append(grade(value, settings.bands[dimension]).alias(GRADE_COLUMN[dimension]))
+        exprs.append(grade(value, settings.bands[dimension.name]).alias(dimension.grade_column))
     return exprs
 
 
@@ -59,10 +49,10 @@ def composite_score(settings: Settings) -> pl.Expr:
     numerator: pl.Expr = pl.lit(0, dtype=pl.Int128)
     denominator: pl.Expr = pl.lit(0, dtype=pl.Int128)
     for dimension in DIMENSIONS:
-        weight = _micro(settings.composite.weight(dimension))
+        weight = _micro(settings.composite.weight(dimension.name))
         if weight == 0:
             continue
-        graded = pl.col(GRADE_COLUMN[dimension])
+        graded = pl.col(dimension.grade_column)
         numerator = numerator + (graded.replace_strict(points, default=0, return_dtype=pl.Int128) * weight)
         denominator = denominator + pl.when(graded.is_not_null()).then(weight).otherwise(0).cast(pl.Int128)
     return rounded_ratio(numerator, denominator)

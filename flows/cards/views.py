@@ -15,11 +15,10 @@ from typing import Any
 
 import polars as pl
 
-from scorecards.config import Settings
+from scorecards.config import DIMENSIONS, Dimension, Settings
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import card_link_from_rollup
-from scorecards.transforms.grading import GRADE_COLUMN
 from scorecards.transforms.period import Period
 from scorecards.transforms.trend import MONTHS_BEFORE
 
@@ -31,22 +30,6 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark fo
     return message
 
 
-#: (dimension, label, kind) of each graded dimension, in card order.
-DIMENSIONS: tuple[tuple[str, str, Kind], ...] = (
-    ("attainment", N_("Sales-target attainment"), "percent"),
-    ("conversion_rate", N_("Lead conversion"), "percent"),
-    ("new_customers", N_("New customers"), "count"),
-    ("satisfaction", N_("Customer satisfaction"), "score"),
-    ("skills_score", N_("Sales skills (manager rating)"), "score"),
-)
-#: Short headings of the dimensions' grade columns in a team rollup (same order as DIMENSIONS).
-ROLLUP_GRADE_HEADINGS: tuple[str, ...] = (
-    N_("Attainment"),
-    N_("Conversion"),
-    N_("New cust."),
-    N_("Satisfaction"),
-    N_("Skills"),
-)
 #: (column, label, kind) of the supporting figures.
 FIGURES: tuple[tuple[str, str, Kind], ...] = (
     ("won_amount", N_("Won amount"), "money"),
@@ -334,9 +317,9 @@ def _card(
     history = mine["history"]
     trend_rows = history.sort("period").to_dicts() if history is not None else []
     dimensions = [
-        _dimension(dimension, label, kind, row, trend_rows, months, settings, t)
-        for dimension, label, kind in DIMENSIONS
-        if dimension != "skills_score" or any(r["skills_score"] is not None for r in trend_rows)
+        _dimension(dimension, row, trend_rows, months, settings, t)
+        for dimension in DIMENSIONS
+        if dimension.name != "skills_score" or any(r["skills_score"] is not None for r in trend_rows)
     ]
     header = [
         Line(_("Rep ID"), t.cell(row["rep_id"], None)),
@@ -405,9 +388,7 @@ def _card_labels(t: _Text) -> dict[str, str]:
 
 
 def _dimension(
-    dimension: str,
-    label: str,
-    kind: Kind,
+    dimension: Dimension,
     row: dict[str, Any],
     trend_rows: list[dict[str, Any]],
     months: list[Period],
@@ -415,8 +396,9 @@ def _dimension(
     t: _Text,
 ) -> DimensionBlock:
     _ = t.gettext
-    grade = row[GRADE_COLUMN[dimension]]
-    band = settings.bands[dimension]
+    name, kind = dimension.name, dimension.kind
+    grade = row[dimension.grade_column]
+    band = settings.bands[name]
     bands = " · ".join(
         f"{letter} ≥ {format_value(threshold, kind, t.locale, t.na, t.currency)}"
         for letter, threshold in (("A", band.A), ("B", band.B), ("C", band.C))
@@ -425,8 +407,8 @@ def _dimension(
     trend = [
         TrendPoint(
             format_month(m.start, t.locale, short=True),
-            t.cell(by_month.get(str(m), {}).get(dimension), kind),
-            by_month.get(str(m), {}).get(GRADE_COLUMN[dimension]) or t.na,
+            t.cell(by_month.get(str(m), {}).get(name), kind),
+            by_month.get(str(m), {}).get(dimension.grade_column) or t.na,
         )
         for m in months
     ]
@@ -434,12 +416,12 @@ def _dimension(
     previous = values[-2] if len(values) > 1 else None
     change = values[-1] - previous if values[-1] is not None and previous is not None else None  # type: ignore[operator]
     return DimensionBlock(
-        label=_(label),
-        cell=t.cell(row[dimension], kind),
+        label=_(dimension.label),
+        cell=t.cell(row[name], kind),
         grade=grade or t.na,
         grade_class=_grade_class(grade),
         bands=bands,
-        na_reason=_na_reason(dimension, row, settings, t) if grade is None else None,
+        na_reason=_na_reason(name, row, settings, t) if grade is None else None,
         trend=trend,
         change=format_change(change, kind, t.locale, t.na),
         sparkline=_sparkline(values, band.B),  # type: ignore[arg-type]
@@ -521,7 +503,7 @@ def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, per
         _("Overall"),
         _("Score"),
         _("Change"),
-        *(_(label) for label in ROLLUP_GRADE_HEADINGS),
+        *(_(dimension.heading) for dimension in DIMENSIONS),
         _("Won amount"),
         _("Target"),
     ]
@@ -535,7 +517,7 @@ def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, per
                 t.cell(r["overall_grade"], None),
                 t.cell(r["composite_score"], "score"),
                 Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
-                *(t.cell(r[GRADE_COLUMN[d]], None) for d, _l, _k in DIMENSIONS),
+                *(t.cell(r[dimension.grade_column], None) for dimension in DIMENSIONS),
                 t.cell(r["won_amount"], "money"),
                 t.cell(r["target_amount"], "money"),
             ],
@@ -575,8 +557,7 @@ def _rollup_labels(t: _Text) -> dict[str, str]:
 def _distribution(cards: pl.DataFrame, t: _Text) -> Table:
     _ = t.gettext
     rows = []
-    for dimension, label, _k in (*DIMENSIONS, ("overall", N_("Overall grade"), "count")):
-        column = "overall_grade" if dimension == "overall" else GRADE_COLUMN[dimension]
+    for label, column in (*((d.label, d.grade_column) for d in DIMENSIONS), (N_("Overall grade"), "overall_grade")):
         counts = dict(cards.group_by(column).len().iter_rows())
         rows.append([t.cell(_(label), None), *(t.cell(counts.get(g, 0), "count") for g in ("A", "B", "C", "D", None))])
     return Table(_("Grade distribution"), [_("Dimension"), "A", "B", "C", "D", t.na], rows, _("None this month."))
