@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -12,9 +12,8 @@ from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.feedback import feedback_notes, training_topics
 from scorecards.transforms.period import Period
-from scorecards.transforms.scorecard import compute_scorecards
 from scorecards.transforms.teams import team_summary
-from scorecards.transforms.trend import history
+from scorecards.transforms.trend import history, trend_scorecards
 
 
 @dataclass(frozen=True)
@@ -34,16 +33,16 @@ def period_report(
     tables: InputTables,
     period: Period,
     settings: Settings,
-    computed: MutableMapping[Period, pl.DataFrame] | None = None,
+    known: Mapping[Period, pl.DataFrame] | None = None,
 ) -> PeriodReport:
     """Scorecards, 6-month history, feedback notes, evidence rows, team totals and training topics of P.
 
-    `computed` keeps each month's scorecards once computed, so that a backfill
-    computes each month once rather than once per trend it appears in.
+    `known` holds months' scorecards already computed (only read): a backfill
+    passes them so that each month is computed once, not once per trend it is in.
     """
-    computed = {} if computed is None else computed
-    scorecards = computed[period] if period in computed else compute_scorecards(tables, period, settings)
-    trend = history(tables, period, settings, scorecards, computed)
+    months = trend_scorecards(tables, period, settings, known or {})
+    scorecards = months[period]
+    trend = history(months, period)
     notes = feedback_notes(trend, period, settings.feedback)
     return PeriodReport(
         scorecards=scorecards,

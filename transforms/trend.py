@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -34,29 +34,29 @@ TREND_COLUMNS: tuple[str, ...] = (
 )
 
 
-def history(
-    tables: InputTables,
-    period: Period,
-    settings: Settings,
-    scorecards: pl.DataFrame,
-    computed: MutableMapping[Period, pl.DataFrame] | None = None,
-) -> pl.DataFrame:
-    """Per rep of P's scorecards and month P-5 … P: the graded metrics (null where the rep had no card).
+def trend_scorecards(
+    tables: InputTables, period: Period, settings: Settings, known: Mapping[Period, pl.DataFrame]
+) -> dict[Period, pl.DataFrame]:
+    """The scorecards tables of month P-5 … P: those `known` already, the others computed from the same input.
 
-    `scorecards` is P's table (already computed); earlier months are computed
-    from the same input, never read from earlier outputs. `computed` keeps
-    months already computed (a backfill passes one for its whole range).
+    Earlier months are never read from earlier outputs; `known` is only read
+    (a backfill passes every month it has computed, so none is computed twice).
     """
-    computed = {} if computed is None else computed
-    computed[period] = scorecards
+    return {
+        month: known[month] if month in known else compute_scorecards(tables, month, settings)
+        for month in period.back(MONTHS_BEFORE)
+    }
+
+
+def history(scorecards: Mapping[Period, pl.DataFrame], period: Period) -> pl.DataFrame:
+    """Per rep of P's scorecards and month P-5 … P: the trend columns (null where the rep had no card).
+
+    `scorecards` holds the scorecards table of each of those months (see trend_scorecards).
+    """
     months = period.back(MONTHS_BEFORE)
-    for month in months:
-        if month not in computed:
-            computed[month] = compute_scorecards(tables, month, settings)
-    frames = [computed[month] for month in months]
-    computed = pl.concat([f.select("period", "rep_id", *TREND_COLUMNS) for f in frames], how="vertical")
-    grid = scorecards.select("rep_id").join(pl.DataFrame({"period": [str(m) for m in months]}), how="cross")
-    return grid.join(computed, on=["rep_id", "period"], how="left").sort("rep_id", "period")
+    trend = pl.concat([scorecards[m].select("period", "rep_id", *TREND_COLUMNS) for m in months], how="vertical")
+    grid = scorecards[period].select("rep_id").join(pl.DataFrame({"period": [str(m) for m in months]}), how="cross")
+    return grid.join(trend, on=["rep_id", "period"], how="left").sort("rep_id", "period")
 
 
 def month_over_month(trend: pl.DataFrame, column: str) -> pl.Expr:
