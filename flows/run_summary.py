@@ -7,10 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from scorecards.config import DIMENSIONS
 from scorecards.schemas.results import ValidationReport
-
-_GRADES = ("A", "B", "C", "D", None)
+from scorecards.transforms.grading import GRADES, grade_distribution
 
 
 def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport) -> str:
@@ -31,10 +29,11 @@ def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report
         )
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
-    lines += ["", "| grade | " + " | ".join(g or "N/A" for g in _GRADES) + " |", "|---|" + "---:|" * len(_GRADES)]
-    for label, column in (("overall", "overall_grade"), *((d.name, d.grade_column) for d in DIMENSIONS)):
-        counts = dict(scorecards.group_by(column).len().iter_rows())
-        lines.append(f"| {label} | " + " | ".join(str(counts.get(g, 0)) for g in _GRADES) + " |")
+    headings = (*GRADES, "N/A")
+    lines += ["", "| grade | " + " | ".join(headings) + " |", "|---|" + "---:|" * len(headings)]
+    distribution = grade_distribution(scorecards).sort(pl.col("dimension") != "overall", maintain_order=True)
+    for label, *counts in distribution.select("dimension", *GRADES, "na").iter_rows():
+        lines.append(f"| {label} | " + " | ".join(str(count) for count in counts) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import polars as pl
@@ -75,3 +76,58 @@ def with_ranks(scorecards: pl.DataFrame) -> pl.DataFrame:
         rank_in_team=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("team"),
         rank_overall=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
     )
+
+
+#: The letter grades, best first.
+GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+
+
+def grade_distribution(scorecards: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """How many reps have each grade, per graded dimension and overall, per group of the `by` columns.
+
+    Grain: one row per group and graded column: the `by` columns, `dimension`
+    (a dimension's name, or "overall" for overall_grade), then the counts `A`,
+    `B`, `C`, `D` and `na` (reps without a grade), Int64. Order: groups by the
+    `by` columns ascending, within a group the dimensions in card order, overall last.
+    """
+    graded = [*((d.name, d.grade_column) for d in DIMENSIONS), ("overall", "overall_grade")]
+    frames = []
+    for name, column in graded:
+        counts = [
+            *((pl.col(column) == g).sum().cast(pl.Int64).alias(g) for g in GRADES),
+            pl.col(column).is_null().sum().cast(pl.Int64).alias("na"),
+        ]
+        counted = scorecards.group_by(by).agg(counts) if by else scorecards.select(counts)
+        frames.append(counted.with_columns(dimension=pl.lit(name)).select(*by, "dimension", *GRADES, "na"))
+    distribution = pl.concat(frames)
+    return distribution.sort(by, maintain_order=True) if by else distribution
+
+
+#: Why a dimension has no grade (SPEC §3/§4), on rows where its grade is null; new_customers is a count, never N/A.
+_NA_REASON: dict[str, pl.Expr] = {
+    "attainment": pl.when(pl.col("target_amount").is_null()).then(pl.lit("no_target")).otherwise(pl.lit("zero_target")),
+    "conversion_rate": pl.lit("no_closed_leads"),
+    "satisfaction": pl.when(pl.col("survey_responses") == 0)
+    .then(pl.lit("no_survey_responses"))
+    .otherwise(pl.lit("too_few_responses")),
+    "skills_score": pl.lit("not_rated"),
+}
+
+
+def na_reasons(scorecards: pl.DataFrame) -> pl.DataFrame:
+    """Why each rep's ungraded dimensions have no grade.
+
+    Grain: one row per rep and dimension whose grade is null: rep_id,
+    dimension, reason. Reasons: attainment `no_target` (no targets row) or
+    `zero_target`; conversion_rate `no_closed_leads`; satisfaction
+    `no_survey_responses` or `too_few_responses` (fewer than min_responses);
+    skills_score `not_rated`. Order: rep_id, then dimensions in card order.
+    """
+    frames = [
+        scorecards.filter(pl.col(d.grade_column).is_null()).select(
+            "rep_id", dimension=pl.lit(d.name), reason=_NA_REASON[d.name]
+        )
+        for d in DIMENSIONS
+        if d.name in _NA_REASON
+    ]
+    return pl.concat(frames).sort("rep_id", maintain_order=True)

@@ -11,9 +11,10 @@ from scorecards.config import Settings
 from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.feedback import feedback_notes, training_topics
+from scorecards.transforms.grading import grade_distribution, na_reasons
 from scorecards.transforms.period import Period
 from scorecards.transforms.teams import team_summary
-from scorecards.transforms.trend import history, trend_scorecards
+from scorecards.transforms.trend import history, month_over_month, movers, trend_scorecards
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,14 @@ class PeriodReport:
 
     scorecards: pl.DataFrame
     history: pl.DataFrame
+    changes: pl.DataFrame
+    na_reasons: pl.DataFrame
     notes: pl.DataFrame
     manager_notes: pl.DataFrame
     evidence: dict[str, pl.DataFrame]
     teams: pl.DataFrame
+    grade_distribution: pl.DataFrame
+    movers: pl.DataFrame
     topics: pl.DataFrame
 
 
@@ -35,7 +40,7 @@ def period_report(
     settings: Settings,
     known: Mapping[Period, pl.DataFrame] | None = None,
 ) -> PeriodReport:
-    """Scorecards, 6-month history, feedback notes, evidence rows, team totals and training topics of P.
+    """Everything P's cards and rollups show: scorecards, trend, changes, N/A reasons, notes, evidence, team facts.
 
     `known` holds months' scorecards already computed (only read): a backfill
     passes them so that each month is computed once, not once per trend it is in.
@@ -43,13 +48,18 @@ def period_report(
     months = trend_scorecards(tables, period, settings, known or {})
     scorecards = months[period]
     trend = history(months, period)
+    changes = month_over_month(trend, period)
     notes = feedback_notes(trend, period, settings.feedback)
     return PeriodReport(
         scorecards=scorecards,
         history=trend,
+        changes=changes,
+        na_reasons=na_reasons(scorecards),
         notes=notes,
         manager_notes=tables.manager_notes.filter(pl.col("period") == str(period)).select("rep_id", "note"),
         evidence=evidence_tables(tables, period),
         teams=team_summary(scorecards),
+        grade_distribution=grade_distribution(scorecards, by=["team"]),
+        movers=movers(scorecards, changes),
         topics=training_topics(notes, scorecards),
     )
