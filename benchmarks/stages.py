@@ -22,12 +22,14 @@ from scorecards.config.profiles import CANONICAL_PROFILE
 from scorecards.flows.period_flow import (
     check_input_rules,
     compute_period,
+    compute_trend_months,
     publish_period,
     read_input_files,
     write_period,
 )
 from scorecards.flows.publish.staging import period_lock, staging_folder
 from scorecards.transforms.period import Period, period_range
+from scorecards.transforms.report import PeriodReport
 
 
 class _Clock:
@@ -60,8 +62,13 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
     assert validated.tables is not None, validated.report.problems
     cards = 0
     computed: dict = {}
+
+    def compute(period: Period) -> PeriodReport:
+        computed.update(compute_trend_months.fn(validated.tables, period, settings, computed))
+        return compute_period.fn(validated.tables, period, settings, computed)
+
     for period in period_range(first, last) if mode == "backfill" else [last]:
-        report = clock.time("compute", lambda p=period: compute_period.fn(validated.tables, p, settings, computed))
+        report = clock.time("compute", lambda p=period: compute(p))
         with period_lock(out_dir, str(period)), staging_folder(out_dir, str(period)) as stage:
             cards += clock.time(
                 "render", lambda p=period, r=report, s=stage: write_period.fn(s, r, validated, p, settings)

@@ -13,14 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-#: The graded dimensions, in the order cards show them; each names its value column.
-DIMENSIONS: tuple[str, ...] = (
-    "attainment",
-    "conversion_rate",
-    "new_customers",
-    "satisfaction",
-    "skills_score",
-)
+from scorecards.config.dimensions import DIMENSION_NAMES
 
 Grade = Literal["A", "B", "C", "D"]
 NonNegative = Annotated[Decimal, Field(ge=0, decimal_places=6)]
@@ -67,9 +60,9 @@ class Composite(_Model):
 
     @model_validator(mode="after")
     def _known_dimensions(self) -> Composite:
-        unknown = sorted(set(self.weights) - set(DIMENSIONS))
+        unknown = sorted(set(self.weights) - set(DIMENSION_NAMES))
         if unknown:
-            raise ValueError(f"unknown dimension(s) {unknown}; known: {list(DIMENSIONS)}")
+            raise ValueError(f"unknown dimension(s) {unknown}; known: {list(DIMENSION_NAMES)}")
         if set(self.points) != {"A", "B", "C", "D"}:
             raise ValueError("points must give A, B, C and D")
         return self
@@ -89,7 +82,7 @@ class Skills(_Model):
 
 #: Metrics a feedback rule may test (columns of the scorecards table).
 FEEDBACK_METRICS: tuple[str, ...] = (
-    *DIMENSIONS,
+    *DIMENSION_NAMES,
     "composite_score",
     "first_contact_within_1d",
     "win_rate",
@@ -123,8 +116,8 @@ class Condition(_Model):
         )
         if sum(forms.values()) != 1 or given != 2:
             raise ValueError(f"use exactly one of: {', '.join(forms)}")
-        if self.grade is not None and self.grade not in DIMENSIONS:
-            raise ValueError(f"grade must name a dimension {list(DIMENSIONS)}, not {self.grade!r}")
+        if self.grade is not None and self.grade not in DIMENSION_NAMES:
+            raise ValueError(f"grade must name a dimension {list(DIMENSION_NAMES)}, not {self.grade!r}")
         if self.metric is not None and self.metric not in FEEDBACK_METRICS:
             raise ValueError(f"metric must be one of {list(FEEDBACK_METRICS)}, not {self.metric!r}")
         return self
@@ -209,10 +202,10 @@ class Settings(_Model):
 
     @model_validator(mode="after")
     def _every_dimension_banded(self) -> Settings:
-        missing = [d for d in DIMENSIONS if d not in self.bands]
-        unknown = sorted(set(self.bands) - set(DIMENSIONS))
+        missing = [d for d in DIMENSION_NAMES if d not in self.bands]
+        unknown = sorted(set(self.bands) - set(DIMENSION_NAMES))
         if missing or unknown:
-            raise ValueError(f"bands must cover exactly {list(DIMENSIONS)} (missing {missing}, unknown {unknown})")
+            raise ValueError(f"bands must cover exactly {list(DIMENSION_NAMES)} (missing {missing}, unknown {unknown})")
         return self
 
 

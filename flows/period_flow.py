@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,7 @@ from scorecards.schemas.canonical import InputTables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport, period_report
+from scorecards.transforms.trend import trend_scorecards
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
 _TASK = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -117,12 +119,20 @@ def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], setting
     return validated
 
 
+@task(name="compute monthly scorecards", **_TASK)
+def compute_trend_months(
+    tables: InputTables, period: Period, settings: Settings, known: Mapping[Period, pl.DataFrame]
+) -> dict[Period, pl.DataFrame]:
+    """Compute the scorecards of the period and of the months of its trend not known yet."""
+    return trend_scorecards(tables, period, settings, known)
+
+
 @task(name="compute scorecards", **_TASK)
 def compute_period(
-    tables: InputTables, period: Period, settings: Settings, computed: dict[Period, pl.DataFrame] | None = None
+    tables: InputTables, period: Period, settings: Settings, known: Mapping[Period, pl.DataFrame] | None = None
 ) -> PeriodReport:
     """Compute every metric, grade, rank, trend and feedback note of the period."""
-    return period_report(tables, period, settings, computed)
+    return period_report(tables, period, settings, known)
 
 
 @task(name="write scorecards", **_TASK)
@@ -181,7 +191,7 @@ def publish_month(
     out_dir: Path,
     settings: Settings,
     config_sha256: str,
-    computed: dict[Period, pl.DataFrame] | None = None,
+    known: Mapping[Period, pl.DataFrame] | None = None,
     render_on: Literal["cores", "cluster", "here"] = "cores",
 ) -> PeriodOutcome:
     """Compute, write and publish one month under its lock; a named failure becomes a failed outcome."""
@@ -189,7 +199,7 @@ def publish_month(
     target = out_dir / str(period)
     try:
         with period_lock(out_dir, str(period)):
-            report = compute_period(validated.tables, period, settings, computed)
+            report = compute_period(validated.tables, period, settings, known)
             with staging_folder(out_dir, str(period)) as stage:
                 reps = write_period(stage, report, validated, period, settings, render_on)
                 publish_period(stage, target, config_sha256, validated.report)
@@ -264,6 +274,7 @@ def backfill_flow(
             # One month per worker; its cards render there (waiting on the cluster from every worker would deadlock).
             outcomes[month] = publish_month.submit(validated, month, out_dir, settings, rules, render_on="here")
         else:
+            computed |= compute_trend_months(validated.tables, month, settings, computed)
             outcomes[month] = publish_month(validated, month, out_dir, settings, rules, computed)
     done = [o.result() if isinstance(o, PrefectFuture) else o for o in outcomes.values()]
     result = RunResult(validated.report, done)

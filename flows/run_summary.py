@@ -8,9 +8,7 @@ from typing import Any
 import polars as pl
 
 from scorecards.schemas.results import ValidationReport
-from scorecards.transforms.grading import GRADE_COLUMN
-
-_GRADES = ("A", "B", "C", "D", None)
+from scorecards.transforms.grading import GRADES, grade_distribution
 
 
 def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport) -> str:
@@ -31,10 +29,11 @@ def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report
         )
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
-    lines += ["", "| grade | " + " | ".join(g or "N/A" for g in _GRADES) + " |", "|---|" + "---:|" * len(_GRADES)]
-    for label, column in (("overall", "overall_grade"), *GRADE_COLUMN.items()):
-        counts = dict(scorecards.group_by(column).len().iter_rows())
-        lines.append(f"| {label} | " + " | ".join(str(counts.get(g, 0)) for g in _GRADES) + " |")
+    headings = (*GRADES, "N/A")
+    lines += ["", "| grade | " + " | ".join(headings) + " |", "|---|" + "---:|" * len(headings)]
+    distribution = grade_distribution(scorecards).sort(pl.col("dimension") != "overall", maintain_order=True)
+    for label, *counts in distribution.select("dimension", *GRADES, "na").iter_rows():
+        lines.append(f"| {label} | " + " | ".join(str(count) for count in counts) + " |")
     return "\n".join(lines) + "\n"
 
 

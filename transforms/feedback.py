@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from scorecards.config import dimension
 from scorecards.config.settings import Condition, Feedback, FeedbackRule
-from scorecards.transforms.grading import GRADE_COLUMN
 from scorecards.transforms.period import Period
 
 NOTE_COLUMNS = ("rep_id", "rule_id", "kind", "message", "topic", "signal", "rule_order", "shown")
@@ -70,9 +70,10 @@ def _match(
 def _threshold(when: Condition, kind: str) -> tuple[pl.Expr, pl.Expr]:
     """(fires, signal) for a grade-set or threshold condition on P's values."""
     if when.grade is not None:
-        points = pl.col(GRADE_COLUMN[when.grade]).replace_strict(_POINTS, default=None, return_dtype=pl.Float64)
+        graded = pl.col(dimension(when.grade).grade_column)
+        points = graded.replace_strict(_POINTS, default=None, return_dtype=pl.Float64)
         signal = (4 - points) / 3 if kind == "weakness" else points / 4
-        return pl.col(GRADE_COLUMN[when.grade]).is_in(when.grades or []), signal
+        return graded.is_in(when.grades or []), signal
     value = pl.col(when.metric).cast(pl.Float64)
     if when.below is not None:
         line = float(when.below)

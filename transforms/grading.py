@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import polars as pl
@@ -9,16 +10,6 @@ import polars as pl
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.settings import Band
 from scorecards.transforms.exact import RATIO, RATIO_PLACES, decimal_literal, rounded_ratio
-
-#: The output column holding each dimension's grade.
-GRADE_COLUMN: dict[str, str] = {
-    "attainment": "attainment_grade",
-    "conversion_rate": "conversion_grade",
-    "new_customers": "new_customers_grade",
-    "satisfaction": "satisfaction_grade",
-    "skills_score": "skills_grade",
-}
-assert set(GRADE_COLUMN) == set(DIMENSIONS)
 
 
 def grade(value: pl.Expr, band: Band) -> pl.Expr:
@@ -41,11 +32,11 @@ def dimension_grades(settings: Settings) -> list[pl.Expr]:
     """One grade expression per dimension; satisfaction with too few responses is null."""
     exprs = []
     for dimension in DIMENSIONS:
-        value = pl.col(dimension)
-        if dimension == "satisfaction":
+        value = pl.col(dimension.name)
+        if dimension.name == "satisfaction":
             enough = pl.col("survey_responses") >= settings.satisfaction.min_responses
             value = pl.when(enough).then(value).otherwise(None)
-        exprs.append(grade(value, settings.bands[dimension]).alias(GRADE_COLUMN[dimension]))
+        exprs.append(grade(value, settings.bands[dimension.name]).alias(dimension.grade_column))
     return exprs
 
 
@@ -59,10 +50,10 @@ def composite_score(settings: Settings) -> pl.Expr:
     numerator: pl.Expr = pl.lit(0, dtype=pl.Int128)
     denominator: pl.Expr = pl.lit(0, dtype=pl.Int128)
     for dimension in DIMENSIONS:
-        weight = _micro(settings.composite.weight(dimension))
+        weight = _micro(settings.composite.weight(dimension.name))
         if weight == 0:
             continue
-        graded = pl.col(GRADE_COLUMN[dimension])
+        graded = pl.col(dimension.grade_column)
         numerator = numerator + (graded.replace_strict(points, default=0, return_dtype=pl.Int128) * weight)
         denominator = denominator + pl.when(graded.is_not_null()).then(weight).otherwise(0).cast(pl.Int128)
     return rounded_ratio(numerator, denominator)
@@ -85,3 +76,58 @@ def with_ranks(scorecards: pl.DataFrame) -> pl.DataFrame:
         rank_in_team=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("team"),
         rank_overall=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
     )
+
+
+#: The letter grades, best first.
+GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+
+
+def grade_distribution(scorecards: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:
+    """How many reps have each grade, per graded dimension and overall, per group of the `by` columns.
+
+    Grain: one row per group and graded column: the `by` columns, `dimension`
+    (a dimension's name, or "overall" for overall_grade), then the counts `A`,
+    `B`, `C`, `D` and `na` (reps without a grade), Int64. Order: groups by the
+    `by` columns ascending, within a group the dimensions in card order, overall last.
+    """
+    graded = [*((d.name, d.grade_column) for d in DIMENSIONS), ("overall", "overall_grade")]
+    frames = []
+    for name, column in graded:
+        counts = [
+            *((pl.col(column) == g).sum().cast(pl.Int64).alias(g) for g in GRADES),
+            pl.col(column).is_null().sum().cast(pl.Int64).alias("na"),
+        ]
+        counted = scorecards.group_by(by).agg(counts) if by else scorecards.select(counts)
+        frames.append(counted.with_columns(dimension=pl.lit(name)).select(*by, "dimension", *GRADES, "na"))
+    distribution = pl.concat(frames)
+    return distribution.sort(by, maintain_order=True) if by else distribution
+
+
+#: Why a dimension has no grade (SPEC §3/§4), on rows where its grade is null; new_customers is a count, never N/A.
+_NA_REASON: dict[str, pl.Expr] = {
+    "attainment": pl.when(pl.col("target_amount").is_null()).then(pl.lit("no_target")).otherwise(pl.lit("zero_target")),
+    "conversion_rate": pl.lit("no_closed_leads"),
+    "satisfaction": pl.when(pl.col("survey_responses") == 0)
+    .then(pl.lit("no_survey_responses"))
+    .otherwise(pl.lit("too_few_responses")),
+    "skills_score": pl.lit("not_rated"),
+}
+
+
+def na_reasons(scorecards: pl.DataFrame) -> pl.DataFrame:
+    """Why each rep's ungraded dimensions have no grade.
+
+    Grain: one row per rep and dimension whose grade is null: rep_id,
+    dimension, reason. Reasons: attainment `no_target` (no targets row) or
+    `zero_target`; conversion_rate `no_closed_leads`; satisfaction
+    `no_survey_responses` or `too_few_responses` (fewer than min_responses);
+    skills_score `not_rated`. Order: rep_id, then dimensions in card order.
+    """
+    frames = [
+        scorecards.filter(pl.col(d.grade_column).is_null()).select(
+            "rep_id", dimension=pl.lit(d.name), reason=_NA_REASON[d.name]
+        )
+        for d in DIMENSIONS
+        if d.name in _NA_REASON
+    ]
+    return pl.concat(frames).sort("rep_id", maintain_order=True)

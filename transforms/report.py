@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -11,10 +11,10 @@ from scorecards.config import Settings
 from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.feedback import feedback_notes, training_topics
+from scorecards.transforms.grading import grade_distribution, na_reasons
 from scorecards.transforms.period import Period
-from scorecards.transforms.scorecard import compute_scorecards
 from scorecards.transforms.teams import team_summary
-from scorecards.transforms.trend import history
+from scorecards.transforms.trend import history, month_over_month, movers, trend_scorecards
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,14 @@ class PeriodReport:
 
     scorecards: pl.DataFrame
     history: pl.DataFrame
+    changes: pl.DataFrame
+    na_reasons: pl.DataFrame
     notes: pl.DataFrame
     manager_notes: pl.DataFrame
     evidence: dict[str, pl.DataFrame]
     teams: pl.DataFrame
+    grade_distribution: pl.DataFrame
+    movers: pl.DataFrame
     topics: pl.DataFrame
 
 
@@ -34,23 +38,28 @@ def period_report(
     tables: InputTables,
     period: Period,
     settings: Settings,
-    computed: MutableMapping[Period, pl.DataFrame] | None = None,
+    known: Mapping[Period, pl.DataFrame] | None = None,
 ) -> PeriodReport:
-    """Scorecards, 6-month history, feedback notes, evidence rows, team totals and training topics of P.
+    """Everything P's cards and rollups show: scorecards, trend, changes, N/A reasons, notes, evidence, team facts.
 
-    `computed` keeps each month's scorecards once computed, so that a backfill
-    computes each month once rather than once per trend it appears in.
+    `known` holds months' scorecards already computed (only read): a backfill
+    passes them so that each month is computed once, not once per trend it is in.
     """
-    computed = {} if computed is None else computed
-    scorecards = computed[period] if period in computed else compute_scorecards(tables, period, settings)
-    trend = history(tables, period, settings, scorecards, computed)
+    months = trend_scorecards(tables, period, settings, known or {})
+    scorecards = months[period]
+    trend = history(months, period)
+    changes = month_over_month(trend, period)
     notes = feedback_notes(trend, period, settings.feedback)
     return PeriodReport(
         scorecards=scorecards,
         history=trend,
+        changes=changes,
+        na_reasons=na_reasons(scorecards),
         notes=notes,
         manager_notes=tables.manager_notes.filter(pl.col("period") == str(period)).select("rep_id", "note"),
         evidence=evidence_tables(tables, period),
         teams=team_summary(scorecards),
+        grade_distribution=grade_distribution(scorecards, by=["team"]),
+        movers=movers(scorecards, changes),
         topics=training_topics(notes, scorecards),
     )

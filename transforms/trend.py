@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping
+from itertools import chain
 
 import polars as pl
 
-from scorecards.config import Settings
+from scorecards.config import DIMENSION_NAMES, Settings
 from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
@@ -32,33 +33,80 @@ TREND_COLUMNS: tuple[str, ...] = (
     "win_rate",
     "avg_cycle_days",
 )
+#: The trend columns whose change from the month before cards and rollups show.
+CHANGE_COLUMNS: tuple[str, ...] = (*DIMENSION_NAMES, "composite_score")
 
 
-def history(
-    tables: InputTables,
-    period: Period,
-    settings: Settings,
-    scorecards: pl.DataFrame,
-    computed: MutableMapping[Period, pl.DataFrame] | None = None,
-) -> pl.DataFrame:
-    """Per rep of P's scorecards and month P-5 … P: the graded metrics (null where the rep had no card).
+def trend_scorecards(
+    tables: InputTables, period: Period, settings: Settings, known: Mapping[Period, pl.DataFrame]
+) -> dict[Period, pl.DataFrame]:
+    """The scorecards tables of month P-5 … P: those `known` already, the others computed from the same input.
 
-    `scorecards` is P's table (already computed); earlier months are computed
-    from the same input, never read from earlier outputs. `computed` keeps
-    months already computed (a backfill passes one for its whole range).
+    Earlier months are never read from earlier outputs; `known` is only read
+    (a backfill passes every month it has computed, so none is computed twice).
     """
-    computed = {} if computed is None else computed
-    computed[period] = scorecards
+    return {
+        month: known[month] if month in known else compute_scorecards(tables, month, settings)
+        for month in period.back(MONTHS_BEFORE)
+    }
+
+
+def history(scorecards: Mapping[Period, pl.DataFrame], period: Period) -> pl.DataFrame:
+    """Per rep of P's scorecards and month P-5 … P: the trend columns (null where the rep had no card).
+
+    `scorecards` holds the scorecards table of each of those months (see trend_scorecards).
+    """
     months = period.back(MONTHS_BEFORE)
-    for month in months:
-        if month not in computed:
-            computed[month] = compute_scorecards(tables, month, settings)
-    frames = [computed[month] for month in months]
-    computed = pl.concat([f.select("period", "rep_id", *TREND_COLUMNS) for f in frames], how="vertical")
-    grid = scorecards.select("rep_id").join(pl.DataFrame({"period": [str(m) for m in months]}), how="cross")
-    return grid.join(computed, on=["rep_id", "period"], how="left").sort("rep_id", "period")
+    trend = pl.concat([scorecards[m].select("period", "rep_id", *TREND_COLUMNS) for m in months], how="vertical")
+    grid = scorecards[period].select("rep_id").join(pl.DataFrame({"period": [str(m) for m in months]}), how="cross")
+    return grid.join(trend, on=["rep_id", "period"], how="left").sort("rep_id", "period")
 
 
-def month_over_month(trend: pl.DataFrame, column: str) -> pl.Expr:
-    """The change of a metric from the previous month, per rep (null when either month is N/A)."""
-    return (pl.col(column) - pl.col(column).shift(1)).over("rep_id", order_by="period")
+def month_over_month(history: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Per rep: each of CHANGE_COLUMNS in the month before P and its change from then to P.
+
+    Grain: one row per rep_id of the history's P, sorted by rep_id; columns
+    `<column>_previous` (the value in P-1) and `<column>_change` (P's value −
+    P-1's), exact (decimals stay decimals, counts integers). Null policy: the
+    change is null when either month's value is null (N/A, or no card that month).
+    """
+    current = history.filter(pl.col("period") == str(period)).select("rep_id", *CHANGE_COLUMNS)
+    previous = history.filter(pl.col("period") == str(period.previous())).select(
+        "rep_id", *(pl.col(c).alias(f"{c}_previous") for c in CHANGE_COLUMNS)
+    )
+    return (
+        current.join(previous, on="rep_id", how="left")
+        .select(
+            "rep_id",
+            *chain.from_iterable(
+                (pl.col(f"{c}_previous"), (pl.col(c) - pl.col(f"{c}_previous")).alias(f"{c}_change"))
+                for c in CHANGE_COLUMNS
+            ),
+        )
+        .sort("rep_id")
+    )
+
+
+def movers(scorecards: pl.DataFrame, changes: pl.DataFrame, each: int = 3) -> pl.DataFrame:
+    """Per team, the biggest movers of the composite score since last month.
+
+    Up to `each` reps whose composite rose most (change descending), then up to
+    `each` whose composite fell most (change ascending), ties by rep_id.
+    Grain: one row per rep shown: team, rep_id, composite_score_previous,
+    composite_score, composite_score_change; teams in ascending order. `changes`
+    is month_over_month's frame. Null policy: a rep whose composite is null in
+    either month, or did not change, is no mover.
+    """
+    change = pl.col("composite_score_change")
+    moved = (
+        scorecards.select("team", "rep_id", "composite_score")
+        .join(changes.select("rep_id", "composite_score_previous", "composite_score_change"), on="rep_id")
+        .filter(change.is_not_null() & (change != 0))
+        .select("team", "rep_id", "composite_score_previous", "composite_score", "composite_score_change")
+    )
+    rising = moved.filter(change > 0).sort(
+        ["team", "composite_score_change", "rep_id"], descending=[False, True, False]
+    )
+    falling = moved.filter(change < 0).sort(["team", "composite_score_change", "rep_id"])
+    first = pl.int_range(pl.len()).over("team") < each
+    return pl.concat([rising.filter(first), falling.filter(first)]).sort("team", maintain_order=True)

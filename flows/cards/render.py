@@ -102,7 +102,7 @@ def render_period(
             written = sum(pool.map(_render_cards, *zip(*jobs, strict=True)))
     else:
         written = sum(_render_cards(*job) for job in jobs)
-    rollups = build_team_rollups(report.scorecards, report.history, report.teams, report.topics, period, settings)
+    rollups = build_team_rollups(report, period, settings)
     write_team_rollups(rollups, folder, settings.display.currency)
     return written
 
@@ -110,15 +110,6 @@ def render_period(
 def _render_cards(
     report: PeriodReport, period: Period, settings: Settings, folder: PeriodFolder, rep_ids: list[str]
 ) -> int:
-    cards = build_cards(
-        report.scorecards,
-        report.history,
-        report.notes,
-        report.manager_notes,
-        report.evidence,
-        period,
-        settings,
-        only=rep_ids,
-    )
+    cards = build_cards(report, period, settings, only=rep_ids)
     write_cards(cards, folder, settings.display.currency)
     return len(cards)

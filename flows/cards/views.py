@@ -1,8 +1,9 @@
 """What a rep's scorecard and a team's rollup show, as finished, localised values.
 
 Templates and workbooks receive these objects and only lay them out: every
-label comes from the message catalogue, every number from Babel, every
-business decision (N/A reasons, movers, ordering) is taken here or upstream.
+label comes from the message catalogue, every number from Babel. Business facts
+(changes, movers, grade distributions, N/A reasons) come finished from
+transforms/ in the PeriodReport; here they are only selected, localised and formatted.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any
 
 import polars as pl
 
-from scorecards.config import Settings
+from scorecards.config import DIMENSIONS, Dimension, Settings
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import card_link_from_rollup
-from scorecards.transforms.grading import GRADE_COLUMN
+from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
+from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.trend import MONTHS_BEFORE
 
 Value = Decimal | int | str | date | bool | None
@@ -31,22 +33,15 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark fo
     return message
 
 
-#: (dimension, label, kind) of each graded dimension, in card order.
-DIMENSIONS: tuple[tuple[str, str, Kind], ...] = (
-    ("attainment", N_("Sales-target attainment"), "percent"),
-    ("conversion_rate", N_("Lead conversion"), "percent"),
-    ("new_customers", N_("New customers"), "count"),
-    ("satisfaction", N_("Customer satisfaction"), "score"),
-    ("skills_score", N_("Sales skills (manager rating)"), "score"),
-)
-#: Short headings of the dimensions' grade columns in a team rollup (same order as DIMENSIONS).
-ROLLUP_GRADE_HEADINGS: tuple[str, ...] = (
-    N_("Attainment"),
-    N_("Conversion"),
-    N_("New cust."),
-    N_("Satisfaction"),
-    N_("Skills"),
-)
+#: What each reason of transforms.grading.na_reasons reads as on a card.
+NA_REASONS: dict[str, str] = {
+    "no_target": N_("no target for this month"),
+    "zero_target": N_("the target is 0"),
+    "no_closed_leads": N_("no lead was closed this month"),
+    "no_survey_responses": N_("no survey answers this month"),
+    "too_few_responses": N_("only %(answers)d survey answers, %(needed)d needed"),
+    "not_rated": N_("not rated this month"),
+}
 #: (column, label, kind) of the supporting figures.
 FIGURES: tuple[tuple[str, str, Kind], ...] = (
     ("won_amount", N_("Won amount"), "money"),
@@ -284,14 +279,7 @@ def _grade_class(grade: str | None) -> str:
 
 
 def build_cards(
-    scorecards: pl.DataFrame,
-    history: pl.DataFrame,
-    notes: pl.DataFrame,
-    manager_notes: pl.DataFrame,
-    evidence: dict[str, pl.DataFrame],
-    period: Period,
-    settings: Settings,
-    only: Collection[str] | None = None,
+    report: PeriodReport, period: Period, settings: Settings, only: Collection[str] | None = None
 ) -> list[Card]:
     """One card per rep of P's scorecards (or of the reps in `only`), in the rep's own locale."""
 
@@ -299,11 +287,14 @@ def build_cards(
         kept = frame if only is None else frame.filter(pl.col("rep_id").is_in(list(only)))
         return kept.partition_by("rep_id", as_dict=True)
 
+    scorecards = report.scorecards
     by_rep = {
-        "history": mine(history),
-        "notes": mine(notes.filter(pl.col("shown"))),
-        "manager_notes": mine(manager_notes),
-        **{name: mine(frame) for name, frame in evidence.items()},
+        "history": mine(report.history),
+        "changes": mine(report.changes),
+        "na_reasons": mine(report.na_reasons),
+        "notes": mine(report.notes.filter(pl.col("shown"))),
+        "manager_notes": mine(report.manager_notes),
+        **{name: mine(frame) for name, frame in report.evidence.items()},
     }
     team_sizes = dict(scorecards.group_by("team").len().iter_rows())
     months = period.back(MONTHS_BEFORE)
@@ -333,10 +324,23 @@ def _card(
     _ = t.gettext
     history = mine["history"]
     trend_rows = history.sort("period").to_dicts() if history is not None else []
+    changes = mine["changes"].row(0, named=True) if mine["changes"] is not None else {}
+    na_reasons = (
+        dict(mine["na_reasons"].select("dimension", "reason").iter_rows()) if mine["na_reasons"] is not None else {}
+    )
     dimensions = [
-        _dimension(dimension, label, kind, row, trend_rows, months, settings, t)
-        for dimension, label, kind in DIMENSIONS
-        if dimension != "skills_score" or any(r["skills_score"] is not None for r in trend_rows)
+        _dimension(
+            dimension,
+            row,
+            trend_rows,
+            changes.get(f"{dimension.name}_change"),
+            na_reasons.get(dimension.name),
+            months,
+            settings,
+            t,
+        )
+        for dimension in DIMENSIONS
+        if dimension.name != "skills_score" or any(r["skills_score"] is not None for r in trend_rows)
     ]
     header = [
         Line(_("Rep ID"), t.cell(row["rep_id"], None)),
@@ -405,18 +409,19 @@ def _card_labels(t: _Text) -> dict[str, str]:
 
 
 def _dimension(
-    dimension: str,
-    label: str,
-    kind: Kind,
+    dimension: Dimension,
     row: dict[str, Any],
     trend_rows: list[dict[str, Any]],
+    change: Decimal | int | None,
+    na_reason: str | None,
     months: list[Period],
     settings: Settings,
     t: _Text,
 ) -> DimensionBlock:
     _ = t.gettext
-    grade = row[GRADE_COLUMN[dimension]]
-    band = settings.bands[dimension]
+    name, kind = dimension.name, dimension.kind
+    grade = row[dimension.grade_column]
+    band = settings.bands[name]
     bands = " · ".join(
         f"{letter} ≥ {format_value(threshold, kind, t.locale, t.na, t.currency)}"
         for letter, threshold in (("A", band.A), ("B", band.B), ("C", band.C))
@@ -425,41 +430,30 @@ def _dimension(
     trend = [
         TrendPoint(
             format_month(m.start, t.locale, short=True),
-            t.cell(by_month.get(str(m), {}).get(dimension), kind),
-            by_month.get(str(m), {}).get(GRADE_COLUMN[dimension]) or t.na,
+            t.cell(by_month.get(str(m), {}).get(name), kind),
+            by_month.get(str(m), {}).get(dimension.grade_column) or t.na,
         )
         for m in months
     ]
     values = [point.cell.value for point in trend]
-    previous = values[-2] if len(values) > 1 else None
-    change = values[-1] - previous if values[-1] is not None and previous is not None else None  # type: ignore[operator]
     return DimensionBlock(
-        label=_(label),
-        cell=t.cell(row[dimension], kind),
+        label=_(dimension.label),
+        cell=t.cell(row[name], kind),
         grade=grade or t.na,
         grade_class=_grade_class(grade),
         bands=bands,
-        na_reason=_na_reason(dimension, row, settings, t) if grade is None else None,
+        na_reason=_na_reason(na_reason, row, settings, t) if na_reason is not None else None,
         trend=trend,
         change=format_change(change, kind, t.locale, t.na),
         sparkline=_sparkline(values, band.B),  # type: ignore[arg-type]
     )
 
 
-def _na_reason(dimension: str, row: dict[str, Any], settings: Settings, t: _Text) -> str:
-    _ = t.gettext
-    if dimension == "attainment":
-        return _("no target for this month") if row["target_amount"] is None else _("the target is 0")
-    if dimension == "conversion_rate":
-        return _("no lead was closed this month")
-    if dimension == "satisfaction":
-        if row["survey_responses"] == 0:
-            return _("no survey answers this month")
-        return _("only %(answers)d survey answers, %(needed)d needed") % {
-            "answers": row["survey_responses"],
-            "needed": settings.satisfaction.min_responses,
-        }
-    return _("not rated this month")
+def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: _Text) -> str:
+    message = t.gettext(NA_REASONS[reason])
+    if reason == "too_few_responses":
+        return message % {"answers": row["survey_responses"], "needed": settings.satisfaction.min_responses}
+    return message
 
 
 def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 180, height: int = 44) -> Sparkline:
@@ -491,29 +485,36 @@ def _evidence_table(
     )
 
 
-def build_team_rollups(
-    scorecards: pl.DataFrame,
-    history: pl.DataFrame,
-    summary: pl.DataFrame,
-    topics: pl.DataFrame,
-    period: Period,
-    settings: Settings,
-) -> list[TeamRollup]:
+def build_team_rollups(report: PeriodReport, period: Period, settings: Settings) -> list[TeamRollup]:
     """One rollup per team, in the team's locale (config default when its reps are split evenly)."""
-    previous = history.filter(pl.col("period") == str(period.previous())).select(
-        "rep_id", previous_composite="composite_score"
-    )
-    cards = scorecards.join(previous, on="rep_id", how="left").with_columns(
-        composite_change=pl.col("composite_score") - pl.col("previous_composite")
-    )
+    cards = report.scorecards.join(report.changes.select("rep_id", "composite_score_change"), on="rep_id", how="left")
     rollups = []
-    for team in summary.iter_rows(named=True):
+    for team in report.teams.iter_rows(named=True):
         t = _Text(team["locale"] or settings.defaults.locale, settings.display.currency)
-        rollups.append(_rollup(team, cards.filter(pl.col("team") == team["team"]), topics, period, t))
+        ours = pl.col("team") == team["team"]
+        rollups.append(
+            _rollup(
+                team,
+                cards.filter(ours),
+                report.grade_distribution.filter(ours),
+                report.movers.filter(ours),
+                report.topics.filter(ours),
+                period,
+                t,
+            )
+        )
     return rollups
 
 
-def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, period: Period, t: _Text) -> TeamRollup:
+def _rollup(
+    team: dict[str, Any],
+    cards: pl.DataFrame,
+    distribution: pl.DataFrame,
+    movers: pl.DataFrame,
+    topics: pl.DataFrame,
+    period: Period,
+    t: _Text,
+) -> TeamRollup:
     _ = t.gettext
     headings = [
         _("Rep"),
@@ -521,7 +522,7 @@ def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, per
         _("Overall"),
         _("Score"),
         _("Change"),
-        *(_(label) for label in ROLLUP_GRADE_HEADINGS),
+        *(_(dimension.heading) for dimension in DIMENSIONS),
         _("Won amount"),
         _("Target"),
     ]
@@ -534,8 +535,12 @@ def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, per
                 t.cell(r["rank_in_team"], "count"),
                 t.cell(r["overall_grade"], None),
                 t.cell(r["composite_score"], "score"),
-                Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
-                *(t.cell(r[GRADE_COLUMN[d]], None) for d, _l, _k in DIMENSIONS),
+                Cell(
+                    r["composite_score_change"],
+                    "score",
+                    format_change(r["composite_score_change"], "score", t.locale, t.na),
+                ),
+                *(t.cell(r[dimension.grade_column], None) for dimension in DIMENSIONS),
                 t.cell(r["won_amount"], "money"),
                 t.cell(r["target_amount"], "money"),
             ],
@@ -557,9 +562,9 @@ def _rollup(team: dict[str, Any], cards: pl.DataFrame, topics: pl.DataFrame, per
         ],
         headings=headings,
         reps=reps,
-        distribution=_distribution(mine, t),
-        movers=_movers(mine, t),
-        topics=_topics(topics.filter(pl.col("team") == team["team"]), t),
+        distribution=_distribution(distribution, t),
+        movers=_movers(movers, dict(mine.select("rep_id", "rep_name").iter_rows()), t),
+        topics=_topics(topics, t),
     )
 
 
@@ -572,29 +577,28 @@ def _rollup_labels(t: _Text) -> dict[str, str]:
     }
 
 
-def _distribution(cards: pl.DataFrame, t: _Text) -> Table:
+def _distribution(distribution: pl.DataFrame, t: _Text) -> Table:
     _ = t.gettext
-    rows = []
-    for dimension, label, _k in (*DIMENSIONS, ("overall", N_("Overall grade"), "count")):
-        column = "overall_grade" if dimension == "overall" else GRADE_COLUMN[dimension]
-        counts = dict(cards.group_by(column).len().iter_rows())
-        rows.append([t.cell(_(label), None), *(t.cell(counts.get(g, 0), "count") for g in ("A", "B", "C", "D", None))])
-    return Table(_("Grade distribution"), [_("Dimension"), "A", "B", "C", "D", t.na], rows, _("None this month."))
+    labels = {**{d.name: d.label for d in DIMENSIONS}, "overall": N_("Overall grade")}
+    rows = [
+        [t.cell(_(labels[dimension]), None), *(t.cell(count, "count") for count in counts)]
+        for dimension, *counts in distribution.select("dimension", *GRADES, "na").iter_rows()
+    ]
+    return Table(_("Grade distribution"), [_("Dimension"), *GRADES, t.na], rows, _("None this month."))
 
 
-def _movers(cards: pl.DataFrame, t: _Text, each: int = 3) -> Table:
+def _movers(movers: pl.DataFrame, names: dict[str, str], t: _Text) -> Table:
     _ = t.gettext
-    moved = cards.filter(pl.col("composite_change").is_not_null() & (pl.col("composite_change") != 0))
-    up = moved.filter(pl.col("composite_change") > 0).sort(["composite_change", "rep_id"], descending=[True, False])
-    down = moved.filter(pl.col("composite_change") < 0).sort(["composite_change", "rep_id"])
     rows = [
         [
-            t.cell(r["rep_name"], None),
-            t.cell(r["previous_composite"], "score"),
-            t.cell(r["composite_score"], "score"),
-            Cell(r["composite_change"], "score", format_change(r["composite_change"], "score", t.locale, t.na)),
+            t.cell(names[rep_id], None),
+            t.cell(previous, "score"),
+            t.cell(current, "score"),
+            Cell(change, "score", format_change(change, "score", t.locale, t.na)),
         ]
-        for r in (*up.head(each).iter_rows(named=True), *down.head(each).iter_rows(named=True))
+        for rep_id, previous, current, change in movers.select(
+            "rep_id", "composite_score_previous", "composite_score", "composite_score_change"
+        ).iter_rows()
     ]
     headings = [_("Rep"), _("Last month"), _("This month"), _("Change from last month")]
     return Table(_("Biggest movers since last month"), headings, rows, _("No change since last month."))

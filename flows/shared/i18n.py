@@ -41,11 +41,11 @@ def translations(locale: str) -> NullTranslations:
 
 def message_ids(settings: Settings) -> set[str]:
     """Every message the cards can show: gettext calls in code and templates, plus the config's feedback texts."""
-    root = Path(str(resources.files("scorecards.flows")))
+    code = [Path(str(resources.files(package))) for package in ("scorecards.config", "scorecards.flows")]
     templates = Path(str(resources.files("scorecards.templates")))
     found = {
         message
-        for folder, method in ((root, "python"), (templates, "jinja2.ext:babel_extract"))
+        for folder, method in (*((root, "python") for root in code), (templates, "jinja2.ext:babel_extract"))
         for _file, _line, message, _comments, _context in extract_from_dir(
             folder, method_map=[("**.py" if method == "python" else "**.j2", method)], options_map={"**.j2": {}}
         )

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from scorecards.flows.cli import app
 from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.shared.errors import PublishError
+from scorecards.transforms.period import Period, period_range
+from scorecards.transforms.scorecard import compute_scorecards
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -47,6 +49,23 @@ def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_input
 
     forced = backfill(folder, out, "--force")
     assert set(statuses(forced.output).values()) == {"published"}
+
+
+def test_backfill_computes_each_month_once_not_once_per_trend_it_is_in(
+    make_inputs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    from scorecards.transforms import trend
+
+    computed: list[str] = []
+
+    def counted(tables: object, period: Period, settings: object) -> object:
+        computed.append(str(period))
+        return compute_scorecards(tables, period, settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trend, "compute_scorecards", counted)
+    assert backfill(make_inputs(), tmp_path / "out").exit_code == 0
+    # 2026-08 … 2026-10 and the five months before 2026-08 that their trends show, each once.
+    assert computed == [str(m) for m in period_range(Period(2026, 3), Period(2026, 10))]
 
 
 def test_changed_input_or_config_makes_a_period_stale(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001

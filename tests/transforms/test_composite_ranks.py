@@ -9,12 +9,12 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from scorecards.config import DIMENSIONS, Settings, load_settings
-from scorecards.transforms.grading import GRADE_COLUMN, composite_score, overall_grade, with_ranks
+from scorecards.transforms.grading import composite_score, overall_grade, with_ranks
 
 D = Decimal
 RATIO = pl.Decimal(38, 6)
 SETTINGS = load_settings()
-GRADE_SCHEMA = {GRADE_COLUMN[d]: pl.String for d in DIMENSIONS}
+GRADE_SCHEMA = {d.grade_column: pl.String for d in DIMENSIONS}
 
 
 def _with_weights(**weights: str) -> Settings:

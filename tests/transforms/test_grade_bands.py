@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scorecards.config import DIMENSIONS, Settings, load_settings
-from scorecards.transforms.grading import GRADE_COLUMN, dimension_grades, grade, overall_grade
+from scorecards.config import DIMENSION_NAMES, DIMENSIONS, Settings, load_settings
+from scorecards.transforms.grading import dimension_grades, grade, overall_grade
 
 D = Decimal
 RATIO = pl.Decimal(38, 6)
@@ -92,7 +92,7 @@ def test_skills_band_edges(value: str, expected: str) -> None:
     assert _grade_of("skills_score", value) == expected
 
 
-@pytest.mark.parametrize("dimension", DIMENSIONS)
+@pytest.mark.parametrize("dimension", DIMENSION_NAMES)
 def test_null_value_has_no_grade(dimension: str) -> None:
     assert _grade_of(dimension, None) is None
 
@@ -166,7 +166,7 @@ def test_dimension_grades_with_min_responses() -> None:
             ("C", "C", "B", None, "B"),
             ("D", "D", "C", "D", "D"),
         ],
-        schema={GRADE_COLUMN[d]: pl.String for d in DIMENSIONS},
+        schema={d.grade_column: pl.String for d in DIMENSIONS},
         orient="row",
     )
     assert_frame_equal(got, expected)

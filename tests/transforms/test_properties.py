@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scorecards.config import DIMENSIONS, load_settings
+from scorecards.config import DIMENSION_NAMES, load_settings
 from scorecards.transforms.exact import rounded_ratio
 from scorecards.transforms.grading import grade, with_ranks
 
@@ -36,7 +36,7 @@ values = st.decimals(min_value=0, max_value=120, places=8, allow_nan=False, allo
 
 
 @settings(max_examples=60, deadline=None, database=None)
-@given(dimension=st.sampled_from(DIMENSIONS), xs=st.lists(values, min_size=1, max_size=40))
+@given(dimension=st.sampled_from(DIMENSION_NAMES), xs=st.lists(values, min_size=1, max_size=40))
 def test_grade_is_monotone_and_matches_reference(dimension: str, xs: list[Decimal]) -> None:
     xs = sorted(xs)
     df = pl.DataFrame({"v": xs}, schema={"v": pl.Decimal(38, 8)})

@@ -77,12 +77,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert validated.tables is not None
     report = period_report(validated.tables, P, settings)
     out = tmp_path_factory.mktemp("out")
-    cards = build_cards(
-        report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, P, settings
-    )
+    cards = build_cards(report, P, settings)
     write_cards(cards, PeriodFolder(out), "CNY")
     write_team_rollups(
-        build_team_rollups(report.scorecards, report.history, report.teams, report.topics, P, settings),
+        build_team_rollups(report, P, settings),
         PeriodFolder(out),
         "CNY",
     )

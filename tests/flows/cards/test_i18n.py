@@ -24,7 +24,8 @@ def test_every_message_has_a_zh_cn_translation() -> None:
 
 def test_messages_are_found_in_code_templates_and_config() -> None:
     needed = message_ids(load_settings())
-    assert "Sales-target attainment" in needed  # marked in flows/views.py
+    assert "Sales-target attainment" in needed  # marked in config/dimensions.py
+    assert "Won amount" in needed  # marked in flows/cards/views.py
     assert any(m.startswith("Computed from the CRM") for m in needed)  # a template's own text
     assert "Lead response (one-day first contact SOP)" in needed  # a config training topic
 

@@ -86,11 +86,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = root / "out" / "2026-10"
     folder.mkdir(parents=True)
     write_scorecards(report.scorecards, PeriodFolder(folder))
-    cards = build_cards(
-        report.scorecards, report.history, report.notes, report.manager_notes, report.evidence, period, settings
-    )
+    cards = build_cards(report, period, settings)
     write_cards(cards, PeriodFolder(folder), "CNY")
-    rollups = build_team_rollups(report.scorecards, report.history, report.teams, report.topics, period, settings)
+    rollups = build_team_rollups(report, period, settings)
     write_team_rollups(rollups, PeriodFolder(folder), "CNY")
     return folder
 
