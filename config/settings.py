@@ -149,7 +149,7 @@ class Feedback(_Model):
 
 
 class Display(_Model):
-    """How money is shown on cards, and the currency amounts are reported in (SPEC §8.2)."""
+    """The currency money is reported and shown in (SPEC §8.2): `reporting_currency`, else `currency`."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
     reporting_currency: Annotated[str | None, Field(pattern=r"^[A-Z]{3}$")] = None

@@ -1,8 +1,9 @@
 """Seeded, realistic demo inputs for the scorecards pipeline.
 
-`generate_demo_inputs` writes the seven canonical input tables (reps,
-opportunities, targets, leads, surveys, manager_notes, skill_ratings) as CSV
-files covering the 18 months that end with a given period. Everything comes
+`generate_demo_inputs` writes the canonical input tables (reps,
+opportunities, targets, leads, surveys, manager_notes, skill_ratings, and
+SPEC §8's opportunity_splits and fx_rates) as CSV files covering the 18
+months that end with a given period. Everything comes
 from one `random.Random(seed)`, so the same seed and period give byte-identical
 files. All cells are written as text (amounts with exactly two decimals, ISO
 dates, empty cells for missing values) so that the files look like a CRM
@@ -16,7 +17,14 @@ same for every seed and period:
   O007501 (stage pending), O010501 (rep R075, not in reps),
   O013501 (won without close_date), O016501 twice (duplicate id);
 - leads: L003001 (status lost), L020001 (closed_date before created_date);
-- surveys: S001201 (score 12 on a 10-point scale).
+- surveys: S001201 (score 12 on a 10-point scale);
+- opportunity_splits: the split of the first shared deal whose shares sum to 0.9000.
+
+Shared deals and other currencies (SPEC §8) come from a second generator
+seeded from the same seed, so adding them changed no other row: about 3 % of
+the international teams' deals are in USD or EUR (daily rates in fx_rates),
+and about 2 % of all deals are split between their owner and one or two
+teammates.
 """
 
 from __future__ import annotations
@@ -41,13 +49,17 @@ SKILLS = ("plan", "prospecting", "presentation", "negotiation", "closing")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "reps": ("rep_id", "rep_name", "email", "team") + ("manager_name", "manager_email", "hire_date", "locale"),
     "opportunities": ("opportunity_id", "rep_id", "account_id", "account_name")
-    + ("stage", "amount", "created_date", "close_date"),
+    + ("stage", "amount", "created_date", "close_date", "currency"),
     "targets": ("rep_id", "period", "target_amount"),
     "leads": ("lead_id", "rep_id", "created_date", "status", "closed_date", "first_contact_date"),
     "surveys": ("response_id", "rep_id", "account_id", "submitted_date") + ("score", "scale_max", "comment"),
     "manager_notes": ("rep_id", "period", "note"),
     "skill_ratings": ("rep_id", "period", "skill", "rating"),
+    "opportunity_splits": ("opportunity_id", "rep_id", "share"),
+    "fx_rates": ("currency", "rate_date", "rate"),
 }
+#: The demo's other currencies: code, its rate in CNY around the window, daily drift.
+FOREIGN_CURRENCIES: tuple[tuple[str, float, float], ...] = (("USD", 7.10, 0.004), ("EUR", 7.75, 0.005))
 
 # Deliberately bad rows: 0-based row positions after sorting by creation date.
 BAD_OPPORTUNITY_ROWS = {
@@ -605,6 +617,61 @@ def _inject_bad_rows(
     surveys[QUOTE_SURVEY_ROW]["comment"] = _QUOTE_COMMENT
 
 
+def _make_fx_rates(rng: random.Random, first: date, last: date) -> list[dict[str, str | None]]:
+    """A rate per foreign currency and calendar day from `first` to `last`: CNY for one unit, 4 decimals."""
+    rows = []
+    for code, level, drift in FOREIGN_CURRENCIES:
+        rate = level
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            rate = _clip(rate * (1 + rng.gauss(0, drift)), level * 0.9, level * 1.1)
+            rows.append({"currency": code, "rate_date": _iso_day(ordinal), "rate": f"{rate:.4f}"})
+    return rows
+
+
+def _share_and_convert(
+    rng: random.Random,
+    opportunities: list[dict[str, str | None]],
+    reps: list[_Rep],
+    fx_rates: list[dict[str, str | None]],
+) -> list[dict[str, str | None]]:
+    """Put some international deals in USD or EUR (same worth in CNY) and split some deals; return the splits."""
+    rates = {(r["currency"], r["rate_date"]): float(r["rate"] or 0) for r in fx_rates}
+    china = {team for team, _, _, _, is_china, _ in _TEAMS if is_china}
+    team_of = {rep.rep_id: rep.team for rep in reps}
+    teammates: dict[str, list[str]] = {}
+    for rep in reps:
+        teammates.setdefault(rep.team, []).append(rep.rep_id)
+    splits: list[dict[str, str | None]] = []
+    for row in opportunities:
+        row["currency"] = None
+        team = team_of.get(str(row["rep_id"]))
+        if team is None or not str(row["amount"]).replace(".", "").isdigit():
+            continue  # the deliberately bad rows stay as they are
+        value_day = row["close_date"] if row["stage"] != "open" else row["created_date"]
+        if team not in china and rng.random() < 0.03:
+            code = rng.choice([c for c, _, _ in FOREIGN_CURRENCIES])
+            rate = rates.get((code, value_day))
+            if rate:
+                row["currency"] = code
+                row["amount"] = _money(round(float(str(row["amount"])) * 100 / rate))
+        if rng.random() < 0.02:
+            others = [r for r in teammates[team] if r != row["rep_id"]]
+            names = [str(row["rep_id"]), *rng.sample(others, k=min(len(others), rng.choice([1, 1, 2])))]
+            shares = ["0.5000", "0.5000"] if len(names) == 2 else ["0.3333", "0.3333", "0.3334"]
+            if len(names) == 2 and rng.random() < 0.5:
+                shares = ["0.6000", "0.4000"]
+            splits += [
+                {"opportunity_id": row["opportunity_id"], "rep_id": name, "share": share}
+                for name, share in zip(names, shares, strict=True)
+            ]
+    if splits:  # one split that does not add up, to show its quarantine
+        first = splits[0]["opportunity_id"]
+        for split in splits:
+            if split["opportunity_id"] == first:
+                split["share"] = "0.4500"
+    return splits
+
+
 def _reps_rows(reps: list[_Rep]) -> list[dict[str, str | None]]:
     managers = {team: (manager, email) for team, manager, email, _, _, _ in _TEAMS}
     return [
@@ -660,6 +727,9 @@ def generate_demo_inputs(out_dir: Path, last_period: str, seed: int = 7) -> dict
     skill_ratings = _make_skill_ratings(rng, reps, window[-2:])
     _inject_bad_rows(opportunities, leads, surveys, as_of)
 
+    extra = random.Random(f"{seed}-shared-and-foreign")
+    fx_rates = _make_fx_rates(extra, _month_start(months[0]), as_of)
+    splits = _share_and_convert(extra, opportunities, reps, fx_rates)
     tables = {
         "reps": _reps_rows(reps),
         "opportunities": opportunities,
@@ -668,5 +738,7 @@ def generate_demo_inputs(out_dir: Path, last_period: str, seed: int = 7) -> dict
         "surveys": surveys,
         "manager_notes": notes,
         "skill_ratings": skill_ratings,
+        "opportunity_splits": splits,
+        "fx_rates": fx_rates,
     }
     return {table: _write(out_dir, table, rows) for table, rows in tables.items()}

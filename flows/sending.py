@@ -44,5 +44,5 @@ def send_period(
     """Send each manager their teams' scorecards of OUT/P (only what the sent-log lacks, unless `resend`)."""
     with period_lock(out_dir, period):
         folder = out_dir / period
-        messages, problems = build_messages(folder, settings.defaults.locale, currency=settings.display.currency)
+        messages, problems = build_messages(folder, settings.defaults.locale, currency=settings.display.reporting)
         return Sent(deliver(messages, folder, smtp, dry_run=dry_run, resend=resend), problems)

@@ -69,3 +69,5 @@ class InputTables:
     surveys: pl.DataFrame
     manager_notes: pl.DataFrame
     skill_ratings: pl.DataFrame
+    opportunity_splits: pl.DataFrame
+    fx_rates: pl.DataFrame

@@ -7,7 +7,7 @@ from typing import Literal
 
 import polars as pl
 
-Kind = Literal["text", "email", "date", "money", "number", "period", "choice"]
+Kind = Literal["text", "email", "date", "money", "number", "share", "rate", "period", "choice", "currency"]
 
 # Digits are ASCII [0-9]: the regex engine's \d also matches full-width and other scripts' digits,
 # which no cast reads. A time after a date must be a time of day, although only the date is kept.
@@ -19,8 +19,11 @@ _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:
 _DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ]{_TIME})?$"
 #: A month, YYYY-MM (the output tables use it too).
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-# Exact numbers keep this many places: cents for money, micro-units otherwise.
-_PLACES = {"money": 2, "number": 6}
+#: An ISO 4217 currency code: three capital letters A-Z.
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+# Exact numbers keep this many places: cents for money, micro-units for numbers, a split's
+# share in 1/10,000 (SPEC §8.1), an exchange rate in 10 places (SPEC §8.2).
+_PLACES = {"money": 2, "number": 6, "share": 4, "rate": 10}
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Field:
 
     def parse(self, text: pl.Expr) -> pl.Expr:
         """The typed value of a stripped text cell (null where it is empty or unreadable)."""
-        if self.kind in ("text", "email", "period", "choice"):
+        if self.kind in ("text", "email", "period", "choice", "currency"):
             return text
         if self.kind == "date":
             # A datetime counts by its calendar date (SPEC §1).
@@ -69,6 +72,10 @@ class Field:
             rules.append(("not an email address", present & ~text.str.contains(_EMAIL)))
         elif self.kind == "period":
             rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(PERIOD_PATTERN)))
+        elif self.kind == "currency":
+            rules.append(
+                ("not a currency code (three capital letters)", present & ~text.str.contains(CURRENCY_PATTERN))
+            )
         elif self.kind == "choice":
             rules.append((f"not one of {', '.join(self.choices)}", present & ~text.is_in(self.choices)))
         elif self.kind == "date":

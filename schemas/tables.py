@@ -46,6 +46,8 @@ def _missing_when(column: str, status: str, values: list[str]) -> pl.Expr:
 
 PERIOD = Field("period", "period", description="Month, YYYY-MM.")
 
+#: In validation order: a table's cross-table rules use the tables validated before it (every
+#: table names a rep; an opportunity in another currency needs a rate; a split, a kept opportunity).
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -80,6 +82,18 @@ TABLES: dict[str, TableSpec] = {
             key=("rep_id",),
         ),
         TableSpec(
+            "fx_rates",
+            description="One exchange rate per currency and day (SPEC §8.2).",
+            required=False,
+            fields=(
+                Field("currency", "currency", description="ISO 4217 code of a currency other than the reporting one."),
+                Field("rate_date", "date", description="Day the rate applies from."),
+                Field("rate", "rate", description="Units of the reporting currency for one unit of currency."),
+            ),
+            key=("currency", "rate_date"),
+            row_rules=(("rate: not above 0", pl.col("rate") <= 0),),
+        ),
+        TableSpec(
             "opportunities",
             description="One row per sales opportunity (deal).",
             required=True,
@@ -92,6 +106,14 @@ TABLES: dict[str, TableSpec] = {
                 Field("amount", "money", description="Deal amount, exact to the cent."),
                 Field("created_date", "date", description="Day the opportunity was created."),
                 Field("close_date", "date", required=False, description="Day it was won or lost."),
+                Field(
+                    "currency",
+                    "currency",
+                    required=False,
+                    optional_column=True,
+                    config_default=True,
+                    description="ISO 4217 code of the amount; empty for the reporting currency (config).",
+                ),
             ),
             key=("opportunity_id",),
             row_rules=(
@@ -101,6 +123,21 @@ TABLES: dict[str, TableSpec] = {
                 ),
                 ("close_date: before created_date", _before("close_date", "created_date")),
                 ("amount: below 0", pl.col("amount") < 0),
+            ),
+        ),
+        TableSpec(
+            "opportunity_splits",
+            description="One rep's share of a shared opportunity (SPEC §8.1).",
+            required=False,
+            fields=(
+                Field("opportunity_id", description="The shared opportunity; a kept row of opportunities."),
+                Field("rep_id", description="A rep credited with part of it; a rep in reps."),
+                Field("share", "share", description="The rep's share: above 0, at most 1, 4 decimals."),
+            ),
+            key=("opportunity_id", "rep_id"),
+            row_rules=(
+                ("share: not above 0", pl.col("share") <= 0),
+                ("share: above 1", pl.col("share") > 1),
             ),
         ),
         TableSpec(

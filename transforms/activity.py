@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from scorecards.transforms.credit import credited_sum
 from scorecards.transforms.exact import MONEY_PLACES, rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 
 
-def deals_by_rep(opportunities: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per rep, over opportunities closed in P: win_rate (won / (won + lost)) and avg_cycle_days of the won ones.
+def deals_by_rep(deals: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per rep, over the rep's deals (credit.deals) closed in P: win_rate (won / (won + lost)), avg_cycle_days.
 
     An open opportunity never counts. win_rate is null when nothing was won or
     lost; avg_cycle_days (whole calendar days, created to closed) when nothing was won.
@@ -17,7 +18,7 @@ def deals_by_rep(opportunities: pl.LazyFrame, period: Period) -> pl.LazyFrame:
     is_won = pl.col("stage") == "won"
     cycle_days = (pl.col("close_date") - pl.col("created_date")).dt.total_days()
     return (
-        opportunities.filter(pl.col("stage").is_in(["won", "lost"]) & period.contains("close_date"))
+        deals.filter(pl.col("stage").is_in(["won", "lost"]) & period.contains("close_date"))
         .group_by("rep_id")
         .agg(
             _won=is_won.sum(),
@@ -39,9 +40,9 @@ def avg_deal_size(won: str = "won_amount", deals: str = "won_deals") -> pl.Expr:
     )
 
 
-def open_pipeline_by_rep(opportunities: pl.LazyFrame) -> pl.LazyFrame:
-    """Per rep: open_pipeline, Σ amount of the rep's open opportunities anywhere in the input."""
-    return opportunities.filter(pl.col("stage") == "open").group_by("rep_id").agg(open_pipeline=pl.col("amount").sum())
+def open_pipeline_by_rep(deals: pl.LazyFrame) -> pl.LazyFrame:
+    """Per rep: open_pipeline, Σ amount_reporting × share of the rep's open deals anywhere in the input, in cents."""
+    return deals.filter(pl.col("stage") == "open").group_by("rep_id").agg(open_pipeline=credited_sum())
 
 
 def first_contact_by_rep(leads: pl.LazyFrame, period: Period) -> pl.LazyFrame:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import polars as pl
 
+from scorecards.transforms.credit import credited_sum
 from scorecards.transforms.exact import MONEY_PLACES, rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 
 
-def won_by_rep(opportunities: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per rep: won_amount (Σ amount) and won_deals (count) of won opportunities closed in P."""
+def won_by_rep(deals: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per rep, over the rep's won deals closed in P (credit.deals): won_amount and won_deals.
+
+    won_amount is Σ amount_reporting × the rep's share, rounded half up to cents
+    once; won_deals counts each deal once for every rep it credits (SPEC §8.3).
+    """
     return (
-        opportunities.filter((pl.col("stage") == "won") & period.contains("close_date"))
+        deals.filter((pl.col("stage") == "won") & period.contains("close_date"))
         .group_by("rep_id")
-        .agg(won_amount=pl.col("amount").sum(), won_deals=pl.len().cast(pl.Int64))
+        .agg(won_amount=credited_sum(), won_deals=pl.len().cast(pl.Int64))
     )
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.exact import MONEY, MONEY_PLACES, rounded_ratio, unscaled
 
 #: Decimal places of a split share (0.3333) and of an exchange rate.
@@ -82,6 +83,30 @@ def credited_deals(opportunities: pl.LazyFrame, splits: pl.LazyFrame) -> pl.Lazy
     )
 
 
-def credited_sum(column: str = "credited_amount") -> pl.Expr:
-    """Σ of exact credited amounts, rounded half up to cents once (per group)."""
-    return rounded_ratio(unscaled(pl.col(column).sum(), CREDITED_PLACES), pl.lit(10**CREDITED_PLACES), MONEY_PLACES)
+def deals(tables: InputTables, reporting_currency: str) -> pl.LazyFrame:
+    """Every opportunity once per rep it credits, with its amount in the reporting currency and the credit.
+
+    This is what "r's deals" means in SPEC §8.3: every money and deal metric
+    reads it. Without splits and rates each opportunity credits its owner once,
+    with its own amount.
+    """
+    opportunities = tables.opportunities.lazy()
+    if tables.fx_rates.is_empty():  # every kept opportunity is in the reporting currency
+        converted = opportunities.with_columns(
+            rate=pl.lit(Decimal(1), dtype=RATE),
+            rate_date=pl.lit(None, dtype=pl.Date),
+            amount_reporting=pl.col("amount"),
+        )
+    else:
+        converted = with_reporting_amounts(opportunities, tables.fx_rates.lazy(), reporting_currency)
+    return credited_deals(converted, tables.opportunity_splits.lazy())
+
+
+def in_cents(credited: pl.Expr) -> pl.Expr:
+    """An exact credited amount (or a sum of them) rounded half up to cents."""
+    return rounded_ratio(unscaled(credited, CREDITED_PLACES), pl.lit(10**CREDITED_PLACES), MONEY_PLACES)
+
+
+def credited_sum() -> pl.Expr:
+    """Σ of the exact credited amounts, rounded half up to cents once (per group)."""
+    return in_cents(pl.col("credited_amount").sum())

@@ -21,11 +21,12 @@ def first_won_deals(opportunities: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def new_customers_by_rep(opportunities: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per rep: new_customers, the accounts whose first won deal is the rep's and closed in P."""
-    return (
-        first_won_deals(opportunities)
-        .filter(period.contains("close_date"))
-        .group_by("rep_id")
-        .agg(new_customers=pl.len().cast(pl.Int64))
-    )
+def new_customers(opportunities: pl.LazyFrame, deals: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """The deals (credit.deals) of the accounts whose first won opportunity closed in P: one per rep it credits."""
+    firsts = first_won_deals(opportunities).filter(period.contains("close_date")).select("opportunity_id")
+    return deals.join(firsts, on="opportunity_id", how="semi")
+
+
+def new_customers_by_rep(opportunities: pl.LazyFrame, deals: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+    """Per rep: new_customers, the accounts whose first won deal credits the rep and closed in P (SPEC §8.3)."""
+    return new_customers(opportunities, deals, period).group_by("rep_id").agg(new_customers=pl.len().cast(pl.Int64))

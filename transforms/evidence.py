@@ -5,17 +5,30 @@ from __future__ import annotations
 import polars as pl
 
 from scorecards.schemas.canonical import InputTables
-from scorecards.transforms.customers import first_won_deals
+from scorecards.transforms.credit import deals, in_cents
+from scorecards.transforms.customers import new_customers
 from scorecards.transforms.exact import rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 
+#: What a deal's evidence row says of shared credit and other currencies (SPEC §8): its currency, the rate
+#: and its date, its amount in the reporting currency, whether it is split, the rep's share and credited cents.
+CREDIT_COLUMNS: tuple[str, ...] = (
+    "currency",
+    "rate",
+    "rate_date",
+    "amount_reporting",
+    "is_split",
+    "share",
+    "credited_amount",
+)
 
-def evidence_tables(tables: InputTables, period: Period) -> dict[str, pl.DataFrame]:
+
+def evidence_tables(tables: InputTables, period: Period, reporting_currency: str) -> dict[str, pl.DataFrame]:
     """Per evidence section, the rows of P behind the card's numbers (each with rep_id), in a stable order."""
-    opportunities = tables.opportunities.lazy()
+    credited = deals(tables, reporting_currency).with_columns(credited_amount=in_cents(pl.col("credited_amount")))
     leads = tables.leads.lazy()
     sections = {
-        "won_deals": opportunities.filter((pl.col("stage") == "won") & period.contains("close_date"))
+        "won_deals": credited.filter((pl.col("stage") == "won") & period.contains("close_date"))
         .select(
             "rep_id",
             "opportunity_id",
@@ -24,12 +37,12 @@ def evidence_tables(tables: InputTables, period: Period) -> dict[str, pl.DataFra
             "amount",
             "created_date",
             "close_date",
+            *CREDIT_COLUMNS,
             cycle_days=(pl.col("close_date") - pl.col("created_date")).dt.total_days(),
         )
         .sort("rep_id", "close_date", "opportunity_id"),
-        "new_customers": first_won_deals(opportunities)
-        .filter(period.contains("close_date"))
-        .select("rep_id", "account_id", "account_name", "opportunity_id", "amount", "close_date")
+        "new_customers": new_customers(tables.opportunities.lazy(), credited, period)
+        .select("rep_id", "account_id", "account_name", "opportunity_id", "amount", "close_date", *CREDIT_COLUMNS)
         .sort("rep_id", "close_date", "account_id"),
         "closed_leads": leads.filter(
             period.contains("closed_date") & pl.col("status").is_in(["converted", "disqualified"])

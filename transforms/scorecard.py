@@ -16,6 +16,7 @@ from scorecards.transforms.activity import (
 )
 from scorecards.transforms.attainment import attainment, target_by_rep, won_by_rep
 from scorecards.transforms.conversion import conversion_rate, leads_by_rep
+from scorecards.transforms.credit import deals
 from scorecards.transforms.customers import new_customers_by_rep
 from scorecards.transforms.exact import MONEY
 from scorecards.transforms.grading import (
@@ -79,17 +80,17 @@ _ZERO_WHEN_ABSENT: dict[str, pl.Expr] = {
 
 def compute_scorecards(tables: InputTables, period: Period, settings: Settings) -> pl.DataFrame:
     """The scorecards table for P: one row per rep on the roster, ordered by rank_overall."""
-    opportunities = tables.opportunities.lazy()
+    credited = deals(tables, settings.display.reporting)
     leads = tables.leads.lazy()
     per_rep = [
-        won_by_rep(opportunities, period),
+        won_by_rep(credited, period),
         target_by_rep(tables.targets.lazy(), period),
         leads_by_rep(leads, period),
-        new_customers_by_rep(opportunities, period),
+        new_customers_by_rep(tables.opportunities.lazy(), credited, period),
         satisfaction_by_rep(tables.surveys.lazy(), period),
         skills_by_rep(tables.skill_ratings.lazy(), period),
-        deals_by_rep(opportunities, period),
-        open_pipeline_by_rep(opportunities),
+        deals_by_rep(credited, period),
+        open_pipeline_by_rep(credited),
         first_contact_by_rep(leads, period),
     ]
     cards = roster(tables.reps.lazy(), period)

@@ -103,7 +103,7 @@ def render_period(
     else:
         written = sum(_render_cards(*job) for job in jobs)
     rollups = build_team_rollups(report, period, settings)
-    write_team_rollups(rollups, folder, settings.display.currency)
+    write_team_rollups(rollups, folder, settings.display.reporting)
     return written
 
 
@@ -111,5 +111,5 @@ def _render_cards(
     report: PeriodReport, period: Period, settings: Settings, folder: PeriodFolder, rep_ids: list[str]
 ) -> int:
     cards = build_cards(report, period, settings, only=rep_ids)
-    write_cards(cards, folder, settings.display.currency)
+    write_cards(cards, folder, settings.display.reporting)
     return len(cards)

@@ -119,6 +119,17 @@ EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] 
         (("skill", N_("Skill"), None), ("rating", N_("Rating"), "score")),
     ),
 )
+#: Columns a deal's evidence adds when the rep has deals in another currency (SPEC §8.2) ...
+CONVERTED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
+    ("rate", N_("Rate"), "rate"),
+    ("rate_date", N_("Rate date"), "date"),
+    ("amount_reporting", N_("Amount converted"), "money"),
+)
+#: ... and shared deals (SPEC §8.1).
+SHARED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
+    ("share", N_("Your share"), "share"),
+    ("credited_amount", N_("Your credit"), "money"),
+)
 #: Words of status values and yes/no shown in evidence tables.
 VALUE_WORDS: dict[str, str] = {
     "converted": N_("converted"),
@@ -135,11 +146,12 @@ VALUE_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Cell:
-    """A value as Excel stores it and as a reader of the locale reads it."""
+    """A value as Excel stores it and as a reader of the locale reads it (money in `currency` when not the card's)."""
 
     value: Value
     kind: Kind | None
     text: str
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -265,12 +277,14 @@ class _Text:
     def na(self) -> str:
         return self.gettext("N/A")
 
-    def cell(self, value: Value, kind: Kind | None) -> Cell:
+    def cell(self, value: Value, kind: Kind | None, currency: str | None = None) -> Cell:
         if kind is None:  # text: shown (and written to Excel) as `text`, its known words translated
             word = str(value).lower() if isinstance(value, bool) else value
             if word is None:
                 return Cell(value, None, self.na)
             return Cell(value, None, self.gettext(VALUE_WORDS[word]) if word in VALUE_WORDS else str(word))
+        if currency is not None and currency != self.currency:  # money in another currency than the card's
+            return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
 
 
@@ -320,7 +334,7 @@ def _card(
     months: list[Period],
     settings: Settings,
 ) -> Card:
-    t = _Text(row["locale"], settings.display.currency)
+    t = _Text(row["locale"], settings.display.reporting)
     _ = t.gettext
     history = mine["history"]
     trend_rows = history.sort("period").to_dicts() if history is not None else []
@@ -366,7 +380,10 @@ def _card(
         )
     ]
     manager_notes = mine["manager_notes"]["note"].to_list() if mine["manager_notes"] is not None else []
-    evidence = [_evidence_table(title, columns, mine.get(name), t) for name, title, columns in EVIDENCE]
+    evidence = [
+        _evidence_table(title, columns + _credit_columns(name, mine.get(name), t), mine.get(name), t)
+        for name, title, columns in EVIDENCE
+    ]
     return Card(
         rep_id=row["rep_id"],
         locale=t.locale,
@@ -472,15 +489,36 @@ def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 
     return Sparkline(width, height, " ".join(f"{x},{y}" for x, y in dots), dots, guide_y)
 
 
+def _credit_columns(section: str, frame: pl.DataFrame | None, t: _Text) -> tuple[tuple[str, str, Kind | None], ...]:
+    """The columns a deal section adds for this rep's converted or shared deals (none when it has neither)."""
+    if frame is None or "is_split" not in frame.columns or frame.is_empty():
+        return ()
+    added: tuple[tuple[str, str, Kind | None], ...] = ()
+    if (frame["currency"] != t.currency).any():
+        added += CONVERTED_COLUMNS
+    if frame["is_split"].any():
+        added += SHARED_COLUMNS
+    return added
+
+
 def _evidence_table(
     title: str, columns: tuple[tuple[str, str, Kind | None], ...], frame: pl.DataFrame | None, t: _Text
 ) -> Table:
     _ = t.gettext
-    rows = [] if frame is None else frame.select([c for c, _h, _k in columns]).rows()
+    names = [c for c, _h, _k in columns]
+    # A deal's own amount is in its own currency; every other amount is in the card's.
+    currencies = frame["currency"].to_list() if frame is not None and "currency" in frame.columns else None
+    rows = [] if frame is None else frame.select(names).rows()
     return Table(
         title=_(title),
         headings=[_(heading) for _c, heading, _k in columns],
-        rows=[[t.cell(value, kind) for value, (_c, _h, kind) in zip(row, columns, strict=True)] for row in rows],
+        rows=[
+            [
+                t.cell(value, kind, currencies[i] if currencies and name == "amount" else None)
+                for value, (name, _h, kind) in zip(row, columns, strict=True)
+            ]
+            for i, row in enumerate(rows)
+        ],
         empty_text=_("None this month."),
     )
 
@@ -490,7 +528,7 @@ def build_team_rollups(report: PeriodReport, period: Period, settings: Settings)
     cards = report.scorecards.join(report.changes.select("rep_id", "composite_score_change"), on="rep_id", how="left")
     rollups = []
     for team in report.teams.iter_rows(named=True):
-        t = _Text(team["locale"] or settings.defaults.locale, settings.display.currency)
+        t = _Text(team["locale"] or settings.defaults.locale, settings.display.reporting)
         ours = pl.col("team") == team["team"]
         rollups.append(
             _rollup(

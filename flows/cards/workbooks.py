@@ -37,7 +37,7 @@ class _Sheet:
             set_text(target, cell if isinstance(cell, str) else cell.text)
         else:
             target.value = cell.value
-            target.number_format = excel_format(cell.kind, self.locale, self.currency)
+            target.number_format = excel_format(cell.kind, self.locale, cell.currency or self.currency)
         if font:
             target.font = font
         if fill:

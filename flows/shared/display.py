@@ -11,19 +11,22 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
-Kind = Literal["money", "percent", "count", "score", "days", "date"]
+Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date"]
 
 _PATTERNS: dict[Kind, str] = {
     "count": "#,##0",
     "score": "#,##0.00",
     "days": "#,##0.0",
+    "rate": "#,##0.0000######",
 }
 _EXCEL_FORMATS: dict[Kind, str] = {
     "percent": "0.0%",
+    "share": "0.00%",
     "count": "#,##0",
     "score": "0.00",
     "days": "0.0",
     "date": "yyyy-mm-dd",
+    "rate": "0.0000######",
 }
 
 
@@ -47,6 +50,8 @@ def format_value(
     where = _babel(locale)
     if kind == "percent":
         return format_percent(value, format="#,##0.0%", locale=where)
+    if kind == "share":  # a split's share, 0.3333: to the hundredth of a percent
+        return format_percent(value, format="#,##0.00%", locale=where)
     if kind == "money":
         return format_currency(value, currency, locale=where)
     if kind == "date":

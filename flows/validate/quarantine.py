@@ -9,7 +9,7 @@ and types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 import pandera.polars as pa
@@ -27,6 +27,7 @@ from scorecards.schemas.results import (
     ValidationReport,
 )
 from scorecards.schemas.tables import TABLES, TableSpec
+from scorecards.transforms.credit import value_date, with_reporting_amounts
 
 
 def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
@@ -35,11 +36,14 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
     reports: list[TableReport] = []
     used: dict[str, pl.DataFrame] = {}
     quarantine: dict[str, pl.DataFrame] = {}
+    reporting = settings.display.reporting
     defaults = {
         "locale": pl.lit(settings.defaults.locale),
         "scale_max": pl.lit(settings.defaults.survey_scale_max, dtype=pl.Decimal(38, 6)),
+        "currency": pl.lit(reporting),
     }
     rep_ids: pl.Series | None = None
+    checked: set[str] = set()  # tables whose rows are known: only they judge another table's rows
     for name, spec in TABLES.items():
         table = raw.get(name)
         if isinstance(table, UnreadableTable):
@@ -49,6 +53,8 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
         if table is None:
             if spec.required:
                 problems.append(f"{name}: required table missing (expected {name}.csv, .xlsx or .parquet)")
+            else:
+                checked.add(name)  # an optional table left out is known to be empty
             used[name] = empty_frame(name)
             continue
         missing = [f.name for f in spec.fields if not f.optional_column and f.name not in table.frame.columns]
@@ -56,10 +62,12 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
             problems += [f"{table.source}: column {column!r}: required column missing" for column in missing]
             used[name] = empty_frame(name)
             continue
-        if spec.has_rep and rep_ids is None:
-            rep_ids = used["reps"]["rep_id"] if "reps" in used else pl.Series("rep_id", [], pl.String)
-        kept, rejected = _split(table, spec, defaults, rep_ids if spec.has_rep else None)
+        if spec.has_rep and rep_ids is None and "reps" in checked:
+            rep_ids = used["reps"]["rep_id"]
+        later = _cross_table_rules(name, {t: used[t] for t in checked}, reporting)
+        kept, rejected = _split(table, spec, defaults, rep_ids if spec.has_rep else None, later)
         used[name], quarantine[name] = kept, rejected
+        checked.add(name)
         report = TableReport(
             table=name,
             source=table.source,
@@ -78,8 +86,70 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
     return Validated(tables, {k: v for k, v in quarantine.items() if v.height}, ValidationReport(reports, problems))
 
 
+#: A rule over the rows that passed every other: their reason to be quarantined (null where they are kept).
+LaterRule = Callable[[pl.DataFrame], pl.Series]
+
+
+def _cross_table_rules(table: str, checked: Mapping[str, pl.DataFrame], reporting: str) -> list[LaterRule]:
+    """The rules of SPEC §8 that need another table's kept rows, or the kept rows of the same table.
+
+    `checked` holds the tables whose rows are known. A table that could not be read judges no other
+    table's rows: its own problem stops the run, and their rows would only repeat it.
+    """
+    rules: list[LaterRule] = []
+    if table == "fx_rates":
+        rules.append(
+            lambda kept: _when(kept["currency"] == reporting, f"currency: {reporting} is the reporting currency")
+        )
+    if table == "opportunities" and "fx_rates" in checked:
+        rules.append(lambda kept: _without_rate(kept, checked["fx_rates"], reporting))
+    if table == "opportunity_splits" and "opportunities" in checked:
+        rules.append(lambda kept: _unknown_opportunity(kept, checked["opportunities"]))
+    if table == "opportunity_splits":
+        rules.append(_shares_not_one)
+    return rules
+
+
+def _when(broken: pl.Series, reason: str) -> pl.Series:
+    return pl.select(pl.when(broken).then(pl.lit(reason))).to_series().alias(REASON)
+
+
+def _without_rate(kept: pl.DataFrame, fx_rates: pl.DataFrame, reporting: str) -> pl.Series:
+    """An opportunity in another currency with no rate on or before its value date (SPEC §8.2)."""
+    converted = with_reporting_amounts(kept.lazy(), fx_rates.lazy(), reporting).collect()
+    missing = converted["rate"].is_null()
+    return (
+        converted.select(
+            pl.when(missing).then(
+                pl.format("currency: no {} rate on or before {}", pl.col("currency"), value_date().dt.to_string())
+            )
+        )
+        .to_series()
+        .alias(REASON)
+    )
+
+
+def _unknown_opportunity(kept: pl.DataFrame, opportunities: pl.DataFrame) -> pl.Series:
+    known = kept["opportunity_id"].is_in(opportunities["opportunity_id"].implode())
+    return _when(~known, "opportunity_id: not a kept opportunity (unknown, or quarantined)")
+
+
+def _shares_not_one(kept: pl.DataFrame) -> pl.Series:
+    """All split rows of an opportunity whose kept shares do not sum to exactly 1 (SPEC §8.1)."""
+    total = pl.col("share").sum().over("opportunity_id")
+    return (
+        kept.select(pl.when(total != 1).then(pl.format("shares sum to {}, not 1", total.cast(pl.String))))
+        .to_series()
+        .alias(REASON)
+    )
+
+
 def _split(
-    table: RawTable, spec: TableSpec, defaults: Mapping[str, pl.Expr], rep_ids: pl.Series | None
+    table: RawTable,
+    spec: TableSpec,
+    defaults: Mapping[str, pl.Expr],
+    rep_ids: pl.Series | None,
+    later: Sequence[LaterRule] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     raw = table.frame
     text = raw.select(
@@ -124,9 +194,15 @@ def _split(
         )
         .to_series()
     )
-    kept = typed.filter(reason.is_null())
-    kept, late = _check_model(spec.name, kept)
     is_bad = reason.is_not_null()
+    for rule in later:
+        # Reasons found on the kept rows map back to the input by the kept rows' positions.
+        late_reason = rule(typed.filter(~is_bad))
+        found = late_reason.is_not_null()
+        reason = reason.scatter(pl.arg_where(~is_bad, eager=True).filter(found), late_reason.filter(found))
+        is_bad = reason.is_not_null()
+    kept = typed.filter(~is_bad)
+    kept, late = _check_model(spec.name, kept)
     if late is not None:
         # Rows only the pandera schema caught: their positions among the kept rows map back to the input.
         kept_rows = pl.arg_where(~is_bad, eager=True)

@@ -32,6 +32,7 @@ TABLES = {
         "amount",
         "created_date",
         "close_date",
+        "currency",
     ],
     "targets": ["rep_id", "period", "target_amount"],
     "leads": ["lead_id", "rep_id", "created_date", "status", "closed_date", "first_contact_date"],
@@ -46,6 +47,8 @@ TABLES = {
     ],
     "manager_notes": ["rep_id", "period", "note"],
     "skill_ratings": ["rep_id", "period", "skill", "rating"],
+    "opportunity_splits": ["opportunity_id", "rep_id", "share"],
+    "fx_rates": ["currency", "rate_date", "rate"],
 }
 # The deliberately broken rows, by id (the same for every seed and period).
 BAD_IDS = {
@@ -303,7 +306,7 @@ def test_opportunities_shape(frames):
     opportunities = frames["opportunities"].filter(~pl.col("opportunity_id").is_in(list(BAD_IDS["opportunities"])))
     assert set(opportunities["stage"].unique().to_list()) == {"open", "won", "lost"}
     assert opportunities["amount"].str.contains(r"^\d+\.\d{2}$").all()
-    amount = opportunities["amount"].cast(pl.Float64)
+    amount = opportunities.filter(pl.col("currency").is_null())["amount"].cast(pl.Float64)  # in CNY
     assert amount.min() >= 1000 and amount.max() <= 200000
     closed = opportunities.filter(pl.col("stage").is_in(["won", "lost"]))
     cycle = closed.select((_day("close_date") - _day("created_date")).dt.total_days()).to_series()
@@ -372,3 +375,21 @@ def test_only_the_deliberate_rows_break_the_rules(last_period, demo, tmp_path):
     assert not ratings.select(pl.struct("rep_id", "period", "skill").is_duplicated()).to_series().any()
     rating = pl.col("rating").cast(pl.Float64)
     assert ratings.select(_known_rep(reps["rep_id"]) & (rating >= 1) & (rating <= 5)).to_series().all()
+
+
+def test_some_deals_are_shared_and_some_in_dollars_or_euros_with_a_rate_for_each(frames):
+    opportunities = frames["opportunities"]
+    currencies = opportunities["currency"].drop_nulls().value_counts().sort("currency")
+    assert currencies["currency"].to_list() == ["EUR", "USD"]
+    assert 0.005 <= currencies["count"].sum() / opportunities.height <= 0.05
+    rates = frames["fx_rates"].select("currency", "rate_date")
+    foreign = opportunities.filter(pl.col("currency").is_not_null()).select(
+        "currency", rate_date=pl.when(pl.col("stage") == "open").then("created_date").otherwise("close_date")
+    )
+    assert foreign.join(rates, on=["currency", "rate_date"], how="anti").is_empty()  # a rate on each value date
+    splits = frames["opportunity_splits"].with_columns(pl.col("share").cast(pl.Decimal(38, 4)))
+    sums = splits.group_by("opportunity_id").agg(pl.col("share").sum())
+    off = sums.filter(pl.col("share") != 1)["opportunity_id"].to_list()
+    assert len(off) == 1 and sums.height >= 100  # one split does not add up on purpose
+    teams = frames["reps"].select("rep_id", "team")
+    assert splits.join(teams, on="rep_id").group_by("opportunity_id").agg(pl.col("team").n_unique())["team"].max() == 1

@@ -47,6 +47,7 @@ TYPED_ROWS: dict[str, list[dict[str, object]]] = {
             "amount": Decimal("10.00"),
             "created_date": date(2026, 10, 1),
             "close_date": date(2026, 10, 2),
+            "currency": "CNY",
         },
         {
             "opportunity_id": "O2",
@@ -57,7 +58,16 @@ TYPED_ROWS: dict[str, list[dict[str, object]]] = {
             "amount": Decimal("0.00"),
             "created_date": date(2026, 10, 1),
             "close_date": None,
+            "currency": "EUR",
         },
+    ],
+    "opportunity_splits": [
+        {"opportunity_id": "O1", "rep_id": "R1", "share": Decimal("0.3333")},
+        {"opportunity_id": "O1", "rep_id": "R2", "share": Decimal("0.6667")},
+    ],
+    "fx_rates": [
+        {"currency": "EUR", "rate_date": date(2026, 10, 1), "rate": Decimal("7.8123456789")},
+        {"currency": "USD", "rate_date": date(2026, 10, 1), "rate": Decimal("7.1")},
     ],
     "targets": [
         {"rep_id": "R1", "period": "2026-10", "target_amount": Decimal("100.00")},
@@ -120,6 +130,8 @@ NULLABLE = {
     "surveys": ["account_id", "comment"],
     "manager_notes": [],
     "skill_ratings": [],
+    "opportunity_splits": [],
+    "fx_rates": [],
 }
 
 #: The validated type of each kind of column.
@@ -131,6 +143,9 @@ DTYPES = {
     "date": pl.Date,
     "money": pl.Decimal(38, 2),
     "number": pl.Decimal(38, 6),
+    "share": pl.Decimal(38, 4),
+    "rate": pl.Decimal(38, 10),
+    "currency": pl.String,
 }
 
 
@@ -157,6 +172,12 @@ def test_a_valid_frame_passes(table: str) -> None:
         ("opportunities", {"stage": "pending"}, "isin(['open', 'won', 'lost'])"),
         ("opportunities", {"stage": "lost"}, "close_date: required when stage is won or lost"),
         ("opportunities", {"close_date": date(2026, 9, 1)}, "close_date: before created_date"),
+        ("opportunities", {"currency": None}, "not_nullable"),
+        ("opportunity_splits", {"rep_id": "R1"}, "multiple_fields_uniqueness"),
+        ("opportunity_splits", {"share": Decimal(0)}, "share: not above 0"),
+        ("opportunity_splits", {"share": Decimal("1.0001")}, "share: above 1"),
+        ("fx_rates", {"currency": "EUR"}, "multiple_fields_uniqueness"),
+        ("fx_rates", {"rate": Decimal(0)}, "rate: not above 0"),
         ("targets", {"period": "2026-10"}, "multiple_fields_uniqueness"),
         ("targets", {"target_amount": Decimal("-0.01")}, "target_amount: below 0"),
         ("leads", {"lead_id": "L1"}, "field_uniqueness"),

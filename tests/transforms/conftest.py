@@ -7,6 +7,7 @@ are converted to the exact types of `empty_frame(table)`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -17,6 +18,7 @@ import pytest
 
 from scorecards.config import Settings, load_settings
 from scorecards.schemas.canonical import InputTables, empty_frame
+from scorecards.transforms.credit import deals
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards
 
@@ -28,6 +30,8 @@ TABLES: tuple[str, ...] = (
     "surveys",
     "manager_notes",
     "skill_ratings",
+    "opportunity_splits",
+    "fx_rates",
 )
 
 
@@ -52,12 +56,15 @@ _DEFAULTS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
         "amount": "0.00",
         "created_date": "2020-01-01",
         "close_date": None,
+        "currency": "CNY",  # the default config's reporting currency
     },
     "targets": lambda r: {},
     "leads": lambda r: {"closed_date": None, "first_contact_date": None},
     "surveys": lambda r: {"account_id": None, "scale_max": "100", "comment": None},
     "manager_notes": lambda r: {"note": ""},
     "skill_ratings": lambda r: {},
+    "opportunity_splits": lambda r: {},
+    "fx_rates": lambda r: {},
 }
 
 
@@ -108,6 +115,17 @@ def run(tables: InputTables, period: str = "2024-03", settings: Settings | None 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return load_settings()
+
+
+def deals_of(opportunities: pl.DataFrame, **tables: Iterable[Mapping[str, Any]]) -> pl.LazyFrame:
+    """credit.deals of these opportunities (and any splits or rates given as rows), reported in CNY."""
+    given = make_tables(**tables)
+    return deals(dataclasses.replace(given, opportunities=opportunities), "CNY")
+
+
+@pytest.fixture(name="deals_of", scope="session")
+def _deals_of_fixture() -> Callable[..., pl.LazyFrame]:
+    return deals_of
 
 
 @pytest.fixture(name="make_tables", scope="session")

@@ -28,7 +28,7 @@ def _expect(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def test_won_by_rep_counts_won_closed_in_period_boundaries_included(frame) -> None:
+def test_won_by_rep_counts_won_closed_in_period_boundaries_included(frame, deals_of) -> None:
     opps = frame(
         "opportunities",
         [
@@ -55,7 +55,7 @@ def test_won_by_rep_counts_won_closed_in_period_boundaries_included(frame) -> No
         [("R1", D("300.30"), 2), ("R2", D("0.01"), 1)],
         {"rep_id": pl.String, "won_amount": MONEY, "won_deals": pl.Int64},
     )
-    assert_frame_equal(_collect(won_by_rep(opps.lazy(), MARCH)), expected)
+    assert_frame_equal(_collect(won_by_rep(deals_of(opps), MARCH)), expected)
 
 
 def test_target_by_rep_only_the_period_row(frame) -> None:
@@ -182,7 +182,7 @@ def test_satisfaction_non_terminating_scale_within_tolerance(frame) -> None:
     assert abs(value - D("85.714286")) <= D("0.000001")
 
 
-def test_deals_by_rep_win_rate_and_cycle_days(frame) -> None:
+def test_deals_by_rep_win_rate_and_cycle_days(frame, deals_of) -> None:
     opps = frame(
         "opportunities",
         [
@@ -272,10 +272,10 @@ def test_deals_by_rep_win_rate_and_cycle_days(frame) -> None:
         ],
         {"rep_id": pl.String, "win_rate": RATIO, "avg_cycle_days": RATIO},
     )
-    assert_frame_equal(_collect(deals_by_rep(opps.lazy(), MARCH)), expected)
+    assert_frame_equal(_collect(deals_by_rep(deals_of(opps), MARCH)), expected)
 
 
-def test_open_pipeline_counts_every_open_opportunity_regardless_of_period(frame) -> None:
+def test_open_pipeline_counts_every_open_opportunity_regardless_of_period(frame, deals_of) -> None:
     opps = frame(
         "opportunities",
         [
@@ -289,7 +289,7 @@ def test_open_pipeline_counts_every_open_opportunity_regardless_of_period(frame)
         ],
     )
     expected = _expect([("R1", D("100.30")), ("R3", D("0.00"))], {"rep_id": pl.String, "open_pipeline": MONEY})
-    assert_frame_equal(_collect(open_pipeline_by_rep(opps.lazy())), expected)
+    assert_frame_equal(_collect(open_pipeline_by_rep(deals_of(opps))), expected)
 
 
 def test_first_contact_within_one_day(frame) -> None:

@@ -148,9 +148,9 @@ def test_first_won_deal_per_account(frame) -> None:
     assert_frame_equal(got, expected)
 
 
-def test_new_customers_by_rep_in_period(frame) -> None:
+def test_new_customers_by_rep_in_period(frame, deals_of) -> None:
     opps = frame("opportunities", OPPORTUNITIES)
-    got = new_customers_by_rep(opps.lazy(), MARCH).collect().sort("rep_id")
+    got = new_customers_by_rep(opps.lazy(), deals_of(opps), MARCH).collect().sort("rep_id")
     expected = pl.DataFrame(
         [("R1", 1), ("R2", 1), ("R3", 2)],  # R1: A5; R2: A1; R3: A2, A7
         schema={"rep_id": pl.String, "new_customers": pl.Int64},
@@ -159,9 +159,9 @@ def test_new_customers_by_rep_in_period(frame) -> None:
     assert_frame_equal(got, expected)
 
 
-def test_new_customers_in_the_period_before(frame) -> None:
+def test_new_customers_in_the_period_before(frame, deals_of) -> None:
     opps = frame("opportunities", OPPORTUNITIES)
-    got = new_customers_by_rep(opps.lazy(), Period(2024, 2)).collect().sort("rep_id")
+    got = new_customers_by_rep(opps.lazy(), deals_of(opps), Period(2024, 2)).collect().sort("rep_id")
     expected = pl.DataFrame([("R2", 1)], schema={"rep_id": pl.String, "new_customers": pl.Int64}, orient="row")
     assert_frame_equal(got, expected)
 

@@ -105,7 +105,7 @@ def test_history_reuses_the_period_scorecards(make_tables, settings) -> None:  #
 
 
 def test_evidence_lists_the_rows_behind_each_number(make_tables) -> None:  # noqa: ANN001
-    evidence = evidence_tables(tables(make_tables), P)
+    evidence = evidence_tables(tables(make_tables), P, "CNY")
     assert evidence["won_deals"].select("rep_id", "opportunity_id", "amount", "cycle_days").rows() == [
         ("R1", "O2", D("50.00"), 30),
         ("R2", "O3", D("80.00"), 12),
