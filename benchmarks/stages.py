@@ -28,6 +28,7 @@ from scorecards.flows.period_flow import (
     write_period,
 )
 from scorecards.flows.publish.staging import period_lock, staging_folder
+from scorecards.flows.publish.versions import version_numbers
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport
 
@@ -73,8 +74,12 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
             cards += clock.time(
                 "render", lambda p=period, r=report, s=stage: write_period.fn(s, r, validated, p, settings)
             )
+            number = (version_numbers(out_dir, str(period)) or [0])[-1] + 1
             clock.time(
-                "publish", lambda p=period, s=stage: publish_period.fn(s, out_dir / str(p), rules, validated.report)
+                "publish",
+                lambda p=period, r=report, s=stage, n=number: publish_period.fn(
+                    s, out_dir / str(p), rules, validated.report, r, n
+                ),
             )
     rows = sum(t.rows_read for t in validated.report.tables)
     return {

@@ -207,6 +207,27 @@ def send(
 
 
 @app.command()
+def diff(
+    period: Annotated[str, typer.Option("--period", help="Month whose versions to compare, YYYY-MM.")],
+    out_dir: OutDir = Path("out"),
+    first: Annotated[
+        int | None, typer.Option("--from", help="Older version (default: the one last sent, else the previous).")
+    ] = None,
+    last: Annotated[int | None, typer.Option("--to", help="Newer version (default: the latest).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text (people), csv or json (programs).")] = "text",
+) -> None:
+    """Show what changed for each rep between two versions of a published period."""
+    from scorecards.flows.restatements import compare, default_versions, render
+
+    if fmt not in ("text", "csv", "json"):
+        raise UsageError(f"--format {fmt!r}: use text, csv or json")
+    month = str(_period(period, "--period"))
+    default_from, default_to = default_versions(out_dir, month)
+    restatement = compare(out_dir, month, first or default_from, last or default_to)
+    typer.echo(render(restatement, fmt), nl=False)  # type: ignore[arg-type]
+
+
+@app.command()
 def serve(config: ConfigFile = None) -> None:
     """Serve the monthly deployment on the schedule the config sets; runs until stopped."""
     settings = load_settings(config)

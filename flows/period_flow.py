@@ -33,6 +33,13 @@ from scorecards.flows.publish.staging import (
     staging_folder,
     swap_into_place,
 )
+from scorecards.flows.publish.versions import (
+    commit_version,
+    keep_manifest,
+    read_version,
+    stage_version,
+    version_numbers,
+)
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
 from scorecards.flows.shared.errors import ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
@@ -42,6 +49,7 @@ from scorecards.schemas.canonical import InputTables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport, period_report
+from scorecards.transforms.restatement import rep_status
 from scorecards.transforms.trend import trend_scorecards
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
@@ -81,6 +89,8 @@ class PeriodOutcome:
     folder: Path
     reps: int = 0
     message: str = ""
+    #: The version number a publication got (SPEC §9).
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -164,20 +174,38 @@ def write_period(
 
 
 @task(name="publish period", **_TASK)
-def publish_period(stage: Path, target: Path, config_sha256: str, report: ValidationReport) -> None:
-    """Record the manifest, then put the period's folder in place whole."""
+def publish_period(
+    stage: Path, target: Path, config_sha256: str, validation: ValidationReport, report: PeriodReport, number: int
+) -> None:
+    """Record the manifest and keep this publication as version `number`, then put the period's folder in place."""
+    out_dir, period = target.parent, target.name
     with failed_write_named(target):
-        write_manifest(stage, target.name, config_sha256, report)
+        write_manifest(stage, period, config_sha256, validation, number)
         carry_over_sent_log(target, stage)
+        staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
+        keep_manifest(staged, stage)
+        commit_version(staged, number)
     swap_into_place(stage, target)
 
 
+def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame) -> str:
+    """`2026-10 published as version 3; 4 reps changed since version 2` (or `... as version 1`)."""
+    news = f"{period} published as version {number}"
+    if number == 1 or (number - 1) not in version_numbers(out_dir, str(period)):
+        return news
+    status = rep_status(read_version(out_dir, str(period), number - 1).scorecards, scorecards)
+    moved = status.filter(pl.col("status") != "unchanged").height
+    return f"{news}; {moved} rep{'s' if moved != 1 else ''} changed since version {number - 1}"
+
+
 @task(name="record run summary", **_TASK)
-def record_summary(period: Period, folder: Path, report: PeriodReport, validation: ValidationReport) -> None:
+def record_summary(
+    period: Period, folder: Path, report: PeriodReport, validation: ValidationReport, version: str
+) -> None:
     """Publish the period's summary and scorecards as Prefect artifacts."""
     key = f"scorecards-{period}"
     create_markdown_artifact(
-        summary_markdown(str(period), folder, report.scorecards, validation),
+        summary_markdown(str(period), folder, report.scorecards, validation, version),
         key=key,
         description=f"Scorecards {period}",
     )
@@ -200,15 +228,17 @@ def publish_month(
     try:
         with period_lock(out_dir, str(period)):
             report = compute_period(validated.tables, period, settings, known)
+            number = (version_numbers(out_dir, str(period)) or [0])[-1] + 1
             with staging_folder(out_dir, str(period)) as stage:
                 reps = write_period(stage, report, validated, period, settings, render_on)
-                publish_period(stage, target, config_sha256, validated.report)
+                publish_period(stage, target, config_sha256, validated.report, report, number)
     except ScorecardsError as exc:
         _log().error("%s", exc)
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
-    record_summary(period, target, report, validated.report)
-    _log().info("%s: published %d scorecards to %s", period, reps, target)
-    return PeriodOutcome(str(period), "published", target, reps)
+    version = version_news(out_dir, period, number, report.scorecards)
+    record_summary(period, target, report, validated.report, version)
+    _log().info("%s: published %d scorecards to %s; %s", period, reps, target, version)
+    return PeriodOutcome(str(period), "published", target, reps, version=number)
 
 
 def _failed(result: RunResult, what: str) -> State:

@@ -11,11 +11,14 @@ from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.grading import GRADES, grade_distribution
 
 
-def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport) -> str:
-    """A period's run in markdown: rows read/used/quarantined per file, grade distribution, where outputs are."""
+def summary_markdown(
+    period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport, version: str = ""
+) -> str:
+    """A period's run in markdown: its version, rows read/used/quarantined per file, grades, where outputs are."""
     lines = [
         f"# Scorecards {period}",
         "",
+        *([version + ".", ""] if version else []),
         f"{scorecards.height} scorecards published in `{folder}`:",
         "`scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
         "",

@@ -28,6 +28,21 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
     credited = deals(tables, reporting_currency).with_columns(credited_amount=in_cents(pl.col("credited_amount")))
     leads = tables.leads.lazy()
     sections = {
+        # Every deal of the rep that P's numbers could read: closed in P, or open. Not on the card:
+        # kept with each version so that a restatement can say "O-2: stage open → won".
+        "deals": credited.filter(period.contains("close_date") | (pl.col("stage") == "open"))
+        .select(
+            "rep_id",
+            "opportunity_id",
+            "account_id",
+            "account_name",
+            "stage",
+            "amount",
+            "created_date",
+            "close_date",
+            *CREDIT_COLUMNS,
+        )
+        .sort("rep_id", "opportunity_id"),
         "won_deals": credited.filter((pl.col("stage") == "won") & period.contains("close_date"))
         .select(
             "rep_id",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import utils
@@ -21,6 +20,7 @@ from scorecards.flows.mail.smtp import is_plain_address
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.i18n import LOCALES, translations
+from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import clip_utf8
 from scorecards.transforms.period import Period
@@ -105,16 +105,6 @@ def address_key(address: str) -> str:
     """The address as messages are grouped and logged by: trimmed, domain in lower case."""
     local, _, domain = address.strip(" \t").rpartition("@")
     return f"{local}@{domain.lower()}"
-
-
-def one_line(text: str) -> str:
-    """Text from the data made safe for a header, a file name or a table cell: no line breaks or control characters."""
-    kept = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-        if unicodedata.category(ch) != "Cf"  # invisible format characters (e.g. right-to-left overrides)
-    )
-    return " ".join(kept.split())
 
 
 def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> tuple[list[OutgoingMessage], list[str]]:

@@ -133,19 +133,31 @@ def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ())
 
 def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:
     """(recipient, message_sha256) of every message the period's sent-log records as delivered."""
+    return {(address_key(r["recipient"]), r["message_sha256"]) for r in _sent_records(period_dir)}
+
+
+def read_sent_versions(period_dir: Path) -> list[int]:
+    """The versions of the period (SPEC §9) that delivered messages carried, in the order they were sent."""
+    return [r["version"] for r in _sent_records(period_dir) if isinstance(r.get("version"), int)]
+
+
+def _sent_records(period_dir: Path) -> list[dict[str, object]]:
     path = PeriodFolder(period_dir).sent_log
     if not path.is_file():
-        return set()
-    delivered = set()
+        return []
+    records = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            delivered.add((address_key(record["recipient"]), record["message_sha256"]))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            logger.warning("%s line %d is not a delivery record; ignored", path, number)
-    return delivered
+            if isinstance(record["recipient"], str) and isinstance(record["message_sha256"], str):
+                records.append(record)
+                continue
+        except (ValueError, KeyError, TypeError):
+            pass
+        logger.warning("%s line %d is not a delivery record; ignored", path, number)
+    return records
 
 
 def record_delivery(period_dir: Path, message: OutgoingMessage) -> None:
@@ -154,6 +166,7 @@ def record_delivery(period_dir: Path, message: OutgoingMessage) -> None:
     record = {
         "recipient": message.recipient,
         "message_sha256": message.sha256,
+        "version": PeriodFolder(period_dir).publication(),
         "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     with path.open("a+b") as handle:

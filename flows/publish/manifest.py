@@ -38,12 +38,13 @@ def _joined(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((j["file"], j["sha256"]) for j in entry.get("joined", []))
 
 
-def write_manifest(stage: Path, period: str, config_sha256: str, report: ValidationReport) -> None:
-    """Write manifest.json with the inputs, config hash, version, run time and every other file's sha256."""
+def write_manifest(stage: Path, period: str, config_sha256: str, report: ValidationReport, publication: int) -> None:
+    """Write manifest.json: inputs, config hash, project version, which publication of P it is, run time, outputs."""
     target = PeriodFolder(stage).manifest
     outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
     manifest = {
         "period": period,
+        "publication": publication,
         "version": project_version(),
         "config_sha256": config_sha256,
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),

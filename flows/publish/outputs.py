@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -28,7 +29,7 @@ def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: PeriodFolder) 
         write_csv_for_people(rows, folder.quarantined(table))
 
 
-def write_csv_for_people(frame: pl.DataFrame, path: Path) -> None:
+def write_csv_for_people(frame: pl.DataFrame, path: Path | BinaryIO) -> None:
     """Write a CSV that a spreadsheet opens without evaluating any text cell (see flows/inert_text.py)."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     inert = frame.with_columns(inert_csv_text(name) for name in text_columns)

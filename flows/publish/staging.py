@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scorecards.flows.publish.versions import drop_unpublished
 from scorecards.flows.shared.errors import PublishError
 from scorecards.flows.shared.layout import PeriodFolder
 
@@ -52,6 +53,7 @@ def period_lock(out_dir: Path, period: str) -> Iterator[None]:
             handle.truncate()
             handle.write(f"pid {os.getpid()}".encode())
             _clean_leftovers(out_dir, period)
+            drop_unpublished(out_dir, period)
         try:
             yield
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import polars as pl
 
@@ -33,3 +34,13 @@ def inert_csv_text(column: str) -> pl.Expr:
         & ~text.str.contains(f"^(?:{PLAIN_NUMBER})$")
     )
     return pl.when(live).then(pl.lit(CSV_ESCAPE) + text).otherwise(text).alias(column)
+
+
+def one_line(text: str) -> str:
+    """Text from the data made safe for a header, a file name or a table cell: no line breaks or control characters."""
+    kept = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cf"  # invisible format characters (e.g. right-to-left overrides)
+    )
+    return " ".join(kept.split())

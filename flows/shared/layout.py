@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,14 @@ class PeriodFolder:
     @property
     def rollups(self) -> Path:
         return self.path / "teams"
+
+    def publication(self) -> int | None:
+        """Which publication (version) of the period the folder holds, from its manifest (None when unknown)."""
+        try:
+            number = json.loads(self.manifest.read_text(encoding="utf-8")).get("publication")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return number if isinstance(number, int) else None
 
     def quarantined(self, table: str) -> Path:
         """quarantine/<table>.csv: the rows of `table` set aside, with their reasons."""

@@ -58,6 +58,24 @@ def test_validate_passes_good_input_and_fails_a_missing_table(tmp_path: Path) ->
     assert "FAILED, nothing published" in bad.stdout and "reps" in bad.stdout
 
 
+def test_validate_reports_the_shared_deal_and_rate_tables(tmp_path: Path) -> None:
+    folder = write_inputs(tmp_path / "input")
+    write_csv(
+        folder / "opportunity_splits.csv",
+        [
+            {"opportunity_id": "O1", "rep_id": "R1", "share": "0.5"},
+            {"opportunity_id": "O1", "rep_id": "R2", "share": "0.4"},
+        ],
+    )
+    write_csv(folder / "fx_rates.csv", [{"currency": "€", "rate_date": "2026-10-01", "rate": "7.5"}])
+    checked = run_scorecards("validate", "--input", str(folder), env=clean_environ(PREFECT_HOME=str(tmp_path / "h")))
+    assert checked.returncode == 1  # 2 of 2 split rows and 1 of 1 rate row: above the 5 % ceiling
+    lines = [line.split() for line in checked.stdout.splitlines()]
+    assert ["opportunity_splits.csv", "2", "0", "2"] in lines and ["fx_rates.csv", "1", "0", "1"] in lines
+    assert "2 × shares sum to 0.9000, not 1" in checked.stdout
+    assert "1 × currency: not a currency code (three capital letters)" in checked.stdout
+
+
 def test_run_then_backfill_publish_against_a_running_server(prefect_server: PrefectServer, tmp_path: Path) -> None:
     env = prefect_server.environ(tmp_path / "home")
     inputs, out = write_inputs(tmp_path / "input"), tmp_path / "out"

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from scorecards.flows.publish.staging import file_sha256
+from scorecards.flows.publish.versions import STORE, store_folder
+from scorecards.flows.shared.layout import PeriodFolder
 
 #: Files a publication holds beside those its manifest lists.
 _UNLISTED = {"manifest.json", "sent-log.jsonl"}
@@ -27,5 +29,14 @@ def whole_publication(folder: Path) -> str:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Hidden folders an interrupted publication left in OUT (the lock files do not count)."""
-    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    """Hidden folders an interrupted publication left in OUT (the lock files and the version store do not count)."""
+    hidden = [p.name for p in out.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]
+    return sorted(name for name in hidden if name != STORE)
+
+
+def versions_match(out: Path, period: str) -> list[str]:
+    """The version store of P holds versions 1..n, n the publication OUT/P holds, and nothing half written."""
+    folder = PeriodFolder.of(out, period)
+    kept = sorted(p.name for p in store_folder(out, period).iterdir())
+    assert kept == [str(n) for n in range(1, (folder.publication() or 0) + 1)], kept
+    return kept

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from builders import BASE_TABLES, write_csv
 from processes import start_scorecards
-from publication import leftovers, whole_publication
+from publication import leftovers, versions_match, whole_publication
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
 from scorecards.flows.publish.staging import file_sha256, period_lock
+from scorecards.flows.shared.layout import PeriodFolder
 
 pytestmark = pytest.mark.flow
 runner = CliRunner()
@@ -88,8 +89,11 @@ def test_a_kill_at_any_step_leaves_one_whole_publication(step: str, killed_runs:
         pass
     assert whole_publication(period) == expected
     assert leftovers(out) == []
+    # The version store matches: the killed run's version exists only if its folder was swapped in.
+    assert versions_match(out, "2026-10") == (["1", "2"] if STEPS[step] == "new" else ["1"])
 
     again = runner.invoke(app, arguments(run.folder, out))
     assert again.exit_code == 0, again.output
     assert whole_publication(period) == run.new
     assert leftovers(out) == []
+    assert versions_match(out, "2026-10")[-1] == str(PeriodFolder(period).publication())

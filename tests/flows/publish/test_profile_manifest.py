@@ -58,7 +58,7 @@ def test_the_manifest_names_each_joined_file_once_and_a_changed_one_makes_the_pe
     reps = next(entry for entry in manifest_inputs(report) if entry["table"] == "reps")
     assert [j["file"] for j in reps["joined"]] == ["directory.csv"]
     (tmp_path / "out").mkdir()
-    write_manifest(tmp_path / "out", "2026-10", "cd" * 32, report)
+    write_manifest(tmp_path / "out", "2026-10", "cd" * 32, report, 1)
     assert is_up_to_date(tmp_path / "out", "cd" * 32, report)
     folder, _ = _folder(tmp_path, ann_email="ann@y.example")
     changed = validate_tables(read_inputs(folder, load_profile(profile)), load_settings()).report

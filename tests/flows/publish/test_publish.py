@@ -101,11 +101,12 @@ def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
     report = ValidationReport(
         [TableReport("reps", "reps.csv", "ab" * 32, 3, 2, 1, {"email: not an email address": 1})], []
     )
-    write_manifest(tmp_path, "2026-10", "cd" * 32, report)
+    write_manifest(tmp_path, "2026-10", "cd" * 32, report, 1)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest.pop("run_at").endswith("+00:00")
     assert manifest == {
         "period": "2026-10",
+        "publication": 1,
         "version": "0.1.0",
         "config_sha256": "cd" * 32,
         "inputs": [

@@ -1,0 +1,156 @@
+"""`scorecards diff`: what changed between two versions of a period (SPEC §9), from the version store alone.
+
+For people: per rep, each changed number (old → new) and the evidence rows behind it;
+for programs: the same as CSV rows or as JSON (a list of rep objects keyed by rep_id).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from scorecards.flows.mail.sender import read_sent_versions
+from scorecards.flows.publish.outputs import write_csv_for_people
+from scorecards.flows.publish.versions import Version, read_version, version_numbers
+from scorecards.flows.shared.errors import UsageError
+from scorecards.flows.shared.inert_text import one_line
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.transforms.restatement import evidence_changes, rep_status, scorecard_changes
+
+Format = Literal["text", "csv", "json"]
+#: Words for an evidence row's key, by section (`opportunity O-1: amount 10,000.00 → 12,000.00`).
+KEY_NAMES = {
+    "deals": "opportunity",
+    "won_deals": "won deal",
+    "new_customers": "new customer",
+    "closed_leads": "closed lead",
+    "new_leads": "new lead",
+    "survey_answers": "survey answer",
+    "skill_ratings": "skill rating",
+}
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """Two versions of a period and what changed between them, per rep."""
+
+    period: str
+    old: Version
+    new: Version
+    #: rep_id, rep_name and status (added, gone, changed) of every rep that is not unchanged.
+    reps: pl.DataFrame
+    changes: pl.DataFrame
+    evidence: pl.DataFrame
+
+    @property
+    def unchanged(self) -> bool:
+        return self.reps.is_empty()
+
+
+def default_versions(out_dir: Path, period: str) -> tuple[int, int]:
+    """(from, to) when not given: the version last sent against the latest; else the previous against the latest."""
+    numbers = version_numbers(out_dir, period)
+    if not numbers:
+        raise UsageError(f"{period}: no versions in {out_dir} (publish the period with `scorecards run` first)")
+    sent = [n for n in read_sent_versions(PeriodFolder.of(out_dir, period).path) if n in numbers]
+    latest = numbers[-1]
+    return (max(sent) if sent else numbers[-2] if len(numbers) > 1 else latest), latest
+
+
+def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Restatement:
+    """What changed for each rep from version `old_number` of P to version `new_number`."""
+    numbers = version_numbers(out_dir, period)
+    for number in (old_number, new_number):
+        if number not in numbers:
+            known = ", ".join(map(str, numbers)) or "none"
+            raise UsageError(f"{period}: no version {number} (versions: {known})")
+    old, new = read_version(out_dir, period, old_number), read_version(out_dir, period, new_number)
+    names = pl.concat([new.scorecards.select("rep_id", "rep_name"), old.scorecards.select("rep_id", "rep_name")])
+    reps = (
+        rep_status(old.scorecards, new.scorecards)
+        .filter(pl.col("status") != "unchanged")
+        .join(names.unique("rep_id", keep="first"), on="rep_id", how="left")
+        .select("rep_id", "rep_name", "status")
+    )
+    return Restatement(
+        period,
+        old,
+        new,
+        reps,
+        scorecard_changes(old.scorecards, new.scorecards),
+        evidence_changes(old.evidence, new.evidence),
+    )
+
+
+def as_json(restatement: Restatement) -> str:
+    """A list of rep objects keyed by rep_id: status, changed columns, evidence rows (values as exact text)."""
+    reps = [
+        {
+            "rep_id": rep["rep_id"],
+            "rep_name": rep["rep_name"],
+            "status": rep["status"],
+            "changes": _rows(restatement.changes, rep["rep_id"], ("column", "old", "new")),
+            "evidence": _rows(
+                restatement.evidence, rep["rep_id"], ("section", "key", "change", "column", "old", "new")
+            ),
+        }
+        for rep in restatement.reps.iter_rows(named=True)
+    ]
+    return json.dumps(reps, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_csv(restatement: Restatement) -> str:
+    """One CSV row per change: rep, status, what (scorecard or an evidence section), key, change, column, old, new."""
+    numbers = restatement.changes.with_columns(
+        what=pl.lit("scorecard"), key=pl.lit(None, pl.String), change=pl.lit("changed")
+    )
+    rows = pl.concat(
+        [
+            numbers.select("rep_id", "what", "key", "change", "column", "old", "new"),
+            restatement.evidence.select(
+                "rep_id", pl.col("section").alias("what"), "key", "change", "column", "old", "new"
+            ),
+        ]
+    )
+    table = restatement.reps.join(rows, on="rep_id", how="left").sort("rep_id", maintain_order=True)
+    buffer = io.BytesIO()
+    write_csv_for_people(table, buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+def as_text(restatement: Restatement) -> str:
+    """Per rep, a line per changed number and per evidence row, for people; `no changes` when there are none."""
+    header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
+    if restatement.unchanged:
+        return f"{header}: no changes\n"
+    lines = [f"{header}: {restatement.reps.height} rep(s) changed"]
+    for rep in restatement.reps.iter_rows(named=True):
+        lines.append(f"{one_line(rep['rep_id'])} {one_line(rep['rep_name'] or '')} ({rep['status']})")
+        if rep["status"] == "changed":
+            for change in restatement.changes.filter(pl.col("rep_id") == rep["rep_id"]).iter_rows(named=True):
+                lines.append(f"    {change['column']}: {_shown(change['old'])} → {_shown(change['new'])}")
+        for row in restatement.evidence.filter(pl.col("rep_id") == rep["rep_id"]).iter_rows(named=True):
+            what = f"{KEY_NAMES.get(row['section'], row['section'])} {one_line(row['key'])}"
+            if row["change"] == "changed":
+                lines.append(f"    {what}: {row['column']} {_shown(row['old'])} → {_shown(row['new'])}")
+            else:
+                lines.append(f"    {what}: {row['change']}")
+    return "\n".join(lines) + "\n"
+
+
+def render(restatement: Restatement, fmt: Format) -> str:
+    """The restatement in the format asked for."""
+    return {"text": as_text, "csv": as_csv, "json": as_json}[fmt](restatement)
+
+
+def _rows(frame: pl.DataFrame, rep_id: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    return frame.filter(pl.col("rep_id") == rep_id).select(columns).to_dicts()
+
+
+def _shown(value: str | None) -> str:
+    return "–" if value is None else one_line(value)

@@ -1,0 +1,125 @@
+"""SPEC §9, what changed between two versions: literal two-version scenarios, one per kind of change."""
+
+from __future__ import annotations
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from scorecards.transforms.evidence import evidence_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.restatement import (
+    CHANGE_SCHEMA,
+    EVIDENCE_CHANGE_SCHEMA,
+    evidence_changes,
+    rep_status,
+    scorecard_changes,
+)
+from scorecards.transforms.scorecard import compute_scorecards
+
+OCTOBER = Period(2026, 10)
+
+
+def won(opportunity_id: str, rep_id: str, amount: str, stage: str = "won") -> dict[str, str | None]:
+    close = None if stage == "open" else "2026-10-05"
+    row = {"opportunity_id": opportunity_id, "rep_id": rep_id, "account_id": f"A-{opportunity_id}"}
+    return {**row, "stage": stage, "amount": amount, "created_date": "2026-09-01", "close_date": close}
+
+
+REPS = [{"rep_id": "R1"}, {"rep_id": "R2"}, {"rep_id": "R3"}]
+TARGETS = [{"rep_id": r, "period": "2026-10", "target_amount": "10000.00"} for r in ("R1", "R2", "R3")]
+
+
+def version(make_tables, settings, opportunities, reps=REPS):  # noqa: ANN001, ANN201
+    tables = make_tables(reps=reps, opportunities=opportunities, targets=TARGETS)
+    return compute_scorecards(tables, OCTOBER, settings), evidence_tables(tables, OCTOBER, "CNY")
+
+
+def changes(rows: list[tuple[str, str, str | None, str | None]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=CHANGE_SCHEMA, orient="row")
+
+
+def evidence(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=EVIDENCE_CHANGE_SCHEMA, orient="row")
+
+
+def test_an_amount_corrected_changes_the_rep_and_names_the_deal(make_tables, settings) -> None:  # noqa: ANN001
+    base = [won("O-1", "R1", "10000.00"), won("O-2", "R2", "9000.00"), won("O-3", "R3", "1.00")]
+    old_cards, old_evidence = version(make_tables, settings, base)
+    new_cards, new_evidence = version(make_tables, settings, [won("O-1", "R1", "12000.00"), *base[1:]])
+    got = scorecard_changes(old_cards, new_cards)
+    assert_frame_equal(
+        got.filter(pl.col("column").is_in(["won_amount", "attainment", "avg_deal_size"])),
+        changes(
+            [
+                ("R1", "won_amount", "10000.00", "12000.00"),
+                ("R1", "attainment", "1.000000", "1.200000"),
+                ("R1", "avg_deal_size", "10000.00", "12000.00"),
+            ]
+        ),
+    )
+    assert set(got["rep_id"]) == {"R1"}  # ranks unchanged: R1 stays first
+    deal = evidence_changes(old_evidence, new_evidence).filter(pl.col("key") == "O-1")
+    assert deal.select("section", "change", "column", "old", "new").rows() == [
+        ("deals", "changed", "amount", "10000.00", "12000.00"),
+        ("deals", "changed", "amount_reporting", "10000.00", "12000.00"),
+        ("deals", "changed", "credited_amount", "10000.00", "12000.00"),
+        ("won_deals", "changed", "amount", "10000.00", "12000.00"),
+        ("won_deals", "changed", "amount_reporting", "10000.00", "12000.00"),
+        ("won_deals", "changed", "credited_amount", "10000.00", "12000.00"),
+    ]
+
+
+def test_a_stage_open_to_won_is_told_as_such(make_tables, settings) -> None:  # noqa: ANN001
+    old_cards, old_evidence = version(make_tables, settings, [won("O-2", "R1", "500.00", stage="open")])
+    new_cards, new_evidence = version(make_tables, settings, [won("O-2", "R1", "500.00")])
+    rows = evidence_changes(old_evidence, new_evidence)
+    assert rows.filter(pl.col("section") == "deals").select("key", "change", "column", "old", "new").rows() == [
+        ("O-2", "changed", "close_date", None, "2026-10-05"),
+        ("O-2", "changed", "stage", "open", "won"),
+    ]
+    assert rows.filter(pl.col("section") == "won_deals")["change"].to_list() == ["appeared"]
+    assert "won_deals" in scorecard_changes(old_cards, new_cards)["column"].to_list()
+
+
+def test_a_deal_moving_to_another_rep_leaves_one_and_reaches_the_other(make_tables, settings) -> None:  # noqa: ANN001
+    old_cards, old_evidence = version(make_tables, settings, [won("O-1", "R1", "700.00")])
+    new_cards, new_evidence = version(make_tables, settings, [won("O-1", "R2", "700.00")])
+    rows = evidence_changes(old_evidence, new_evidence).filter(pl.col("section") == "won_deals")
+    assert_frame_equal(
+        rows,
+        evidence(
+            [
+                ("R1", "won_deals", "O-1", "disappeared", None, None, None),
+                ("R2", "won_deals", "O-1", "appeared", None, None, None),
+            ]
+        ),
+    )
+    status = dict(rep_status(old_cards, new_cards).iter_rows())
+    assert status == {"R1": "changed", "R2": "changed", "R3": "unchanged"}
+
+
+def test_a_rep_added_and_a_rep_leaving_the_roster(make_tables, settings) -> None:  # noqa: ANN001
+    old_cards, _ = version(make_tables, settings, [], reps=REPS[:2])
+    new_cards, _ = version(make_tables, settings, [], reps=[REPS[0], REPS[2]])
+    assert dict(rep_status(old_cards, new_cards).iter_rows()) == {"R1": "unchanged", "R2": "gone", "R3": "added"}
+    gone = scorecard_changes(old_cards, new_cards).filter(pl.col("rep_id") == "R2")
+    assert gone.filter(pl.col("column") == "team").rows() == [("R2", "team", "T1", None)]
+
+
+def test_a_correction_for_one_rep_can_change_only_the_ranks_of_others(make_tables, settings) -> None:  # noqa: ANN001
+    base = [won("O-1", "R1", "9000.00"), won("O-2", "R2", "8500.00"), won("O-3", "R3", "100.00")]
+    old_cards, _ = version(make_tables, settings, base)
+    new_cards, _ = version(make_tables, settings, [*base[:2], won("O-3", "R3", "9500.00")])
+    got = scorecard_changes(old_cards, new_cards)
+    assert got.filter(pl.col("rep_id") == "R1").rows() == [
+        ("R1", "rank_in_team", "1", "2"),
+        ("R1", "rank_overall", "1", "2"),
+    ]
+    assert dict(rep_status(old_cards, new_cards).iter_rows())["R2"] == "changed"  # 2nd → 3rd
+
+
+def test_two_identical_versions_have_no_changes(make_tables, settings) -> None:  # noqa: ANN001
+    cards, rows = version(make_tables, settings, [won("O-1", "R1", "1.00")])
+    assert scorecard_changes(cards, cards).is_empty()
+    assert evidence_changes(rows, rows).is_empty()
+    assert set(rep_status(cards, cards)["status"]) == {"unchanged"}

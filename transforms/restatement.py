@@ -1,0 +1,134 @@
+"""What changed between two versions of a period (SPEC §9): per rep, the scorecard columns and the evidence rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+#: The key of each evidence section's rows within one rep's card.
+EVIDENCE_KEYS: dict[str, str] = {
+    "deals": "opportunity_id",
+    "won_deals": "opportunity_id",
+    "new_customers": "account_id",
+    "closed_leads": "lead_id",
+    "new_leads": "lead_id",
+    "survey_answers": "response_id",
+    "skill_ratings": "skill",
+}
+
+CHANGE_SCHEMA = {"rep_id": pl.String, "column": pl.String, "old": pl.String, "new": pl.String}
+EVIDENCE_CHANGE_SCHEMA = {
+    "rep_id": pl.String,
+    "section": pl.String,
+    "key": pl.String,
+    "change": pl.String,
+    "column": pl.String,
+    "old": pl.String,
+    "new": pl.String,
+}
+
+
+def _as_text(frame: pl.DataFrame, keep: list[str]) -> pl.DataFrame:
+    """Every column but `keep` as exact text (decimals keep their scale; null stays null)."""
+    return frame.with_columns(pl.exclude(keep).cast(pl.String))
+
+
+def scorecard_changes(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """One row per rep and scorecards column that differs (rep_id, column, old, new), as text.
+
+    A rep in only one version has every column listed, with a null on the
+    missing side, so that "added" and "gone" read from the same rows. Sorted by
+    rep_id, then the table's column order. Period is left out: it is the same.
+    """
+    columns = [c for c in new.columns if c not in ("period", "rep_id")]
+    long_old = _long(_as_text(old, ["rep_id"]), columns, "old")
+    long_new = _long(_as_text(new, ["rep_id"]), columns, "new")
+    order = pl.DataFrame({"column": columns, "_order": list(range(len(columns)))})
+    return (
+        long_old.join(long_new, on=["rep_id", "column"], how="full", coalesce=True)
+        .filter(pl.col("old").ne_missing(pl.col("new")) | pl.col("_in_old").is_null() | pl.col("_in_new").is_null())
+        .join(order, on="column")
+        .sort("rep_id", "_order")
+        .select(list(CHANGE_SCHEMA))
+        .cast(CHANGE_SCHEMA)
+    )
+
+
+def _long(frame: pl.DataFrame, columns: list[str], side: str, index: tuple[str, ...] = ("rep_id",)) -> pl.DataFrame:
+    """One row per (index, column): the value as `side`, and `_in_<side>` true to tell a null from a missing row."""
+    return (
+        frame.select(*index, *columns)
+        .unpivot(index=list(index), on=columns, variable_name="column", value_name=side)
+        .with_columns(pl.lit(True).alias(f"_in_{side}"))
+    )
+
+
+def rep_status(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Per rep of either version: `added`, `gone`, `changed` or `unchanged` (any scorecards column, ranks too)."""
+    changed = scorecard_changes(old, new)["rep_id"].unique()
+    both = old.select("rep_id").join(new.select("rep_id"), on="rep_id", how="inner")["rep_id"]
+    return (
+        pl.concat([old.select("rep_id"), new.select("rep_id")])
+        .unique()
+        .with_columns(
+            status=pl.when(~pl.col("rep_id").is_in(new["rep_id"].implode()))
+            .then(pl.lit("gone"))
+            .when(~pl.col("rep_id").is_in(old["rep_id"].implode()))
+            .then(pl.lit("added"))
+            .when(pl.col("rep_id").is_in(changed.implode()) & pl.col("rep_id").is_in(both.implode()))
+            .then(pl.lit("changed"))
+            .otherwise(pl.lit("unchanged"))
+        )
+        .sort("rep_id")
+    )
+
+
+def evidence_changes(old: Mapping[str, pl.DataFrame], new: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """The evidence rows that appeared, disappeared or changed, per rep and section (one row per changed column).
+
+    Rows are matched by rep and the section's key (EVIDENCE_KEYS): a deal that
+    moved from one rep to another disappears from the first and appears at the
+    second. Values are compared as exact text.
+    """
+    parts = [
+        _section_changes(section, key, old.get(section), new.get(section))
+        for section, key in EVIDENCE_KEYS.items()
+        if section in old or section in new
+    ]
+    return (
+        pl.concat(parts, how="vertical").sort("rep_id", "section", "key", "column", nulls_last=False)
+        if parts
+        else pl.DataFrame(schema=EVIDENCE_CHANGE_SCHEMA)
+    )
+
+
+def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.DataFrame | None) -> pl.DataFrame:
+    template = new if new is not None else old
+    assert template is not None
+    empty = template.clear()
+    old, new = (old if old is not None else empty), (new if new is not None else empty)
+    ids = ["rep_id", key]
+    columns = [c for c in template.columns if c not in ids]
+    before, after = _as_text(old, ids), _as_text(new, ids)
+    appeared = after.join(before, on=ids, how="anti").select(
+        "rep_id", pl.col(key).cast(pl.String).alias("key"), change=pl.lit("appeared")
+    )
+    gone = before.join(after, on=ids, how="anti").select(
+        "rep_id", pl.col(key).cast(pl.String).alias("key"), change=pl.lit("disappeared")
+    )
+    changed = (
+        _long(before.rename({key: "_key"}), columns, "old", ("rep_id", "_key"))
+        .join(_long(after.rename({key: "_key"}), columns, "new", ("rep_id", "_key")), on=["rep_id", "_key", "column"])
+        .filter(pl.col("old").ne_missing(pl.col("new")))
+        .select("rep_id", pl.col("_key").cast(pl.String).alias("key"), "column", "old", "new", change=pl.lit("changed"))
+    )
+    whole = pl.concat([appeared, gone], how="vertical").with_columns(
+        column=pl.lit(None, pl.String), old=pl.lit(None, pl.String), new=pl.lit(None, pl.String)
+    )
+    return (
+        pl.concat([whole.select(changed.columns), changed], how="vertical")
+        .with_columns(section=pl.lit(section))
+        .select(list(EVIDENCE_CHANGE_SCHEMA))
+        .cast(EVIDENCE_CHANGE_SCHEMA)
+    )
