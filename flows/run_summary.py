@@ -12,7 +12,7 @@ from scorecards.transforms.grading import GRADES, grade_distribution
 
 
 def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport) -> str:
-    """A period's run in markdown: rows read/used/quarantined per file, grade distribution, where outputs are."""
+    """A period's run in markdown: rows read/used/quarantined (and skipped) per file, grades, where outputs are."""
     lines = [
         f"# Scorecards {period}",
         "",
@@ -27,6 +27,10 @@ def summary_markdown(period: str, folder: Path, scorecards: pl.DataFrame, report
         lines.append(
             f"| {table.source} | {table.rows_read} | {table.rows_used} | {table.rows_quarantined} | {reasons} |"
         )
+    skipped = [(t.source, why, count) for t in report.tables for why, count in t.skipped.items()]
+    if skipped:
+        lines += ["", "Not rows of the tables (read = used + quarantined + skipped):"]
+        lines += [f"- {source}: {count} {why}" for source, why, count in skipped]
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
     headings = (*GRADES, "N/A")
