@@ -184,6 +184,9 @@ def test_keep_matches_several_values_and_names_them(tmp_path: Path, usd: Setting
     # Every row is a row of the table now; the overlays make the shares of 0065…01 and 0065…04 sum past 1.
     assert (report.rows_read, report.rows_skipped, report.rows_used) == (7, 0, 1)
     assert not report.skipped
+    keep = load_profile(str(path)).tables["opportunity_splits"].keep
+    assert keep is not None
+    assert keep.reason == "skipped by the profile (Split Type not one of Revenue, Overlay)"
 
 
 def test_a_keep_column_the_export_lacks_stops_the_table_naming_it(tmp_path: Path, usd: Settings) -> None:
