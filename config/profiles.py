@@ -112,6 +112,11 @@ class Column(_Model):
     value: Constant | None = None
     default: Annotated[Constant, Field(min_length=1)] | None = None
     values: Labels = {}
+    #: The cells are percentages: `50.00%` reads as the share 0.5 (a number without `%` is already a fraction).
+    percent: bool = False
+    #: The export may lack these headers (a column only some setups export): those present are read,
+    #: and with none of them the canonical column is absent.
+    optional: bool = False
 
     @model_validator(mode="after")
     def _one_origin(self) -> Column:
@@ -123,6 +128,8 @@ class Column(_Model):
             raise ValueError("a constant value takes no default and no values")
         if self.template is not None and not _PLACEHOLDER.search(self.template):
             raise ValueError("a template names at least one column in braces, e.g. '{First Name} {Last Name}'")
+        if self.optional and self.source is None:
+            raise ValueError("optional applies to a column read from headers (from), not to a template or a value")
         return self
 
     @property
@@ -147,12 +154,30 @@ class Join(Formats):
     hint: str = ""
 
 
+class Keep(_Model):
+    """Which rows of an export are the table's: those whose column holds one of the values.
+
+    The other rows are skipped, not lost: each file's report counts them.
+    """
+
+    column: Text
+    values: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
+
+    @property
+    def reason(self) -> str:
+        """Why a row was skipped, as the report says it: `skipped by the profile (Split Type not Revenue)`."""
+        values = ", ".join(self.values)
+        wanted = f"not {values}" if len(self.values) == 1 else f"not one of {values}"
+        return f"skipped by the profile ({self.column} {wanted})"
+
+
 class TableSource(Formats):
-    """One canonical table in an export: its files, its columns and the files joined to it."""
+    """One canonical table in an export: its files, its columns, the files joined to it and the rows it keeps."""
 
     files: Annotated[list[Text], BeforeValidator(_as_list), Field(min_length=1)]
     columns: dict[str, ColumnField] = {}
     joins: dict[Alias, Join] = {}
+    keep: Keep | None = None
 
 
 @dataclass(frozen=True)
@@ -224,8 +249,29 @@ def list_profiles() -> list[tuple[str, str]]:
 
 def profile_hash(profile: Profile) -> str:
     """sha256 of the profile's canonical JSON: equal for equal mappings, whatever the file's layout."""
-    canonical = json.dumps(profile.model_dump(by_alias=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    dumped = _without_later_defaults(profile.model_dump(by_alias=True))
+    canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+#: Keys added to profiles after their hashes were first published in manifests, with their defaults.
+_LATER_KEYS: dict[str, Any] = {"percent": False, "optional": False, "keep": None}
+
+
+def _without_later_defaults(dumped: Any) -> Any:
+    """The dump without the later keys where they hold their default.
+
+    A profile that does not use them keeps the hash, and so the manifests, it had.
+    """
+    if isinstance(dumped, dict):
+        return {
+            key: _without_later_defaults(value)
+            for key, value in dumped.items()
+            if not (key in _LATER_KEYS and value == _LATER_KEYS[key])
+        }
+    if isinstance(dumped, list):
+        return [_without_later_defaults(value) for value in dumped]
+    return dumped
 
 
 def config_and_profile_hash(config_sha256: str, profile: Profile) -> str:
@@ -341,6 +387,10 @@ def _table_problems(profile: Profile, name: str, source: TableSource) -> list[tu
             problems.append((where, f"not a column of {name} ({', '.join(fields)})"))
             continue
         field = fields[column_name]
+        if column.percent and field.kind != "share":
+            problems.append((f"{where}.percent", f"a percentage reads as a share; {column_name} is {field.kind}"))
+        if column.optional and not field.optional_column:
+            problems.append((f"{where}.optional", f"{column_name} is a column every {name} file must have"))
         problems += _label_problems(f"{where}.values", column.values, field.choices if field.kind == "choice" else None)
         for key, constant in (("value", column.value), ("default", column.default)):
             rule = _broken_rule(field, constant) if constant is not None else None

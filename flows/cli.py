@@ -242,6 +242,7 @@ def format_report(report: ValidationReport) -> str:
     lines = [f"{'file':<28}{'read':>9}{'used':>9}{'quarantined':>13}"]
     for table in report.tables:
         lines.append(f"{table.source:<28}{table.rows_read:>9}{table.rows_used:>9}{table.rows_quarantined:>13}")
+        lines += [f"    {count:>6} {why}" for why, count in table.skipped.items()]
         lines += [f"    {count:>6} × {rule}" for rule, count in table.reasons.items()]
     if report.problems:
         lines.append("FAILED, nothing published:")

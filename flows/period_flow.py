@@ -124,6 +124,8 @@ def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], setting
             table.rows_used,
             table.rows_quarantined,
         )
+        for why, count in table.skipped.items():
+            logger.info("%s: %d %s", table.source, count, why)
     for problem in validated.report.problems:
         logger.error("%s", problem)
     return validated

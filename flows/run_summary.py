@@ -14,7 +14,7 @@ from scorecards.transforms.grading import GRADES, grade_distribution
 def summary_markdown(
     period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport, version: str = ""
 ) -> str:
-    """A period's run in markdown: its version, rows read/used/quarantined per file, grades, where outputs are."""
+    """A period's run in markdown: its version, rows read/used/quarantined (and skipped) per file, grades, outputs."""
     lines = [
         f"# Scorecards {period}",
         "",
@@ -30,6 +30,10 @@ def summary_markdown(
         lines.append(
             f"| {table.source} | {table.rows_read} | {table.rows_used} | {table.rows_quarantined} | {reasons} |"
         )
+    skipped = [(t.source, why, count) for t in report.tables for why, count in t.skipped.items()]
+    if skipped:
+        lines += ["", "Not rows of the tables (read = used + quarantined + skipped):"]
+        lines += [f"- {source}: {count} {why}" for source, why, count in skipped]
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
     headings = (*GRADES, "N/A")

@@ -1,7 +1,7 @@
 """What the validate stage hands on: raw tables as read, the validated tables, and the report of what was kept.
 
-Rows read = rows used + rows quarantined, per file; quarantined rows carry their
-row number in the file and the rules they broke.
+Rows read = rows used + rows quarantined (+ rows a source profile skipped), per
+file; quarantined rows carry their row number in the file and the rules they broke.
 """
 
 from __future__ import annotations
@@ -31,6 +31,13 @@ class RawTable:
     joined: tuple[tuple[str, str], ...] = ()
     #: The file's row number of each frame row, when they do not run on from first_row (blank rows skipped).
     row_numbers: pl.Series | None = None
+    #: Rows of the file a source profile left out of the table (not in frame), counted by why.
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        """The file's data rows: those in the table and those the profile skipped."""
+        return self.frame.height + sum(self.skipped.values())
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class UnreadableTable:
 
 @dataclass(frozen=True)
 class TableReport:
-    """Counts for one input file: rows read = rows used + rows quarantined."""
+    """Counts for one input file: rows read = rows used + rows quarantined + rows skipped by its profile."""
 
     table: str
     source: str
@@ -55,6 +62,13 @@ class TableReport:
     reasons: dict[str, int] = field(default_factory=dict)
     #: (file, sha256) of each other file a source profile joined into this table.
     joined: tuple[tuple[str, str], ...] = ()
+    #: Rows the source profile left out of the table, counted by why (`skipped by the profile (…)`).
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_skipped(self) -> int:
+        """Rows of the file that are not rows of the table: the profile left them out."""
+        return sum(self.skipped.values())
 
 
 @dataclass(frozen=True)

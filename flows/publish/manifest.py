@@ -19,7 +19,7 @@ def project_version() -> str:
 
 
 def manifest_inputs(report: ValidationReport) -> list[dict[str, Any]]:
-    """Each input file with its sha256 and rows read / used / quarantined."""
+    """Each input file with its sha256 and rows read / used / quarantined (/ skipped by the profile, when any)."""
     return [
         {
             "table": t.table,
@@ -28,6 +28,7 @@ def manifest_inputs(report: ValidationReport) -> list[dict[str, Any]]:
             "rows_read": t.rows_read,
             "rows_used": t.rows_used,
             "rows_quarantined": t.rows_quarantined,
+            **({"rows_skipped": t.rows_skipped, "skipped": t.skipped} if t.rows_skipped else {}),
             **({"joined": [{"file": f, "sha256": h} for f, h in t.joined]} if t.joined else {}),
         }
         for t in report.tables

@@ -32,9 +32,9 @@ from typing import Any
 
 import polars as pl
 
-from scorecards.config.profiles import CANONICAL, CANONICAL_PROFILE, FileFormat, Profile, TableSource
+from scorecards.config.profiles import CANONICAL, CANONICAL_PROFILE, FileFormat, Keep, Profile, TableSource
 from scorecards.flows.shared.errors import InputError, UsageError
-from scorecards.flows.sources.profiles import Lookup, SourceMismatch, normalise_table
+from scorecards.flows.sources.profiles import Lookup, SourceMismatch, normalise_table, skipped_rows
 from scorecards.schemas.results import RawTable, UnreadableTable
 from scorecards.schemas.tables import TABLES
 
@@ -133,9 +133,13 @@ def _read(
     source = profile.tables.get(table)
     fmt = profile.file_format(table)
     joined: tuple[Lookup, ...] = ()
+    skipped: dict[str, int] = {}
     try:
         frame, row_numbers = _read_rows(path, data, fmt)
         if source is not None:
+            _refuse_header_only(frame)
+            if source.keep is not None:
+                frame, row_numbers, skipped = _keep(frame, row_numbers, source.keep, fmt.header_row + 1, path.name)
             frame, joined = _apply(table, path, frame, source, profile, lookups)
     except SourceMismatch as exc:
         return UnreadableTable(table, exc.source, exc.problem)
@@ -149,7 +153,26 @@ def _read(
         first_row=fmt.header_row + 1,
         joined=tuple(dict.fromkeys((lookup.source, lookup.sha256) for lookup in joined)),
         row_numbers=row_numbers,
+        skipped=skipped,
     )
+
+
+def _refuse_header_only(frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        raise InputError("header row only, no data rows (is the export's filter too narrow?)")
+
+
+def _keep(
+    frame: pl.DataFrame, row_numbers: pl.Series | None, keep: Keep, first_row: int, file: str
+) -> tuple[pl.DataFrame, pl.Series | None, dict[str, int]]:
+    """The rows the profile keeps, their row numbers in the file, and the count of the others by why."""
+    skipped = skipped_rows(frame, keep, file)
+    count = int(skipped.sum())
+    if not count:
+        return frame, row_numbers, {}
+    if row_numbers is None:
+        row_numbers = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64, eager=True)
+    return frame.filter(~skipped), row_numbers.filter(~skipped), {keep.reason: count}
 
 
 def _apply(
@@ -160,8 +183,6 @@ def _apply(
     profile: Profile,
     lookups: dict[tuple[Path, FileFormat], Lookup | SourceMismatch],
 ) -> tuple[pl.DataFrame, tuple[Lookup, ...]]:
-    if frame.height == 0:
-        raise InputError("header row only, no data rows (is the export's filter too narrow?)")
     joined = {
         alias: _lookup(path, alias, profile.file_format(table, alias), join.files, join.hint, lookups)
         for alias, join in source.joins.items()

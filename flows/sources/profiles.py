@@ -20,6 +20,7 @@ from scorecards.config.profiles import (
     Column,
     FileFormat,
     Join,
+    Keep,
     Labels,
     Profile,
     TableSource,
@@ -31,6 +32,8 @@ from scorecards.schemas.tables import TABLES, TableSpec
 _KEY = "__join_key__"
 _EXCEL_EPOCH = pl.date(1899, 12, 30)
 _MAX_LISTED = 8
+#: The kinds of canonical column whose text is a number the profile's separators and currency apply to.
+NUMBER_KINDS = ("money", "number", "share", "rate")
 
 
 class SourceMismatch(InputError):
@@ -79,7 +82,7 @@ def normalise_table(
     frame: pl.DataFrame, source: TableSource, fmt: FileFormat, spec: TableSpec, file: str, lookups: Mapping[str, Lookup]
 ) -> pl.DataFrame:
     """The export's rows as the canonical table: canonical column names, every value canonical text or as it was."""
-    columns = _columns(source, spec, frame.columns)
+    columns = _present(_columns(source, spec, frame.columns), frame.columns, source, lookups)
     _check_references(frame.columns, columns, source, file, lookups)
     joined = frame
     for alias, join in source.joins.items():
@@ -133,6 +136,32 @@ def _columns(source: TableSource, spec: TableSpec, headers: list[str]) -> dict[s
         elif _find(field.name, headers) is not None:
             columns[field.name] = Column.model_validate({"from": field.name})
     return columns
+
+
+def _present(
+    columns: Mapping[str, Column], headers: list[str], source: TableSource, lookups: Mapping[str, Lookup]
+) -> dict[str, Column]:
+    """The columns with each optional one narrowed to the headers the file has, and left out when it has none."""
+    present: dict[str, Column] = {}
+    for name, column in columns.items():
+        if not column.optional:
+            present[name] = column
+            continue
+        found = [ref for ref in column.references if _resolve(ref, headers, source, lookups) is not None]
+        if found:
+            present[name] = column.model_copy(update={"source": found})
+    return present
+
+
+def skipped_rows(frame: pl.DataFrame, keep: Keep, file: str) -> pl.Series:
+    """True for each row the profile skips: its `keep.column` holds none of `keep.values` (case and spaces ignored)."""
+    header = _find(keep.column, frame.columns)
+    if header is None:
+        unexpected = f"; the header has: {_listed(frame.columns)}"
+        raise SourceMismatch(file, f"column(s) not in the header: {keep.column!r} (keep){unexpected}")
+    wanted = [value.strip().casefold() for value in keep.values]
+    kept = pl.col(header).str.strip_chars().str.to_lowercase().is_in(wanted).fill_null(False)
+    return frame.select((~kept).alias("skipped")).to_series()
 
 
 def _check_references(
@@ -215,8 +244,8 @@ def _column(kind: str, column: Column, headers: list[str], fmt: FileFormat) -> p
     text = map_labels(text, column.values)
     if kind == "date":
         text = date_text(text, fmt.date_formats)
-    elif kind in ("money", "number"):
-        text = number_text(text, fmt)
+    elif kind in NUMBER_KINDS:
+        text = percent_text(text, fmt) if column.percent else number_text(text, fmt)
     return text.fill_null(pl.lit(column.default, dtype=pl.String)) if column.default is not None else text
 
 
@@ -273,13 +302,38 @@ def number_text(text: pl.Expr, fmt: FileFormat) -> pl.Expr:
     Text that does not have that exact shape (`1.234,56` under a dot-decimal
     profile, `1,2345`, `12 apples`) is left as it was.
     """
-    bare = _strip_currency(text, fmt.currency)
+    is_number, plain = _plain_number(_strip_currency(text, fmt.currency), fmt)
+    return pl.when(is_number).then(plain).otherwise(text)
+
+
+def _plain_number(bare: pl.Expr, fmt: FileFormat) -> tuple[pl.Expr, pl.Expr]:
+    """(has the shape of a number in the profile's separators, that number as a plain decimal)."""
     decimal, thousands = _escape(fmt.decimal), _escape(fmt.thousands)
     integer = rf"(\d{{1,3}}({thousands}\d{{3}})+|\d+)" if fmt.thousands else r"\d+"
     shape = rf"^[+-]?{integer}({decimal}\d+)?$"
     plain = bare.str.replace_all(fmt.thousands, "", literal=True) if fmt.thousands else bare
     plain = plain.str.replace(fmt.decimal, ".", literal=True) if fmt.decimal != "." else plain
-    return pl.when(bare.str.contains(shape)).then(plain).otherwise(text)
+    return bare.str.contains(shape), plain
+
+
+def percent_text(text: pl.Expr, fmt: FileFormat) -> pl.Expr:
+    """The share a percentage means, as exact decimal text: `50.00%` → `0.5`, `33.33 %` → `0.3333`, `100%` → `1`.
+
+    The number before the `%` is written with the profile's separators. A number
+    without `%` is taken as the fraction itself (as Excel stores a cell formatted
+    as a percentage). Any other text (`50%%`, `1e309%`, `%`) is left as it was.
+    """
+    trimmed = text.str.strip_chars()
+    is_number, plain = _plain_number(trimmed.str.strip_suffix("%").str.strip_chars_end(), fmt)
+    # Digits ASCII only: a regex \d also matches other scripts' digits, which the text arithmetic cannot shift.
+    parts = plain.str.extract_groups(r"^([+-]?)([0-9]+)(?:\.([0-9]+))?$")
+    sign, whole, fraction = (parts.struct.field(name) for name in ("1", "2", "3"))
+    padded = whole.str.zfill(3)  # at least one digit stays left of the point once two move right
+    left = padded.str.head(-2).str.strip_chars_start("0").replace("", "0")
+    right = pl.concat_str([padded.str.tail(2), fraction.fill_null("")]).str.strip_chars_end("0")
+    shifted = pl.concat_str([sign, left, pl.when(right != "").then(pl.lit(".") + right).otherwise(pl.lit(""))])
+    is_percent = trimmed.str.ends_with("%") & is_number & whole.is_not_null()
+    return pl.when(is_percent).then(shifted).otherwise(number_text(text, fmt))
 
 
 def _strip_currency(text: pl.Expr, symbols: tuple[str, ...]) -> pl.Expr:

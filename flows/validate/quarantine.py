@@ -72,11 +72,12 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
             table=name,
             source=table.source,
             sha256=table.sha256,
-            rows_read=table.frame.height,
+            rows_read=table.rows_read,
             rows_used=kept.height,
             rows_quarantined=rejected.height,
             reasons=_count_reasons(rejected),
             joined=table.joined,
+            skipped=table.skipped,
         )
         reports.append(report)
         problem = _over_ceiling(report, settings.quarantine.ceiling)
@@ -275,11 +276,13 @@ def _count_reasons(rejected: pl.DataFrame) -> dict[str, int]:
 
 
 def _over_ceiling(report: TableReport, ceiling: Decimal) -> str | None:
-    if report.rows_read == 0 or Decimal(report.rows_quarantined) <= ceiling * report.rows_read:
+    # The ceiling is a share of the table's rows: rows the profile skipped are none of them.
+    rows = report.rows_read - report.rows_skipped
+    if rows == 0 or Decimal(report.rows_quarantined) <= ceiling * rows:
         return None
-    share = Decimal(report.rows_quarantined) / report.rows_read
+    share = Decimal(report.rows_quarantined) / rows
     worst = ", ".join(f"{rule} ({count})" for rule, count in list(report.reasons.items())[:3])
     return (
-        f"{report.source}: {report.rows_quarantined} of {report.rows_read} rows quarantined "
+        f"{report.source}: {report.rows_quarantined} of {rows} rows quarantined "
         f"({share:.1%}), above the {ceiling:.0%} ceiling; most common: {worst}"
     )

@@ -160,6 +160,29 @@ tables:
             '[tables.reps]\nfiles = ["r.csv"]\n[tables.reps.joins."a.b"]\nfiles = ["d.csv"]\ncolumn = "x"\nkey = "y"',
             ["tables.reps.joins.a.b: a join's name is letters, digits"],
         ),
+        (
+            '[tables.opportunities]\nfiles = ["o.csv"]\ncolumns = { amount = { from = "A", percent = true } }',
+            ["tables.opportunities.columns.amount.percent: a percentage reads as a share; amount is money"],
+        ),
+        (
+            '[tables.opportunities]\nfiles = ["o.csv"]\ncolumns = { amount = { from = "A", optional = true } }',
+            ["tables.opportunities.columns.amount.optional: amount is a column every opportunities file must have"],
+        ),
+        (
+            '[tables.reps]\nfiles = ["r.csv"]\ncolumns = { team = { template = "{A}", optional = true } }',
+            ["tables.reps.columns.team: optional applies to a column read from headers"],
+        ),
+        (
+            '[tables.opportunity_splits]\nfiles = ["s.csv"]\nkeep = { column = "Split Type", values = [] }',
+            ["tables.opportunity_splits.keep.values: Value should have at least 1 item"],
+        ),
+        (
+            '[tables.opportunity_splits]\nfiles = ["s.csv"]\nkeep = { column = "Split Type", value = "Revenue" }',
+            [
+                "tables.opportunity_splits.keep.values: Field required",
+                "tables.opportunity_splits.keep.value: unknown key",
+            ],
+        ),
         ("this is = not toml", ["cannot read profile"]),
     ],
 )

@@ -14,6 +14,7 @@ from scorecards.flows.sources.profiles import (
     map_labels,
     normalise_table,
     number_text,
+    percent_text,
 )
 from scorecards.schemas.tables import TABLES
 
@@ -52,6 +53,39 @@ def test_numbers_become_plain_decimals_or_stay_as_they_were(
     fmt: FileFormat, given: list[str | None], expected: list[str | None]
 ) -> None:
     assert _apply(number_text(pl.col("x"), fmt), given) == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "given", "expected"),
+    [
+        (
+            FileFormat(thousands=","),
+            ["50.00%", "33.33%", "33.33 %", " 100% ", "100.00%", "0%", "66.67%", "12.5%", "+25%", "0.5", "1", None],
+            ["0.5", "0.3333", "0.3333", "1", "1", "0", "0.6667", "0.125", "+0.25", "0.5", "1", None],
+        ),
+        (
+            FileFormat(decimal=",", thousands="."),
+            ["50,00%", "33,33 %", "1.000%", "0,5", "50.00%"],
+            ["0.5", "0.3333", "10", "0.5", "50.00%"],
+        ),
+        # Not a percentage the text arithmetic can read: passed on as it was, for validation to quarantine.
+        (
+            FileFormat(thousands=","),
+            ["50%%", "1e309%", "%", "fifty %", "５０%", ".5%", "1,2345%"],
+            ["50%%", "1e309%", "%", "fifty %", "５０%", ".5%", "1,2345%"],
+        ),
+        # Read exactly: no float ever holds the value.
+        (
+            FileFormat(),
+            ["-0.5%", "33.333%", "0.0001%", "9" * 40 + ".5%"],
+            ["-0.005", "0.33333", "0.000001", "9" * 38 + ".995"],
+        ),
+    ],
+)
+def test_percentages_become_exact_shares_or_stay_as_they_were(
+    fmt: FileFormat, given: list[str | None], expected: list[str | None]
+) -> None:
+    assert _apply(percent_text(pl.col("x"), fmt), given) == expected
 
 
 @pytest.mark.parametrize(
