@@ -153,6 +153,8 @@ class Display(_Model):
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
     reporting_currency: Annotated[str | None, Field(pattern=r"^[A-Z]{3}$")] = None
+    #: Where a card's "question a number" link writes to (SPEC §9); the rep's manager when left out.
+    questions_to: Annotated[str | None, Field(pattern=r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")] = None
 
     @property
     def reporting(self) -> str:
@@ -241,6 +243,8 @@ def config_hash(settings: Settings) -> str:
     rules = settings.model_dump(exclude={"schedule"})
     # A reporting currency equal to the display currency is the default spelled out: the same rules.
     rules["display"].pop("reporting_currency")
+    if settings.display.questions_to is None:  # left out: the manager, as before the option existed
+        rules["display"].pop("questions_to")
     if settings.display.reporting != settings.display.currency:
         rules["display"]["reporting_currency"] = settings.display.reporting
     canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), default=_plain_decimal)

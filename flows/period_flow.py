@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,7 @@ from prefect.states import Failed, State
 from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.cards.render import render_period
+from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.manifest import is_up_to_date, write_manifest
 from scorecards.flows.publish.outputs import write_quarantine, write_scorecards
 from scorecards.flows.publish.staging import (
@@ -34,6 +36,7 @@ from scorecards.flows.publish.staging import (
     swap_into_place,
 )
 from scorecards.flows.publish.versions import (
+    Version,
     commit_version,
     keep_manifest,
     read_version,
@@ -49,7 +52,7 @@ from scorecards.schemas.canonical import InputTables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport, period_report
-from scorecards.transforms.restatement import rep_status
+from scorecards.transforms.restatement import Publication, evidence_changes, rep_status, scorecard_changes
 from scorecards.transforms.trend import trend_scorecards
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
@@ -155,6 +158,7 @@ def write_period(
     period: Period,
     settings: Settings,
     render_on: Literal["cores", "cluster", "here"] = "cores",
+    publication: Publication | None = None,
 ) -> int:
     """Write the scorecards table, each rep's card, each team's rollup and the quarantine files.
 
@@ -170,9 +174,10 @@ def write_period(
 
             with get_dask_client() as client:
                 workers = sum(client.nthreads().values())
-                return render_period(report, period, settings, folder, workers, executor=client.get_executor())
+                executor = client.get_executor()
+                return render_period(report, period, settings, folder, workers, executor, publication)
         workers = (os.cpu_count() or 1) if render_on == "cores" else 1
-        return render_period(report, period, settings, folder, workers)
+        return render_period(report, period, settings, folder, workers, publication=publication)
 
 
 @task(name="publish period", **_TASK)
@@ -184,10 +189,59 @@ def publish_period(
     with failed_write_named(target):
         write_manifest(stage, period, config_sha256, validation, number)
         carry_over_sent_log(target, stage)
-        staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
-        keep_manifest(staged, stage)
-        commit_version(staged, number)
+        if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
+            staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
+            keep_manifest(staged, stage)
+            commit_version(staged, number)
     swap_into_place(stage, target)
+
+
+def publication_of(out_dir: Path, period: Period, report: PeriodReport, settings: Settings) -> Publication:
+    """Which version publishing `report` makes, and what its cards say of it (SPEC §9).
+
+    The same scorecards and evidence as the latest version keep its number, so that a re-run on the
+    same input gives the same files. After a version was sent, a new one restates it.
+    """
+    numbers = version_numbers(out_dir, str(period))
+    latest = read_version(out_dir, str(period), numbers[-1]) if numbers else None
+    questions_to = settings.display.questions_to
+    if latest is not None and _same(latest, report):
+        sent = [n for n in read_sent_versions(out_dir / str(period)) if n in numbers and n != latest.number]
+        return _restating(out_dir, period, latest.number, latest.published_on, report, questions_to, sent)
+    number = latest.number + 1 if latest is not None else 1
+    sent = [n for n in read_sent_versions(out_dir / str(period)) if n in numbers]
+    return _restating(out_dir, period, number, datetime.now(UTC).date(), report, questions_to, sent)
+
+
+def _restating(
+    out_dir: Path,
+    period: Period,
+    number: int,
+    published_on: date,
+    report: PeriodReport,
+    questions_to: str | None,
+    sent: list[int],
+) -> Publication:
+    if not sent:
+        return Publication(number, published_on, questions_to)
+    old = read_version(out_dir, str(period), max(sent))
+    return Publication(
+        number,
+        published_on,
+        questions_to,
+        restates=old.number,
+        changes=scorecard_changes(old.scorecards, report.scorecards),
+        evidence=evidence_changes(old.evidence, report.evidence),
+    )
+
+
+def _same(version: Version, report: PeriodReport) -> bool:
+    """Whether a report publishes what a version holds: the same scorecards and the same evidence rows."""
+    return (
+        version.scorecards.equals(report.scorecards)
+        and version.evidence.keys() == report.evidence.keys()
+        and all(version.evidence[name].equals(rows) for name, rows in report.evidence.items())
+    )
 
 
 def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame) -> str:
@@ -230,13 +284,14 @@ def publish_month(
     try:
         with period_lock(out_dir, str(period)):
             report = compute_period(validated.tables, period, settings, known)
-            number = (version_numbers(out_dir, str(period)) or [0])[-1] + 1
+            publication = publication_of(out_dir, period, report, settings)
             with staging_folder(out_dir, str(period)) as stage:
-                reps = write_period(stage, report, validated, period, settings, render_on)
-                publish_period(stage, target, config_sha256, validated.report, report, number)
+                reps = write_period(stage, report, validated, period, settings, render_on, publication)
+                publish_period(stage, target, config_sha256, validated.report, report, publication.version)
     except ScorecardsError as exc:
         _log().error("%s", exc)
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
+    number = publication.version
     version = version_news(out_dir, period, number, report.scorecards)
     record_summary(period, target, report, validated.report, version)
     _log().info("%s: published %d scorecards to %s; %s", period, reps, target, version)

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
 #: The key of each evidence section's rows within one rep's card.
 EVIDENCE_KEYS: dict[str, str] = {
-    "deals": "opportunity_id",
-    "won_deals": "opportunity_id",
+    "deals": "opportunity_id",  # won deals are among them: no second list of the same rows
     "new_customers": "account_id",
     "closed_leads": "lead_id",
     "new_leads": "lead_id",
     "survey_answers": "response_id",
     "skill_ratings": "skill",
 }
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What the cards of a publication say of it (SPEC §9): its version and, when it restates one that was
+    sent, what changed since that one (`scorecard_changes` and `evidence_changes` of the sent version to this)."""
+
+    version: int
+    published_on: date
+    #: Where a card's "question a number" link writes to: this address, else the rep's manager.
+    questions_to: str | None = None
+    restates: int | None = None
+    changes: pl.DataFrame | None = None
+    evidence: pl.DataFrame | None = None
+
+
+#: Evidence columns computed from others: a change shows in the column it comes from.
+DERIVED_COLUMNS = frozenset({"amount_reporting", "credited_amount", "is_split", "cycle_days", "score_100"})
 
 CHANGE_SCHEMA = {"rep_id": pl.String, "column": pl.String, "old": pl.String, "new": pl.String}
 EVIDENCE_CHANGE_SCHEMA = {
@@ -109,7 +128,7 @@ def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.D
     empty = template.clear()
     old, new = (old if old is not None else empty), (new if new is not None else empty)
     ids = ["rep_id", key]
-    columns = [c for c in template.columns if c not in ids]
+    columns = [c for c in template.columns if c not in ids and c not in DERIVED_COLUMNS]
     before, after = _as_text(old, ids), _as_text(new, ids)
     appeared = after.join(before, on=ids, how="anti").select(
         "rep_id", pl.col(key).cast(pl.String).alias("key"), change=pl.lit("appeared")

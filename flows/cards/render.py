@@ -18,6 +18,7 @@ from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
+from scorecards.transforms.restatement import Publication
 
 
 @cache
@@ -84,6 +85,7 @@ def render_period(
     folder: PeriodFolder,
     workers: int = 1,
     executor: Executor | None = None,
+    publication: Publication | None = None,
 ) -> int:
     """Write every rep's card and every team's rollup of a period into its folder; return the number of cards.
 
@@ -94,7 +96,7 @@ def render_period(
     rep_ids = report.scorecards["rep_id"].to_list()
     parallel = workers > 1 and (executor is not None or len(rep_ids) >= PARALLEL_FROM)
     chunks = [rep_ids[i::workers] for i in range(workers)] if parallel else [rep_ids]
-    jobs = [(report, period, settings, folder, chunk) for chunk in chunks if chunk]
+    jobs = [(report, period, settings, folder, chunk, publication) for chunk in chunks if chunk]
     if executor is not None:
         written = sum(executor.map(_render_cards, *zip(*jobs, strict=True)))
     elif len(jobs) > 1:
@@ -108,8 +110,13 @@ def render_period(
 
 
 def _render_cards(
-    report: PeriodReport, period: Period, settings: Settings, folder: PeriodFolder, rep_ids: list[str]
+    report: PeriodReport,
+    period: Period,
+    settings: Settings,
+    folder: PeriodFolder,
+    rep_ids: list[str],
+    publication: Publication | None,
 ) -> int:
-    cards = build_cards(report, period, settings, only=rep_ids)
+    cards = build_cards(report, period, settings, only=rep_ids, publication=publication)
     write_cards(cards, folder, settings.display.reporting)
     return len(cards)

@@ -13,16 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import polars as pl
 
 from scorecards.config import DIMENSIONS, Dimension, Settings
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value
 from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup
 from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
+from scorecards.transforms.restatement import Publication
 from scorecards.transforms.trend import MONTHS_BEFORE
 
 Value = Decimal | int | str | date | bool | None
@@ -130,6 +133,35 @@ SHARED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
     ("share", N_("Your share"), "share"),
     ("credited_amount", N_("Your credit"), "money"),
 )
+#: How a restated card names a changed column of the scorecards table: (label msgid, kind).
+CHANGE_LABELS: dict[str, tuple[str, Kind | None]] = {
+    **{column: (label, kind) for column, label, kind in FIGURES},
+    **{d.name: (d.label, d.kind) for d in DIMENSIONS},
+    **{d.grade_column: (d.label, None) for d in DIMENSIONS},
+    "composite_score": (N_("Composite score"), "score"),
+    "overall_grade": (N_("Overall grade"), None),
+    "rank_in_team": (N_("Rank in team"), "count"),
+    "rank_overall": (N_("Rank overall"), "count"),
+    "team": (N_("Team"), None),
+}
+#: How a restated card names a changed column of an evidence row: the heading the evidence tables give it.
+EVIDENCE_COLUMN_LABELS: dict[str, str] = {
+    column: heading
+    for _section, _title, columns in (*EVIDENCE, ("", "", CONVERTED_COLUMNS + SHARED_COLUMNS))
+    for column, heading, _kind in columns
+}
+#: How a restated card says an evidence row came or went.
+CHANGE_WORDS = {"appeared": N_("appeared"), "disappeared": N_("disappeared")}
+#: How a restated card names an evidence row's section.
+EVIDENCE_ROW_NAMES = {
+    "deals": N_("Opportunity"),
+    "won_deals": N_("Won deal"),
+    "new_customers": N_("New customer"),
+    "closed_leads": N_("Closed lead"),
+    "new_leads": N_("New lead"),
+    "survey_answers": N_("Survey answer"),
+    "skill_ratings": N_("Skill rating"),
+}
 #: Words of status values and yes/no shown in evidence tables.
 VALUE_WORDS: dict[str, str] = {
     "converted": N_("converted"),
@@ -214,6 +246,22 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link as shown: its text and its address."""
+
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Restated:
+    """A restated card's notice: which version this is, of when, and this rep's changes since the one sent."""
+
+    title: str
+    lines: list[str]
+
+
+@dataclass(frozen=True)
 class Card:
     """Everything one rep's scorecard shows, ready to render."""
 
@@ -231,6 +279,9 @@ class Card:
     notes: list[Note]
     manager_notes: list[str]
     evidence: list[Table]
+    #: The "question a number" link (SPEC §9), and what a restatement changed for this rep.
+    question: Link | None = None
+    restated: Restated | None = None
 
 
 @dataclass(frozen=True)
@@ -293,9 +344,16 @@ def _grade_class(grade: str | None) -> str:
 
 
 def build_cards(
-    report: PeriodReport, period: Period, settings: Settings, only: Collection[str] | None = None
+    report: PeriodReport,
+    period: Period,
+    settings: Settings,
+    only: Collection[str] | None = None,
+    publication: Publication | None = None,
 ) -> list[Card]:
-    """One card per rep of P's scorecards (or of the reps in `only`), in the rep's own locale."""
+    """One card per rep of P's scorecards (or of the reps in `only`), in the rep's own locale.
+
+    With a `publication`, each card has its question link and, after a restatement, its notice.
+    """
 
     def mine(frame: pl.DataFrame) -> dict[tuple[Any, ...], pl.DataFrame]:
         kept = frame if only is None else frame.filter(pl.col("rep_id").is_in(list(only)))
@@ -321,6 +379,7 @@ def build_cards(
             scorecards.height,
             months,
             settings,
+            publication,
         )
         for row in rows.iter_rows(named=True)
     ]
@@ -333,6 +392,7 @@ def _card(
     reps: int,
     months: list[Period],
     settings: Settings,
+    publication: Publication | None = None,
 ) -> Card:
     t = _Text(row["locale"], settings.display.reporting)
     _ = t.gettext
@@ -399,7 +459,70 @@ def _card(
         notes=notes,
         manager_notes=manager_notes,
         evidence=evidence,
+        question=_question(row, months[-1], publication, t) if publication else None,
+        restated=_restated(row["rep_id"], publication, t) if publication and publication.restates else None,
     )
+
+
+def _question(row: dict[str, Any], period: Period, publication: Publication, t: _Text) -> Link:
+    """A mailto: link to the manager (or the config's address) whose subject names the period, rep and version."""
+    _ = t.gettext
+    subject = _("Question about my scorecard %(period)s (%(rep)s, version %(version)d)") % {
+        "period": period,
+        "rep": one_line(f"{row['rep_name']} {row['rep_id']}"),
+        "version": publication.version,
+    }
+    address = publication.questions_to or row["manager_email"]
+    return Link(_("Question a number? Write to %(address)s") % {"address": address}, mailto(address, subject))
+
+
+def mailto(address: str, subject: str) -> str:
+    """A mailto: address with its subject, every character outside the safe set percent-encoded."""
+    return f"mailto:{quote(address, safe='@.+-_')}?subject={quote(subject, safe='')}"
+
+
+def _restated(rep_id: str, publication: Publication, t: _Text) -> Restated:
+    """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
+    _ = t.gettext
+    title = _("Restated: this is version %(version)d of %(date)s; it replaces version %(sent)d, which was sent.") % {
+        "version": publication.version,
+        "date": format_value(publication.published_on, "date", t.locale, t.na),
+        "sent": publication.restates,
+    }
+    lines = []
+    if publication.changes is not None:
+        for column, old, new in (
+            publication.changes.filter(pl.col("rep_id") == rep_id).select("column", "old", "new").iter_rows()
+        ):
+            label, kind = CHANGE_LABELS.get(column, (column, None))
+            lines.append(f"{_(label)}: {_change_value(old, kind, t)} → {_change_value(new, kind, t)}")
+    if publication.evidence is not None:
+        for section, key, change, column, old, new in (
+            publication.evidence.filter(pl.col("rep_id") == rep_id)
+            .select("section", "key", "change", "column", "old", "new")
+            .iter_rows()
+        ):
+            what = f"{_(EVIDENCE_ROW_NAMES.get(section, section))} {one_line(key)}"
+            named = _(EVIDENCE_COLUMN_LABELS[column]) if column in EVIDENCE_COLUMN_LABELS else column
+            lines.append(
+                f"{what}: {named} {_shown(old, t)} → {_shown(new, t)}"
+                if change == "changed"
+                else f"{what}: {_(CHANGE_WORDS[change])}"
+            )
+    return Restated(title, lines or [_("No change for you.")])
+
+
+def _shown(text: str | None, t: _Text) -> str:
+    return t.na if text is None else one_line(text)
+
+
+def _change_value(text: str | None, kind: Kind | None, t: _Text) -> str:
+    if text is None:
+        return t.na
+    if kind is None:
+        return one_line(text)
+    value = int(text) if kind == "count" else Decimal(text)
+    return format_value(value, kind, t.locale, t.na, t.currency)
 
 
 def _card_labels(t: _Text) -> dict[str, str]:

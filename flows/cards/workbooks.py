@@ -90,6 +90,10 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     out = _Sheet(sheet, card.locale, currency)
     out.line(card.title, font=_TITLE)
     out.line(card.subtitle)
+    if card.restated:
+        out.line(card.restated.title, font=_BOLD)
+        for line in card.restated.lines:
+            out.line(line)
     out.line(card.labels["overall_grade"], card.overall_grade, font=_BOLD)
     for line in card.header:
         out.line(line.label, line.cell)
@@ -121,6 +125,10 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
         out.line(card.labels["no_feedback"])
     for note in card.manager_notes:
         out.line(card.labels["manager_note"], note)
+    if card.question:
+        out.row += 1
+        out.line(card.question.text)
+        sheet.cell(row=out.row - 1, column=1).hyperlink = card.question.href
     _trend_chart(sheet, card, first_trend_row, out.row + 1)
     out.finish(freeze="A3", orientation="landscape")  # the grades table with its six months is wide
     sheet.column_dimensions["B"].width = max(sheet.column_dimensions["B"].width or 0, 16)

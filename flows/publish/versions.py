@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ class Version:
     published_at: str
     scorecards: pl.DataFrame
     evidence: dict[str, pl.DataFrame]
+
+    @property
+    def published_on(self) -> date:
+        """The (UTC) day the version was published."""
+        return date.fromisoformat(self.published_at[:10])
 
 
 def store_folder(out_dir: Path, period: str) -> Path:

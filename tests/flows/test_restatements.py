@@ -1,0 +1,156 @@
+"""SPEC §9 end to end: each publication a version, `scorecards diff`, restated cards and question links."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from builders import BASE_TABLES, snapshot, write_csv
+from typer.testing import CliRunner
+
+from scorecards.flows.cli import app
+from scorecards.flows.publish.versions import store_folder, version_numbers
+from scorecards.flows.shared.layout import PeriodFolder
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+runner = CliRunner()
+HOSTILE_ACCOUNT = "<script>alert(1)</script>"
+HOSTILE_ID = "O7\nBcc: evil@example.com"
+
+
+def publish(folder: Path, out: Path) -> None:
+    result = runner.invoke(app, ["run", "--input", str(folder), "--period", "2026-10", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def diff(out: Path, *extra: str) -> object:
+    return runner.invoke(app, ["diff", "--period", "2026-10", "--out", str(out), *extra])
+
+
+def correct(folder: Path, amount: str, extra: list[dict[str, str]] | None = None) -> None:
+    rows = [dict(row) for row in BASE_TABLES["opportunities"]]
+    rows[0]["amount"] = amount
+    write_csv(folder / "opportunities.csv", rows + (extra or []))
+
+
+def record_sent(out: Path, version: int) -> None:
+    """What `send` writes once a message carried this version (the send tests deliver for real)."""
+    with PeriodFolder.of(out, "2026-10").sent_log.open("a") as log:
+        log.write(json.dumps({"recipient": "mia@example.com", "message_sha256": "0" * 64, "version": version}) + "\n")
+
+
+def test_a_re_run_on_the_same_input_is_the_same_version_and_the_same_files(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    first = snapshot(out / "2026-10")
+    publish(folder, out)
+    assert version_numbers(out, "2026-10") == [1]
+    again = snapshot(out / "2026-10")
+    assert {k: v for k, v in again.items() if k != "manifest.json"} == {
+        k: v for k, v in first.items() if k != "manifest.json"
+    }
+    assert PeriodFolder.of(out, "2026-10").publication() == 1
+    stored = sorted(
+        p.relative_to(store_folder(out, "2026-10")).as_posix() for p in store_folder(out, "2026-10").rglob("*.*")
+    )
+    assert "1/scorecards.parquet" in stored and "1/manifest.json" in stored and "1/evidence/deals.parquet" in stored
+    assert not any(name.endswith((".html", ".xlsx")) for name in stored)  # no rendered card in the store
+    assert diff(out).output == "2026-10: version 1 → version 1: no changes\n"
+
+
+def test_diff_tells_each_change_for_people_and_programs(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    hostile = {
+        "opportunity_id": HOSTILE_ID,
+        "rep_id": "R3",
+        "account_id": "A9",
+        "account_name": HOSTILE_ACCOUNT,
+        "stage": "won",
+        "amount": "5.00",
+        "created_date": "2026-10-01",
+        "close_date": "2026-10-02",
+    }
+    correct(folder, "1200.10", [hostile])
+    publish(folder, out)
+    text = diff(out)
+    assert text.exit_code == 0, text.output
+    lines = text.output.splitlines()
+    assert lines[0] == "2026-10: version 1 → version 2: 2 rep(s) changed"
+    assert "    won_amount: 3000.30 → 3200.30" in lines and "    opportunity O1: amount 1000.10 → 1200.10" in lines
+    assert "    opportunity O7 Bcc: evil@example.com: appeared" in lines  # one line, whatever the id holds
+
+    reps = json.loads(diff(out, "--format", "json").output)
+    assert [(r["rep_id"], r["status"]) for r in reps] == [("R1", "changed"), ("R3", "changed")]
+    assert set(reps[0]) == {"rep_id", "rep_name", "status", "changes", "evidence"}
+    assert {"column": "won_amount", "old": "3000.30", "new": "3200.30"} in reps[0]["changes"]
+    assert all(set(e) == {"section", "key", "change", "column", "old", "new"} for r in reps for e in r["evidence"])
+    assert {
+        "section": "deals",
+        "key": HOSTILE_ID,
+        "change": "appeared",
+        "column": None,
+        "old": None,
+        "new": None,
+    } in reps[1]["evidence"]
+
+    rows = list(csv.DictReader(io.StringIO(diff(out, "--format", "csv").output)))
+    assert set(rows[0]) == {"rep_id", "rep_name", "status", "what", "key", "change", "column", "old", "new"}
+    assert {
+        "rep_id": "R1",
+        "what": "deals",
+        "key": "O1",
+        "column": "amount",
+        "old": "1000.10",
+        "new": "1200.10",
+    }.items() <= next(r for r in rows if r["what"] == "deals" and r["rep_id"] == "R1").items()
+
+
+def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    record_sent(out, 1)
+    correct(folder, "1300.10")
+    publish(folder, out)
+    period = PeriodFolder.of(out, "2026-10")
+    english = period.card("R1", ".html").read_text()
+    assert "Restated: this is version 2 of" in english and "it replaces version 1, which was sent." in english
+    assert "Won amount: CN¥3,000.30 → CN¥3,300.30" in english and "Opportunity O1: Amount 1000.10 → 1300.10" in english
+    chinese = period.card("R2", ".html").read_text()
+    assert "已更正：" in chinese and "你的数据没有变化。" in chinese
+    assert diff(out).output.startswith("2026-10: version 1 → version 2")  # the sent version is diff's default
+
+
+def test_a_card_that_was_never_restated_has_no_notice(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    correct(folder, "1300.10")
+    publish(folder, out)  # version 2, but version 1 was never sent
+    assert "Restated" not in PeriodFolder.of(out, "2026-10").card("R1", ".html").read_text()
+
+
+def test_every_card_asks_questions_of_the_manager_about_the_numbers_it_shows(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    html = PeriodFolder.of(out, "2026-10").card("R1", ".html").read_text()
+    link = html.split('class="question"><a href="', 1)[1].split('"', 1)[0]
+    address, subject = link.removeprefix("mailto:").split("?subject=")
+    assert address == "mia@example.com"
+    assert unquote(subject) == "Question about my scorecard 2026-10 (Ann Lee R1, version 1)"
+    chinese = PeriodFolder.of(out, "2026-10").card("R2", ".html").read_text()
+    assert "关于我的 2026-10 考核卡的问题（王芳 R2，第 1 版）" in unquote(
+        chinese.split("?subject=", 1)[1].split('"')[0]
+    )
+
+
+def test_diff_names_a_version_that_does_not_exist(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    out = tmp_path / "out"
+    nothing = diff(out)
+    assert nothing.exit_code == 2 and "no versions" in nothing.output
+    publish(make_inputs(), out)
+    missing = diff(out, "--from", "1", "--to", "5")
+    assert missing.exit_code == 2 and "no version 5 (versions: 1)" in missing.output
