@@ -104,7 +104,7 @@ def render_period(
             written = sum(pool.map(_render_cards, *zip(*jobs, strict=True)))
     else:
         written = sum(_render_cards(*job) for job in jobs)
-    rollups = build_team_rollups(report, period, settings)
+    rollups = build_team_rollups(report, period, settings, publication)
     write_team_rollups(rollups, folder, settings.display.reporting)
     return written
 

@@ -8,6 +8,7 @@ transforms/ in the PeriodReport; here they are only selected, localised and form
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -311,6 +312,8 @@ class TeamRollup:
     distribution: Table
     movers: Table
     topics: Table
+    #: After a restatement: which of the team's reps changed since the version sent.
+    restated: Restated | None = None
 
 
 @dataclass
@@ -484,11 +487,7 @@ def mailto(address: str, subject: str) -> str:
 def _restated(rep_id: str, publication: Publication, t: _Text) -> Restated:
     """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
     _ = t.gettext
-    title = _("Restated: this is version %(version)d of %(date)s; it replaces version %(sent)d, which was sent.") % {
-        "version": publication.version,
-        "date": format_value(publication.published_on, "date", t.locale, t.na),
-        "sent": publication.restates,
-    }
+    title = _restated_title(publication, t)
     lines = []
     if publication.changes is not None:
         for column, old, new in (
@@ -510,6 +509,16 @@ def _restated(rep_id: str, publication: Publication, t: _Text) -> Restated:
                 else f"{what}: {_(CHANGE_WORDS[change])}"
             )
     return Restated(title, lines or [_("No change for you.")])
+
+
+def _restated_title(publication: Publication, t: _Text) -> str:
+    return t.gettext(
+        "Restated: this is version %(version)d of %(date)s; it replaces version %(sent)d, which was sent."
+    ) % {
+        "version": publication.version,
+        "date": format_value(publication.published_on, "date", t.locale, t.na),
+        "sent": publication.restates,
+    }
 
 
 def _shown(text: str | None, t: _Text) -> str:
@@ -646,25 +655,44 @@ def _evidence_table(
     )
 
 
-def build_team_rollups(report: PeriodReport, period: Period, settings: Settings) -> list[TeamRollup]:
-    """One rollup per team, in the team's locale (config default when its reps are split evenly)."""
+def build_team_rollups(
+    report: PeriodReport, period: Period, settings: Settings, publication: Publication | None = None
+) -> list[TeamRollup]:
+    """One rollup per team, in the team's locale (config default when its reps are split evenly).
+
+    After a restatement (`publication.restates`), each says which of its reps changed.
+    """
     cards = report.scorecards.join(report.changes.select("rep_id", "composite_score_change"), on="rep_id", how="left")
     rollups = []
     for team in report.teams.iter_rows(named=True):
         t = _Text(team["locale"] or settings.defaults.locale, settings.display.reporting)
         ours = pl.col("team") == team["team"]
-        rollups.append(
-            _rollup(
-                team,
-                cards.filter(ours),
-                report.grade_distribution.filter(ours),
-                report.movers.filter(ours),
-                report.topics.filter(ours),
-                period,
-                t,
-            )
+        rollup = _rollup(
+            team,
+            cards.filter(ours),
+            report.grade_distribution.filter(ours),
+            report.movers.filter(ours),
+            report.topics.filter(ours),
+            period,
+            t,
         )
+        if publication is not None and publication.restates:
+            rollup = dataclasses.replace(rollup, restated=_team_restated(cards.filter(ours), publication, t))
+        rollups.append(rollup)
     return rollups
+
+
+def _team_restated(cards: pl.DataFrame, publication: Publication, t: _Text) -> Restated:
+    """The rollup's notice: the version, and the names of the team's reps whose card changed."""
+    _ = t.gettext
+    changed = set(publication.changes["rep_id"]) if publication.changes is not None else set()
+    names = [one_line(name) for rep_id, name in cards.select("rep_id", "rep_name").iter_rows() if rep_id in changed]
+    return Restated(
+        _restated_title(publication, t),
+        [_("Changed since then: %(reps)s") % {"reps": ", ".join(names)}]
+        if names
+        else [_("No rep of this team changed.")],
+    )
 
 
 def _rollup(

@@ -167,6 +167,10 @@ def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None
     out = _Sheet(sheet, rollup.locale, currency)
     out.line(rollup.title, font=_TITLE)
     out.line(rollup.subtitle)
+    if rollup.restated:
+        out.line(rollup.restated.title, font=_BOLD)
+        for note in rollup.restated.lines:
+            out.line(note)
     for line in rollup.totals:
         out.line(line.label, line.cell)
     out.row += 1

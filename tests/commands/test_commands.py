@@ -20,7 +20,7 @@ from scorecards.transforms.period import last_complete_month
 
 pytestmark = pytest.mark.flow
 
-COMMANDS = ["run", "validate", "profiles", "backfill", "send", "serve", "demo"]
+COMMANDS = ["run", "validate", "profiles", "backfill", "send", "diff", "serve", "demo"]
 
 
 def write_inputs(folder: Path) -> Path:

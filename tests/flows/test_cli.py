@@ -99,3 +99,16 @@ def test_commands_that_orchestrate_nothing_do_not_import_prefect(make_inputs) ->
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_diff_reads_the_version_store_without_prefect(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from scorecards.flows.cli import app\n"
+        f"try:\n    app(['diff', '--period', '2026-10', '--out', {str(tmp_path)!r}])\n"
+        "except SystemExit as e:\n    assert e.code == 2, e.code\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'prefect'], 'prefect imported'\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert "2026-10: no versions in" in completed.stderr

@@ -122,6 +122,8 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
     assert "Won amount: CN¥3,000.30 → CN¥3,300.30" in english and "Opportunity O1: Amount 1000.10 → 1300.10" in english
     chinese = period.card("R2", ".html").read_text()
     assert "已更正：" in chinese and "你的数据没有变化。" in chinese
+    assert "Changed since then: Ann Lee" in period.rollup("East", ".html").read_text()
+    assert "No rep of this team changed." in period.rollup("West", ".html").read_text()
     assert diff(out).output.startswith("2026-10: version 1 → version 2")  # the sent version is diff's default
 
 
@@ -154,3 +156,22 @@ def test_diff_names_a_version_that_does_not_exist(make_inputs, tmp_path: Path) -
     publish(make_inputs(), out)
     missing = diff(out, "--from", "1", "--to", "5")
     assert missing.exit_code == 2 and "no version 5 (versions: 1)" in missing.output
+
+
+def test_the_run_summary_says_which_version_a_publication_is(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    from scorecards.flows.period_flow import version_news
+    from scorecards.flows.publish.versions import read_version
+    from scorecards.transforms.period import Period
+
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    assert version_news(out, Period(2026, 10), 1, read_version(out, "2026-10", 1).scorecards) == (
+        "2026-10 published as version 1"
+    )
+    correct(folder, "1300.10")
+    publish(folder, out)
+    latest = read_version(out, "2026-10", 2).scorecards
+    assert (
+        version_news(out, Period(2026, 10), 2, latest)
+        == "2026-10 published as version 2; 1 rep changed since version 1"
+    )
