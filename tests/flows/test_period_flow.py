@@ -138,7 +138,9 @@ def test_a_failing_run_publishes_nothing_and_keeps_the_earlier_publication(make_
     assert "above the 5% ceiling" in result.output and "FAILED, nothing published" in result.output
     assert "Traceback" not in result.output
     assert snapshot(out / "2026-10") == before
-    assert sorted(p.name for p in out.iterdir()) == [".2026-10.lock", "2026-10"]  # the lock file stays, unlocked
+    # The lock file stays, unlocked; the version store keeps version 1 only.
+    assert sorted(p.name for p in out.iterdir()) == [".2026-10.lock", ".versions", "2026-10"]
+    assert sorted(p.name for p in (out / ".versions" / "2026-10").iterdir()) == ["1"]
 
 
 def test_a_missing_required_table_exits_1_and_publishes_nothing(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
