@@ -25,7 +25,7 @@ DEPLOYMENT_NAME = "monthly"
 
 @task(name="email the managers", cache_policy=NO_CACHE, persist_result=False)
 def email_managers(out_dir: Path, period: str, settings: Settings) -> Sent:
-    """Send each manager their teams' scorecards (what the sent-log does not record yet)."""
+    """Send each manager what the sent-log says they lack: their teams' scorecards, or a correction (SPEC §9)."""
     sent = send_period(out_dir, period, settings, load_smtp_settings())
     get_run_logger().info("%s", sent.describe())
     return sent

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
+from scorecards.config.dimensions import DIMENSIONS, N_
+from scorecards.flows.cards.views import CONVERTED_COLUMNS, EVIDENCE, FIGURES, SHARED_COLUMNS
+from scorecards.flows.mail.corrections import ChangeLabels
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.outputs import write_csv_for_people
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
@@ -23,15 +27,25 @@ from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.transforms.restatement import evidence_changes, rep_status, scorecard_changes
 
 Format = Literal["text", "csv", "json"]
-#: Words for an evidence row's key, by section (`opportunity O-1: amount 10,000.00 → 12,000.00`).
+#: Words for an evidence row's key, by section (`opportunity O-1: amount 10,000.00 → 12,000.00`); msgids.
 KEY_NAMES = {
-    "deals": "opportunity",
-    "won_deals": "won deal",
-    "new_customers": "new customer",
-    "closed_leads": "closed lead",
-    "new_leads": "new lead",
-    "survey_answers": "survey answer",
-    "skill_ratings": "skill rating",
+    "deals": N_("opportunity"),
+    "won_deals": N_("won deal"),
+    "new_customers": N_("new customer"),
+    "closed_leads": N_("closed lead"),
+    "new_leads": N_("new lead"),
+    "survey_answers": N_("survey answer"),
+    "skill_ratings": N_("skill rating"),
+}
+#: Labels of the scorecards columns the cards show outside their figures and dimensions.
+_HEADER_LABELS = {
+    "rep_name": N_("Rep"),
+    "team": N_("Team"),
+    "manager_name": N_("Manager"),
+    "composite_score": N_("Composite score"),
+    "overall_grade": N_("Overall grade"),
+    "rank_in_team": N_("Rank in team"),
+    "rank_overall": N_("Rank overall"),
 }
 
 
@@ -50,6 +64,24 @@ class Restatement:
     @property
     def unchanged(self) -> bool:
         return self.reps.is_empty()
+
+    @property
+    def _places(self) -> pl.DataFrame:
+        """rep_id and team of each rep in either version."""
+        return pl.concat([self.old.scorecards.select("rep_id", "team"), self.new.scorecards.select("rep_id", "team")])
+
+    @property
+    def teams(self) -> set[str]:
+        """The teams of the changed reps, in either version."""
+        return set(self._places.filter(pl.col("rep_id").is_in(self.reps["rep_id"].implode()))["team"].to_list())
+
+    def for_teams(self, teams: Collection[str]) -> Restatement:
+        """Only the reps of these teams: a rep belongs to its team in either version (one that moved, to both)."""
+        members = self._places.filter(pl.col("team").is_in(list(teams)))["rep_id"].unique().implode()
+        mine = pl.col("rep_id").is_in(members)
+        return replace(
+            self, reps=self.reps.filter(mine), changes=self.changes.filter(mine), evidence=self.evidence.filter(mine)
+        )
 
 
 def default_versions(out_dir: Path, period: str) -> tuple[int, int]:
@@ -85,6 +117,23 @@ def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Res
         scorecard_changes(old.scorecards, new.scorecards),
         evidence_changes(old.evidence, new.evidence),
     )
+
+
+def change_labels() -> ChangeLabels:
+    """The labels the cards give the scorecards and evidence columns, and the words for evidence rows (msgids)."""
+    columns = {column: label for column, label, _kind in FIGURES}
+    columns |= {d.name: d.label for d in DIMENSIONS} | _HEADER_LABELS
+    credit = {column: heading for column, heading, _kind in CONVERTED_COLUMNS + SHARED_COLUMNS}
+    evidence = {
+        (section, column): heading
+        for section, _title, section_columns in EVIDENCE
+        for column, heading in (dict(credit) | {c: h for c, h, _k in section_columns}).items()
+    }
+    # The deals behind every number (not on the card) have the won deals' columns, and a stage.
+    evidence |= {
+        ("deals", column): heading for (section, column), heading in evidence.items() if section == "won_deals"
+    }
+    return ChangeLabels(columns=columns, sections=KEY_NAMES, evidence_columns=evidence)
 
 
 def as_json(restatement: Restatement) -> str:

@@ -2,6 +2,11 @@
 
 One sequence for `scorecards send` and the monthly run, so both send the same
 messages, skip what the sent-log records, and never race a re-publication.
+
+Which message a manager gets is decided here, from the version last delivered
+to their address (SPEC §9): none yet, the regular message; the latest version,
+nothing; an earlier version, one correction when their teams changed since it
+(and nothing when they did not). `--resend` sends every regular message again.
 """
 
 from __future__ import annotations
@@ -10,10 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scorecards.config import Settings
-from scorecards.flows.mail.messages import build_messages
-from scorecards.flows.mail.sender import DeliveryReport, deliver, format_delivery_report
+from scorecards.flows.mail.corrections import Changes, correction_message
+from scorecards.flows.mail.messages import (
+    Mailing,
+    Manager,
+    MessageNotBuilt,
+    OutgoingMessage,
+    read_mailing,
+    team_message,
+)
+from scorecards.flows.mail.sender import (
+    Delivery,
+    DeliveryReport,
+    deliver,
+    format_delivery_report,
+    read_last_sent_versions,
+)
 from scorecards.flows.mail.smtp import SmtpSettings
 from scorecards.flows.publish.staging import period_lock
+from scorecards.flows.publish.versions import version_numbers
+from scorecards.flows.restatements import Restatement, change_labels, compare
 
 
 @dataclass(frozen=True)
@@ -28,7 +49,7 @@ class Sent:
         return self.delivery.ok and not self.problems
 
     def describe(self) -> str:
-        """The delivery report as printed and logged."""
+        """The delivery report as printed and logged (a correction says which version it replaces)."""
         return format_delivery_report(self.delivery, self.problems)
 
 
@@ -41,8 +62,66 @@ def send_period(
     dry_run: bool = False,
     resend: bool = False,
 ) -> Sent:
-    """Send each manager their teams' scorecards of OUT/P (only what the sent-log lacks, unless `resend`)."""
+    """Send each manager what they lack of OUT/P: its scorecards, or a correction of the version they have."""
     with period_lock(out_dir, period):
         folder = out_dir / period
-        messages, problems = build_messages(folder, settings.defaults.locale, currency=settings.display.reporting)
-        return Sent(deliver(messages, folder, smtp, dry_run=dry_run, resend=resend), problems)
+        mailing = read_mailing(folder, settings.defaults.locale, currency=settings.display.reporting)
+        plan = _Plan(out_dir, period, mailing, resend)
+        messages, unsent, problems = [], [], list(mailing.problems)
+        for manager in mailing.managers:
+            try:
+                outcome = plan.message_for(manager)
+            except MessageNotBuilt as exc:
+                problems.append(str(exc))
+                continue
+            (messages if isinstance(outcome, OutgoingMessage) else unsent).append(outcome)
+        delivered = deliver(messages, folder, smtp, dry_run=dry_run, resend=resend)
+        report = DeliveryReport(tuple(sorted((*delivered.deliveries, *unsent), key=lambda d: d.recipient)))
+        return Sent(report, problems)
+
+
+class _Plan:
+    """Which message each manager of a period gets, from the sent-log and the version store."""
+
+    def __init__(self, out_dir: Path, period: str, mailing: Mailing, resend: bool) -> None:
+        self.out_dir, self.period, self.mailing = out_dir, period, mailing
+        assert mailing.publication is not None or not mailing.managers
+        self.latest = mailing.publication.folder.publication() if mailing.publication else None
+        # An unnumbered publication, or a log from before versions, falls back to the sent-log's content hashes.
+        versioned = self.latest is not None and not resend
+        self.last_sent = read_last_sent_versions(out_dir / period) if versioned else {}
+        self._restatements: dict[int, Restatement | None] = {}
+
+    def message_for(self, manager: Manager) -> OutgoingMessage | Delivery:
+        """The message to deliver to `manager`, or why nothing goes out (as the report's line)."""
+        sent = self.last_sent.get(manager.address)
+        if sent is None:
+            return team_message(self.mailing, manager)
+        if sent == self.latest:
+            return Delivery(manager.address, manager.shown_teams, "already sent", note=f"version {sent}")
+        restatement = self._since(sent)
+        if restatement is None:
+            reason = f"it was sent version {sent}, which the version store no longer has; cannot say what changed"
+            raise MessageNotBuilt(f"{manager.address}: failed: {reason}; not sent")
+        mine = restatement.for_teams(manager.teams)
+        if mine.unchanged:
+            note = f"version {sent}; no change for these teams since"
+            return Delivery(manager.address, manager.shown_teams, "already sent", note=note)
+        changes = Changes(
+            old_version=sent,
+            new_version=restatement.new.number,
+            reps=mine.reps,
+            numbers=mine.changes,
+            evidence=mine.evidence,
+            teams=tuple(t for t in manager.teams if t in mine.teams),
+        )
+        return correction_message(self.mailing, manager, changes, change_labels())
+
+    def _since(self, sent: int) -> Restatement | None:
+        """What changed from version `sent` to the latest (None when that version is not kept); compared once."""
+        if sent not in self._restatements:
+            assert self.latest is not None
+            known = version_numbers(self.out_dir, self.period)
+            kept = sent in known and self.latest in known
+            self._restatements[sent] = compare(self.out_dir, self.period, sent, self.latest) if kept else None
+        return self._restatements[sent]

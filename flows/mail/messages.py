@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import utils
@@ -53,6 +55,9 @@ class OutgoingMessage:
     text_body: str
     html_body: str
     attachments: tuple[Attachment, ...]
+    #: The version of the period a correction replaces (SPEC §9); None for a regular message. Not hashed:
+    #: the subject names the version already.
+    corrects: int | None = None
 
     @cached_property
     def sha256(self) -> str:
@@ -107,8 +112,47 @@ def address_key(address: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> tuple[list[OutgoingMessage], list[str]]:
-    """One message per manager address from a published period, and the problems that keep others from being built.
+@dataclass(frozen=True)
+class Manager:
+    """An address the period's messages go to: the name to greet, its teams (as the data spells them), the language."""
+
+    address: str
+    name: str
+    teams: tuple[str, ...]
+    locale: str
+
+    @property
+    def shown_teams(self) -> tuple[str, ...]:
+        """The teams as a message and the report show them: one line each."""
+        return tuple(one_line(t) for t in self.teams)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a published period offers the messages: its folder, month, scorecards and team totals."""
+
+    folder: PeriodFolder
+    period: Period
+    scorecards: pl.DataFrame
+    summary: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """A published period to mail: its managers, and the problems that keep some teams from being sent at all."""
+
+    publication: Publication | None  # None when the period has no reps
+    managers: tuple[Manager, ...]
+    problems: tuple[str, ...]
+    currency: str
+
+
+class MessageNotBuilt(Exception):
+    """A manager's message could not be built (a file of the publication is missing); the text says why."""
+
+
+def read_mailing(period_dir: Path, locale: str, *, currency: str = "CNY") -> Mailing:
+    """The managers of a published period, by address, each with the language of their message.
 
     A message is in its teams' locale (as their rollups are) when the manager's
     teams agree on one; `locale`, the config default, otherwise.
@@ -120,24 +164,50 @@ def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> t
         raise UsageError(f"no e-mail text for locale {locale!r}; known: {', '.join(LOCALES)}")
     scorecards = pl.read_parquet(scorecards_file)
     if scorecards.is_empty():
-        return [], []
-    publication = _Publication(
+        return Mailing(None, (), (), currency)
+    publication = Publication(
         folder=PeriodFolder(period_dir),
         period=Period.parse(scorecards["period"][0]),
         scorecards=scorecards,
         summary=team_summary(scorecards).drop("manager_name", "manager_email"),
     )
-    managers, problems = _managers_by_address(scorecards)
-    messages = []
+    by_address, problems = _managers_by_address(scorecards)
     team_locales = dict(publication.summary.select("team", "locale").iter_rows())
-    for recipient, (name, teams) in sorted(managers.items()):
+    managers = []
+    for address, (name, teams) in sorted(by_address.items()):
         spoken = {team_locales.get(team) for team in teams}
         language = spoken.pop() if len(spoken) == 1 and None not in spoken else locale
+        managers.append(Manager(address, name, tuple(teams), language))
+    return Mailing(publication, tuple(managers), tuple(problems), currency)
+
+
+def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> tuple[list[OutgoingMessage], list[str]]:
+    """One message per manager address from a published period, and the problems that keep others from being built."""
+    mailing = read_mailing(period_dir, locale, currency=currency)
+    messages, problems = [], list(mailing.problems)
+    for manager in mailing.managers:
         try:
-            messages.append(_message(recipient, name, teams, publication, language, currency))
-        except FileNotFoundError as exc:
-            problems.append(f"{recipient}: failed: {Path(exc.filename).relative_to(period_dir)} is missing; not sent")
+            messages.append(team_message(mailing, manager))
+        except MessageNotBuilt as exc:
+            problems.append(str(exc))
     return messages, problems
+
+
+def team_message(mailing: Mailing, manager: Manager) -> OutgoingMessage:
+    """The manager's regular message: their teams' summary, rollups and cards (MessageNotBuilt if a file is missing)."""
+    assert mailing.publication is not None  # a mailing without reps has no managers
+    with files_of(mailing.publication, manager):
+        return _message(manager, mailing.publication, mailing.currency)
+
+
+@contextmanager
+def files_of(publication: Publication, manager: Manager) -> Iterator[None]:
+    """Turn a missing file of the publication into MessageNotBuilt for this manager's message."""
+    try:
+        yield
+    except FileNotFoundError as exc:
+        missing = Path(exc.filename).relative_to(publication.folder.path)
+        raise MessageNotBuilt(f"{manager.address}: failed: {missing} is missing; not sent") from exc
 
 
 def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
@@ -170,49 +240,27 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
     return managers, problems
 
 
-@dataclass(frozen=True)
-class _Publication:
-    """What a published period offers the messages: its folder, month, scorecards and team totals."""
-
-    folder: PeriodFolder
-    period: Period
-    scorecards: pl.DataFrame
-    summary: pl.DataFrame
-
-
-def _message(
-    recipient: str, manager_name: str, teams: list[str], publication: _Publication, locale: str, currency: str
-) -> OutgoingMessage:
+def _message(manager: Manager, publication: Publication, currency: str) -> OutgoingMessage:
+    locale = manager.locale
     _ = translations(locale).gettext
     period = publication.period
     month = format_month(period.start, locale)
-    names = _UniqueNames()
+    names = UniqueNames()
     sections, attachments = [], []
-    for team in teams:
+    for team in manager.teams:
         reps = publication.scorecards.filter(pl.col("team") == team).sort("rank_in_team")
         totals = publication.summary.filter(pl.col("team") == team).row(0, named=True)
         sections.append(_section(team, totals, reps, locale, currency))
-        attachments.append(
-            Attachment(
-                names.take(f"{period} {team}.xlsx"),
-                publication.folder.rollup(team, ".xlsx").read_bytes(),
-            )
-        )
-        attachments += [
-            Attachment(
-                names.take(f"{period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx"),
-                publication.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
-            )
-            for rep in reps.iter_rows(named=True)
-        ]
+        attachments.append(rollup_attachment(publication, team, names))
+        attachments += [card_attachment(publication, team, rep, names) for rep in reps.iter_rows(named=True)]
     subject = _("Sales scorecards %(month)s: %(teams)s") % {
         "month": month,
-        "teams": ", ".join(one_line(t) for t in teams),
+        "teams": ", ".join(manager.shown_teams),
     }
     body = EmailBody(
         lang=locale,
         subject=subject,
-        greeting=_("Dear %(manager)s,") % {"manager": manager_name},
+        greeting=_("Dear %(manager)s,") % {"manager": manager.name},
         intro=_("Here are the sales scorecards for %(month)s.") % {"month": month},
         attached=_("Attached are the team rollup and each rep's scorecard as Excel files."),
         sections=sections,
@@ -220,15 +268,30 @@ def _message(
         attachment_names=[a.filename for a in attachments],
         footer=_("Sent automatically by Scorecards from the publication of %(period)s.") % {"period": str(period)},
     )
-    environment = _templates()
+    environment = templates()
     return OutgoingMessage(
-        recipient=recipient,
-        recipient_name=manager_name,
-        teams=tuple(one_line(t) for t in teams),
+        recipient=manager.address,
+        recipient_name=manager.name,
+        teams=manager.shown_teams,
         subject=subject,
         text_body=environment.get_template("team_email.txt.j2").render(mail=body),
         html_body=environment.get_template("team_email.html.j2").render(mail=body),
         attachments=tuple(attachments),
+    )
+
+
+def rollup_attachment(publication: Publication, team: str, names: UniqueNames) -> Attachment:
+    """The team's rollup workbook, named `<period> <team>.xlsx`."""
+    return Attachment(
+        names.take(f"{publication.period} {team}.xlsx"), publication.folder.rollup(team, ".xlsx").read_bytes()
+    )
+
+
+def card_attachment(publication: Publication, team: str, rep: dict[str, Any], names: UniqueNames) -> Attachment:
+    """A rep's card workbook, named `<period> <team> - <rep name> (<rep id>).xlsx`."""
+    return Attachment(
+        names.take(f"{publication.period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx"),
+        publication.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
     )
 
 
@@ -271,7 +334,7 @@ def _section(team: str, totals: dict[str, Any], reps: pl.DataFrame, locale: str,
     )
 
 
-class _UniqueNames:
+class UniqueNames:
     """Attachment file names: readable, safe on every system, unique within a message."""
 
     def __init__(self) -> None:
@@ -289,7 +352,8 @@ class _UniqueNames:
 
 
 @cache
-def _templates() -> Environment:
+def templates() -> Environment:
+    """The e-mail templates: HTML autoescaped, text as is."""
     # Its own environment: the text body must not be HTML-escaped, and the e-mail's text is finished before rendering.
     return Environment(
         loader=PackageLoader("scorecards.templates", ""),

@@ -44,11 +44,22 @@ class Delivery:
     teams: tuple[str, ...]
     status: Status
     reason: str | None = None
+    #: The version of the period a correction message replaces (SPEC §9); None for a regular message.
+    corrects: int | None = None
+    #: Why nothing went out, when that is not obvious (`no change for these teams since version 1`).
+    note: str | None = None
 
     @property
     def outcome(self) -> str:
         """`sent`, `already sent`, `written to outbox` or `failed: <reason>`."""
         return f"failed: {self.reason}" if self.status == "failed" else self.status
+
+    @property
+    def described(self) -> str:
+        """The outcome as the report shows it: a correction says so, a note follows in parentheses."""
+        kind = f" (correction of version {self.corrects})" if self.corrects is not None else ""
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.outcome}{kind}{note}"
 
 
 @dataclass(frozen=True)
@@ -112,13 +123,13 @@ def deliver(
             status, reason = ("sent", None) if failure is None else ("failed", failure.reason)
             if failure is not None and failure.stops_all:
                 stopped = failure.reason
-        deliveries.append(Delivery(message.recipient, message.teams, status, reason))
+        deliveries.append(Delivery(message.recipient, message.teams, status, reason, corrects=message.corrects))
     return DeliveryReport(tuple(deliveries))
 
 
 def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ()) -> str:
     """The outcome of each message, the problems that kept messages from being built, and the counts."""
-    lines = [f"{d.recipient:<36} {d.outcome}  [{', '.join(d.teams)}]" for d in report.deliveries]
+    lines = [f"{d.recipient:<36} {d.described}  [{', '.join(d.teams)}]" for d in report.deliveries]
     lines += problems
     counts = [
         f"{report.count(status)} {status}"
@@ -127,7 +138,11 @@ def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ())
     ]
     if problems:
         counts.append(f"{len(problems)} not built")
-    lines.append(f"{len(report.deliveries) + len(problems)} messages: {', '.join(counts) or 'nothing to send'}")
+    corrections = sum(d.corrects is not None for d in report.deliveries)
+    of_which = f" ({corrections} correction{'s' if corrections != 1 else ''})" if corrections else ""
+    lines.append(
+        f"{len(report.deliveries) + len(problems)} messages: {', '.join(counts) or 'nothing to send'}{of_which}"
+    )
     return "\n".join(lines)
 
 
@@ -139,6 +154,15 @@ def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:
 def read_sent_versions(period_dir: Path) -> list[int]:
     """The versions of the period (SPEC §9) that delivered messages carried, in the order they were sent."""
     return [r["version"] for r in _sent_records(period_dir) if isinstance(r.get("version"), int)]
+
+
+def read_last_sent_versions(period_dir: Path) -> dict[str, int]:
+    """The version of the period (SPEC §9) last delivered to each address (address_key), from the sent-log."""
+    return {
+        address_key(str(r["recipient"])): r["version"]
+        for r in _sent_records(period_dir)
+        if isinstance(r.get("version"), int)
+    }
 
 
 def _sent_records(period_dir: Path) -> list[dict[str, object]]:

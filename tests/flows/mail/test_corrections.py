@@ -1,0 +1,251 @@
+"""Correction e-mails (SPEC §9): after a restatement, `send` tells each manager whose team changed, once.
+
+Each version is published by the flows' own tasks (without Prefect) and sent
+through a real SMTP server on loopback.
+"""
+
+from __future__ import annotations
+
+import email
+import io
+import json
+import shutil
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_csv
+from openpyxl import load_workbook
+
+from scorecards.config import Settings, config_hash, load_settings
+from scorecards.flows.mail.messages import build_messages
+from scorecards.flows.mail.sender import read_sent_log, read_sent_versions
+from scorecards.flows.period_flow import publish_period, write_period
+from scorecards.flows.publish.staging import period_lock, staging_folder
+from scorecards.flows.publish.versions import store_folder, version_numbers
+from scorecards.flows.sending import Sent, send_period
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.naming import safe_stem
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.report import period_report
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+PERIOD = "2026-10"
+EAST, WEST = "mia@example.com", "max@example.com"
+EVIL = "evil@example.com"
+#: Hostile text the correction brings in: an account name with a script, a deal id with a line break.
+SCRIPT = "<script>alert(1)</script>"
+NEWLINE_ID = f"O9\r\nBcc: {EVIL}"
+
+
+def opportunity(*row: str) -> dict[str, str]:
+    return dict(zip(OPPORTUNITIES_HEADER, row, strict=True))
+
+
+def corrected_east() -> dict[str, list[dict[str, str]]]:
+    """BASE_TABLES with East's data corrected (O1's amount, O2's account name, a won deal that was missing).
+
+    West's O6 gets another account name too: its cards change, but none of its numbers.
+    """
+    corrections = {"O1": {"amount": "1200.10"}, "O2": {"account_name": SCRIPT}, "O6": {"account_name": "Delta Ltd"}}
+    deals = [{**deal, **corrections.get(deal["opportunity_id"], {})} for deal in BASE_TABLES["opportunities"]]
+    deals.append(opportunity(NEWLINE_ID, "R1", "A2", "Beta", "won", "50.00", "2026-10-01", "2026-10-02"))
+    return {**BASE_TABLES, "opportunities": deals}
+
+
+def publish(root: Path, tables: dict[str, list[dict[str, str]]], settings: Settings) -> int:
+    """Publish OUT/2026-10 from these tables as the period flow does (its tasks' bodies); the version's number."""
+    for name, rows in tables.items():
+        write_csv(root / "input" / f"{name}.csv", rows)
+    validated = validate_tables(read_inputs(root / "input"), settings)
+    assert validated.report.ok and validated.tables is not None, validated.report.problems
+    period = Period.parse(PERIOD)
+    out = root / "out"
+    report = period_report(validated.tables, period, settings)
+    with period_lock(out, PERIOD):
+        number = (version_numbers(out, PERIOD) or [0])[-1] + 1
+        with staging_folder(out, PERIOD) as stage:
+            write_period.fn(stage, report, validated, period, settings, "here")
+            publish_period.fn(stage, out / PERIOD, config_hash(settings), validated.report, report, number)
+    return number
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def restated(tmp_path: Path, settings: Settings, mail_server):  # noqa: ANN001, ANN201
+    """Version 1 published and sent to every manager, then East's data corrected and published as version 2."""
+    mailbox, smtp = mail_server()
+    assert publish(tmp_path, BASE_TABLES, settings) == 1
+    first = send_period(tmp_path / "out", PERIOD, settings, smtp)
+    assert first.ok and outcomes(first) == {EAST: "sent", WEST: "sent"}
+    assert publish(tmp_path, corrected_east(), settings) == 2
+    mailbox.received.clear()
+    return tmp_path / "out", mailbox, smtp
+
+
+def outcomes(sent: Sent) -> dict[str, str]:
+    return {d.recipient: d.described for d in sent.delivery.deliveries}
+
+
+def body(message: EmailMessage, kind: str) -> str:
+    return message.get_body((kind,)).get_content().replace("\r\n", "\n")
+
+
+def attachments(message: EmailMessage) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+
+
+def test_only_the_manager_whose_team_changed_gets_one_correction(restated, settings: Settings) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    sent = send_period(out, PERIOD, settings, smtp)
+
+    assert sent.ok, sent.describe()
+    assert outcomes(sent) == {
+        EAST: "sent (correction of version 1)",
+        WEST: "already sent (version 1; no change for these teams since)",
+    }
+    assert "2 messages: 1 sent, 1 already sent (1 correction)" in sent.describe()
+    assert [r.recipients for r in mailbox.received] == [[EAST]]
+    message = mailbox.received[0].message
+    assert message["Subject"] == "Corrected: scorecards for October 2026 (version 2)"
+    assert message["To"] == "Mia Wong <mia@example.com>"
+    text, html = body(message, "plain"), body(message, "html")
+    for part in (text, html):
+        assert "version 1" in part and "version 2" in part
+        assert "Ann Lee (R1): changed" in part
+        assert "Won amount" in part and "3000.30" in part and "3250.30" in part  # the card's label, old → new
+        assert "opportunity O1: Amount 1000.10 → 1200.10" in part
+        assert "won deal O9 Bcc: evil@example.com: appeared" in part
+        assert "Bob Ray" not in part and "R3" not in part  # West did not change and is not East's
+    assert "  Won amount: 3000.30 → 3250.30" in text
+    assert '<td align="left" style="border:1px solid #d9e2ec;text-align:left;">Won amount</td>' in html
+
+    # The restated card of the changed rep, and the team's rollup: as they are published now.
+    files = attachments(message)
+    assert list(files) == ["2026-10 East.xlsx", "2026-10 East - Ann Lee (R1).xlsx"]
+    folder = PeriodFolder(out / PERIOD)
+    assert files["2026-10 East - Ann Lee (R1).xlsx"] == folder.card("R1", ".xlsx").read_bytes()
+    assert files["2026-10 East.xlsx"] == folder.rollup("East", ".xlsx").read_bytes()
+    card = load_workbook(io.BytesIO(files["2026-10 East - Ann Lee (R1).xlsx"]))
+    assert 3250.3 in [cell.value for row in card.worksheets[0].iter_rows() for cell in row]
+
+
+def test_a_team_whose_numbers_did_not_change_gets_nothing_even_if_its_message_would_differ(
+    restated,  # noqa: ANN001
+    settings: Settings,
+) -> None:
+    out, mailbox, smtp = restated
+    regular, _ = build_messages(out / PERIOD, "en")
+    west = next(m for m in regular if m.recipient == WEST)
+    assert (WEST, west.sha256) not in read_sent_log(out / PERIOD)  # O6's account name is on West's cards
+
+    sent = send_period(out, PERIOD, settings, smtp)
+    assert outcomes(sent)[WEST] == "already sent (version 1; no change for these teams since)"
+    assert [r.recipients for r in mailbox.received] == [[EAST]]
+
+
+def test_a_second_send_sends_nothing_and_the_log_records_each_version(restated, settings: Settings) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    send_period(out, PERIOD, settings, smtp)
+    again = send_period(out, PERIOD, settings, smtp)
+
+    assert again.ok and len(mailbox.received) == 1
+    assert outcomes(again) == {
+        EAST: "already sent (version 2)",
+        WEST: "already sent (version 1; no change for these teams since)",
+    }
+    log = [json.loads(line) for line in PeriodFolder(out / PERIOD).sent_log.read_text().splitlines()]
+    assert [(r["recipient"], r["version"]) for r in log] == [(WEST, 1), (EAST, 1), (EAST, 2)]
+    assert read_sent_versions(out / PERIOD) == [1, 1, 2]
+
+
+def test_resend_sends_every_regular_message_again(restated, settings: Settings) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    resent = send_period(out, PERIOD, settings, smtp, resend=True)
+    assert outcomes(resent) == {EAST: "sent", WEST: "sent"}
+    assert sorted(r.message["Subject"] for r in mailbox.received) == [
+        "Sales scorecards October 2026: East",
+        "Sales scorecards October 2026: West",
+    ]
+
+
+def test_dry_run_writes_the_correction_to_the_outbox(restated, settings: Settings) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    preview = send_period(out, PERIOD, settings, None, dry_run=True)
+
+    assert outcomes(preview) == {
+        EAST: "written to outbox (correction of version 1)",
+        WEST: "already sent (version 1; no change for these teams since)",
+    }
+    assert mailbox.received == []
+    outbox = PeriodFolder(out / PERIOD).outbox
+    assert [p.name for p in outbox.iterdir()] == [f"{safe_stem(EAST)}.eml"]
+    draft = email.message_from_bytes((outbox / f"{safe_stem(EAST)}.eml").read_bytes(), policy=policy.default)
+    assert draft["Subject"] == "Corrected: scorecards for October 2026 (version 2)"
+    assert read_sent_versions(out / PERIOD) == [1, 1]  # a preview delivers nothing
+
+    send_period(out, PERIOD, settings, smtp)  # then the real send delivers exactly that message
+    sent = mailbox.received[0].message
+    for header in ("To", "Subject"):
+        assert draft[header] == sent[header]
+    assert body(draft, "plain") == body(sent, "plain") and body(draft, "html") == body(sent, "html")
+    assert attachments(draft) == attachments(sent)
+
+
+def test_hostile_text_in_changed_evidence_is_escaped_and_kept_on_one_line(restated, settings: Settings) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    send_period(out, PERIOD, settings, smtp)
+    received = mailbox.received[0]
+    assert received.recipients == [EAST]
+    message = received.message
+    text, html = body(message, "plain"), body(message, "html")
+
+    assert f"opportunity O2: Account Beta → {SCRIPT}" in text  # the text part shows it as written
+    assert "<script" not in html.lower()
+    assert "opportunity O2: Account Beta → &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for part in (text, html):
+        assert "O9\r" not in part and "O9\n" not in part
+        assert "O9 Bcc: evil@example.com" in part  # on the evidence line it belongs to
+        assert not any(line.startswith("Bcc:") for line in part.splitlines())
+    raw = received.raw.lower()
+    assert raw.count(b"\nbcc:") == 0 and message["Bcc"] is None
+    assert [r.recipients for r in mailbox.received] == [[EAST]]
+
+
+def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: Settings, mail_server) -> None:  # noqa: ANN001
+    mailbox, smtp = mail_server()
+    chinese = {**BASE_TABLES, "reps": [{**r, "locale": "zh-CN"} for r in BASE_TABLES["reps"]]}
+    publish(tmp_path, chinese, settings)
+    send_period(tmp_path / "out", PERIOD, settings, smtp)
+    publish(tmp_path, {**corrected_east(), "reps": chinese["reps"]}, settings)
+    mailbox.received.clear()
+
+    sent = send_period(tmp_path / "out", PERIOD, settings, smtp)
+    assert [d.recipient for d in sent.delivery.deliveries if d.corrects == 1] == [EAST]
+    message = mailbox.received[0].message
+    assert message["Subject"] == "更正：2026年10月 销售考核卡（第 2 版）"
+    text = body(message, "plain")
+    assert "Ann Lee（R1）：有变化" in text and "赢单金额: 3000.30 → 3250.30" in text
+    assert "商机 O1：金额 1000.10 → 1200.10" in text
+    english = ("Corrected", "Dear", "changed", "opportunity", "won deal", "appeared", "Amount", "Won amount")
+    assert [w for w in english if w in text or w in body(message, "html")] == []
+
+
+def test_a_sent_version_the_store_no_longer_has_is_reported_not_guessed(restated, settings: Settings) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    shutil.rmtree(store_folder(out, PERIOD) / "1")
+    sent = send_period(out, PERIOD, settings, smtp)
+    assert not sent.ok and mailbox.received == []
+    assert sent.problems == [
+        f"{address}: failed: it was sent version 1, which the version store no longer has; cannot say what changed;"
+        " not sent"
+        for address in (WEST, EAST)
+    ]
