@@ -10,13 +10,11 @@ that waits forever on a server that went away.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sys
 import threading
 import time
-import warnings
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -77,7 +75,9 @@ def serve_monthly(settings: Settings, config_path: Any) -> None:  # noqa: ANN401
     if not schedule.input.is_dir():
         logger.warning("the schedule's input folder %s does not exist yet; runs fail until it does", schedule.input)
 
-    runner = _BoundedRunner(pause_on_shutdown=True)
+    # The schedule is paused below, once the runner has stopped: Prefect's own pause runs while the
+    # event loop is being cancelled, and was seen cut short before it reached the server.
+    runner = _BoundedRunner(pause_on_shutdown=False)
     deployment_id = runner.add_deployment(monthly_deployment(settings, config_path))
     logger.info(
         "serving %s/%s: cron %r in %s; next run due %s",
@@ -90,28 +90,45 @@ def serve_monthly(settings: Settings, config_path: Any) -> None:  # noqa: ANN401
     threading.Thread(
         target=_confirm_scheduling, args=(deployment_id, schedule.timezone), name="schedule-check", daemon=True
     ).start()
-    signal.signal(signal.SIGINT, _on_interrupt)
-    # Prefect 3.8.8's SIGTERM handler calls Runner.stop() inside the event loop, where it returns
-    # a coroutine nobody awaits; the shutdown itself happens as the SystemExit unwinds the loop.
-    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
-    # Ctrl-C, or the SystemExit(0) of Prefect's SIGTERM handler:
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        asyncio.run(runner.start())
+    loop = asyncio.new_event_loop()
+    runner.loop = loop
+    signal.signal(signal.SIGINT, lambda *_: runner.request_stop("Ctrl-C"))
+    try:
+        loop.run_until_complete(runner.start())
+    finally:
+        loop.close()
+    try:
+        with get_client(sync_client=True) as client:
+            client.pause_deployment(deployment_id)
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means the same to the operator
+        raise ServerUnavailable(
+            f"stopped, but could not pause the schedule: the Prefect server at {api_url} does not answer "
+            f"({type(exc).__name__}); the deployment may still show its schedule as active"
+        ) from None
     logger.info("stopped; the schedule is paused until serve runs again")
 
 
 class _BoundedRunner(Runner):
-    """Prefect's runner, whose stop gives up after SHUTDOWN_GRACE_SECONDS instead of waiting on a gone server."""
+    """Prefect's runner, stopped from its own event loop, and given SHUTDOWN_GRACE_SECONDS to do it.
+
+    Prefect 3.8.8's SIGTERM handler raises SystemExit inside the event loop; the tasks it cuts short
+    (a finished run's control channel) then log tracebacks. Here a signal asks the loop to stop the
+    runner as Prefect's `astop` does, and `start()` returns normally.
+    """
+
+    loop: asyncio.AbstractEventLoop | None = None
 
     def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - signal handler arguments
-        """Stop as Prefect does, but within a bounded time."""
+        """Stop on SIGTERM, within a bounded time."""
+        self.request_stop("SIGTERM")
+
+    def request_stop(self, why: str) -> None:
+        """Ask the runner's loop to stop it (safe from a signal handler); exit anyway after the grace time."""
         _arm_shutdown_deadline()
-        super().handle_sigterm(*args, **kwargs)
-
-
-def _on_interrupt(signum: int, frame: Any) -> None:  # noqa: ANN401 - a signal handler's frame
-    _arm_shutdown_deadline()
-    raise KeyboardInterrupt
+        self._logger.info("%s received, stopping...", why)
+        if self.loop is not None:
+            loop = self.loop
+            loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
 
 
 def _arm_shutdown_deadline() -> None:

@@ -88,7 +88,7 @@ def test_the_schedule_fires_publishes_the_month_and_emails_each_manager_once(
         exit_status = serve.wait(timeout=60)
     output = log.read_text()
     assert exit_status == 0, output[-3000:]
-    assert "All deployments have been paused!" in output
+    assert "stopped; the schedule is paused until serve runs again" in output
     assert "Traceback" not in output
     assert prefect_server.deployment("scorecards-monthly", "monthly")["paused"] is True
     # The server's services (scheduler, late runs, cancellation, event persister, ...) ran without an error.
@@ -111,7 +111,7 @@ def test_a_server_that_cannot_schedule_is_reported_and_a_gone_server_does_not_ha
     exit_status = serve.wait(timeout=60)
     output = log.read_text()
     assert exit_status == 1, output[-3000:]
-    assert "could not pause the schedule within 15 s" in output
+    assert "could not pause the schedule" in output  # after the 15 s bound, or as soon as the client gives up
 
 
 def test_serve_refuses_to_start_without_a_server_that_answers(tmp_path: Path) -> None:

@@ -123,7 +123,7 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
         assert "Ann Lee (R1): changed" in part
         assert "Won amount" in part and "3000.30" in part and "3250.30" in part  # the card's label, old → new
         assert "opportunity O1: Amount 1000.10 → 1200.10" in part
-        assert "won deal O9 Bcc: evil@example.com: appeared" in part
+        assert "opportunity O9 Bcc: evil@example.com: appeared" in part
         assert "Bob Ray" not in part and "R3" not in part  # West did not change and is not East's
     assert "  Won amount: 3000.30 → 3250.30" in text
     assert '<td align="left" style="border:1px solid #d9e2ec;text-align:left;">Won amount</td>' in html
