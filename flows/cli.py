@@ -8,6 +8,7 @@ imported only by commands that orchestrate.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -217,13 +218,16 @@ def diff(
     fmt: Annotated[str, typer.Option("--format", help="text (people), csv or json (programs).")] = "text",
 ) -> None:
     """Show what changed for each rep between two versions of a published period."""
-    from scorecards.flows.restatements import compare, default_versions, render
+    from scorecards.flows.restatements import compare, default_versions, print_table, render
 
     if fmt not in ("text", "csv", "json"):
         raise UsageError(f"--format {fmt!r}: use text, csv or json")
     month = str(_period(period, "--period"))
     default_from, default_to = default_versions(out_dir, month)
     restatement = compare(out_dir, month, first or default_from, last or default_to)
+    if fmt == "text" and sys.stdout.isatty():
+        print_table(restatement)
+        return
     typer.echo(render(restatement, fmt), nl=False)  # type: ignore[arg-type]
 
 

@@ -192,6 +192,31 @@ def as_text(restatement: Restatement) -> str:
     return "\n".join(lines) + "\n"
 
 
+def print_table(restatement: Restatement) -> None:
+    """The text report as a table on a terminal (rich); every text from the data shown as text, never markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
+    if restatement.unchanged:
+        console.print(Text(f"{header}: no changes"))
+        return
+    table = Table(title=Text(header), show_lines=False)
+    for heading in ("rep", "status", "what", "old", "new"):
+        table.add_column(heading)
+    for line in as_text(restatement).splitlines()[1:]:
+        if not line.startswith("    "):
+            rep, status = line.rsplit(" (", 1)
+            table.add_row(Text(rep), Text(status.rstrip(")")), Text(""), Text(""), Text(""), end_section=False)
+            continue
+        what, _, change = line.strip().partition(": ")
+        old, arrow, new = change.rpartition(" → ")
+        table.add_row(Text(""), Text(""), Text(what), Text(old if arrow else ""), Text(new if arrow else change))
+    console.print(table)
+
+
 def render(restatement: Restatement, fmt: Format) -> str:
     """The restatement in the format asked for."""
     return {"text": as_text, "csv": as_csv, "json": as_json}[fmt](restatement)

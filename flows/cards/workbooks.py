@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scorecards.flows.cards.excel import save_deterministic, set_text
-from scorecards.flows.cards.views import Card, Cell, Table, TeamRollup
+from scorecards.flows.cards.views import Card, Cell, Restated, Table, TeamRollup
 from scorecards.flows.shared.display import excel_format
 
 #: Column of the first trend month in the grades table (after dimension, value, grade, bands).
@@ -82,18 +82,27 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def write_card_workbook(card: Card, path: Path, currency: str) -> None:
-    """A rep's scorecard: the 'Scorecard' sheet with a native trend chart, and the 'Evidence' sheet."""
+def _opening(
+    sheet_name: str, locale: str, currency: str, title: str, subtitle: str, restated: Restated | None
+) -> tuple[Workbook, _Sheet]:
+    """A new workbook whose first sheet starts with the page's title, subtitle and any restatement notice."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = card.labels["scorecard"][:31]
-    out = _Sheet(sheet, card.locale, currency)
-    out.line(card.title, font=_TITLE)
-    out.line(card.subtitle)
-    if card.restated:
-        out.line(card.restated.title, font=_BOLD)
-        for line in card.restated.lines:
+    sheet.title = sheet_name[:31]
+    out = _Sheet(sheet, locale, currency)
+    out.line(title, font=_TITLE)
+    out.line(subtitle)
+    if restated:
+        out.line(restated.title, font=_BOLD)
+        for line in restated.lines:
             out.line(line)
+    return workbook, out
+
+
+def write_card_workbook(card: Card, path: Path, currency: str) -> None:
+    """A rep's scorecard: the 'Scorecard' sheet with a native trend chart, and the 'Evidence' sheet."""
+    workbook, out = _opening(card.labels["scorecard"], card.locale, currency, card.title, card.subtitle, card.restated)
+    sheet = out.sheet
     out.line(card.labels["overall_grade"], card.overall_grade, font=_BOLD)
     for line in card.header:
         out.line(line.label, line.cell)
@@ -161,16 +170,9 @@ def _trend_chart(sheet: Worksheet, card: Card, first_row: int, anchor_row: int) 
 
 def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None:
     """A team's rollup: totals, every rep by rank, grade distribution, movers, training topics."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = rollup.labels["sheet_team"][:31]
-    out = _Sheet(sheet, rollup.locale, currency)
-    out.line(rollup.title, font=_TITLE)
-    out.line(rollup.subtitle)
-    if rollup.restated:
-        out.line(rollup.restated.title, font=_BOLD)
-        for note in rollup.restated.lines:
-            out.line(note)
+    workbook, out = _opening(
+        rollup.labels["sheet_team"], rollup.locale, currency, rollup.title, rollup.subtitle, rollup.restated
+    )
     for line in rollup.totals:
         out.line(line.label, line.cell)
     out.row += 1

@@ -21,8 +21,8 @@ from scorecards.flows.mail.messages import (
     UniqueNames,
     card_attachment,
     files_of,
+    rendered_message,
     rollup_attachment,
-    templates,
 )
 from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import translations
@@ -140,17 +140,7 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes, lab
         footer=_("Sent automatically by Scorecards from the publication of %(period)s.")
         % {"period": str(publication.period)},
     )
-    environment = templates()
-    return OutgoingMessage(
-        recipient=manager.address,
-        recipient_name=manager.name,
-        teams=manager.shown_teams,
-        subject=subject,
-        text_body=environment.get_template("correction_email.txt.j2").render(mail=body),
-        html_body=environment.get_template("correction_email.html.j2").render(mail=body),
-        attachments=tuple(attachments),
-        corrects=changes.old_version,
-    )
+    return rendered_message(manager, subject, "correction_email", body, attachments, corrects=changes.old_version)
 
 
 def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[dict[str, str]]:

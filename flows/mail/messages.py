@@ -268,15 +268,23 @@ def _message(manager: Manager, publication: Publication, currency: str) -> Outgo
         attachment_names=[a.filename for a in attachments],
         footer=_("Sent automatically by Scorecards from the publication of %(period)s.") % {"period": str(period)},
     )
+    return rendered_message(manager, subject, "team_email", body, attachments)
+
+
+def rendered_message(
+    manager: Manager, subject: str, template: str, body: object, attachments: list[Attachment], **extra: Any
+) -> OutgoingMessage:
+    """The message to `manager`: `body` rendered by the `template` pair (.txt.j2 and .html.j2), files attached."""
     environment = templates()
     return OutgoingMessage(
         recipient=manager.address,
         recipient_name=manager.name,
         teams=manager.shown_teams,
         subject=subject,
-        text_body=environment.get_template("team_email.txt.j2").render(mail=body),
-        html_body=environment.get_template("team_email.html.j2").render(mail=body),
+        text_body=environment.get_template(f"{template}.txt.j2").render(mail=body),
+        html_body=environment.get_template(f"{template}.html.j2").render(mail=body),
         attachments=tuple(attachments),
+        **extra,
     )
 
 

@@ -92,6 +92,13 @@ def test_run_then_backfill_publish_against_a_running_server(prefect_server: Pref
     assert statuses == {"2026-09": "published", "2026-10": "up"}  # "up to date"
     assert (out / "2026-09" / "manifest.json").is_file()
 
+    # A month the backfill skipped made no version; diff reads the store without Prefect or a server.
+    diffed = run_scorecards(
+        "diff", "--period", "2026-10", "--out", str(out), env=clean_environ(PREFECT_HOME=str(tmp_path))
+    )
+    assert diffed.returncode == 0, diffed.stderr
+    assert diffed.stdout == "2026-10: version 1 → version 1: no changes\n"
+
 
 def test_demo_then_send_reach_each_manager_once(prefect_server: PrefectServer, mail_server, tmp_path: Path) -> None:  # noqa: ANN001
     mailbox, smtp = mail_server()
