@@ -748,6 +748,11 @@ def _rollup(
             Line(_("Won amount"), t.cell(team["won_amount"], "money")),
             Line(_("Target"), t.cell(team["target_amount"], "money")),
             Line(_("Sales-target attainment"), t.cell(team["attainment"], "percent")),
+            *(
+                [Line(_("Won by reps without a target"), t.cell(team["won_without_target"], "money"))]
+                if team["won_without_target"] is not None
+                else []
+            ),
         ],
         headings=headings,
         reps=reps,

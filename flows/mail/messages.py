@@ -318,6 +318,11 @@ def _section(team: str, totals: dict[str, Any], reps: pl.DataFrame, locale: str,
             (_("Won amount"), show(totals["won_amount"], "money")),
             (_("Target"), show(totals["target_amount"], "money")),
             (_("Sales-target attainment"), show(totals["attainment"], "percent")),
+            *(
+                [(_("Won by reps without a target"), show(totals["won_without_target"], "money"))]
+                if totals["won_without_target"] is not None
+                else []
+            ),
         ],
         headings=labels,
         reps=[

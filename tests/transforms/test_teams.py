@@ -19,7 +19,7 @@ def test_team_totals_sum_won_and_targets_and_give_attainment() -> None:
             "manager_name": ["Mia", "Mia", "Max", "Max"],
             "manager_email": ["mia@x.com", "mia@x.com", "max@x.com", "max@x.com"],
             "won_amount": [D("0.10"), D("0.20"), D("5.00"), D("0.00")],
-            "target_amount": [D("0.30"), None, None, None],
+            "target_amount": [D("0.20"), None, None, None],
             "locale": ["en", "zh-CN", "zh-CN", "zh-CN"],
         },
         schema_overrides={"won_amount": MONEY, "target_amount": MONEY},
@@ -31,10 +31,33 @@ def test_team_totals_sum_won_and_targets_and_give_attainment() -> None:
             "manager_email": ["mia@x.com", "max@x.com"],
             "reps": [2, 2],
             "won_amount": [D("0.30"), D("5.00")],
-            "target_amount": [D("0.30"), None],
+            # What reps without a target won stays out of attainment and shows on its own line.
+            "won_without_target": [D("0.20"), D("5.00")],
+            "target_amount": [D("0.20"), None],
             "locale": [None, "zh-CN"],  # East is split evenly: the config default decides
-            "attainment": [D("1.000000"), None],
+            "attainment": [D("0.500000"), None],  # 0.10 of 0.20, not 0.30 of 0.20
         },
-        schema_overrides={"won_amount": MONEY, "target_amount": MONEY, "attainment": pl.Decimal(38, 6)},
+        schema_overrides={
+            "won_amount": MONEY,
+            "won_without_target": MONEY,
+            "target_amount": MONEY,
+            "attainment": pl.Decimal(38, 6),
+        },
     )
     assert_frame_equal(team_summary(cards), expected)
+
+
+def test_a_team_where_every_rep_has_a_target_has_no_line_for_reps_without_one() -> None:
+    cards = pl.DataFrame(
+        {
+            "team": ["East", "East"],
+            "manager_name": ["Mia", "Mia"],
+            "manager_email": ["mia@x.com", "mia@x.com"],
+            "won_amount": [D("60.00"), D("40.00")],
+            "target_amount": [D("100.00"), D("0.00")],  # a target of 0 is a target
+            "locale": ["en", "en"],
+        },
+        schema_overrides={"won_amount": MONEY, "target_amount": MONEY},
+    )
+    summary = team_summary(cards).row(0, named=True)
+    assert (summary["won_without_target"], summary["attainment"]) == (None, D("1.000000"))

@@ -80,4 +80,4 @@ def test_a_restated_card_draws_in_a_browser_in_both_languages(
     assert ink(image) > 20_000
     # The notice's amber band sits under the title.
     band = image.crop((0, 80, 794, 160)).convert("RGB")
-    assert any(r > 240 and 240 <= g <= 250 and b < 235 for r, g, b in band.getdata())
+    assert any(r > 240 and 240 <= g <= 250 and b < 235 for _, (r, g, b) in band.getcolors(band.width * band.height))
