@@ -11,7 +11,7 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
@@ -25,6 +25,9 @@ from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.transforms.restatement import evidence_changes, rep_status, scorecard_changes
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 Format = Literal["text", "csv", "json"]
 #: Words for an evidence row's key, by section (`opportunity O-1: amount 10,000.00 → 12,000.00`); msgids.
@@ -172,48 +175,58 @@ def as_csv(restatement: Restatement) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def as_text(restatement: Restatement) -> str:
-    """Per rep, a line per changed number and per evidence row, for people; `no changes` when there are none."""
-    header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
-    if restatement.unchanged:
-        return f"{header}: no changes\n"
-    lines = [f"{header}: {restatement.reps.height} rep(s) changed"]
+#: A row of the text report: (rep, status, what, old, new), every cell one line of text.
+Row = tuple[str, str, str, str, str]
+
+
+def report_rows(restatement: Restatement) -> list[Row]:
+    """The text report's rows: a rep's own row (rep and status), then one per changed number and evidence row."""
+    rows: list[Row] = []
     for rep in restatement.reps.iter_rows(named=True):
-        lines.append(f"{one_line(rep['rep_id'])} {one_line(rep['rep_name'] or '')} ({rep['status']})")
+        rows.append((f"{one_line(rep['rep_id'])} {one_line(rep['rep_name'] or '')}", rep["status"], "", "", ""))
         if rep["status"] == "changed":
             for change in restatement.changes.filter(pl.col("rep_id") == rep["rep_id"]).iter_rows(named=True):
-                lines.append(f"    {change['column']}: {_shown(change['old'])} → {_shown(change['new'])}")
+                rows.append(("", "", f"{change['column']}:", _shown(change["old"]), _shown(change["new"])))
         for row in restatement.evidence.filter(pl.col("rep_id") == rep["rep_id"]).iter_rows(named=True):
             what = f"{KEY_NAMES.get(row['section'], row['section'])} {one_line(row['key'])}"
             if row["change"] == "changed":
-                lines.append(f"    {what}: {row['column']} {_shown(row['old'])} → {_shown(row['new'])}")
+                rows.append(("", "", f"{what}: {row['column']}", _shown(row["old"]), _shown(row["new"])))
             else:
-                lines.append(f"    {what}: {row['change']}")
+                rows.append(("", "", f"{what}:", "", row["change"]))
+    return rows
+
+
+def _header(restatement: Restatement) -> str:
+    header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
+    return f"{header}: no changes" if restatement.unchanged else f"{header}: {restatement.reps.height} rep(s) changed"
+
+
+def as_text(restatement: Restatement) -> str:
+    """Per rep, a line per changed number and per evidence row, for people; `no changes` when there are none."""
+    lines = [_header(restatement)]
+    for rep, status, what, old, new in report_rows(restatement):
+        if not what:
+            lines.append(f"{rep} ({status})")
+        else:
+            lines.append(f"    {what} {old} → {new}" if old else f"    {what} {new}")
     return "\n".join(lines) + "\n"
 
 
-def print_table(restatement: Restatement) -> None:
+def print_table(restatement: Restatement, console: Console | None = None) -> None:
     """The text report as a table on a terminal (rich); every text from the data shown as text, never markup."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
-    header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
+    console = console or Console()
     if restatement.unchanged:
-        console.print(Text(f"{header}: no changes"))
+        console.print(Text(_header(restatement)))
         return
-    table = Table(title=Text(header), show_lines=False)
+    table = Table(title=Text(_header(restatement)))
     for heading in ("rep", "status", "what", "old", "new"):
         table.add_column(heading)
-    for line in as_text(restatement).splitlines()[1:]:
-        if not line.startswith("    "):
-            rep, status = line.rsplit(" (", 1)
-            table.add_row(Text(rep), Text(status.rstrip(")")), Text(""), Text(""), Text(""), end_section=False)
-            continue
-        what, _, change = line.strip().partition(": ")
-        old, arrow, new = change.rpartition(" → ")
-        table.add_row(Text(""), Text(""), Text(what), Text(old if arrow else ""), Text(new if arrow else change))
+    for row in report_rows(restatement):
+        table.add_row(*(Text(cell) for cell in row))
     console.print(table)
 
 
