@@ -444,7 +444,7 @@ def _card(
     ]
     manager_notes = mine["manager_notes"]["note"].to_list() if mine["manager_notes"] is not None else []
     evidence = [
-        _evidence_table(title, columns + _credit_columns(name, mine.get(name), t), mine.get(name), t)
+        _evidence_table(title, columns + _credit_columns(mine.get(name), t), mine.get(name), t)
         for name, title, columns in EVIDENCE
     ]
     return Card(
@@ -621,7 +621,7 @@ def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 
     return Sparkline(width, height, " ".join(f"{x},{y}" for x, y in dots), dots, guide_y)
 
 
-def _credit_columns(section: str, frame: pl.DataFrame | None, t: _Text) -> tuple[tuple[str, str, Kind | None], ...]:
+def _credit_columns(frame: pl.DataFrame | None, t: _Text) -> tuple[tuple[str, str, Kind | None], ...]:
     """The columns a deal section adds for this rep's converted or shared deals (none when it has neither)."""
     if frame is None or "is_split" not in frame.columns or frame.is_empty():
         return ()
