@@ -57,6 +57,10 @@ class PeriodFolder:
     def rollups(self) -> Path:
         return self.path / "teams"
 
+    def fairness(self, suffix: str) -> Path:
+        """fairness<suffix>: the period's fairness page (`.html`, `.xlsx`) and its per-rep figures (`.csv`), SPEC §10."""
+        return self.path / f"fairness{suffix}"
+
     def publication(self) -> int | None:
         """Which publication (version) of the period the folder holds, from its manifest (None when unknown)."""
         try:
@@ -85,6 +89,11 @@ class PeriodFolder:
 def card_link_from_rollup(rep_id: str) -> str:
     """The relative address of a rep's HTML card from a team rollup's page (teams/ to reps/)."""
     return f"../reps/{card_stem(rep_id)}.html"
+
+
+def fairness_link_from_rollup() -> str:
+    """The relative address of the period's fairness page from a team rollup's page (teams/ to P/)."""
+    return "../fairness.html"
 
 
 def card_stem(rep_id: str) -> str:
