@@ -285,8 +285,10 @@ def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN
 def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a Prefect flow
     """Run a flow (Prefect's temporary server when no PREFECT_API_URL is set) and return its result."""
     from scorecards.flows.period_flow import RunResult
+    from scorecards.flows.progress import showing_progress, terminal_display
 
-    state = flow(**parameters, return_state=True)
+    with showing_progress(terminal_display()):
+        state = flow(**parameters, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, RunResult):
         return result

@@ -26,6 +26,7 @@ from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.cards.render import render_period
 from scorecards.flows.mail.sender import read_sent_versions
+from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.manifest import is_up_to_date, write_manifest
 from scorecards.flows.publish.outputs import write_quarantine, write_scorecards
 from scorecards.flows.publish.staging import (
@@ -159,12 +160,16 @@ def write_period(
     settings: Settings,
     render_on: Literal["cores", "cluster", "here"] = "cores",
     publication: Publication | None = None,
+    progress: Tracker | None = None,
 ) -> int:
     """Write the scorecards table, each rep's card, each team's rollup and the quarantine files.
 
     Cards render on this machine's cores, on the Dask cluster the flow runs
     on, or serially here (a backfill on Dask already spreads whole months).
     """
+    on_cards = progress.cards_written if progress is not None else None
+    if progress is not None:
+        progress.month(str(period), report.scorecards.height)
     with failed_write_named(stage.with_name(str(period))):
         folder = PeriodFolder(stage)
         write_scorecards(report.scorecards, folder)
@@ -175,9 +180,9 @@ def write_period(
             with get_dask_client() as client:
                 workers = sum(client.nthreads().values())
                 executor = client.get_executor()
-                return render_period(report, period, settings, folder, workers, executor, publication)
+                return render_period(report, period, settings, folder, workers, executor, publication, on_cards)
         workers = (os.cpu_count() or 1) if render_on == "cores" else 1
-        return render_period(report, period, settings, folder, workers, publication=publication)
+        return render_period(report, period, settings, folder, workers, publication=publication, on_cards=on_cards)
 
 
 @task(name="publish period", **_TASK)
@@ -277,6 +282,7 @@ def publish_month(
     config_sha256: str,
     known: Mapping[Period, pl.DataFrame] | None = None,
     render_on: Literal["cores", "cluster", "here"] = "cores",
+    progress: Tracker | None = None,
 ) -> PeriodOutcome:
     """Compute, write and publish one month under its lock; a named failure becomes a failed outcome."""
     assert validated.tables is not None
@@ -286,15 +292,19 @@ def publish_month(
             report = compute_period(validated.tables, period, settings, known)
             publication = publication_of(out_dir, period, report, settings)
             with staging_folder(out_dir, str(period)) as stage:
-                reps = write_period(stage, report, validated, period, settings, render_on, publication)
+                reps = write_period(stage, report, validated, period, settings, render_on, publication, progress)
                 publish_period(stage, target, config_sha256, validated.report, report, publication.version)
     except ScorecardsError as exc:
         _log().error("%s", exc)
+        if progress is not None:
+            progress.month_done(str(period), "failed")
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
     number = publication.version
     version = version_news(out_dir, period, number, report.scorecards)
     record_summary(period, target, report, validated.report, version)
     _log().info("%s: published %d scorecards to %s; %s", period, reps, target, version)
+    if progress is not None:
+        progress.month_done(str(period), "published")
     return PeriodOutcome(str(period), "published", target, reps, version=number)
 
 
@@ -325,7 +335,8 @@ def period_flow(
     if on_dask:  # on a worker of the cluster, whose client then renders the cards across it
         outcome = publish_month.submit(validated, month, out_dir, settings, rules, render_on="cluster").result()
     else:
-        outcome = publish_month(validated, month, out_dir, settings, rules)
+        progress = Tracker(1, f"Scorecards {month}")
+        outcome = publish_month(validated, month, out_dir, settings, rules, progress=progress)
     result = RunResult(validated.report, [outcome])
     return result if result.ok else _failed(result, result.outcomes[0].message)
 
@@ -352,18 +363,25 @@ def backfill_flow(
     rules = config_and_profile_hash(config_hash(settings), profile)
     outcomes: dict[Period, PeriodOutcome | PrefectFuture] = {}
     computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
+    progress = Tracker(len(periods), f"Scorecards {first} to {last}")  # months on a cluster report when collected
     for month in periods:
         target = out_dir / str(month)
         if not force and is_up_to_date(target, rules, validated.report):
             _log().info("%s: up to date", month)
             outcomes[month] = PeriodOutcome(str(month), "up to date", target)
+            progress.month_done(str(month), "up to date")
         elif on_dask:
             # One month per worker; its cards render there (waiting on the cluster from every worker would deadlock).
             outcomes[month] = publish_month.submit(validated, month, out_dir, settings, rules, render_on="here")
         else:
             computed |= compute_trend_months(validated.tables, month, settings, computed)
-            outcomes[month] = publish_month(validated, month, out_dir, settings, rules, computed)
-    done = [o.result() if isinstance(o, PrefectFuture) else o for o in outcomes.values()]
+            outcomes[month] = publish_month(validated, month, out_dir, settings, rules, computed, progress=progress)
+    done = []
+    for outcome in outcomes.values():
+        if isinstance(outcome, PrefectFuture):
+            outcome = outcome.result()
+            progress.month_done(outcome.period, outcome.status)
+        done.append(outcome)
     result = RunResult(validated.report, done)
     failed = [o.period for o in done if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

@@ -76,6 +76,8 @@ def _write_pages(
 
 #: Below this many reps, starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
+#: Cards written per chunk: the step in which progress is reported.
+CHUNK = 100
 
 
 def render_period(
@@ -86,27 +88,58 @@ def render_period(
     workers: int = 1,
     executor: Executor | None = None,
     publication: Publication | None = None,
+    on_cards: Callable[[int], None] | None = None,
 ) -> int:
     """Write every rep's card and every team's rollup of a period into its folder; return the number of cards.
 
-    Cards are rendered in `workers` chunks (every n-th rep to each) on the
-    given executor (e.g. a Dask cluster's), or in worker processes when there
-    are enough reps to pay for them; the files are the same bytes either way.
+    Cards are rendered in chunks, in worker processes when there are enough
+    reps to pay for them, or on the given executor (e.g. a Dask cluster's,
+    one chunk per worker); the files are the same bytes either way.
+    `on_cards(n)` is told each time n more cards are written.
     """
     rep_ids = report.scorecards["rep_id"].to_list()
-    parallel = workers > 1 and (executor is not None or len(rep_ids) >= PARALLEL_FROM)
-    chunks = [rep_ids[i::workers] for i in range(workers)] if parallel else [rep_ids]
-    jobs = [(report, period, settings, folder, chunk, publication) for chunk in chunks if chunk]
-    if executor is not None:
-        written = sum(executor.map(_render_cards, *zip(*jobs, strict=True)))
-    elif len(jobs) > 1:
-        with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
-            written = sum(pool.map(_render_cards, *zip(*jobs, strict=True)))
+    job = (report, period, settings, folder, publication)
+    if executor is not None and workers > 1:
+        chunks = [rep_ids[i::workers] for i in range(workers)]
+        results = executor.map(_render_cards, *zip(*[(*job, chunk) for chunk in chunks if chunk], strict=True))
+        written = _count(results, on_cards)
+    elif workers > 1 and len(rep_ids) >= PARALLEL_FROM:
+        # Each worker receives the report once; the chunks then name only their reps.
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_receive, initargs=job) as pool:
+            written = _count(pool.map(_render_received, _chunks(rep_ids)), on_cards)
     else:
-        written = sum(_render_cards(*job) for job in jobs)
+        written = _count((_render_cards(*job, chunk) for chunk in _chunks(rep_ids)), on_cards)
     rollups = build_team_rollups(report, period, settings, publication)
     write_team_rollups(rollups, folder, settings.display.reporting)
     return written
+
+
+def _chunks(rep_ids: list[str]) -> list[list[str]]:
+    return [rep_ids[i : i + CHUNK] for i in range(0, len(rep_ids), CHUNK)]
+
+
+def _count(results: Iterable[int], on_cards: Callable[[int], None] | None) -> int:
+    written = 0
+    for count in results:
+        written += count
+        if on_cards is not None:
+            on_cards(count)
+    return written
+
+
+_received: tuple[PeriodReport, Period, Settings, PeriodFolder, Publication | None] | None = None
+
+
+def _receive(
+    report: PeriodReport, period: Period, settings: Settings, folder: PeriodFolder, publication: Publication | None
+) -> None:
+    global _received
+    _received = (report, period, settings, folder, publication)
+
+
+def _render_received(rep_ids: list[str]) -> int:
+    assert _received is not None, "a worker renders only after it has received the period's report"
+    return _render_cards(*_received, rep_ids)
 
 
 def _render_cards(
@@ -114,8 +147,8 @@ def _render_cards(
     period: Period,
     settings: Settings,
     folder: PeriodFolder,
-    rep_ids: list[str],
     publication: Publication | None,
+    rep_ids: list[str],
 ) -> int:
     cards = build_cards(report, period, settings, only=rep_ids, publication=publication)
     write_cards(cards, folder, settings.display.reporting)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +48,14 @@ class PrefectServer:
         response = httpx.post(f"{self.url}/flow_runs/filter", json=body, timeout=30)
         response.raise_for_status()
         return [run for run in response.json() if run["name"].startswith(name_prefix)]
+
+    def progress(self, flow_run_name: str) -> list[float]:
+        """The progress artifacts (0–100) of the flow run called `flow_run_name`."""
+        (run,) = [r for r in self.flow_runs(flow_run_name) if r["name"] == flow_run_name]
+        body = {"artifacts": {"type": {"any_": ["progress"]}, "flow_run_id": {"any_": [run["id"]]}}}
+        response = httpx.post(f"{self.url}/artifacts/filter", json=body, timeout=30)
+        response.raise_for_status()
+        return [artifact["data"] for artifact in response.json()]
 
     def deployment(self, flow_name: str, deployment_name: str) -> dict[str, Any]:
         response = httpx.get(f"{self.url}/deployments/name/{flow_name}/{deployment_name}", timeout=30)
@@ -123,3 +134,29 @@ def run_scorecards(*arguments: str, env: dict[str, str], timeout: float = 300) -
     return subprocess.run(
         [SCORECARDS, *arguments], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def run_on_terminal(*arguments: str, env: dict[str, str], timeout: float = 300) -> tuple[str, str, int]:
+    """Run the installed `scorecards ARGUMENTS` with stdout on a pseudo-terminal: what it drew there, its stderr, status."""
+    primary, secondary = pty.openpty()
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen([SCORECARDS, *arguments], env=env, stdout=secondary, stderr=stderr)
+        os.close(secondary)
+        screen = bytearray()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([primary], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(primary, 65536)
+                except OSError:  # the terminal closed: the command has exited
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            elif process.poll() is not None:
+                break
+        os.close(primary)
+        status = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        stderr.seek(0)
+        return screen.decode(errors="replace"), stderr.read().decode(errors="replace"), status

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from builders import BASE_TABLES, write_csv
-from prefect_server import PrefectServer, clean_environ, run_scorecards
+from prefect_server import PrefectServer, clean_environ, run_on_terminal, run_scorecards
 from smtp_server import smtp_environ
 
 from scorecards.transforms.period import last_complete_month
@@ -98,6 +98,41 @@ def test_run_then_backfill_publish_against_a_running_server(prefect_server: Pref
     )
     assert diffed.returncode == 0, diffed.stderr
     assert diffed.stdout == "2026-10: version 1 → version 1: no changes\n"
+
+
+def test_backfill_in_a_pipe_prints_progress_lines_and_reports_progress_to_the_ui(
+    prefect_server: PrefectServer, tmp_path: Path
+) -> None:
+    env = prefect_server.environ(tmp_path / "home")
+    inputs, out = write_inputs(tmp_path / "input"), tmp_path / "out"
+    filled = run_scorecards(
+        "backfill", "--input", str(inputs), "--from", "2026-08", "--to", "2026-10", "--out", str(out), env=env
+    )
+    assert filled.returncode == 0, filled.stdout + filled.stderr
+    assert "\x1b[" not in filled.stdout + filled.stderr  # no bar drawn into a pipe
+    progress = [line for line in filled.stderr.splitlines() if line.startswith("progress: ")]
+    assert progress == [
+        "progress: 2026-08: writing 2 cards",
+        "progress: 2026-08: published (1 of 3 months)",
+        "progress: 2026-09: writing 2 cards",
+        "progress: 2026-09: published (2 of 3 months)",
+        "progress: 2026-10: writing 3 cards",
+        "progress: 2026-10: published (3 of 3 months)",
+    ]
+    assert prefect_server.progress("scorecards-2026-08-to-2026-10") == [100.0]
+
+
+def test_backfill_on_a_terminal_draws_progress_bars(prefect_server: PrefectServer, tmp_path: Path) -> None:
+    env = prefect_server.environ(tmp_path / "home", TERM="xterm-256color", COLUMNS="100")
+    inputs, out = write_inputs(tmp_path / "input"), tmp_path / "out"
+    arguments = ("backfill", "--input", str(inputs), "--from", "2026-09", "--to", "2026-10", "--out", str(out))
+    screen, stderr, status = run_on_terminal(*arguments, env=env)
+    assert status == 0, screen + stderr
+    assert "\x1b[" in screen  # drawn in place, with the terminal's control sequences
+    assert "months (2026-10)" in screen and "2/2" in screen
+    assert "cards of 2026-10" in screen and "3/3" in screen
+    assert "progress: " not in stderr  # no plain lines besides the bars
+    assert "2026-10  published" in screen  # and the result table after them
 
 
 def test_demo_then_send_reach_each_manager_once(prefect_server: PrefectServer, mail_server, tmp_path: Path) -> None:  # noqa: ANN001

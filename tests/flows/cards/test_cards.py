@@ -224,7 +224,10 @@ def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, mon
 
     assert render.render_period(report, P, settings, PeriodFolder(tmp_path / "serial"), workers=1) == 3
     monkeypatch.setattr(render, "PARALLEL_FROM", 2)
-    assert render.render_period(report, P, settings, PeriodFolder(tmp_path / "parallel"), workers=2) == 3
+    monkeypatch.setattr(render, "CHUNK", 2)  # two chunks, shared by two worker processes
+    steps: list[int] = []
+    assert render.render_period(report, P, settings, PeriodFolder(tmp_path / "parallel"), 2, on_cards=steps.append) == 3
+    assert steps == [2, 1]
     assert files(tmp_path / "parallel") == files(tmp_path / "serial")
     assert len(files(tmp_path / "serial")) == 3 * 2 + 2 * 2
 
