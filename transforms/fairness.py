@@ -6,6 +6,7 @@ are taken on exact integers from the written values, like grades and ranks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -162,8 +163,9 @@ def composite_spread(scorecards: pl.DataFrame, by: Sequence[str] = ()) -> pl.Dat
     """The composite's mean and spread per group of the `by` columns (company-wide when none).
 
     Grain: one row per group, sorted by the `by` columns: `reps` (those with a
-    composite, Int64), `mean` (rounded half up) and `std` (population standard
-    deviation) of their composite_score, then `min` and `max`, all
+    composite, Int64), `mean` and `std` (population standard deviation, from
+    the exact variance) of their composite_score, both rounded half up, then
+    `min` and `max`, all
     Decimal(38, 6) from the written 6-decimal values. Null policy: reps without
     a composite are left out; every figure but `reps` is null when none has one.
     """
@@ -178,15 +180,22 @@ def composite_spread(scorecards: pl.DataFrame, by: Sequence[str] = ()) -> pl.Dat
     grouped = scorecards.group_by(by).agg(counts).sort(by) if by else scorecards.select(counts)
     n = pl.col("reps").cast(pl.Int128)
     variance = n * pl.col("_squares") - pl.col("_total") * pl.col("_total")  # n² × σ², in millionths squared
-    std_units = (variance.cast(pl.Float64).sqrt() / n.cast(pl.Float64)).round(0).cast(pl.Int128)
+    std_units = pl.struct(v=variance, n=n).map_elements(_rounded_std, return_dtype=pl.Int128)
     return grouped.select(
         *by,
         "reps",
         mean=rounded_ratio(pl.col("_total"), n * _MICRO),
-        std=pl.when(n > 0).then(std_units.cast(RATIO) / _MICRO).cast(RATIO),
+        std=(std_units.cast(RATIO) / _MICRO).cast(RATIO),
         min=pl.col("min").cast(RATIO),
         max=pl.col("max").cast(RATIO),
     )
+
+
+def _rounded_std(group: dict[str, int]) -> int | None:
+    """σ = √v / n in millionths, rounded half up exactly: the largest m with (2m − 1)·n ≤ √(4v)."""
+    if not group["n"]:
+        return None
+    return (math.isqrt(4 * group["v"]) // group["n"] + 1) // 2
 
 
 def hired_during(scorecards: pl.DataFrame, reps: pl.DataFrame, period: Period) -> pl.DataFrame:

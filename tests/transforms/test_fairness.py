@@ -319,3 +319,9 @@ def test_the_page_lists_distributions_thin_coverage_new_hires_and_outliers(setti
     assert fairness.outliers.rows() == [("Six", "Six-6", "Rep Six-6", D("4.000000"), D("1.500000"), D("1.118034"))]
     assert fairness.spread["team"].to_list() == ["Six", "West"]
     assert fairness.company_spread["reps"].to_list() == [7]
+
+
+def test_the_standard_deviation_is_rounded_half_up_from_the_exact_variance() -> None:
+    # 1 and 3.333333: σ = 1.1666665 exactly, which rounds half up to 1.166667 (a float square root gives 1.166666)
+    scorecards = cards(_team("East", ["1.000000", "3.333333"]))
+    assert composite_spread(scorecards)["std"].to_list() == [D("1.166667")]
