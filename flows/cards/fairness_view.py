@@ -299,8 +299,8 @@ def _labels(t: _Text) -> dict[str, str]:
 
 
 def _times(value: Decimal, t: _Text) -> str:
-    """A threshold as a multiplier: 1.5, 0.67 (as many decimals as it has, at least one)."""
-    return format_value(value.normalize(), "rate", t.locale, t.na).rstrip("0").rstrip(".,") if value else "0"
+    """A threshold as a multiplier, with as many decimals as it has: 1.5, 0.67, 2."""
+    return format_value(value, "rate", t.locale, t.na).rstrip("0").rstrip(".,")
 
 
 def _flag(flag: str | None, high: str, low: str, t: _Text) -> str:
