@@ -29,6 +29,7 @@ P = Period(2026, 10)
 SCRIPT_TEAM = "<script>alert(1)</script>"
 FORMULA_TEAM = '=HYPERLINK("http://evil","team")'
 FORMULA_NAME = '=HYPERLINK("http://evil","x")'
+LONG_TEAM = "T" * 300
 #: Words that judge people; the page describes data and uses none of them.
 JUDGING = ("unfair", "blame", "fault", "suspicious", "cheat", "wrong", "bad ", "poor", "lazy")
 
@@ -63,6 +64,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
         rep("H1", FORMULA_NAME, SCRIPT_TEAM),
         rep("H2", "Hal Hostile", FORMULA_TEAM, hired="2026-08-15"),  # fewer than 3 months of history
         rep("N1", "Nia New", FORMULA_TEAM, hired="2026-10-12"),  # hired during October
+        rep("L1", "L" * 150, LONG_TEAM),  # names that would push a table past the page's width
     ]
     history = [won(f"W{i}-{m}", f"S{i}", "OLD", "1000.00", f"2026-0{m}-15") for i in range(1, 7) for m in (7, 8, 9)] + [
         won("HH", "H2", "OLD", "500.00", "2026-09-10")
@@ -146,7 +148,7 @@ def test_hostile_names_are_text_in_the_page_the_workbook_and_the_csv(published: 
     assert {c.value for c in payloads} == {FORMULA_NAME, FORMULA_TEAM}
     assert {(c.data_type, c.quotePrefix) for c in payloads} == {("s", True)}
     csv = pl.read_csv(published.folder / "fairness.csv", infer_schema=False)
-    assert set(csv["team"]) == {"Six", SCRIPT_TEAM, CSV_ESCAPE + FORMULA_TEAM}
+    assert set(csv["team"]) == {"Six", SCRIPT_TEAM, CSV_ESCAPE + FORMULA_TEAM, LONG_TEAM}
 
 
 def test_the_workbook_holds_the_tables_as_numbers_and_two_native_charts(published: Published) -> None:
@@ -158,7 +160,7 @@ def test_the_workbook_holds_the_tables_as_numbers_and_two_native_charts(publishe
     (bars,) = fairness._charts
     assert bars.grouping == "percentStacked" and len(bars.series) == 5  # A, B, C, D, N/A
     rows = {row[0].value: [c.value for c in row] for row in fairness.iter_rows() if row[0].value}
-    assert rows["Company"][:6] == ["Company", 10, 1.233333, 0.7, 1, 3.333333]  # the spread table, as numbers
+    assert rows["Company"][:6] == ["Company", 11, 1.212121, 0.670786, 1, 3.333333]  # the spread table, as numbers
     by_rep = {row[0].value: row for row in targets.iter_rows() if row[0].value}
     s1 = by_rep["Rep S1"]
     assert [c.value for c in s1] == ["Rep S1", "Six", 1000, 2000, 2, "above 1.5 × run rate"]
@@ -199,7 +201,7 @@ def test_the_chinese_page_is_chinese_and_its_glyphs_are_drawn(published: Publish
 
 def test_every_team_rollup_links_to_the_page(published: Published) -> None:
     rollups = sorted((published.folder / "teams").glob("*.html"))
-    assert len(rollups) == 3
+    assert len(rollups) == 4
     for rollup in rollups:
         (href,) = re.findall(r'<a href="([^"]*fairness[^"]*)"', rollup.read_text("utf-8"))
         assert (rollup.parent / href).resolve() == (published.folder / "fairness.html").resolve()
