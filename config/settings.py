@@ -162,6 +162,19 @@ class Display(_Model):
         return self.reporting_currency or self.currency
 
 
+class Fairness(_Model):
+    """When the fairness page flags a target (SPEC §10): above `high` × or below `low` × the rep's run rate."""
+
+    high: Annotated[Decimal, Field(gt=0, decimal_places=6)] = Decimal("1.5")
+    low: Annotated[Decimal, Field(gt=0, decimal_places=6)] = Decimal("0.67")
+
+    @model_validator(mode="after")
+    def _low_below_high(self) -> Fairness:
+        if not self.low < self.high:
+            raise ValueError(f"low must be below high (got low={self.low}, high={self.high})")
+        return self
+
+
 class Schedule(_Model):
     """When and on what the monthly deployment runs (`scorecards serve`)."""
 
@@ -200,6 +213,7 @@ class Settings(_Model):
     skills: Skills
     feedback: Feedback = Feedback()
     display: Display = Display()
+    fairness: Fairness = Fairness()
     schedule: Schedule = Schedule()
 
     @model_validator(mode="after")
@@ -247,6 +261,8 @@ def config_hash(settings: Settings) -> str:
         rules["display"].pop("questions_to")
     if settings.display.reporting != settings.display.currency:
         rules["display"]["reporting_currency"] = settings.display.reporting
+    if settings.fairness == Fairness():  # the defaults: the rules of every period published before the section existed
+        rules.pop("fairness")
     canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), default=_plain_decimal)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

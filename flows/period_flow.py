@@ -28,7 +28,7 @@ from scorecards.flows.cards.render import render_period
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.manifest import is_up_to_date, write_manifest
-from scorecards.flows.publish.outputs import write_quarantine, write_scorecards
+from scorecards.flows.publish.outputs import write_fairness, write_quarantine, write_scorecards
 from scorecards.flows.publish.staging import (
     carry_over_sent_log,
     failed_write_named,
@@ -162,7 +162,7 @@ def write_period(
     publication: Publication | None = None,
     progress: Tracker | None = None,
 ) -> int:
-    """Write the scorecards table, each rep's card, each team's rollup and the quarantine files.
+    """Write the scorecards and fairness tables, the cards, rollups and fairness page, and the quarantine files.
 
     Cards render on this machine's cores, on the Dask cluster the flow runs
     on, or serially here (a backfill on Dask already spreads whole months).
@@ -173,6 +173,7 @@ def write_period(
     with failed_write_named(stage.with_name(str(period))):
         folder = PeriodFolder(stage)
         write_scorecards(report.scorecards, folder)
+        write_fairness(report.fairness.reps, folder)
         write_quarantine(validated.quarantine, folder)
         if render_on == "cluster":
             from prefect_dask import get_dask_client

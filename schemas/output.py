@@ -69,3 +69,37 @@ class Scorecards(pa.DataFrameModel):
     class Config:
         strict = True
         ordered = True
+
+
+class FairnessFigures(pa.DataFrameModel):
+    """fairness.csv (SPEC §10): one row per rep with a scorecard, by team then rep_id."""
+
+    period: str = pa.Field(str_matches=PERIOD_PATTERN, description="Month scored, YYYY-MM.")
+    rep_id: str = pa.Field(unique=True, description="Rep identifier.")
+    team: str = pa.Field(description="Rep's team.")
+    target_amount: Money | None = pa.Field(
+        nullable=True, ge=Decimal(0), description="The period's target; empty when none."
+    )
+    run_rate: Money | None = pa.Field(
+        nullable=True,
+        ge=Decimal(0),
+        description="Mean won_amount of the 3 months before the period, rounded half up; "
+        "empty when the rep was hired after the first day of the earliest of them.",
+    )
+    target_ratio: Ratio | None = _ratio("target_amount / run_rate; also empty when run_rate is 0")
+    target_flag: str | None = pa.Field(
+        nullable=True,
+        isin=["high", "low"],
+        description="`high` when target_ratio is above the config's high, `low` when below its low; else empty.",
+    )
+    graded_dimensions: pl.Int64 = pa.Field(
+        ge=0, description="How many of the composite's dimensions (weight > 0) have a grade."
+    )
+    composite_outlier: pl.Boolean = pa.Field(
+        description="True when the composite is more than 2 population standard deviations from the mean "
+        "of a team of 5 or more reps with a composite."
+    )
+
+    class Config:
+        strict = True
+        ordered = True

@@ -10,6 +10,7 @@ import polars as pl
 from scorecards.config import Settings
 from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.evidence import evidence_tables
+from scorecards.transforms.fairness import Fairness, fairness_report
 from scorecards.transforms.feedback import feedback_notes, training_topics
 from scorecards.transforms.grading import grade_distribution, na_reasons
 from scorecards.transforms.period import Period
@@ -32,6 +33,8 @@ class PeriodReport:
     grade_distribution: pl.DataFrame
     movers: pl.DataFrame
     topics: pl.DataFrame
+    #: The fairness page's facts and fairness.csv (SPEC §10).
+    fairness: Fairness
 
 
 def period_report(
@@ -62,4 +65,5 @@ def period_report(
         grade_distribution=grade_distribution(scorecards, by=["team"]),
         movers=movers(scorecards, changes),
         topics=training_topics(notes, scorecards),
+        fairness=fairness_report(scorecards, months, tables.reps, period, settings),
     )

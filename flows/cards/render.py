@@ -1,4 +1,4 @@
-"""The render stage: write each rep's card and each team's rollup as HTML and Excel files."""
+"""The render stage: write each rep's card, each team's rollup and the fairness page as HTML and Excel files."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from scorecards.config import Settings
+from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_page
+from scorecards.flows.cards.fairness_workbook import write_fairness_workbook
 from scorecards.flows.cards.views import Card, TeamRollup, build_cards, build_team_rollups
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.i18n import translations
@@ -55,6 +57,18 @@ def write_team_rollups(rollups: Iterable[TeamRollup], folder: PeriodFolder, curr
     )
 
 
+def write_fairness_page(page: FairnessPage, folder: PeriodFolder, currency: str) -> list[Path]:
+    """Write the period's fairness page as fairness.html and fairness.xlsx into its folder; return the files."""
+    html, xlsx = folder.fairness(".html"), folder.fairness(".xlsx")
+    template = template_environment(page.locale).get_template("fairness.html.j2")
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(
+        template.render({"page": page, "lang": page.locale, "title": f"{page.title} · {page.subtitle}"}), "utf-8"
+    )
+    write_fairness_workbook(page, xlsx, currency)
+    return [html, xlsx]
+
+
 def _write_pages(
     pages: Iterable[tuple[Card | TeamRollup, Callable[[str], Path]]],
     template_name: str,
@@ -90,7 +104,10 @@ def render_period(
     publication: Publication | None = None,
     on_cards: Callable[[int], None] | None = None,
 ) -> int:
-    """Write every rep's card and every team's rollup of a period into its folder; return the number of cards.
+    """Write every rep's card, every team's rollup and the fairness page of a period into its folder.
+
+    Returns the number of cards. The fairness page is one file for the period,
+    in the config's default locale.
 
     Cards are rendered in chunks, in worker processes when there are enough
     reps to pay for them, or on the given executor (e.g. a Dask cluster's,
@@ -111,6 +128,8 @@ def render_period(
         written = _count((_render_cards(*job, chunk) for chunk in _chunks(rep_ids)), on_cards)
     rollups = build_team_rollups(report, period, settings, publication)
     write_team_rollups(rollups, folder, settings.display.reporting)
+    fairness = build_fairness_page(report, period, settings, settings.defaults.locale)
+    write_fairness_page(fairness, folder, settings.display.reporting)
     return written
 
 

@@ -22,7 +22,7 @@ from scorecards.config import DIMENSIONS, Dimension, Settings
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import card_link_from_rollup
+from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
 from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
@@ -314,6 +314,8 @@ class TeamRollup:
     topics: Table
     #: After a restatement: which of the team's reps changed since the version sent.
     restated: Restated | None = None
+    #: The period's fairness page (SPEC §10), from the rollup's page.
+    fairness: Link | None = None
 
 
 @dataclass
@@ -759,6 +761,7 @@ def _rollup(
         distribution=_distribution(distribution, t),
         movers=_movers(movers, dict(mine.select("rep_id", "rep_name").iter_rows()), t),
         topics=_topics(topics, t),
+        fairness=Link(_("Fairness of the evaluation: how grades and targets are spread"), fairness_link_from_rollup()),
     )
 
 

@@ -184,5 +184,8 @@ def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None
     out.row += 1
     for table in (rollup.distribution, rollup.movers, rollup.topics):
         out.table(table)
+    if rollup.fairness:
+        out.line(rollup.fairness.text)
+        out.sheet.cell(row=out.row - 1, column=1).hyperlink = rollup.fairness.href
     out.finish(freeze=f"B{header_row + 1}")
     save_deterministic(workbook, path)

@@ -1,4 +1,4 @@
-"""Writing the period's tables: scorecards (csv + parquet) and the quarantine files."""
+"""Writing the period's tables: scorecards (csv + parquet), fairness.csv and the quarantine files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import polars as pl
 
 from scorecards.flows.shared.inert_text import CSV_ESCAPE, inert_csv_text, looks_live
 from scorecards.flows.shared.layout import PeriodFolder
-from scorecards.schemas.output import Scorecards
+from scorecards.schemas.output import FairnessFigures, Scorecards
 
 
 def write_scorecards(scorecards: pl.DataFrame, folder: PeriodFolder) -> None:
@@ -20,6 +20,12 @@ def write_scorecards(scorecards: pl.DataFrame, folder: PeriodFolder) -> None:
     buffer = io.BytesIO()  # written by Python, so a full disk is an OSError like every other write's
     scorecards.write_parquet(buffer, statistics=False)
     folder.scorecards_parquet.write_bytes(buffer.getvalue())
+
+
+def write_fairness(figures: pl.DataFrame, folder: PeriodFolder) -> None:
+    """Check the per-rep fairness figures against their schema, then write fairness.csv (SPEC §10)."""
+    FairnessFigures.validate(figures, lazy=True)
+    write_csv_for_people(figures, folder.fairness(".csv"))
 
 
 def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: PeriodFolder) -> None:

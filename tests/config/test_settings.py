@@ -36,6 +36,7 @@ def test_the_shipped_config_holds_the_spec_defaults() -> None:
     assert settings.satisfaction.min_responses == 3
     assert settings.quarantine.ceiling == Decimal("0.05")
     assert settings.defaults.survey_scale_max == 100
+    assert (settings.fairness.high, settings.fairness.low) == (Decimal("1.5"), Decimal("0.67"))
     assert settings.skills.names == ["plan", "prospecting", "presentation", "negotiation", "closing"]
 
 
@@ -66,6 +67,9 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
             "composite.weights.satisfaction: Input should be greater than or equal to 0",
         ),
         ("min_responses = 3", "min_responses = [", "cannot read config"),
+        ('high = "1.5"', 'high = "0"', "fairness.high: Input should be greater than 0"),
+        ('low = "0.67"', 'low = "-1"', "fairness.low: Input should be greater than 0"),
+        ('low = "0.67"', 'low = "1.5"', "fairness: Value error, low must be below high (got low=1.5, high=1.5)"),
     ],
 )
 def test_a_wrong_config_names_file_and_field(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -92,3 +96,16 @@ def test_the_config_hash_follows_the_rules_not_the_layout(tmp_path: Path) -> Non
 def test_the_schedule_does_not_change_the_config_hash(tmp_path: Path) -> None:
     later = edited(tmp_path, 'cron = "0 6 1 * *"', 'cron = "0 9 2 * *"')
     assert config_hash(load_settings(later)) == config_hash(load_settings())
+
+
+def test_fairness_thresholds_count_in_the_config_hash_only_when_they_differ_from_the_defaults(tmp_path: Path) -> None:
+    """Periods published before the [fairness] section existed stay up to date; a changed threshold does not."""
+    text = default_config_path().read_text(encoding="utf-8")
+    start = text.index("[fairness]")
+    without = tmp_path / "without.toml"
+    without.write_text(text[:start] + text[text.index("# Feedback notes", start) :], encoding="utf-8")
+    (tmp_path / "other").mkdir()
+    stricter = edited(tmp_path / "other", 'high = "1.5"', 'high = "1.4"')
+    assert "[fairness]" not in without.read_text(encoding="utf-8")
+    assert config_hash(load_settings(without)) == config_hash(load_settings())
+    assert config_hash(load_settings(stricter)) != config_hash(load_settings())

@@ -38,13 +38,20 @@ def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noq
     stems = [safe_stem(r) for r in ("R1", "R2", "R3")]  # R4 is hired after October
     teams = [safe_stem(t) for t in ("East", "West")]
     assert sorted(snapshot(period)) == sorted(
-        ["manifest.json", "scorecards.csv", "scorecards.parquet"]
+        ["manifest.json", "scorecards.csv", "scorecards.parquet", "fairness.csv", "fairness.html", "fairness.xlsx"]
         + [f"reps/{stem}.{ext}" for stem in stems for ext in ("html", "xlsx")]
         + [f"teams/{stem}.{ext}" for stem in teams for ext in ("html", "xlsx")]
     )
     east = (period / "teams" / f"{teams[0]}.html").read_text()
     assert f'<a href="../reps/{stems[0]}.html">Ann Lee</a>' in east and f"../reps/{stems[1]}.html" in east
     assert "Bob Ray" not in east  # West's rep stays on West's page
+    assert '<a href="../fairness.html">' in east  # every rollup links to the period's fairness page
+    fairness = pl.read_csv(period / "fairness.csv", infer_schema=False)
+    assert fairness.rows() == [  # R1 won nothing before October; R2 won 500.00 in September; R3 was hired in October
+        ("2026-10", "R1", "East", "3000.30", "0.00", None, None, "2", "false"),
+        ("2026-10", "R2", "East", "0.00", "166.67", "0.000000", "low", "1", "false"),
+        ("2026-10", "R3", "West", "100.00", None, None, None, "2", "false"),
+    ]
     team_sheet = load_workbook(period / "teams" / f"{teams[0]}.xlsx").active
     team_cells = {row[0].value: row[1].value for row in team_sheet.iter_rows() if row[0].value}
     assert team_cells["Won amount"] == 3000.3 and team_cells["Target"] == 3000.3

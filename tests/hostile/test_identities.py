@@ -337,7 +337,7 @@ def assert_inert_html(html: str, where: object) -> str:
 @pytest.mark.flow
 def test_no_card_or_rollup_runs_script(published: Published) -> None:
     pages = files(published.period, ".html")
-    assert len(pages) == len(ROSTER) + len(TEAMS)
+    assert len(pages) == len(ROSTER) + len(TEAMS) + 1  # and the fairness page, which names every team
     shown = {
         page.relative_to(published.period).as_posix(): assert_inert_html(page.read_text("utf-8"), page)
         for page in pages
@@ -347,6 +347,8 @@ def test_no_card_or_rollup_runs_script(published: Published) -> None:
         assert payload.replace("\r\n", "\n") in every_text.replace("\r\n", "\n"), payload  # shown as text
     card = (published.period / "reps" / f"{safe_stem('../../etc/passwd')}.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+    fairness = shown["fairness.html"]
+    assert "../../etc/passwd" in fairness and "🚀 Team 😀" in fairness  # teams named as they came, as text
 
 
 @pytest.mark.flow

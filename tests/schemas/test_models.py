@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from scorecards.schemas.canonical import MODELS, empty_frame
-from scorecards.schemas.output import Scorecards
+from scorecards.schemas.output import FairnessFigures, Scorecards
 from scorecards.schemas.tables import TABLES
 
 #: Two valid typed rows per table, under different keys.
@@ -220,7 +220,60 @@ def test_each_schema_is_its_table_spec(table: str) -> None:
     assert [check.error for check in schema.checks] == [rule for rule, _ in spec.row_rules]
 
 
-@pytest.mark.parametrize("schema", [*MODELS.values(), Scorecards.to_schema()], ids=lambda schema: schema.name)
+@pytest.mark.parametrize(
+    "schema", [*MODELS.values(), Scorecards.to_schema(), FairnessFigures.to_schema()], ids=lambda schema: schema.name
+)
 def test_every_column_has_a_description(schema: pa.DataFrameSchema) -> None:
     assert schema.description
     assert [name for name, column in schema.columns.items() if not column.description] == []
+
+
+def fairness_rows(**change: object) -> pl.DataFrame:
+    """Two valid fairness.csv rows, the second with `change` applied."""
+    from scorecards.transforms.fairness import FAIRNESS_COLUMNS
+
+    first = {
+        "period": "2026-10",
+        "rep_id": "R1",
+        "team": "East",
+        "target_amount": Decimal("150.00"),
+        "run_rate": Decimal("100.00"),
+        "target_ratio": Decimal("1.500000"),
+        "target_flag": None,
+        "graded_dimensions": 2,
+        "composite_outlier": False,
+    }
+    second = {**first, "rep_id": "R2", "target_amount": None, "target_ratio": None, **change}
+    schema = {
+        "period": pl.String,
+        "rep_id": pl.String,
+        "team": pl.String,
+        "target_amount": pl.Decimal(38, 2),
+        "run_rate": pl.Decimal(38, 2),
+        "target_ratio": pl.Decimal(38, 6),
+        "target_flag": pl.String,
+        "graded_dimensions": pl.Int64,
+        "composite_outlier": pl.Boolean,
+    }
+    assert list(schema) == list(FAIRNESS_COLUMNS)
+    return pl.DataFrame([first, second], schema=schema)
+
+
+def test_valid_fairness_figures_pass() -> None:
+    FairnessFigures.validate(fairness_rows(target_flag="high", run_rate=None), lazy=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "check"),
+    [
+        ({"rep_id": "R1"}, "field_uniqueness"),
+        ({"target_flag": "unfair"}, "isin(['high', 'low'])"),
+        ({"run_rate": Decimal("-0.01")}, "greater_than_or_equal_to(0)"),
+        ({"graded_dimensions": -1}, "greater_than_or_equal_to(0)"),
+        ({"period": "2026-13-01"}, "str_matches('^[0-9]{4}-(0[1-9]|1[0-2])$')"),
+    ],
+)
+def test_a_wrong_fairness_figure_fails_its_check(change: dict[str, object], check: str) -> None:
+    with pytest.raises(pa.errors.SchemaErrors) as caught:
+        FairnessFigures.validate(fairness_rows(**change), lazy=True)
+    assert caught.value.failure_cases["check"].unique().to_list() == [check]
