@@ -203,6 +203,8 @@ def rebuild_index(out_dir: Path, settings: Settings) -> None:
     """Rebuild OUT/index.html and the rep pages from every published period (SPEC §11)."""
     with index_lock(out_dir):
         periods, reps = read_published(out_dir)
+        if periods.is_empty():
+            return
         index, people = render_index_pages(periods, reps, settings.defaults.locale)
         write_index(out_dir, index, people)
 
