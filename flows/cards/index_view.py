@@ -7,6 +7,7 @@ the period folders do not show: names, teams, overall grades, versions and links
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from math import ceil
 
 import polars as pl
@@ -139,6 +140,7 @@ def _grade(grade: str | None, locale: str) -> Grade:
     return Grade(grade or translations(locale).gettext("N/A"), grade_class(grade))
 
 
+@cache  # a few dozen months, each shown once per rep
 def _month(period: str, locale: str, *, short: bool = False) -> str:
     return format_month(Period.parse(period).start, locale, short=short)
 
@@ -163,7 +165,7 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> Perio
                     for rep in rows.iter_rows(named=True)
                 ],
             )
-            for (team,), rows in mine.group_by("team", maintain_order=True)
+            for (team,), rows in mine.partition_by("team", maintain_order=True, as_dict=True).items()
         ]
         shown.append(
             IndexPeriod(
@@ -184,9 +186,10 @@ def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
     """
     labels = _labels(locale)
     pages = []
-    for (rep_id,), rows in reps.sort("rep_id", "period").group_by("rep_id", maintain_order=True):
-        newest_first = rows.reverse()
-        latest = newest_first.row(0, named=True)
+    by_rep = reps.sort("rep_id", "period").partition_by("rep_id", maintain_order=True, as_dict=True)
+    for (rep_id,), rows in by_rep.items():
+        newest_first = rows.to_dicts()[::-1]
+        latest = newest_first[0]
         pages.append(
             PersonPage(
                 rep_id=rep_id,
@@ -204,7 +207,7 @@ def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
                         grade=_grade(row["overall_grade"], locale),
                         card_href=card_link_from_person(row["period"], rep_id) if row["has_card"] else None,
                     )
-                    for row in newest_first.iter_rows(named=True)
+                    for row in newest_first
                 ],
             )
         )

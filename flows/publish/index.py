@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from scorecards.flows.publish.staging import failed_write_named, swap_into_place
-from scorecards.flows.shared.layout import OutFolder, PeriodFolder
+from scorecards.flows.shared.layout import OutFolder, PeriodFolder, card_stem, rollup_stem
 
 #: The columns of the scorecards table the index shows.
 _REP_COLUMNS = ("rep_id", "rep_name", "team", "overall_grade", "rank_in_team")
@@ -83,8 +83,8 @@ def _reps_of(folder: PeriodFolder) -> pl.DataFrame:
         pl.lit(folder.period).alias("period"),
         pl.col("rep_id", "rep_name", "team", "overall_grade").cast(pl.String),
         pl.col("rank_in_team").cast(pl.Int64),
-        pl.Series("has_card", [folder.card(r, ".html").name in cards for r in table["rep_id"]], pl.Boolean),
-        pl.Series("has_rollup", [folder.rollup(t, ".html").name in rollups for t in table["team"]], pl.Boolean),
+        pl.Series("has_card", [f"{card_stem(r)}.html" in cards for r in table["rep_id"]], pl.Boolean),
+        pl.Series("has_rollup", [f"{rollup_stem(t)}.html" in rollups for t in table["team"]], pl.Boolean),
     )
 
 
@@ -103,8 +103,8 @@ def write_index(out_dir: Path, index_html: str, people: Mapping[str, str]) -> bo
             return False
         stage = Path(tempfile.mkdtemp(prefix=_PEOPLE_BUILDING, dir=out_dir))
         try:
-            for name, data in sorted(pages.items()):
-                _write_synced(stage / name, data)
+            for name, data in sorted(pages.items()):  # not synced one by one, as a period's own pages are not
+                _write(stage / name, data)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -113,7 +113,7 @@ def write_index(out_dir: Path, index_html: str, people: Mapping[str, str]) -> bo
     with failed_write_named(layout.index):
         part = out_dir / f"{_INDEX_PART}{os.getpid()}"
         try:
-            _write_synced(part, index)
+            _write(part, index, sync=True)
             os.replace(part, layout.index)
         except BaseException:
             part.unlink(missing_ok=True)
@@ -129,10 +129,11 @@ def _holds(layout: OutFolder, index: bytes, pages: Mapping[str, bytes]) -> bool:
     return present == set(pages) and all((layout.people / name).read_bytes() == data for name, data in pages.items())
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, *, sync: bool = False) -> None:
     with path.open("wb", buffering=0) as handle:  # unbuffered: a full disk fails the write, not the close
         handle.write(data)
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
 
 
 def _clean_leftovers(layout: OutFolder) -> None:

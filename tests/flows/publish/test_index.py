@@ -129,15 +129,15 @@ def test_a_failed_write_leaves_the_previous_pages(
 ) -> None:
     write_index(tmp_path, "<p>old</p>", {"R1": "<p>old r1</p>"})
     before = tree(tmp_path)
-    real = index_module._write_synced
+    real = index_module._write
 
-    def full_disk(path: Path, data: bytes) -> None:
+    def full_disk(path: Path, data: bytes, *, sync: bool = False) -> None:
         if (failing == "index.html") == path.name.startswith(".index.html"):
             path.write_bytes(data[:3])  # half written, then the disk is full
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(path, data)
+        real(path, data, sync=sync)
 
-    monkeypatch.setattr(index_module, "_write_synced", full_disk)
+    monkeypatch.setattr(index_module, "_write", full_disk)
     with pytest.raises(PublishError, match="index.html: could not write the outputs \\(No space left on device\\)"):
         write_index(tmp_path, "<p>new</p>", {"R1": "<p>new r1</p>", "R2": "<p>new r2</p>"})
     if failing == "a rep's page":
@@ -178,3 +178,26 @@ def test_a_second_rebuild_waits_for_the_first(tmp_path: Path) -> None:
         events.append("first releases")
     thread.join()
     assert events == ["first releases", "second has the lock"]
+
+
+def test_two_periods_published_side_by_side_are_both_in_the_index(tmp_path: Path) -> None:
+    out, settings = tmp_path / "out", load_settings()
+    errors: list[BaseException] = []
+
+    def publish_one(period: str) -> None:
+        try:
+            publish(tmp_path / period, BASE_TABLES, [period], settings, out)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish_one, args=(p,)) for p in ("2026-09", "2026-10")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    index = OutFolder(out).index.read_text("utf-8")
+    assert "2026-09/reps/" in index and "2026-10/reps/" in index  # whichever rebuilt last saw both
+    assert sorted(p.name for p in OutFolder(out).people.iterdir()) == [
+        f"{person_stem(r)}.html" for r in ("R1", "R2", "R3")
+    ]
