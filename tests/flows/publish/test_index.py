@@ -201,3 +201,24 @@ def test_two_periods_published_side_by_side_are_both_in_the_index(tmp_path: Path
     assert sorted(p.name for p in OutFolder(out).people.iterdir()) == [
         f"{person_stem(r)}.html" for r in ("R1", "R2", "R3")
     ]
+
+
+def test_a_rebuild_that_cannot_write_is_logged_and_the_period_stays_published(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scorecards.flows import period_flow
+
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = tree(copy)
+
+    def full_disk(out_dir: Path, *_: object) -> bool:
+        raise PublishError(f"{out_dir / 'index.html'}: could not write the outputs (No space left on device)")
+
+    monkeypatch.setattr(period_flow, "write_index", full_disk)
+    monkeypatch.setattr(period_flow, "rebuild_index", period_flow.rebuild_index.fn)  # its body, without Prefect
+    period_flow.refresh_index(copy, load_settings())  # does not raise: the period it follows is published
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"{copy / 'index.html'}: could not write the outputs (No space left on device); the previous index is unchanged"
+    ]
+    assert tree(copy) == before
