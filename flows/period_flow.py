@@ -24,9 +24,11 @@ from prefect.states import Failed, State
 
 from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
+from scorecards.flows.cards.index_view import render_index_pages
 from scorecards.flows.cards.render import render_period
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.progress import Tracker
+from scorecards.flows.publish.index import index_lock, read_published, write_index
 from scorecards.flows.publish.manifest import is_up_to_date, write_manifest
 from scorecards.flows.publish.outputs import write_fairness, write_quarantine, write_scorecards
 from scorecards.flows.publish.staging import (
@@ -202,6 +204,25 @@ def publish_period(
     swap_into_place(stage, target)
 
 
+@task(name="rebuild the period index", **_TASK)
+def rebuild_index(out_dir: Path, settings: Settings) -> None:
+    """Rebuild OUT/index.html and the rep pages from every published period (SPEC §11)."""
+    with index_lock(out_dir):
+        periods, reps = read_published(out_dir)
+        if periods.is_empty():
+            return
+        index, people = render_index_pages(periods, reps, settings.defaults.locale)
+        write_index(out_dir, index, people)
+
+
+def refresh_index(out_dir: Path, settings: Settings) -> None:
+    """Rebuild the index; a named failure is logged, not raised: the period it follows is published all the same."""
+    try:
+        rebuild_index(out_dir, settings)
+    except ScorecardsError as exc:
+        _log().error("%s; the previous index is unchanged", exc)
+
+
 def publication_of(out_dir: Path, period: Period, report: PeriodReport, settings: Settings) -> Publication:
     """Which version publishing `report` makes, and what its cards say of it (SPEC §9).
 
@@ -295,6 +316,7 @@ def publish_month(
             with staging_folder(out_dir, str(period)) as stage:
                 reps = write_period(stage, report, validated, period, settings, render_on, publication, progress)
                 publish_period(stage, target, config_sha256, validated.report, report, publication.version)
+            refresh_index(out_dir, settings)
     except ScorecardsError as exc:
         _log().error("%s", exc)
         if progress is not None:
@@ -383,6 +405,8 @@ def backfill_flow(
             outcome = outcome.result()
             progress.month_done(outcome.period, outcome.status)
         done.append(outcome)
+    if not any(o.status == "published" for o in done):  # e.g. outputs of a version that made no index
+        refresh_index(out_dir, settings)
     result = RunResult(validated.report, done)
     failed = [o.period for o in done if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

@@ -344,7 +344,8 @@ class _Text:
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
 
 
-def _grade_class(grade: str | None) -> str:
+def grade_class(grade: str | None) -> str:
+    """The CSS class of a grade's badge: `A` … `D`, `na` for no grade."""
     return grade if grade in ("A", "B", "C", "D") else "na"
 
 
@@ -456,7 +457,7 @@ def _card(
         title=row["rep_name"],
         subtitle=f"{row['team']} · {format_month(months[-1].start, t.locale)}",
         overall_grade=row["overall_grade"] or t.na,
-        overall_class=_grade_class(row["overall_grade"]),
+        overall_class=grade_class(row["overall_grade"]),
         header=header,
         dimensions=dimensions,
         trend_months=[format_month(m.start, t.locale, short=True) for m in months],
@@ -591,7 +592,7 @@ def _dimension(
         label=_(dimension.label),
         cell=t.cell(row[name], kind),
         grade=grade or t.na,
-        grade_class=_grade_class(grade),
+        grade_class=grade_class(grade),
         bands=bands,
         na_reason=_na_reason(na_reason, row, settings, t) if na_reason is not None else None,
         trend=trend,

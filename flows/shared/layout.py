@@ -1,8 +1,9 @@
-"""The layout of a published period, OUT/P: the one place that says which file lives where."""
+"""The layout of OUT: the period folders OUT/P and the index over them; the one place that says what lives where."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,76 @@ class PeriodFolder:
         return self.outbox / f"{safe_stem(recipient)}.eml"
 
 
+#: A published period's folder name: YYYY-MM (hidden staging and version folders never match).
+_PERIOD_NAME = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class OutFolder:
+    """OUT: the published periods, the index page over them and a page per rep (SPEC §11)."""
+
+    path: Path
+
+    @property
+    def index(self) -> Path:
+        """index.html: every published period, newest first."""
+        return self.path / "index.html"
+
+    @property
+    def people(self) -> Path:
+        """people/: a page per rep, listing the rep's cards across periods."""
+        return self.path / "people"
+
+    @property
+    def index_lock(self) -> Path:
+        """The lock a rebuild of the index and the people pages holds (hidden, like the period locks)."""
+        return self.path / ".index.lock"
+
+    def person(self, rep_id: str) -> Path:
+        """people/<stem>.html: a rep's page."""
+        return self.people / f"{person_stem(rep_id)}.html"
+
+    def periods(self) -> list[PeriodFolder]:
+        """The published period folders: named YYYY-MM and holding a manifest, oldest first."""
+        if not self.path.is_dir():
+            return []
+        return [
+            PeriodFolder(child)
+            for child in sorted(self.path.iterdir())
+            if _PERIOD_NAME.match(child.name) and not child.is_symlink() and PeriodFolder(child).manifest.is_file()
+        ]
+
+
+def card_link_from_index(period: str, rep_id: str) -> str:
+    """The relative address of a rep's HTML card of `period` from OUT/index.html."""
+    return f"{period}/reps/{card_stem(rep_id)}.html"
+
+
+def rollup_link_from_index(period: str, team: str) -> str:
+    """The relative address of a team's HTML rollup of `period` from OUT/index.html."""
+    return f"{period}/teams/{rollup_stem(team)}.html"
+
+
+def fairness_link_from_index(period: str) -> str:
+    """The relative address of a period's fairness page from OUT/index.html."""
+    return f"{period}/fairness.html"
+
+
+def person_link_from_index(rep_id: str) -> str:
+    """The relative address of a rep's page from OUT/index.html."""
+    return f"people/{person_stem(rep_id)}.html"
+
+
+def card_link_from_person(period: str, rep_id: str) -> str:
+    """The relative address of a rep's HTML card of `period` from the rep's page (people/ to P/reps/)."""
+    return f"../{card_link_from_index(period, rep_id)}"
+
+
+def index_link_from_person() -> str:
+    """The relative address of OUT/index.html from a rep's page."""
+    return "../index.html"
+
+
 def card_link_from_rollup(rep_id: str) -> str:
     """The relative address of a rep's HTML card from a team rollup's page (teams/ to reps/)."""
     return f"../reps/{card_stem(rep_id)}.html"
@@ -104,3 +175,8 @@ def card_stem(rep_id: str) -> str:
 def rollup_stem(team: str) -> str:
     """The file stem of a team's rollup, in teams/."""
     return safe_stem(team)
+
+
+def person_stem(rep_id: str) -> str:
+    """The file stem of a rep's page, in people/."""
+    return safe_stem(rep_id)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from functools import lru_cache
 
 _MAX_STEM = 60
 # File systems count a name's bytes (ext4: 255): 60 four-byte letters plus hash and suffix would exceed that.
 _MAX_STEM_BYTES = 120
 
 
+@lru_cache(maxsize=1 << 16)  # an index links each rep's files several times per period
 def safe_stem(identifier: str) -> str:
     """A file name stem for any identifier: readable letters and digits plus a hash of the exact id.
 

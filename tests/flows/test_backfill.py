@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from scorecards.flows.cli import app
 from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.shared.errors import PublishError
+from scorecards.flows.shared.naming import safe_stem
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.scorecard import compute_scorecards
 
@@ -38,7 +40,13 @@ def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_input
     first = backfill(folder, out)
     assert first.exit_code == 0, first.output
     assert statuses(first.output) == {"2026-08": "published", "2026-09": "published", "2026-10": "published"}
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["2026-08", "2026-09", "2026-10"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "2026-08",
+        "2026-09",
+        "2026-10",
+        "index.html",
+        "people",
+    ]
     stamp = run_at(out, "2026-09")
 
     again = backfill(folder, out)
@@ -49,6 +57,28 @@ def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_input
 
     forced = backfill(folder, out, "--force")
     assert set(statuses(forced.output).values()) == {"published"}
+
+
+def test_each_publication_rebuilds_the_index_and_a_backfill_with_nothing_to_publish_restores_it(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    folder, out = make_inputs(), tmp_path / "out"
+    assert backfill(folder, out).exit_code == 0
+    index = (out / "index.html").read_text("utf-8")
+    assert [index.index(f"{p}/reps/") for p in ("2026-10", "2026-09", "2026-08")] == sorted(
+        index.index(f"{p}/reps/") for p in ("2026-10", "2026-09", "2026-08")
+    )  # newest first
+    people = sorted(p.name for p in (out / "people").iterdir())
+    assert people == [f"{safe_stem(r)}.html" for r in ("R1", "R2", "R3")]
+
+    # Outputs of a version that made no index: the periods are up to date, the index is made all the same.
+    (out / "index.html").unlink()
+    shutil.rmtree(out / "people")
+    again = backfill(folder, out)
+    assert set(statuses(again.output).values()) == {"up to"}
+    assert (out / "index.html").read_text("utf-8") == index
+    assert sorted(p.name for p in (out / "people").iterdir()) == people
 
 
 def test_backfill_computes_each_month_once_not_once_per_trend_it_is_in(

@@ -34,6 +34,9 @@ def test_a_backfill_on_a_local_dask_cluster_publishes_the_same_bytes(make_inputs
         published = digests(tmp_path / "dask" / month)
         assert published == digests(tmp_path / "local" / month)
         assert any(name.startswith("reps/") for name in published)
+    # Months published side by side on the cluster each rebuild the index; the last one saw both.
+    assert (tmp_path / "dask" / "index.html").read_bytes() == (tmp_path / "local" / "index.html").read_bytes()
+    assert digests(tmp_path / "dask" / "people") == digests(tmp_path / "local" / "people")
 
 
 def test_one_period_renders_its_cards_across_the_cluster(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001

@@ -145,8 +145,15 @@ def test_a_failing_run_publishes_nothing_and_keeps_the_earlier_publication(make_
     assert "above the 5% ceiling" in result.output and "FAILED, nothing published" in result.output
     assert "Traceback" not in result.output
     assert snapshot(out / "2026-10") == before
-    # The lock file stays, unlocked; the version store keeps the one publication.
-    assert sorted(p.name for p in out.iterdir()) == [".2026-10.lock", ".versions", "2026-10"]
+    # The lock files stay, unlocked; the version store keeps the one publication; the index lists it.
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".2026-10.lock",
+        ".index.lock",
+        ".versions",
+        "2026-10",
+        "index.html",
+        "people",
+    ]
 
 
 def test_a_missing_required_table_exits_1_and_publishes_nothing(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001

@@ -1,0 +1,259 @@
+"""What the period index (OUT/index.html) and each rep's page (OUT/people/) show, as finished, localised values.
+
+Both are built from what is published (the frames flows/publish/index.py reads back) and hold nothing
+the period folders do not show: names, teams, overall grades, versions and links to the published pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from math import ceil
+
+import polars as pl
+
+from scorecards.flows.cards.render import template_environment
+from scorecards.flows.cards.views import grade_class
+from scorecards.flows.shared.display import format_month
+from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.layout import (
+    card_link_from_index,
+    card_link_from_person,
+    fairness_link_from_index,
+    index_link_from_person,
+    person_link_from_index,
+    rollup_link_from_index,
+)
+from scorecards.transforms.grading import GRADES
+from scorecards.transforms.period import Period
+
+
+@dataclass(frozen=True)
+class Grade:
+    """An overall grade as its badge shows it: the letter (or N/A) and its CSS class."""
+
+    text: str
+    css: str
+
+
+@dataclass(frozen=True)
+class IndexRep:
+    """A rep in a period of the index: the name links to the rep's page, `card_href` to the period's card."""
+
+    name: str
+    grade: Grade
+    person_href: str
+    card_href: str | None
+
+
+@dataclass(frozen=True)
+class IndexTeam:
+    name: str
+    rollup_href: str | None
+    reps: list[IndexRep]
+
+
+@dataclass(frozen=True)
+class IndexPeriod:
+    title: str
+    version: str | None
+    fairness_href: str | None
+    teams: list[IndexTeam]
+
+
+@dataclass(frozen=True)
+class PeriodIndex:
+    """OUT/index.html: every published period, newest first, its teams and their reps."""
+
+    locale: str
+    labels: dict[str, str]
+    title: str
+    periods: list[IndexPeriod]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One period's card of a rep, as the rep's page lists it."""
+
+    month: str
+    name: str
+    team: str
+    grade: Grade
+    card_href: str | None
+
+
+@dataclass(frozen=True)
+class GradeChart:
+    """An inline-SVG chart of a rep's overall grade, period by period (coordinates already computed).
+
+    `lines` are polyline point lists, broken where a period has no grade; `rows` place the grade letters
+    on the y axis, `months` the period labels on the x axis.
+    """
+
+    width: int
+    height: int
+    left: int
+    label_y: int
+    rows: list[tuple[str, float]]
+    lines: list[str]
+    dots: list[tuple[float, float, str]]
+    months: list[tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    """OUT/people/<stem>.html: a rep's cards across periods, newest first, and the grade history."""
+
+    rep_id: str
+    locale: str
+    labels: dict[str, str]
+    title: str
+    subtitle: str
+    index_href: str
+    chart: GradeChart
+    rows: list[PersonRow]
+
+
+def _labels(locale: str) -> dict[str, str]:
+    _ = translations(locale).gettext
+    return {
+        "index_title": _("Scorecards by period"),
+        "fairness": _("Fairness page"),
+        "team": _("Team"),
+        "rep": _("Rep"),
+        "overall_grade": _("Overall grade"),
+        "card": _("Scorecard"),
+        "no_card": _("No card published"),
+        "period": _("Period"),
+        "name": _("Name"),
+        "rep_id": _("Rep ID"),
+        "history": _("Overall grade by period"),
+        "cards": _("Scorecards"),
+        "all_periods": _("All periods"),
+        "footer": _(
+            "Each grade is the one its period's published scorecard shows; the card has the numbers behind it."
+        ),
+    }
+
+
+def _grade(grade: str | None, locale: str) -> Grade:
+    return Grade(grade or translations(locale).gettext("N/A"), grade_class(grade))
+
+
+@cache  # a few dozen months, each shown once per rep
+def _month(period: str, locale: str, *, short: bool = False) -> str:
+    return format_month(Period.parse(period).start, locale, short=short)
+
+
+def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> PeriodIndex:
+    """The index of the published periods (`periods`, `reps` as flows/publish/index.read_published gives them)."""
+    _ = translations(locale).gettext
+    shown = []
+    for period, publication, has_fairness in periods.sort("period", descending=True).iter_rows():
+        mine = reps.filter(pl.col("period") == period).sort("team", "rank_in_team", "rep_id")
+        teams = [
+            IndexTeam(
+                name=team,
+                rollup_href=rollup_link_from_index(period, team) if rows["has_rollup"][0] else None,
+                reps=[
+                    IndexRep(
+                        name=rep["rep_name"],
+                        grade=_grade(rep["overall_grade"], locale),
+                        person_href=person_link_from_index(rep["rep_id"]),
+                        card_href=card_link_from_index(period, rep["rep_id"]) if rep["has_card"] else None,
+                    )
+                    for rep in rows.iter_rows(named=True)
+                ],
+            )
+            for (team,), rows in mine.partition_by("team", maintain_order=True, as_dict=True).items()
+        ]
+        shown.append(
+            IndexPeriod(
+                title=_month(period, locale),
+                version=_("Version %(version)d") % {"version": publication} if publication is not None else None,
+                fairness_href=fairness_link_from_index(period) if has_fairness else None,
+                teams=teams,
+            )
+        )
+    labels = _labels(locale)
+    return PeriodIndex(locale, labels, labels["index_title"], shown)
+
+
+def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
+    """A page per rep id in `reps`, ordered by rep id; the title is the name of the rep's latest card.
+
+    A rep renamed between periods keeps each period's name in its row, as that period's card shows it.
+    """
+    labels = _labels(locale)
+    pages = []
+    by_rep = reps.sort("rep_id", "period").partition_by("rep_id", maintain_order=True, as_dict=True)
+    for (rep_id,), rows in by_rep.items():
+        newest_first = rows.to_dicts()[::-1]
+        latest = newest_first[0]
+        pages.append(
+            PersonPage(
+                rep_id=rep_id,
+                locale=locale,
+                labels=labels,
+                title=latest["rep_name"],
+                subtitle=f"{labels['rep_id']}: {rep_id}",
+                index_href=index_link_from_person(),
+                chart=grade_chart(rows["period"].to_list(), rows["overall_grade"].to_list(), locale),
+                rows=[
+                    PersonRow(
+                        month=_month(row["period"], locale),
+                        name=row["rep_name"],
+                        team=row["team"],
+                        grade=_grade(row["overall_grade"], locale),
+                        card_href=card_link_from_person(row["period"], rep_id) if row["has_card"] else None,
+                    )
+                    for row in newest_first
+                ],
+            )
+        )
+    return pages
+
+
+#: At most this many month labels under the chart; more would overlap.
+_MONTH_LABELS = 8
+
+
+def grade_chart(
+    periods: list[str], grades: list[str | None], locale: str, width: int = 600, height: int = 130
+) -> GradeChart:
+    """Coordinates of the grade chart: one column per period (oldest left), A at the top, D at the bottom.
+
+    A period without a grade has no dot and breaks the line.
+    """
+    left, top, bottom = 28, 10, 24
+    step = (width - left) / max(len(periods), 1)
+    level = {grade: top + i * (height - top - bottom) / (len(GRADES) - 1) for i, grade in enumerate(GRADES)}
+    rows = [(grade, round(y, 1)) for grade, y in level.items()]
+    xs = [round(left + (i + 0.5) * step, 1) for i in range(len(periods))]
+    dots = [(x, round(level[g], 1), grade_class(g)) for x, g in zip(xs, grades, strict=True) if g in level]
+    lines, run = [], []
+    for x, g in zip(xs, grades, strict=True):
+        if g in level:
+            run.append(f"{x},{round(level[g], 1)}")
+        elif run:
+            lines.append(" ".join(run))
+            run = []
+    if run:
+        lines.append(" ".join(run))
+    every = ceil(len(periods) / _MONTH_LABELS) or 1
+    shown = {i for i in range(len(periods)) if (len(periods) - 1 - i) % every == 0}  # always the latest
+    months = [(xs[i], _month(periods[i], locale, short=True)) for i in sorted(shown)]
+    return GradeChart(width, height, left, height - 6, rows, [line for line in lines if " " in line], dots, months)
+
+
+def render_index_pages(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> tuple[str, dict[str, str]]:
+    """The index page and each rep's page (by rep id) as HTML, in `locale`."""
+    environment = template_environment(locale)
+    index = build_index(periods, reps, locale)
+    html = environment.get_template("index.html.j2").render({"index": index, "lang": locale, "title": index.title})
+    person = environment.get_template("person.html.j2")
+    people = {
+        page.rep_id: person.render({"person": page, "lang": locale, "title": f"{page.title} · {page.labels['cards']}"})
+        for page in build_people(reps, locale)
+    }
+    return html, people

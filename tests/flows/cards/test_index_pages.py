@@ -1,0 +1,282 @@
+"""The period index and the rep pages (SPEC §11) as people open them: links, order, grades, hostile names, a browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import polars as pl
+import pytest
+from browser import A4_WIDTH, ink, screenshot
+from builders import BASE_TABLES
+from hostile.test_identities import HOSTILE_REPS, LONG_ID, PAYLOADS, ROSTER, TABLES, assert_inert_html
+from publishing import publish
+
+from scorecards.config import Settings, load_settings
+from scorecards.config.settings import default_config_path
+from scorecards.flows import period_flow
+from scorecards.flows.period_flow import rebuild_index
+from scorecards.flows.shared.layout import OutFolder
+
+PERIODS = ["2026-08", "2026-09", "2026-10"]
+
+
+class Page(HTMLParser):
+    """The links of a page, its headings, and the rows of its tables as the text of their cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.headings: list[str] = []
+        self.rows: list[list[str]] = []
+        self._heading: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [value or "" for name, value in attrs if name in ("href", "src")]
+        if tag == "h2":
+            self._heading = []
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self._heading is not None:
+            self.headings.append("".join(self._heading).strip())
+            self._heading = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._heading, self._cell):
+            if part is not None:
+                part.append(data)
+
+
+def parsed(page: Path) -> Page:
+    parser = Page()
+    parser.feed(page.read_text("utf-8"))
+    parser.close()
+    return parser
+
+
+def pages(out: Path) -> list[Path]:
+    layout = OutFolder(out)
+    return [layout.index, *sorted(layout.people.iterdir())]
+
+
+def lenient(tmp_path: Path) -> Settings:
+    config = tmp_path / "lenient.toml"
+    config.write_text(default_config_path().read_text().replace("ceiling = 0.05", "ceiling = 0.5"))
+    return load_settings(config)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """August to October 2026 of the test data, published as the period flow does (each rebuilding the index)."""
+    root = tmp_path_factory.mktemp("index")
+    publish(root, BASE_TABLES, PERIODS, load_settings(), root / "out")
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile identities of tests/hostile, published for September and October."""
+    root = tmp_path_factory.mktemp("hostile")
+    publish(root, TABLES, ["2026-09", "2026-10"], lenient(root), root / "out")
+    return root / "out"
+
+
+def test_every_link_resolves_to_a_published_file(out: Path, hostile: Path) -> None:
+    for folder in (out, hostile):
+        checked = 0
+        for page in pages(folder):
+            for link in parsed(page).links:
+                parts = urlsplit(link)
+                assert not parts.scheme and not parts.netloc, (page, link)  # no network, no mailto, no javascript
+                target = (page.parent / unquote(parts.path)).resolve()
+                assert target.is_file() and target.is_relative_to(folder.resolve()), (page, link)
+                checked += 1
+        assert checked > 20
+
+
+def test_no_page_refers_to_anything_outside_out(out: Path) -> None:
+    for page in pages(out):
+        html = page.read_text("utf-8")
+        assert not re.search(r"https?:|//|@import|url\(", html), page
+        assert "<script" not in html and "<link" not in html, page
+
+
+def test_periods_are_listed_newest_first_with_their_version(out: Path) -> None:
+    assert parsed(OutFolder(out).index).headings == [
+        "October 2026 · Version 1",
+        "September 2026 · Version 1",
+        "August 2026 · Version 1",
+    ]
+
+
+def test_each_period_lists_its_teams_and_every_rep_with_the_overall_grade(out: Path) -> None:
+    rows = [row for row in parsed(OutFolder(out).index).rows if row[0] != "Rep"]
+    assert rows == [
+        ["Team: East"],
+        ["Ann Lee", "B", "Scorecard"],
+        ["王芳", "D", "Scorecard"],
+        ["Team: West"],
+        ["Bob Ray", "B", "Scorecard"],
+        ["Team: East"],
+        ["王芳", "C", "Scorecard"],
+        ["Ann Lee", "D", "Scorecard"],
+        ["Team: East"],
+        ["Ann Lee", "D", "Scorecard"],
+        ["王芳", "D", "Scorecard"],
+    ]
+    grades = pl.concat(
+        pl.read_parquet(out / p / "scorecards.parquet").select("rep_name", "overall_grade") for p in PERIODS
+    )
+    assert sorted(tuple(row[:2]) for row in rows if len(row) == 3) == sorted(
+        grades.rows()
+    )  # as the periods' tables say
+    links = parsed(OutFolder(out).index).links
+    assert links.count("people/R1-a791366f6f.html") == 3 and "2026-10/reps/R3-021bbd75cf.html" in links
+    assert "2026-10/teams/West-41a6741e9a.html" in links
+
+
+def test_a_rep_page_lists_the_rep_s_cards_across_periods_with_the_grade_chart(out: Path) -> None:
+    page = OutFolder(out).person("R1")
+    shown = parsed(page)
+    assert shown.rows == [
+        ["Period", "Name", "Team", "Overall grade"],
+        ["October 2026", "Ann Lee", "East", "B"],
+        ["September 2026", "Ann Lee", "East", "D"],
+        ["August 2026", "Ann Lee", "East", "D"],
+    ]
+    assert shown.links == [
+        "../index.html",
+        "../2026-10/reps/R1-a791366f6f.html",
+        "../2026-09/reps/R1-a791366f6f.html",
+        "../2026-08/reps/R1-a791366f6f.html",
+    ]
+    html = page.read_text("utf-8")
+    # Oldest left: D, D, then B (A at the top of the chart, D at the bottom).
+    assert 'points="123.3,106.0 314.0,106.0 504.7,42.0"' in html
+    assert [parsed(OutFolder(out).person(r)).rows[1:] for r in ("R3",)] == [[["October 2026", "Bob Ray", "West", "B"]]]
+
+
+def test_a_renamed_rep_is_titled_by_the_latest_name_and_each_row_keeps_its_own(tmp_path: Path) -> None:
+    reps = [dict(r) for r in BASE_TABLES["reps"]]
+    settings = load_settings()
+    publish(tmp_path, {**BASE_TABLES, "reps": reps}, ["2026-09"], settings, tmp_path / "out")
+    reps[0]["rep_name"] = "Ann Lee-Smith"
+    publish(tmp_path, {**BASE_TABLES, "reps": reps}, ["2026-10"], settings, tmp_path / "out")
+    page = parsed(OutFolder(tmp_path / "out").person("R1"))
+    assert '<h1 class="wrap"><bdi>Ann Lee-Smith</bdi></h1>' in OutFolder(tmp_path / "out").person("R1").read_text()
+    assert [row[:2] for row in page.rows[1:]] == [["October 2026", "Ann Lee-Smith"], ["September 2026", "Ann Lee"]]
+
+
+def test_hostile_names_and_teams_are_shown_as_text(hostile: Path) -> None:
+    shown = {page.name: assert_inert_html(page.read_text("utf-8"), page) for page in pages(hostile)}
+    index = shown.pop("index.html")
+    names = [r[1] for r in HOSTILE_REPS if r[0] != "crlf-mail"]
+    teams = [r[3] for r in HOSTILE_REPS if r[0] != "crlf-mail"]
+    for text in [*names, *teams]:
+        assert text.replace("\r\n", "\n") in index.replace("\r\n", "\n"), text
+    assert all(payload in "\n".join(shown.values()) for payload in PAYLOADS)
+    html = (hostile / "index.html").read_text("utf-8")
+    assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi>" in html
+    assert "<bdi>&#34; onmouseover=&#34;alert(1)</bdi>" in html
+    assert len(shown) == len(ROSTER)  # one page per rep, however alike their ids (a/b, a_b)
+
+
+def test_a_rebuild_after_another_period_lists_it(tmp_path: Path) -> None:
+    settings = load_settings()
+    publish(tmp_path, BASE_TABLES, ["2026-09"], settings, tmp_path / "out")
+    index = OutFolder(tmp_path / "out").index
+    assert parsed(index).headings == ["September 2026 · Version 1"]
+    assert not OutFolder(tmp_path / "out").person("R3").exists()
+    publish(tmp_path, BASE_TABLES, ["2026-10"], settings, tmp_path / "out")
+    assert parsed(index).headings == ["October 2026 · Version 1", "September 2026 · Version 1"]
+    assert OutFolder(tmp_path / "out").person("R3").is_file()
+
+
+def test_a_failing_rebuild_leaves_the_previous_index(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = {p.relative_to(copy).as_posix(): p.read_bytes() for p in pages(copy)}
+    shutil.rmtree(copy / "2026-08")  # the next rebuild would drop August
+
+    def broken(*_: object) -> tuple[str, dict[str, str]]:
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(period_flow, "render_index_pages", broken)
+    with pytest.raises(RuntimeError, match="template bug"):
+        rebuild_index.fn(copy, load_settings())
+    assert {p.relative_to(copy).as_posix(): p.read_bytes() for p in pages(copy)} == before
+
+
+def test_the_same_publications_give_the_same_bytes(out: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out"
+    for period in PERIODS:  # the period folders alone, in another place, at another time
+        shutil.copytree(out / period, copy / period)
+    rebuild_index.fn(copy, load_settings())
+    assert [p.read_bytes() for p in pages(copy)] == [p.read_bytes() for p in pages(out)]
+    assert [p.name for p in pages(copy)] == [p.name for p in pages(out)]
+
+
+def test_the_index_speaks_the_config_s_default_locale(out: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    config = tmp_path / "zh.toml"
+    config.write_text(default_config_path().read_text().replace('locale = "en"', 'locale = "zh-CN"', 1))
+    rebuild_index.fn(copy, load_settings(config))
+    index = parsed(OutFolder(copy).index)
+    assert index.headings[0] == "2026年10月 · 第 1 版"
+    assert index.rows[:3] == [["销售", "综合等级", "考核卡"], ["团队: East"], ["Ann Lee", "B", "考核卡"]]
+    assert '<html lang="zh-CN">' in OutFolder(copy).index.read_text()
+    assert parsed(OutFolder(copy).person("R1")).rows[0] == ["考核期", "姓名", "团队", "综合等级"]
+
+
+# --- in a real browser ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["index", "rep page", "hostile index", "hostile rep page"])
+def test_the_pages_render_within_a4_width(out: Path, hostile: Path, tmp_path: Path, which: str) -> None:
+    folder = hostile if which.startswith("hostile") else out
+    rep = LONG_ID if which.startswith("hostile") else "R1"  # in team "TTT…" (300 letters)
+    page = OutFolder(folder).index if which.endswith("index") else OutFolder(folder).person(rep)
+    image = screenshot(page, tmp_path / "page.png")
+    assert ink(image) > 5_000  # not blank (a blank page has none)
+    assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0  # nothing overflows the A4 width
+
+
+def test_chinese_glyphs_are_drawn(out: Path, tmp_path: Path) -> None:
+    page = OutFolder(out).person("R2")
+    other = tmp_path / "other.html"
+    other.write_text(page.read_text("utf-8").replace("王芳", "李伟"), "utf-8")
+    first = screenshot(page, tmp_path / "a.png", height=400)
+    second = screenshot(other, tmp_path / "b.png", height=400)
+    title = (0, 50, 300, 110)
+    # Missing glyphs would draw the same boxes for both names; real glyphs differ.
+    assert ink(first, title) > 50
+    assert first.crop(title).tobytes() != second.crop(title).tobytes()
+
+
+def test_a_page_missing_from_a_period_folder_is_named_not_linked(out: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    (copy / "2026-10" / "reps" / "R3-021bbd75cf.html").unlink()
+    (copy / "2026-10" / "teams" / "West-41a6741e9a.html").unlink()
+    (copy / "2026-09" / "fairness.html").write_text("<p>fairness</p>", "utf-8")
+    rebuild_index.fn(copy, load_settings())
+    index = parsed(OutFolder(copy).index)
+    assert ["Team: West"] in index.rows and ["Bob Ray", "B", "No card published"] in index.rows
+    assert not any("R3-021bbd75cf.html" in link and "reps" in link for link in index.links)
+    assert not any("West-" in link for link in index.links)
+    assert [link for link in index.links if "fairness" in link] == ["2026-09/fairness.html"]  # only where it exists
+    assert parsed(OutFolder(copy).person("R3")).links == ["../index.html"]

@@ -1,0 +1,224 @@
+"""The period index's files (SPEC §11): what is published, read back; the pages put in place whole, under a lock."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import polars as pl
+import pytest
+from builders import BASE_TABLES
+from polars.testing import assert_frame_equal
+from publishing import publish
+
+from scorecards.config import load_settings
+from scorecards.flows.publish import index as index_module
+from scorecards.flows.publish.index import index_lock, read_published, write_index
+from scorecards.flows.shared.errors import PublishError
+from scorecards.flows.shared.layout import OutFolder, PeriodFolder, person_stem
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """August to October 2026 of the test data, published as the period flow does."""
+    root = tmp_path_factory.mktemp("index")
+    publish(root, BASE_TABLES, ["2026-08", "2026-09", "2026-10"], load_settings(), root / "out")
+    return root / "out"
+
+
+PERIODS = pl.DataFrame(
+    {"period": ["2026-08", "2026-09", "2026-10"], "publication": [1, 1, 1], "has_fairness": [False, False, False]},
+    schema=index_module.PERIODS_SCHEMA,
+)
+REPS = pl.DataFrame(
+    [
+        ("2026-08", "R1", "Ann Lee", "East", "D", 1, True, True),
+        ("2026-08", "R2", "王芳", "East", "D", 2, True, True),
+        ("2026-09", "R2", "王芳", "East", "C", 1, True, True),
+        ("2026-09", "R1", "Ann Lee", "East", "D", 2, True, True),
+        ("2026-10", "R1", "Ann Lee", "East", "B", 1, True, True),
+        ("2026-10", "R3", "Bob Ray", "West", "B", 1, True, True),
+        ("2026-10", "R2", "王芳", "East", "D", 2, True, True),
+    ],
+    schema=index_module.REPS_SCHEMA,
+    orient="row",
+)
+
+
+def test_the_published_periods_are_read_back_with_their_reps_and_pages(out: Path) -> None:
+    periods, reps = read_published(out)
+    assert_frame_equal(periods, PERIODS)
+    assert_frame_equal(reps, REPS)
+
+
+def test_only_published_period_folders_count(out: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, symlinks=True)
+    for name in (
+        ".2026-11.building-x",
+        ".2026-10.old-7",
+        "2026-13",
+        "notes",
+        "2026-1",
+    ):  # staging, displaced, not months
+        shutil.copytree(copy / "2026-10", copy / name)
+    (copy / "2026-12").mkdir()  # a period folder without a manifest is not a publication
+    (copy / "2027-01").symlink_to(copy / "2026-10")  # nor is a link to one
+    fairness = PeriodFolder.of(copy, "2026-09").fairness(".html")
+    fairness.write_text("<p>fairness</p>")
+    os.remove(PeriodFolder.of(copy, "2026-10").card("R3", ".html"))
+    manifest = PeriodFolder.of(copy, "2026-08").manifest
+    manifest.write_text(json.dumps({k: v for k, v in json.loads(manifest.read_text()).items() if k != "publication"}))
+
+    periods, reps = read_published(copy)
+    expected_periods = PERIODS.with_columns(
+        publication=pl.Series([None, 1, 1], dtype=pl.Int64), has_fairness=pl.Series([False, True, False])
+    )
+    assert_frame_equal(periods, expected_periods)
+    assert_frame_equal(reps, REPS.with_columns(has_card=pl.col("rep_id") != "R3"))
+
+
+def test_an_out_folder_without_publications_reads_as_empty(tmp_path: Path) -> None:
+    periods, reps = read_published(tmp_path / "missing")
+    assert periods.is_empty() and reps.is_empty()
+    assert periods.schema == pl.Schema(index_module.PERIODS_SCHEMA) and reps.schema == pl.Schema(
+        index_module.REPS_SCHEMA
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def hidden(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".index.lock")
+
+
+def test_the_pages_are_put_in_place_and_replaced_whole(tmp_path: Path) -> None:
+    layout = OutFolder(tmp_path)
+    assert write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>", "a/b": "<p>ab</p>"}) is True
+    assert layout.index.read_text() == "<p>one</p>"
+    assert tree(layout.people) == {
+        f"{person_stem('R1')}.html": b"<p>r1</p>",
+        f"{person_stem('a/b')}.html": b"<p>ab</p>",
+    }
+
+    assert write_index(tmp_path, "<p>two</p>", {"R2": "<p>r2</p>"}) is True
+    assert layout.index.read_text() == "<p>two</p>"
+    assert tree(layout.people) == {f"{person_stem('R2')}.html": b"<p>r2</p>"}  # a page nobody needs is gone
+    assert hidden(tmp_path) == []
+
+
+def test_the_same_pages_are_not_written_again(tmp_path: Path) -> None:
+    layout = OutFolder(tmp_path)
+    write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>"})
+    before = (layout.index.stat().st_ino, layout.people.stat().st_ino)
+    assert write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>"}) is False
+    assert (layout.index.stat().st_ino, layout.people.stat().st_ino) == before
+    assert write_index(tmp_path, "<p>one</p>", {"R1": "<p>changed</p>"}) is True  # one page differs: all replaced
+    assert layout.people.stat().st_ino != before[1]
+
+
+@pytest.mark.parametrize("failing", ["a rep's page", "index.html"])
+def test_a_failed_write_leaves_the_previous_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    write_index(tmp_path, "<p>old</p>", {"R1": "<p>old r1</p>"})
+    before = tree(tmp_path)
+    real = index_module._write
+
+    def full_disk(path: Path, data: bytes, *, sync: bool = False) -> None:
+        if (failing == "index.html") == path.name.startswith(".index.html"):
+            path.write_bytes(data[:3])  # half written, then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, data, sync=sync)
+
+    monkeypatch.setattr(index_module, "_write", full_disk)
+    with pytest.raises(PublishError, match="index.html: could not write the outputs \\(No space left on device\\)"):
+        write_index(tmp_path, "<p>new</p>", {"R1": "<p>new r1</p>", "R2": "<p>new r2</p>"})
+    if failing == "a rep's page":
+        assert tree(tmp_path) == before
+    else:  # the people pages were swapped in first; the index is the old one, whole
+        assert OutFolder(tmp_path).index.read_text() == "<p>old</p>"
+    assert hidden(tmp_path) == []
+
+
+def test_what_a_killed_rebuild_left_is_put_right(tmp_path: Path) -> None:
+    layout = OutFolder(tmp_path)
+    (tmp_path / ".people.building-x").mkdir()
+    (tmp_path / ".index.html.part-123").write_text("<p>half")
+    displaced = tmp_path / ".people.old-123"  # killed between the two renames of a swap without exchange
+    displaced.mkdir()
+    (displaced / "page.html").write_text("old")
+    write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>"})
+    assert hidden(tmp_path) == []
+    assert tree(layout.people) == {f"{person_stem('R1')}.html": b"<p>r1</p>"}
+
+
+def test_a_second_rebuild_waits_for_the_first(tmp_path: Path) -> None:
+    events: list[str] = []
+    first_holds, second_tried = threading.Event(), threading.Event()
+
+    def second() -> None:
+        first_holds.wait()
+        second_tried.set()
+        with index_lock(tmp_path):
+            events.append("second has the lock")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with index_lock(tmp_path):
+        first_holds.set()
+        second_tried.wait()
+        thread.join(timeout=0.5)  # not a timing assertion: the thread must still be waiting after it
+        events.append("first releases")
+    thread.join()
+    assert events == ["first releases", "second has the lock"]
+
+
+def test_two_periods_published_side_by_side_are_both_in_the_index(tmp_path: Path) -> None:
+    out, settings = tmp_path / "out", load_settings()
+    errors: list[BaseException] = []
+
+    def publish_one(period: str) -> None:
+        try:
+            publish(tmp_path / period, BASE_TABLES, [period], settings, out)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish_one, args=(p,)) for p in ("2026-09", "2026-10")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    index = OutFolder(out).index.read_text("utf-8")
+    assert "2026-09/reps/" in index and "2026-10/reps/" in index  # whichever rebuilt last saw both
+    assert sorted(p.name for p in OutFolder(out).people.iterdir()) == [
+        f"{person_stem(r)}.html" for r in ("R1", "R2", "R3")
+    ]
+
+
+def test_a_rebuild_that_cannot_write_is_logged_and_the_period_stays_published(
+    out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from scorecards.flows import period_flow
+
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = tree(copy)
+
+    def full_disk(out_dir: Path, *_: object) -> bool:
+        raise PublishError(f"{out_dir / 'index.html'}: could not write the outputs (No space left on device)")
+
+    monkeypatch.setattr(period_flow, "write_index", full_disk)
+    monkeypatch.setattr(period_flow, "rebuild_index", period_flow.rebuild_index.fn)  # its body, without Prefect
+    period_flow.refresh_index(copy, load_settings())  # does not raise: the period it follows is published
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        f"{copy / 'index.html'}: could not write the outputs (No space left on device); the previous index is unchanged"
+    ]
+    assert tree(copy) == before

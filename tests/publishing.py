@@ -1,0 +1,37 @@
+"""Publishing periods as the period flow does, with its tasks' bodies (no Prefect): for the index tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builders import write_csv
+
+from scorecards.config import Settings, config_hash
+from scorecards.flows.period_flow import publication_of, publish_period, rebuild_index, write_period
+from scorecards.flows.publish.staging import period_lock, staging_folder
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.report import period_report
+
+
+def publish(
+    root: Path, tables: dict[str, list[dict[str, str]]], periods: list[str], settings: Settings, out: Path
+) -> None:
+    """Publish each period from these tables into `out` as publish_month does: under its lock, then the index."""
+    folder = root / "input"
+    for name, rows in tables.items():
+        write_csv(folder / f"{name}.csv", rows)
+    validated = validate_tables(read_inputs(folder), settings)
+    assert validated.report.ok and validated.tables is not None, validated.report.problems
+    for text in periods:
+        period = Period.parse(text)
+        with period_lock(out, text):
+            report = period_report(validated.tables, period, settings)
+            publication = publication_of(out, period, report, settings)
+            with staging_folder(out, text) as stage:
+                write_period.fn(stage, report, validated, period, settings, "here", publication)
+                publish_period.fn(
+                    stage, out / text, config_hash(settings), validated.report, report, publication.version
+                )
+            rebuild_index.fn(out, settings)
