@@ -31,7 +31,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PERIODS = pl.DataFrame(
-    {"period": ["2026-08", "2026-09", "2026-10"], "publication": [1, 1, 1], "has_fairness": [False, False, False]},
+    {"period": ["2026-08", "2026-09", "2026-10"], "publication": [1, 1, 1], "has_fairness": [True, True, True]},
     schema=index_module.PERIODS_SCHEMA,
 )
 REPS = pl.DataFrame(
@@ -68,15 +68,14 @@ def test_only_published_period_folders_count(out: Path, tmp_path: Path) -> None:
         shutil.copytree(copy / "2026-10", copy / name)
     (copy / "2026-12").mkdir()  # a period folder without a manifest is not a publication
     (copy / "2027-01").symlink_to(copy / "2026-10")  # nor is a link to one
-    fairness = PeriodFolder.of(copy, "2026-09").fairness(".html")
-    fairness.write_text("<p>fairness</p>")
+    PeriodFolder.of(copy, "2026-09").fairness(".html").unlink()  # as published before there was one
     os.remove(PeriodFolder.of(copy, "2026-10").card("R3", ".html"))
     manifest = PeriodFolder.of(copy, "2026-08").manifest
     manifest.write_text(json.dumps({k: v for k, v in json.loads(manifest.read_text()).items() if k != "publication"}))
 
     periods, reps = read_published(copy)
     expected_periods = PERIODS.with_columns(
-        publication=pl.Series([None, 1, 1], dtype=pl.Int64), has_fairness=pl.Series([False, True, False])
+        publication=pl.Series([None, 1, 1], dtype=pl.Int64), has_fairness=pl.Series([True, False, True])
     )
     assert_frame_equal(periods, expected_periods)
     assert_frame_equal(reps, REPS.with_columns(has_card=pl.col("rep_id") != "R3"))
