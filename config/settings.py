@@ -162,6 +162,12 @@ class Display(_Model):
         return self.reporting_currency or self.currency
 
 
+class Cards(_Model):
+    """How much of each evidence table a card's HTML shows (the Excel card keeps every row)."""
+
+    evidence_rows: Annotated[int, Field(ge=1)] = 100
+
+
 class Schedule(_Model):
     """When and on what the monthly deployment runs (`scorecards serve`)."""
 
@@ -200,6 +206,7 @@ class Settings(_Model):
     skills: Skills
     feedback: Feedback = Feedback()
     display: Display = Display()
+    cards: Cards = Cards()
     schedule: Schedule = Schedule()
 
     @model_validator(mode="after")

@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.utils import get_column_letter
 
 from scorecards.flows.shared.inert_text import LIVE_PREFIXES
 
@@ -23,25 +27,80 @@ def set_text(cell: Cell, text: str) -> None:
     """
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     cell.value = text
+    cell.data_type = "s"  # an error code's spelling (`#N/A`) stays text too
     # Every sign counts here, plain numbers too: a quote-prefixed string cell shows the same text.
     if text.startswith(LIVE_PREFIXES):
-        cell.data_type = "s"
         cell.quotePrefix = True
 
 
-def save_deterministic(workbook: object, path: Path) -> None:
-    """Save a workbook so that the same content always gives the same bytes."""
+#: A plain cell of a bulk sheet: its value, and the style id of its format (None: the default style).
+BulkCell = tuple[str | Decimal | int | date | None, int | None]
+_EMPTY_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData></sheetData>")
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def bulk_sheet_data(rows: list[list[BulkCell]], quoted: int) -> bytes:
+    """The `<sheetData>` of a sheet of plain rows, as openpyxl would write it, without a cell object per cell.
+
+    For the long evidence sheet, where openpyxl's cell-by-cell writer is the slow part. Text is inline
+    text, inert as `set_text` makes it: control characters a worksheet cannot hold become U+FFFD and
+    text that could start a formula gets the style `quoted` (quote prefix). Numbers keep their value, dates
+    are Excel day numbers; both keep the style id they come with (their number format).
+    """
+    letters = [get_column_letter(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
+    days: dict[date, int] = {}
+    out = ["<sheetData>"]
+    for number, row in enumerate(rows, start=1):
+        out.append(f'<row r="{number}">')
+        for letter, (value, style) in zip(letters, row, strict=False):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+                if text.startswith(LIVE_PREFIXES):
+                    style = quoted
+                stripped = text.strip()
+                space = ' xml:space="preserve"' if stripped and stripped != text else ""
+                styled, escaped = (f' s="{style}"' if style else ""), text.translate(_XML_TEXT)
+                out.append(f'<c r="{letter}{number}"{styled} t="inlineStr"><is><t{space}>{escaped}</t></is></c>')
+                continue
+            if isinstance(value, date):
+                if value not in days:
+                    days[value] = (value - _EXCEL_EPOCH).days
+                value = days[value]
+            styled = f' s="{style}"' if style else ""
+            out.append(f'<c r="{letter}{number}"{styled} t="n"><v>{value}</v></c>')
+        out.append("</row>")
+    out.append("</sheetData>")
+    return "".join(out).encode()
+
+
+def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, bytes] | None = None) -> None:
+    """Save a workbook so that the same content always gives the same bytes.
+
+    `sheet_data`: per worksheet part (`xl/worksheets/sheet2.xml`), the `bulk_sheet_data` of a write-only
+    sheet saved without rows.
+    """
     buffer = io.BytesIO()
     workbook.save(buffer)  # type: ignore[attr-defined]
     buffer.seek(0)
     fixed = io.BytesIO()  # the file is written in one call: a failed write leaves no half-open archive behind
+    pending = dict(sheet_data or {})
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _DOC_TIMES.sub(rb"\g<1>" + _FIXED_DOC_TIME.encode() + rb"\g<2>", data)
+            if info.filename in pending:
+                rows = pending.pop(info.filename)
+                data, found = _EMPTY_SHEET_DATA.subn(lambda _match: rows, data)
+                if found != 1:
+                    raise ValueError(f"{info.filename}: a bulk sheet must be saved without rows")
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             target.writestr(entry, data)
+    if pending:
+        raise ValueError(f"no worksheet part {sorted(pending)} in the workbook")
     path.write_bytes(fixed.getvalue())
