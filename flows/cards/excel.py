@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -33,45 +33,52 @@ def set_text(cell: Cell, text: str) -> None:
         cell.quotePrefix = True
 
 
-#: A plain cell of a bulk sheet: its value, and the style id of its format (None: the default style).
-BulkCell = tuple[str | Decimal | int | date | None, int | None]
+#: A plain cell of a bulk sheet: its value, and the key of its style (None: the default style).
+BulkCell = tuple[str | Decimal | int | date | None, Hashable | None]
 _EMPTY_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData></sheetData>")
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _EXCEL_EPOCH = date(1899, 12, 30)
+#: Column letters made at first (the evidence tables have at most a dozen columns; more are made when needed).
+_MAX_COLUMNS = 26
 
 
-def bulk_sheet_data(rows: list[list[BulkCell]], quoted: int) -> bytes:
+def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hashable, int], quoted: int) -> bytes:
     """The `<sheetData>` of a sheet of plain rows, as openpyxl would write it, without a cell object per cell.
 
     For the long evidence sheet, where openpyxl's cell-by-cell writer is the slow part. Text is inline
     text, inert as `set_text` makes it: control characters a worksheet cannot hold become U+FFFD and
     text that could start a formula gets the style `quoted` (quote prefix). Numbers keep their value, dates
-    are Excel day numbers; both keep the style id they come with (their number format).
+    are Excel day numbers; both keep the style id (`style_ids`) of their style's key (their number format).
     """
-    letters = [get_column_letter(i) for i in range(1, max((len(r) for r in rows), default=0) + 1)]
+    letters = [get_column_letter(i) for i in range(1, _MAX_COLUMNS + 1)]
+    styled: dict[Hashable, str] = {key: f' s="{number}"' for key, number in style_ids.items()}
+    styled[None] = ""
+    quote = f' s="{quoted}"'
     days: dict[date, int] = {}
     out = ["<sheetData>"]
+    append = out.append
     for number, row in enumerate(rows, start=1):
-        out.append(f'<row r="{number}">')
+        append(f'<row r="{number}">')
+        if len(row) > len(letters):
+            letters = [get_column_letter(i) for i in range(1, len(row) + 1)]
         for letter, (value, style) in zip(letters, row, strict=False):
             if value is None:
                 continue
             if isinstance(value, str):
                 text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                if text.startswith(LIVE_PREFIXES):
-                    style = quoted
                 stripped = text.strip()
                 space = ' xml:space="preserve"' if stripped and stripped != text else ""
-                styled, escaped = (f' s="{style}"' if style else ""), text.translate(_XML_TEXT)
-                out.append(f'<c r="{letter}{number}"{styled} t="inlineStr"><is><t{space}>{escaped}</t></is></c>')
-                continue
-            if isinstance(value, date):
-                if value not in days:
-                    days[value] = (value - _EXCEL_EPOCH).days
-                value = days[value]
-            styled = f' s="{style}"' if style else ""
-            out.append(f'<c r="{letter}{number}"{styled} t="n"><v>{value}</v></c>')
-        out.append("</row>")
+                append(
+                    f'<c r="{letter}{number}"{quote if text.startswith(LIVE_PREFIXES) else styled[style]}'
+                    f' t="inlineStr"><is><t{space}>{text.translate(_XML_TEXT)}</t></is></c>'
+                )
+            else:
+                if isinstance(value, date):
+                    if value not in days:
+                        days[value] = (value - _EXCEL_EPOCH).days
+                    value = days[value]
+                append(f'<c r="{letter}{number}"{styled[style]} t="n"><v>{value}</v></c>')
+        append("</row>")
     out.append("</sheetData>")
     return "".join(out).encode()
 
@@ -93,10 +100,10 @@ def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, by
             if info.filename == "docProps/core.xml":
                 data = _DOC_TIMES.sub(rb"\g<1>" + _FIXED_DOC_TIME.encode() + rb"\g<2>", data)
             if info.filename in pending:
-                rows = pending.pop(info.filename)
-                data, found = _EMPTY_SHEET_DATA.subn(lambda _match: rows, data)
-                if found != 1:
+                found = list(_EMPTY_SHEET_DATA.finditer(data))
+                if len(found) != 1:
                     raise ValueError(f"{info.filename}: a bulk sheet must be saved without rows")
+                data = data[: found[0].start()] + pending.pop(info.filename) + data[found[0].end() :]
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16

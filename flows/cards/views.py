@@ -9,7 +9,7 @@ transforms/ in the PeriodReport; here they are only selected, localised and form
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -257,13 +257,13 @@ class Table:
 
     title: str
     headings: list[str]
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[Cell]]
     empty_text: str
     html_rows: int | None = None
     more: str | None = None
 
     @property
-    def shown(self) -> list[list[Cell]]:
+    def shown(self) -> Sequence[Sequence[Cell]]:
         """The rows the HTML shows."""
         return self.rows if self.html_rows is None else self.rows[: self.html_rows]
 
@@ -346,14 +346,13 @@ class _Text:
     currency: str
     gettext: Callable[[str], str] = field(init=False)
     ngettext: Callable[[str, str, int], str] = field(init=False)
+    #: How N/A reads.
+    na: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.gettext = translations(self.locale).gettext
         self.ngettext = translations(self.locale).ngettext
-
-    @property
-    def na(self) -> str:
-        return self.gettext("N/A")
+        self.na = self.gettext("N/A")
 
     def cell(self, value: Value, kind: Kind | None, currency: str | None = None) -> Cell:
         if kind is None:  # text: shown (and written to Excel) as `text`, its known words translated
@@ -365,11 +364,25 @@ class _Text:
             return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
 
-    def stored(self, value: Value, kind: Kind | None, currency: str | None = None) -> Cell:
-        """A cell only the Excel card shows: text as `cell` gives it, a number without its (unread) text."""
-        if kind is None or value is None:
-            return self.cell(value, kind, currency)
-        return Cell(value, kind, "", currency if currency is not None and currency != self.currency else None)
+    def stored(self, values: list[Value], kind: Kind | None, currencies: list[str] | None = None) -> list[Cell]:
+        """A column's cells that only the Excel card shows: text as `cell` gives it, numbers without their
+        (unread) text. Equal texts, dates and N/As share one cell: a long column repeats them."""
+        if kind is not None and kind != "date":
+            na = self.cell(None, kind)
+            mine = self.currency
+            return [
+                na
+                if value is None
+                else Cell(value, kind, "", currencies[i] if currencies and currencies[i] != mine else None)
+                for i, value in enumerate(values)
+            ]
+        shared: dict[Value, Cell] = {}
+        cells = []
+        for value in values:
+            if value not in shared:
+                shared[value] = self.cell(value, kind) if kind is None or value is None else Cell(value, kind, "")
+            cells.append(shared[value])
+        return cells
 
 
 def _grade_class(grade: str | None) -> str:
@@ -682,20 +695,16 @@ def _evidence_table(
     _ = t.gettext
     if frame is not None and size is not None:
         frame = frame.sort(list(size), descending=[True, False], nulls_last=True, maintain_order=True)
-    names = [c for c, _h, _k in columns]
     # A deal's own amount is in its own currency; every other amount is in the card's.
     currencies = frame["currency"].to_list() if frame is not None and "currency" in frame.columns else None
-    values = [] if frame is None else frame.select(names).rows()
-    rows = [
+    cells = []
+    for name, _h, kind in columns:
+        values = [] if frame is None else frame[name].to_list()
+        mine = currencies if currencies and name == "amount" else None
         # Only the rows the HTML shows need their numbers spelled out for a reader (Babel is the slow part).
-        [
-            (t.cell if i < html_rows else t.stored)(
-                value, kind, currencies[i] if currencies and name == "amount" else None
-            )
-            for value, (name, _h, kind) in zip(row, columns, strict=True)
-        ]
-        for i, row in enumerate(values)
-    ]
+        shown = [t.cell(value, kind, mine[i] if mine else None) for i, value in enumerate(values[:html_rows])]
+        cells.append(shown + t.stored(values[html_rows:], kind, mine[html_rows:] if mine else None))
+    rows = list(zip(*cells, strict=True))
     left = len(rows) - html_rows
     return Table(
         title=_(title),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -46,6 +47,8 @@ class _Sheet:
         self.rows: list[list[_Spec]] = []
         self.widths: dict[int, int] = {}
         self._formats: dict[tuple[Kind, str], _Style] = {}
+        #: Every style a cell of the sheet has.
+        self._styles: set[_Style] = set()
 
     @property
     def row(self) -> int:
@@ -76,6 +79,7 @@ class _Sheet:
             width = _number_width(cell)
         if font or fill or alignment:
             style = (style[0] if style else None, font, fill, alignment)
+            self._styles.add(style)
         if width > self.widths.get(column, 0):
             self.widths[column] = width
         return value, style
@@ -84,6 +88,7 @@ class _Sheet:
         key = (kind, currency)
         if key not in self._formats:
             self._formats[key] = (excel_format(kind, self.locale, currency), None, None, None)
+            self._styles.add(self._formats[key])
         return self._formats[key]
 
     def line(self, *cells: Cell | str, font: Font | None = None, fill: PatternFill | None = None) -> list[_Spec]:
@@ -99,9 +104,21 @@ class _Sheet:
         """The table's title, headings and every row (the HTML's cap does not apply here)."""
         self.title(table.title)
         self.line(*table.headings, font=_BOLD, fill=_HEADING_FILL)
-        line = self.line
+        # `line` for each row, unrolled: an evidence table can have tens of thousands of rows.
+        widths, formats, currency = self.widths, self._formats, self.currency
         for row in table.rows:
-            line(*row)
+            specs: list[_Spec] = []
+            for column, cell in enumerate(row, start=1):
+                if cell.kind is None or cell.value is None:
+                    specs.append((cell.text, None))
+                    width = _display_width(cell.text)
+                else:
+                    key = (cell.kind, cell.currency or currency)
+                    specs.append((cell.value, formats.get(key) or self._format(*key)))
+                    width = _number_width(cell)
+                if width > widths.get(column, 0):
+                    widths[column] = width
+            self.rows.append(specs)
         if not table.rows:
             self.line(table.empty_text)
         self.blank()
@@ -128,15 +145,12 @@ class _Sheet:
     def finish_bulk(self, freeze: str, orientation: str = "portrait") -> bytes:
         """As `finish`, but the rows come back as the sheet's XML (`bulk_sheet_data`) for `save_deterministic`."""
         self._layout(freeze, orientation, None)
-        ids: dict[_Style, int] = {}
-        for row in self.rows:
-            for _value, style in row:
-                if style is not None and style not in ids:
-                    ids[style] = self._styled(WriteOnlyCell(self.sheet), style).style_id
+        ids: dict[Hashable, int] = {
+            style: self._styled(WriteOnlyCell(self.sheet), style).style_id for style in self._styles
+        }
         quoted = WriteOnlyCell(self.sheet)
         quoted.quotePrefix = True
-        rows = [[(value, ids[style] if style else None) for value, style in row] for row in self.rows]
-        return bulk_sheet_data(rows, quoted.style_id)  # type: ignore[arg-type]
+        return bulk_sheet_data(self.rows, ids, quoted.style_id)  # type: ignore[arg-type]
 
     def _layout(self, freeze: str, orientation: str, min_widths: dict[int, int] | None) -> None:
         for column, width in self.widths.items():
