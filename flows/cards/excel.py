@@ -48,7 +48,7 @@ def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hasha
     For the long evidence sheet, where openpyxl's cell-by-cell writer is the slow part. Text is inline
     text, inert as `set_text` makes it: control characters a worksheet cannot hold become U+FFFD and
     text that could start a formula gets the style `quoted` (quote prefix). Numbers keep their value, dates
-    are Excel day numbers; both keep the style id (`style_ids`) of their style's key (their number format).
+    (from 1900-03-01 on) are Excel day numbers; both keep the style id (`style_ids`) of their style's key.
     """
     letters = [get_column_letter(i) for i in range(1, _MAX_COLUMNS + 1)]
     styled: dict[Hashable, str] = {key: f' s="{number}"' for key, number in style_ids.items()}
@@ -62,7 +62,7 @@ def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hasha
         if len(row) > len(letters):
             letters = [get_column_letter(i) for i in range(1, len(row) + 1)]
         for letter, (value, style) in zip(letters, row, strict=False):
-            if value is None:
+            if value is None or value == "":  # nothing to show: no cell
                 continue
             if isinstance(value, str):
                 text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
