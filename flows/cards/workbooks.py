@@ -109,13 +109,14 @@ class _Sheet:
         for row in table.rows:
             specs: list[_Spec] = []
             for column, cell in enumerate(row, start=1):
+                text = cell.text
                 if cell.kind is None or cell.value is None:
-                    specs.append((cell.text, None))
-                    width = _display_width(cell.text)
+                    specs.append((text, None))
+                    width = len(text) if text.isascii() else _display_width(text)
                 else:
                     key = (cell.kind, cell.currency or currency)
                     specs.append((cell.value, formats.get(key) or self._format(*key)))
-                    width = _number_width(cell)
+                    width = len(text) if text else len(str(cell.value)) + 4  # as _number_width
                 if width > widths.get(column, 0):
                     widths[column] = width
             self.rows.append(specs)
