@@ -19,6 +19,7 @@ from scorecards.config.settings import Cards, default_config_path
 from scorecards.flows.cards.excel import bulk_sheet_data, save_deterministic
 from scorecards.flows.cards.render import write_cards
 from scorecards.flows.cards.views import build_cards
+from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
@@ -165,6 +166,22 @@ def test_a_capped_card_fits_a4_in_a_browser(published: PeriodFolder, tmp_path: P
     image = screenshot(published.card("R1", ".html"), tmp_path / "card.png", height=2400)
     assert ink(image) > 20_000
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
+
+
+def test_a_capped_card_with_every_deal_column_fits_a4_in_a_browser(tmp_path: Path) -> None:
+    """The benchmark's input: deals of ~200,000 in euros, some shared, so the won deals have eleven columns."""
+    from benchmarks.cards import PERIOD, report_for, write_input
+
+    write_input(tmp_path / "input", 200)
+    settings = load_settings().model_copy(update={"cards": Cards(evidence_rows=3)})
+    out = PeriodFolder(tmp_path / "out")
+    write_cards(build_cards(report_for(tmp_path / "input", settings), PERIOD, settings), out, "CNY")
+    for rep_id, locale in (("R1", "en"), ("R2", "zh-CN")):
+        rows, _after = html_table(out, rep_id, translations(locale).gettext("Won deals closed this month"))
+        assert len(rows) == 3 and len(rows[0]) == 11
+        image = screenshot(out.card(rep_id, ".html"), tmp_path / f"{rep_id}.png", height=2400)
+        assert ink(image) > 20_000
+        assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 
 
 def test_bulk_rows_read_back_as_text_numbers_and_dates(tmp_path: Path) -> None:
