@@ -706,16 +706,14 @@ def _evidence_table(
         cells.append(shown + t.stored(values[html_rows:], kind, mine[html_rows:] if mine else None))
     rows = list(zip(*cells, strict=True))
     left = len(rows) - html_rows
+    more = t.ngettext("and %(rows)d more in the Excel card", "and %(rows)d more in the Excel card", left)
     return Table(
         title=_(title),
         headings=[_(heading) for _c, heading, _k in columns],
         rows=rows,
         empty_text=_("None this month."),
         html_rows=html_rows if left > 0 else None,
-        more=t.ngettext("and %(rows)d more in the Excel card", "and %(rows)d more in the Excel card", left)
-        % {"rows": left}
-        if left > 0
-        else None,
+        more=more % {"rows": left} if left > 0 else None,
     )
 
 
