@@ -379,9 +379,14 @@ class _Text:
         shared: dict[Value, Cell] = {}
         cells = []
         for value in values:
-            if value not in shared:
-                shared[value] = self.cell(value, kind) if kind is None or value is None else Cell(value, kind, "")
-            cells.append(shared[value])
+            cell = shared.get(value)
+            if cell is None:
+                if kind is None and type(value) is str and value not in VALUE_WORDS:  # an id or a name: as it is
+                    cell = Cell(value, None, value)
+                else:
+                    cell = self.cell(value, kind) if kind is None or value is None else Cell(value, kind, "")
+                shared[value] = cell
+            cells.append(cell)
         return cells
 
 
