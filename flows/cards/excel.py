@@ -18,14 +18,17 @@ from scorecards.flows.shared.inert_text import LIVE_PREFIXES
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = "2000-01-01T00:00:00Z"
 _DOC_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+#: What a worksheet's XML cannot hold: openpyxl's illegal control characters, and the non-characters
+#: U+FFFE and U+FFFF and lone surrogates, on which its XML writer would fail.
+_UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff\ud800-\udfff]")
 
 
 def set_text(cell: Cell, text: str) -> None:
     """Store text in a cell as a plain string, even when it looks like a formula.
 
-    Control characters a worksheet cannot hold (bell, escape, vertical tab, ...) become U+FFFD.
+    Characters a worksheet cannot hold (bell, escape, vertical tab, U+FFFF, ...) become U+FFFD.
     """
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    text = _UNWRITABLE.sub("\ufffd", text)
     cell.value = text
     cell.data_type = "s"  # an error code's spelling (`#N/A`) stays text too
     # Every sign counts here, plain numbers too: a quote-prefixed string cell shows the same text.
@@ -46,7 +49,7 @@ def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hasha
     """The `<sheetData>` of a sheet of plain rows, as openpyxl would write it, without a cell object per cell.
 
     For the long evidence sheet, where openpyxl's cell-by-cell writer is the slow part. Text is inline
-    text, inert as `set_text` makes it: control characters a worksheet cannot hold become U+FFFD and
+    text, inert as `set_text` makes it: characters a worksheet cannot hold become U+FFFD and
     text that could start a formula gets the style `quoted` (quote prefix). Numbers keep their value, dates
     (from 1900-03-01 on) are Excel day numbers; both keep the style id (`style_ids`) of their style's key.
     """
@@ -65,7 +68,7 @@ def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hasha
             if value is None or value == "":  # nothing to show: no cell
                 continue
             if isinstance(value, str):
-                text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+                text = _UNWRITABLE.sub("\ufffd", value)
                 stripped = text.strip()
                 space = ' xml:space="preserve"' if stripped and stripped != text else ""
                 append(

@@ -188,14 +188,14 @@ def test_bulk_rows_read_back_as_text_numbers_and_dates(tmp_path: Path) -> None:
     workbook = Workbook(write_only=True)
     workbook.create_sheet("Rows")
     rows = [
-        [("bell\x07 and <b>&amp;</b>", None), ("  padded  ", None), ("line\r\nbreak", None)],
+        [("bell\x07 and <b>&amp;</b>\uffff", None), ("  padded  ", None), ("line\r\nbreak", None)],
         [(Decimal("1234.50"), None), (7, None), (date(2026, 10, 5), None), (None, None), ("@SUM(1)", None)],
     ]
     data = bulk_sheet_data(rows, {}, 0)
     save_deterministic(workbook, tmp_path / "a.xlsx", {"xl/worksheets/sheet1.xml": data})
     read = load_workbook(tmp_path / "a.xlsx")["Rows"]
     assert [[c.value for c in row] for row in read.iter_rows()] == [
-        ["bell\ufffd and <b>&amp;</b>", "  padded  ", "line\r\nbreak", None, None],
+        ["bell\ufffd and <b>&amp;</b>\ufffd", "  padded  ", "line\r\nbreak", None, None],
         [1234.5, 7, 46300, None, "@SUM(1)"],  # 46300: 2026-10-05 as an Excel day number
     ]
 
