@@ -65,10 +65,12 @@ def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hasha
         if len(row) > len(letters):
             letters = [get_column_letter(i) for i in range(1, len(row) + 1)]
         for letter, (value, style) in zip(letters, row, strict=False):
-            if value is None or value == "":  # nothing to show: no cell
+            if value is None:
                 continue
             if isinstance(value, str):
-                text = _UNWRITABLE.sub("\ufffd", value)
+                if not value:  # nothing to show: no cell
+                    continue
+                text = value if value.isprintable() else _UNWRITABLE.sub("\ufffd", value)
                 stripped = text.strip()
                 space = ' xml:space="preserve"' if stripped and stripped != text else ""
                 append(

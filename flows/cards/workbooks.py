@@ -105,21 +105,26 @@ class _Sheet:
         self.title(table.title)
         self.line(*table.headings, font=_BOLD, fill=_HEADING_FILL)
         # `line` for each row, unrolled: an evidence table can have tens of thousands of rows.
-        widths, formats, currency = self.widths, self._formats, self.currency
+        formats, currency, add_row = self._formats, self.currency, self.rows.append
+        widest = [0] * len(table.headings)
         for row in table.rows:
             specs: list[_Spec] = []
-            for column, cell in enumerate(row, start=1):
+            add = specs.append
+            for column, cell in enumerate(row):
                 text = cell.text
                 if cell.kind is None or cell.value is None:
-                    specs.append((text, None))
+                    add((text, None))
                     width = len(text) if text.isascii() else _display_width(text)
                 else:
                     key = (cell.kind, cell.currency or currency)
-                    specs.append((cell.value, formats.get(key) or self._format(*key)))
+                    add((cell.value, formats.get(key) or self._format(*key)))
                     width = len(text) if text else len(str(cell.value)) + 4  # as _number_width
-                if width > widths.get(column, 0):
-                    widths[column] = width
-            self.rows.append(specs)
+                if width > widest[column]:
+                    widest[column] = width
+            add_row(specs)
+        for column, width in enumerate(widest, start=1):
+            if width > self.widths.get(column, 0):
+                self.widths[column] = width
         if not table.rows:
             self.line(table.empty_text)
         self.blank()
