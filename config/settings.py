@@ -175,6 +175,12 @@ class Fairness(_Model):
         return self
 
 
+class Cards(_Model):
+    """How much of each evidence table a card's HTML shows (the Excel card keeps every row)."""
+
+    evidence_rows: Annotated[int, Field(ge=1)] = 100
+
+
 class Schedule(_Model):
     """When and on what the monthly deployment runs (`scorecards serve`)."""
 
@@ -214,6 +220,7 @@ class Settings(_Model):
     feedback: Feedback = Feedback()
     display: Display = Display()
     fairness: Fairness = Fairness()
+    cards: Cards = Cards()
     schedule: Schedule = Schedule()
 
     @model_validator(mode="after")
@@ -261,8 +268,10 @@ def config_hash(settings: Settings) -> str:
         rules["display"].pop("questions_to")
     if settings.display.reporting != settings.display.currency:
         rules["display"]["reporting_currency"] = settings.display.reporting
-    if settings.fairness == Fairness():  # the defaults: the rules of every period published before the section existed
-        rules.pop("fairness")
+    # A section at its defaults is the rules of every period published before the section existed.
+    for name, default in (("fairness", Fairness()), ("cards", Cards())):
+        if getattr(settings, name) == default:
+            rules.pop(name)
     canonical = json.dumps(rules, sort_keys=True, separators=(",", ":"), default=_plain_decimal)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

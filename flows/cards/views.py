@@ -9,7 +9,7 @@ transforms/ in the PeriodReport; here they are only selected, localised and form
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -123,6 +123,13 @@ EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] 
         (("skill", N_("Skill"), None), ("rating", N_("Rating"), "score")),
     ),
 )
+#: The size of a row of the evidence tables that have one, and the key that breaks its ties: the HTML shows
+#: the largest rows first (and, past the config's `cards.evidence_rows`, only those); the others keep their order.
+#: A deal's size is its amount in the reporting currency, so deals in other currencies rank among the rest.
+EVIDENCE_SIZES: dict[str, tuple[str, str]] = {
+    "won_deals": ("amount_reporting", "opportunity_id"),
+    "new_customers": ("amount_reporting", "account_id"),
+}
 #: Columns a deal's evidence adds when the rep has deals in another currency (SPEC §8.2) ...
 CONVERTED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
     ("rate", N_("Rate"), "rate"),
@@ -179,7 +186,11 @@ VALUE_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Cell:
-    """A value as Excel stores it and as a reader of the locale reads it (money in `currency` when not the card's)."""
+    """A value as Excel stores it and as a reader of the locale reads it (money in `currency` when not the card's).
+
+    `text` is empty for a number that only the Excel card shows (a row past the HTML's cap): the workbook
+    formats numbers itself, from `kind`.
+    """
 
     value: Value
     kind: Kind | None
@@ -238,12 +249,23 @@ class Note:
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table: headings, then rows of cells."""
+    """A titled table: headings, then rows of cells (every row, as the Excel card has them).
+
+    The HTML shows the first `html_rows` of them (all when None) and then `more`, the note that says how
+    many it left to the Excel card (None when it shows every row).
+    """
 
     title: str
     headings: list[str]
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[Cell]]
     empty_text: str
+    html_rows: int | None = None
+    more: str | None = None
+
+    @property
+    def shown(self) -> Sequence[Sequence[Cell]]:
+        """The rows the HTML shows."""
+        return self.rows if self.html_rows is None else self.rows[: self.html_rows]
 
 
 @dataclass(frozen=True)
@@ -325,13 +347,14 @@ class _Text:
     locale: str
     currency: str
     gettext: Callable[[str], str] = field(init=False)
+    ngettext: Callable[[str, str, int], str] = field(init=False)
+    #: How N/A reads.
+    na: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.gettext = translations(self.locale).gettext
-
-    @property
-    def na(self) -> str:
-        return self.gettext("N/A")
+        self.ngettext = translations(self.locale).ngettext
+        self.na = self.gettext("N/A")
 
     def cell(self, value: Value, kind: Kind | None, currency: str | None = None) -> Cell:
         if kind is None:  # text: shown (and written to Excel) as `text`, its known words translated
@@ -342,6 +365,31 @@ class _Text:
         if currency is not None and currency != self.currency:  # money in another currency than the card's
             return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
+
+    def stored(self, values: list[Value], kind: Kind | None, currencies: list[str] | None = None) -> list[Cell]:
+        """A column's cells that only the Excel card shows: text as `cell` gives it, numbers without their
+        (unread) text. Equal texts, dates and N/As share one cell: a long column repeats them."""
+        if kind is not None and kind != "date":
+            na = self.cell(None, kind)
+            mine = self.currency
+            return [
+                na
+                if value is None
+                else Cell(value, kind, "", currencies[i] if currencies and currencies[i] != mine else None)
+                for i, value in enumerate(values)
+            ]
+        shared: dict[Value, Cell] = {}
+        cells = []
+        for value in values:
+            cell = shared.get(value)
+            if cell is None:
+                if kind is None and type(value) is str and value not in VALUE_WORDS:  # an id or a name: as it is
+                    cell = Cell(value, None, value)
+                else:
+                    cell = self.cell(value, kind) if kind is None or value is None else Cell(value, kind, "")
+                shared[value] = cell
+            cells.append(cell)
+        return cells
 
 
 def grade_class(grade: str | None) -> str:
@@ -447,7 +495,14 @@ def _card(
     ]
     manager_notes = mine["manager_notes"]["note"].to_list() if mine["manager_notes"] is not None else []
     evidence = [
-        _evidence_table(title, columns + _credit_columns(mine.get(name), t), mine.get(name), t)
+        _evidence_table(
+            title,
+            columns + _credit_columns(mine.get(name), t),
+            mine.get(name),
+            t,
+            settings.cards.evidence_rows,
+            EVIDENCE_SIZES.get(name),
+        )
         for name, title, columns in EVIDENCE
     ]
     return Card(
@@ -637,24 +692,36 @@ def _credit_columns(frame: pl.DataFrame | None, t: _Text) -> tuple[tuple[str, st
 
 
 def _evidence_table(
-    title: str, columns: tuple[tuple[str, str, Kind | None], ...], frame: pl.DataFrame | None, t: _Text
+    title: str,
+    columns: tuple[tuple[str, str, Kind | None], ...],
+    frame: pl.DataFrame | None,
+    t: _Text,
+    html_rows: int,
+    size: tuple[str, str] | None,
 ) -> Table:
+    """Every row of a section, largest first when it has a size; the HTML's share of them and its note on the rest."""
     _ = t.gettext
-    names = [c for c, _h, _k in columns]
+    if frame is not None and size is not None:
+        frame = frame.sort(list(size), descending=[True, False], nulls_last=True, maintain_order=True)
     # A deal's own amount is in its own currency; every other amount is in the card's.
     currencies = frame["currency"].to_list() if frame is not None and "currency" in frame.columns else None
-    rows = [] if frame is None else frame.select(names).rows()
+    cells = []
+    for name, _h, kind in columns:
+        values = [] if frame is None else frame[name].to_list()
+        mine = currencies if currencies and name == "amount" else None
+        # Only the rows the HTML shows need their numbers spelled out for a reader (Babel is the slow part).
+        shown = [t.cell(value, kind, mine[i] if mine else None) for i, value in enumerate(values[:html_rows])]
+        cells.append(shown + t.stored(values[html_rows:], kind, mine[html_rows:] if mine else None))
+    rows = list(zip(*cells, strict=True))
+    left = len(rows) - html_rows
+    more = t.ngettext("and %(rows)d more in the Excel card", "and %(rows)d more in the Excel card", left)
     return Table(
         title=_(title),
         headings=[_(heading) for _c, heading, _k in columns],
-        rows=[
-            [
-                t.cell(value, kind, currencies[i] if currencies and name == "amount" else None)
-                for value, (name, _h, kind) in zip(row, columns, strict=True)
-            ]
-            for i, row in enumerate(rows)
-        ],
+        rows=rows,
         empty_text=_("None this month."),
+        html_rows=html_rows if left > 0 else None,
+        more=more % {"rows": left} if left > 0 else None,
     )
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scorecards.flows.cards.excel import save_deterministic, set_text
+from scorecards.flows.cards.excel import bulk_sheet_data, save_deterministic, set_text
 from scorecards.flows.cards.views import Card, Cell, Restated, Table, TeamRollup
-from scorecards.flows.shared.display import excel_format
+from scorecards.flows.shared.display import Kind, excel_format
 
 #: Column of the first trend month in the grades table (after dimension, value, grade, bands).
 _TREND_COLUMN = 5
@@ -21,75 +26,194 @@ _HEADING_FILL = PatternFill("solid", fgColor="F5F7FA")
 _GRADE_FILLS = {
     g: PatternFill("solid", fgColor=c) for g, c in {"A": "D3F9D8", "B": "E3F2FD", "C": "FFF3BF", "D": "FFE3E3"}.items()
 }
+_CENTRED = Alignment(horizontal="center")
+
+
+#: How a cell looks beyond its value: number format, font, fill, alignment (None where the default).
+_Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
+#: A cell as the sheet collects it: a value (text, number, date or nothing) and its look.
+_Spec = tuple[object, _Style | None]
 
 
 class _Sheet:
-    """Writes rows top to bottom and remembers how wide each column must be."""
+    """Collects a write-only sheet's rows top to bottom and how wide each column must be; `finish` writes them.
 
-    def __init__(self, sheet: Worksheet, locale: str, currency: str) -> None:
+    A write-only sheet (openpyxl's fast mode, which streams rows to the file) takes its column widths
+    and frozen panes before its first row, so the rows wait here until the widths are known.
+    """
+
+    def __init__(self, sheet: WriteOnlyWorksheet, locale: str, currency: str) -> None:
         self.sheet, self.locale, self.currency = sheet, locale, currency
-        self.row = 1
+        self.rows: list[list[_Spec]] = []
         self.widths: dict[int, int] = {}
+        self._formats: dict[tuple[Kind, str], _Style] = {}
+        #: Every style a cell of the sheet has.
+        self._styles: set[_Style] = set()
 
-    def put(self, column: int, cell: Cell | str, *, font: Font | None = None, fill: PatternFill | None = None) -> None:
-        target = self.sheet.cell(row=self.row, column=column)
+    @property
+    def row(self) -> int:
+        """The number of the row the next line goes to."""
+        return len(self.rows) + 1
+
+    def blank(self) -> None:
+        """An empty row."""
+        self.rows.append([])
+
+    def value(
+        self,
+        column: int,
+        cell: Cell | str,
+        *,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        alignment: Alignment | None = None,
+    ) -> _Spec:
+        """What the row holds in `column` for a card's cell or a text: a number with its format, or text."""
+        style: _Style | None
         if isinstance(cell, str) or cell.kind is None or cell.value is None:
-            set_text(target, cell if isinstance(cell, str) else cell.text)
+            value: object = cell if isinstance(cell, str) else cell.text
+            style = None
+            width = _display_width(value)  # type: ignore[arg-type]
         else:
-            target.value = cell.value
-            target.number_format = excel_format(cell.kind, self.locale, cell.currency or self.currency)
-        if font:
-            target.font = font
-        if fill:
-            target.fill = fill
-        text = cell if isinstance(cell, str) else cell.text
-        self.widths[column] = max(self.widths.get(column, 0), _display_width(text))
+            value, style = cell.value, self._format(cell.kind, cell.currency or self.currency)
+            width = _number_width(cell)
+        if font or fill or alignment:
+            style = (style[0] if style else None, font, fill, alignment)
+            self._styles.add(style)
+        if width > self.widths.get(column, 0):
+            self.widths[column] = width
+        return value, style
 
-    def line(self, *cells: Cell | str, font: Font | None = None, fill: PatternFill | None = None) -> None:
-        for column, cell in enumerate(cells, start=1):
-            self.put(column, cell, font=font, fill=fill)
-        self.row += 1
+    def _format(self, kind: Kind, currency: str) -> _Style:
+        key = (kind, currency)
+        if key not in self._formats:
+            self._formats[key] = (excel_format(kind, self.locale, currency), None, None, None)
+            self._styles.add(self._formats[key])
+        return self._formats[key]
+
+    def line(self, *cells: Cell | str, font: Font | None = None, fill: PatternFill | None = None) -> list[_Spec]:
+        """A row of cells from column A; returns the row, to change a cell of it."""
+        row = [self.value(column, cell, font=font, fill=fill) for column, cell in enumerate(cells, start=1)]
+        self.rows.append(row)
+        return row
 
     def title(self, text: str, font: Font = _BOLD) -> None:
-        self.put(1, text, font=font)
-        self.row += 1
+        self.line(text, font=font)
 
     def table(self, table: Table) -> None:
+        """The table's title, headings and every row (the HTML's cap does not apply here)."""
         self.title(table.title)
         self.line(*table.headings, font=_BOLD, fill=_HEADING_FILL)
+        # `line` for each row, unrolled: an evidence table can have tens of thousands of rows.
+        formats, currency, add_row = self._formats, self.currency, self.rows.append
+        widest = [0] * len(table.headings)
         for row in table.rows:
-            self.line(*row)
+            specs: list[_Spec] = []
+            add = specs.append
+            for column, cell in enumerate(row):
+                text = cell.text
+                if cell.kind is None or cell.value is None:
+                    add((text, None))
+                    width = len(text) if text.isascii() else _display_width(text)
+                else:
+                    key = (cell.kind, cell.currency or currency)
+                    add((cell.value, formats.get(key) or self._format(*key)))
+                    width = len(text) if text else len(str(cell.value)) + 4  # as _number_width
+                if width > widest[column]:
+                    widest[column] = width
+            add_row(specs)
+        for column, width in enumerate(widest, start=1):
+            if width > self.widths.get(column, 0):
+                self.widths[column] = width
         if not table.rows:
             self.line(table.empty_text)
-        self.row += 1
+        self.blank()
 
-    def finish(self, freeze: str, orientation: str = "portrait") -> None:
+    def finish(
+        self,
+        freeze: str,
+        orientation: str = "portrait",
+        min_widths: dict[int, int] | None = None,
+        links: dict[tuple[int, int], str] | None = None,
+    ) -> None:
+        """Set the columns' widths, the frozen panes and an A4 page fitted to its width, then write the rows.
+
+        `links`: hyperlinks by (row, column).
+        """
+        self._layout(freeze, orientation, min_widths)
+        for number, row in enumerate(self.rows, start=1):
+            cells = [self._cell(spec) for spec in row]
+            for (link_row, column), href in (links or {}).items():
+                if link_row == number:
+                    cells[column - 1].hyperlink = href  # type: ignore[union-attr]
+            self.sheet.append(cells)
+
+    def finish_bulk(self, freeze: str, orientation: str = "portrait") -> bytes:
+        """As `finish`, but the rows come back as the sheet's XML (`bulk_sheet_data`) for `save_deterministic`."""
+        self._layout(freeze, orientation, None)
+        ids: dict[Hashable, int] = {
+            style: self._styled(WriteOnlyCell(self.sheet), style).style_id for style in self._styles
+        }
+        quoted = WriteOnlyCell(self.sheet)
+        quoted.quotePrefix = True
+        return bulk_sheet_data(self.rows, ids, quoted.style_id)  # type: ignore[arg-type]
+
+    def _layout(self, freeze: str, orientation: str, min_widths: dict[int, int] | None) -> None:
         for column, width in self.widths.items():
-            self.sheet.column_dimensions[self.sheet.cell(row=1, column=column).column_letter].width = min(
-                max(width + 2, 8), 60
-            )
+            width = max(min(max(width + 2, 8), 60), (min_widths or {}).get(column, 0))
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
         self.sheet.freeze_panes = freeze
         setup = self.sheet.page_setup
-        setup.paperSize = self.sheet.PAPERSIZE_A4
+        setup.paperSize = Worksheet.PAPERSIZE_A4
         setup.orientation = orientation
         setup.fitToWidth = 1
         setup.fitToHeight = 0
         self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
+    def _cell(self, spec: _Spec) -> SheetCell | None:
+        value, style = spec
+        if value is None:
+            return None
+        cell = WriteOnlyCell(self.sheet)
+        if isinstance(value, str):
+            set_text(cell, value)
+        else:
+            cell.value = value
+        return self._styled(cell, style) if style else cell
+
+    @staticmethod
+    def _styled(cell: SheetCell, style: _Style) -> SheetCell:
+        number_format, font, fill, alignment = style
+        if number_format:
+            cell.number_format = number_format
+        if font:
+            cell.font = font
+        if fill:
+            cell.fill = fill
+        if alignment:
+            cell.alignment = alignment
+        return cell
+
 
 def _display_width(text: str) -> int:
     """Columns a text needs: CJK characters take two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _number_width(cell: Cell) -> int:
+    """Columns a number needs: its text on the card, or, for one only the workbook shows, its digits and room
+    for a currency symbol and thousands separators."""
+    return len(cell.text) if cell.text else len(str(cell.value)) + 4
 
 
 def _opening(
     sheet_name: str, locale: str, currency: str, title: str, subtitle: str, restated: Restated | None
 ) -> tuple[Workbook, _Sheet]:
     """A new workbook whose first sheet starts with the page's title, subtitle and any restatement notice."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_name[:31]
-    out = _Sheet(sheet, locale, currency)
+    workbook = Workbook(write_only=True)
+    out = _Sheet(workbook.create_sheet(sheet_name[:31]), locale, currency)
     out.line(title, font=_TITLE)
     out.line(subtitle)
     if restated:
@@ -106,7 +230,7 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     out.line(card.labels["overall_grade"], card.overall_grade, font=_BOLD)
     for line in card.header:
         out.line(line.label, line.cell)
-    out.row += 1
+    out.blank()
 
     out.title(card.labels["grades"])
     headings = [card.labels["dimension"], card.labels["value"], card.labels["grade"], card.labels["bands"]]
@@ -117,16 +241,14 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     for block in card.dimensions:
         # An N/A month is an empty cell here, so that the chart leaves a gap instead of plotting 0.
         trend = [p.cell if p.cell.value is not None else "" for p in block.trend]
-        out.line(block.label, block.cell, block.grade, block.bands, *trend, block.change, block.na_reason or "")
-        grade_cell = sheet.cell(row=out.row - 1, column=3)
-        grade_cell.fill = _GRADE_FILLS.get(block.grade_class, PatternFill())
-        grade_cell.alignment = Alignment(horizontal="center")
-    out.row += 1
+        row = out.line(block.label, block.cell, "", block.bands, *trend, block.change, block.na_reason or "")
+        row[2] = out.value(3, block.grade, fill=_GRADE_FILLS.get(block.grade_class, PatternFill()), alignment=_CENTRED)
+    out.blank()
 
     out.title(card.labels["figures"])
     for line in card.figures:
         out.line(line.label, line.cell)
-    out.row += 1
+    out.blank()
     out.title(card.labels["feedback"])
     for note in card.notes:
         out.line(note.kind_label, note.message, note.topic or "")
@@ -134,24 +256,27 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
         out.line(card.labels["no_feedback"])
     for note in card.manager_notes:
         out.line(card.labels["manager_note"], note)
+    links = {}
     if card.question:
-        out.row += 1
+        out.blank()
+        links[(out.row, 1)] = card.question.href
         out.line(card.question.text)
-        sheet.cell(row=out.row - 1, column=1).hyperlink = card.question.href
     _trend_chart(sheet, card, first_trend_row, out.row + 1)
-    out.finish(freeze="A3", orientation="landscape")  # the grades table with its six months is wide
-    sheet.column_dimensions["B"].width = max(sheet.column_dimensions["B"].width or 0, 16)
+    out.finish(freeze="A3", orientation="landscape", min_widths={2: 16}, links=links)  # the grades table is wide
 
     evidence = _Sheet(workbook.create_sheet(card.labels["sheet_evidence"][:31]), card.locale, currency)
     evidence.line(card.labels["evidence"], font=_TITLE)
-    evidence.row += 1
+    evidence.blank()
     for table in card.evidence:
         evidence.table(table)
-    evidence.finish(freeze="A2")
-    save_deterministic(workbook, path)
+    # Thousands of rows: written as XML in one pass, openpyxl's cell-by-cell writer being the slow part.
+    rows = evidence.finish_bulk(freeze="A2")
+    save_deterministic(
+        workbook, path, {f"xl/worksheets/sheet{workbook.worksheets.index(evidence.sheet) + 1}.xml": rows}
+    )
 
 
-def _trend_chart(sheet: Worksheet, card: Card, first_row: int, anchor_row: int) -> None:
+def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_row: int) -> None:
     """A native line chart of the percent dimensions over the trend months, below the card."""
     chart = LineChart()
     chart.title = card.labels["trend"]
@@ -175,13 +300,13 @@ def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None
     )
     for line in rollup.totals:
         out.line(line.label, line.cell)
-    out.row += 1
+    out.blank()
     out.title(rollup.labels["reps"])
     header_row = out.row
     out.line(*rollup.headings, font=_BOLD, fill=_HEADING_FILL)
     for rep in rollup.reps:
         out.line(rep.name, *rep.cells)
-    out.row += 1
+    out.blank()
     for table in (rollup.distribution, rollup.movers, rollup.topics):
         out.table(table)
     if rollup.fairness:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from babel import Locale
@@ -47,6 +47,13 @@ def format_value(
     """The value as a reader of that locale writes it; `not_available` for N/A."""
     if value is None:
         return not_available
+    return _formatted(str(value), value, kind, locale, currency)
+
+
+@lru_cache(maxsize=16_384)
+def _formatted(_spelled: str, value: Decimal | int | date, kind: Kind, locale: str, currency: str) -> str:
+    # Babel takes tens of microseconds a value, and a card's dates, counts and scores repeat row after row.
+    # The spelling is part of the key: Decimal("-0") and 0, or True and 1, are equal keys but print differently.
     where = _babel(locale)
     if kind == "percent":
         return format_percent(value, format="#,##0.0%", locale=where)

@@ -40,16 +40,19 @@ def translations(locale: str) -> NullTranslations:
 
 
 def message_ids(settings: Settings) -> set[str]:
-    """Every message the cards can show: gettext calls in code and templates, plus the config's feedback texts."""
+    """Every message the cards can show: gettext calls in code and templates, plus the config's feedback texts.
+
+    A plural message (ngettext) is named by its singular.
+    """
     code = [Path(str(resources.files(package))) for package in ("scorecards.config", "scorecards.flows")]
     templates = Path(str(resources.files("scorecards.templates")))
     found = {
-        message
+        message if isinstance(message, str) else message[0]  # a plural message (ngettext) by its singular
         for folder, method in (*((root, "python") for root in code), (templates, "jinja2.ext:babel_extract"))
         for _file, _line, message, _comments, _context in extract_from_dir(
             folder, method_map=[("**.py" if method == "python" else "**.j2", method)], options_map={"**.j2": {}}
         )
-        if isinstance(message, str)
+        if isinstance(message, (str, tuple))
     }
     feedback = {text for rule in settings.feedback.rules for text in (rule.message, rule.topic) if text}
     return found | feedback

@@ -191,7 +191,7 @@ def test_the_team_rollup_fits_a4_in_a_browser(published: Path, tmp_path: Path) -
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "#N/A"])
 def test_set_text_keeps_live_looking_text_inert(text: str) -> None:
     from openpyxl import Workbook
 
@@ -200,6 +200,17 @@ def test_set_text_keeps_live_looking_text_inert(text: str) -> None:
     cell = Workbook().active["A1"]
     set_text(cell, text)
     assert (cell.value, cell.data_type) == (text, "s")
+
+
+def test_set_text_replaces_what_a_worksheet_cannot_hold(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from scorecards.flows.cards.excel import set_text
+
+    book = Workbook()
+    set_text(book.active["A1"], "bell\x07 and \uffff")
+    book.save(tmp_path / "a.xlsx")  # openpyxl's writer refuses U+FFFF
+    assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == "bell\ufffd and \ufffd"
 
 
 def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
