@@ -5,23 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.utils import get_column_letter
 
 from scorecards.flows.cards.excel import save_deterministic
 from scorecards.flows.cards.fairness_view import FairnessPage, Section
 from scorecards.flows.cards.views import Table
-from scorecards.flows.cards.workbooks import _BOLD, _HEADING_FILL, _opening, _Sheet
+from scorecards.flows.cards.workbooks import BOLD, HEADING_FILL, SheetWriter, open_workbook
 
 
 def write_fairness_workbook(page: FairnessPage, path: Path, currency: str) -> None:
     """fairness.xlsx: the 'Fairness' sheet (grades, spread, coverage, outliers) and the 'Targets' sheet."""
-    workbook, out = _opening(page.labels["sheet_fairness"], page.locale, currency, page.title, page.subtitle, None)
+    workbook, out = open_workbook(page.labels["sheet_fairness"], page.locale, currency, page.title, page.subtitle, None)
     for line in page.intro:
         out.line(line)
-    out.row += 1
+    out.blank()
     out.title(page.labels["summary"])
     for line in page.summary:
         out.line(line.label, line.cell)
-    out.row += 1
+    out.blank()
     _section(out, page.grades)
     first, last = _table(out, page.grades_chart_table)
     _grades_chart(out, page.labels["grades_chart"], first, last, len(page.grades_chart_table.headings))
@@ -29,11 +30,11 @@ def write_fairness_workbook(page: FairnessPage, path: Path, currency: str) -> No
         _section(out, section)
     out.finish(freeze="A3")
 
-    targets = _Sheet(workbook.create_sheet(page.labels["sheet_targets"][:31]), page.locale, currency)
-    targets.line(page.targets.title, font=_BOLD)
+    targets = SheetWriter(workbook.create_sheet(page.labels["sheet_targets"][:31]), page.locale, currency)
+    targets.line(page.targets.title, font=BOLD)
     for line in page.targets.explanation:
         targets.line(line)
-    targets.row += 1
+    targets.blank()
     first, last = _table(targets, page.compared)
     if last > first:
         _targets_chart(targets, page.labels, first, last)
@@ -42,30 +43,30 @@ def write_fairness_workbook(page: FairnessPage, path: Path, currency: str) -> No
     save_deterministic(workbook, path)
 
 
-def _section(out: _Sheet, section: Section) -> None:
-    out.line(section.title, font=_BOLD)
+def _section(out: SheetWriter, section: Section) -> None:
+    out.line(section.title, font=BOLD)
     for line in section.explanation:
         out.line(line)
-    out.row += 1
+    out.blank()
     for table in section.tables:
         out.table(table)
 
 
-def _table(out: _Sheet, table: Table) -> tuple[int, int]:
+def _table(out: SheetWriter, table: Table) -> tuple[int, int]:
     """Write a table; return the rows of its headings and of its last data row (equal when it has none)."""
     out.title(table.title)
     first = out.row
-    out.line(*table.headings, font=_BOLD, fill=_HEADING_FILL)
+    out.line(*table.headings, font=BOLD, fill=HEADING_FILL)
     for row in table.rows:
         out.line(*row)
     last = out.row - 1
     if not table.rows:
         out.line(table.empty_text)
-    out.row += 1
+    out.blank()
     return first, last
 
 
-def _grades_chart(out: _Sheet, title: str, first: int, last: int, columns: int) -> None:
+def _grades_chart(out: SheetWriter, title: str, first: int, last: int, columns: int) -> None:
     """A native 100 % stacked bar chart of the overall grade per team, from the table just written."""
     chart = BarChart()
     chart.type = "bar"
@@ -78,10 +79,10 @@ def _grades_chart(out: _Sheet, title: str, first: int, last: int, columns: int) 
     chart.x_axis.scaling.orientation = "maxMin"  # the company first, at the top, as in the table
     chart.add_data(Reference(out.sheet, min_col=2, max_col=columns, min_row=first, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(out.sheet, min_col=1, min_row=first + 1, max_row=last))
-    out.sheet.add_chart(chart, f"{out.sheet.cell(row=first, column=columns + 2).column_letter}{first}")
+    out.sheet.add_chart(chart, f"{get_column_letter(columns + 2)}{first}")
 
 
-def _targets_chart(out: _Sheet, labels: dict[str, str], first: int, last: int) -> None:
+def _targets_chart(out: SheetWriter, labels: dict[str, str], first: int, last: int) -> None:
     """A native scatter chart of target (up) against run rate (across), one marker per rep compared."""
     chart = ScatterChart()
     chart.title = labels["targets_chart"]

@@ -20,9 +20,9 @@ from scorecards.flows.shared.display import Kind, excel_format
 
 #: Column of the first trend month in the grades table (after dimension, value, grade, bands).
 _TREND_COLUMN = 5
-_BOLD = Font(bold=True)
+BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=14)
-_HEADING_FILL = PatternFill("solid", fgColor="F5F7FA")
+HEADING_FILL = PatternFill("solid", fgColor="F5F7FA")
 _GRADE_FILLS = {
     g: PatternFill("solid", fgColor=c) for g, c in {"A": "D3F9D8", "B": "E3F2FD", "C": "FFF3BF", "D": "FFE3E3"}.items()
 }
@@ -35,7 +35,7 @@ _Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
 _Spec = tuple[object, _Style | None]
 
 
-class _Sheet:
+class SheetWriter:
     """Collects a write-only sheet's rows top to bottom and how wide each column must be; `finish` writes them.
 
     A write-only sheet (openpyxl's fast mode, which streams rows to the file) takes its column widths
@@ -97,13 +97,13 @@ class _Sheet:
         self.rows.append(row)
         return row
 
-    def title(self, text: str, font: Font = _BOLD) -> None:
+    def title(self, text: str, font: Font = BOLD) -> None:
         self.line(text, font=font)
 
     def table(self, table: Table) -> None:
         """The table's title, headings and every row (the HTML's cap does not apply here)."""
         self.title(table.title)
-        self.line(*table.headings, font=_BOLD, fill=_HEADING_FILL)
+        self.line(*table.headings, font=BOLD, fill=HEADING_FILL)
         # `line` for each row, unrolled: an evidence table can have tens of thousands of rows.
         formats, currency, add_row = self._formats, self.currency, self.rows.append
         widest = [0] * len(table.headings)
@@ -208,16 +208,16 @@ def _number_width(cell: Cell) -> int:
     return len(cell.text) if cell.text else len(str(cell.value)) + 4
 
 
-def _opening(
+def open_workbook(
     sheet_name: str, locale: str, currency: str, title: str, subtitle: str, restated: Restated | None
-) -> tuple[Workbook, _Sheet]:
+) -> tuple[Workbook, SheetWriter]:
     """A new workbook whose first sheet starts with the page's title, subtitle and any restatement notice."""
     workbook = Workbook(write_only=True)
-    out = _Sheet(workbook.create_sheet(sheet_name[:31]), locale, currency)
+    out = SheetWriter(workbook.create_sheet(sheet_name[:31]), locale, currency)
     out.line(title, font=_TITLE)
     out.line(subtitle)
     if restated:
-        out.line(restated.title, font=_BOLD)
+        out.line(restated.title, font=BOLD)
         for line in restated.lines:
             out.line(line)
     return workbook, out
@@ -225,18 +225,18 @@ def _opening(
 
 def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     """A rep's scorecard: the 'Scorecard' sheet with a native trend chart, and the 'Evidence' sheet."""
-    workbook, out = _opening(card.labels["scorecard"], card.locale, currency, card.title, card.subtitle, card.restated)
+    workbook, out = open_workbook(
+        card.labels["scorecard"], card.locale, currency, card.title, card.subtitle, card.restated
+    )
     sheet = out.sheet
-    out.line(card.labels["overall_grade"], card.overall_grade, font=_BOLD)
+    out.line(card.labels["overall_grade"], card.overall_grade, font=BOLD)
     for line in card.header:
         out.line(line.label, line.cell)
     out.blank()
 
     out.title(card.labels["grades"])
     headings = [card.labels["dimension"], card.labels["value"], card.labels["grade"], card.labels["bands"]]
-    out.line(
-        *headings, *card.trend_months, card.labels["change"], card.labels["why_na"], font=_BOLD, fill=_HEADING_FILL
-    )
+    out.line(*headings, *card.trend_months, card.labels["change"], card.labels["why_na"], font=BOLD, fill=HEADING_FILL)
     first_trend_row = out.row
     for block in card.dimensions:
         # An N/A month is an empty cell here, so that the chart leaves a gap instead of plotting 0.
@@ -264,7 +264,7 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     _trend_chart(sheet, card, first_trend_row, out.row + 1)
     out.finish(freeze="A3", orientation="landscape", min_widths={2: 16}, links=links)  # the grades table is wide
 
-    evidence = _Sheet(workbook.create_sheet(card.labels["sheet_evidence"][:31]), card.locale, currency)
+    evidence = SheetWriter(workbook.create_sheet(card.labels["sheet_evidence"][:31]), card.locale, currency)
     evidence.line(card.labels["evidence"], font=_TITLE)
     evidence.blank()
     for table in card.evidence:
@@ -295,7 +295,7 @@ def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_r
 
 def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None:
     """A team's rollup: totals, every rep by rank, grade distribution, movers, training topics."""
-    workbook, out = _opening(
+    workbook, out = open_workbook(
         rollup.labels["sheet_team"], rollup.locale, currency, rollup.title, rollup.subtitle, rollup.restated
     )
     for line in rollup.totals:
@@ -303,14 +303,15 @@ def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None
     out.blank()
     out.title(rollup.labels["reps"])
     header_row = out.row
-    out.line(*rollup.headings, font=_BOLD, fill=_HEADING_FILL)
+    out.line(*rollup.headings, font=BOLD, fill=HEADING_FILL)
     for rep in rollup.reps:
         out.line(rep.name, *rep.cells)
     out.blank()
     for table in (rollup.distribution, rollup.movers, rollup.topics):
         out.table(table)
+    links: dict[tuple[int, int], str] = {}
     if rollup.fairness:
+        links[(out.row, 1)] = rollup.fairness.href
         out.line(rollup.fairness.text)
-        out.sheet.cell(row=out.row - 1, column=1).hyperlink = rollup.fairness.href
-    out.finish(freeze=f"B{header_row + 1}")
+    out.finish(freeze=f"B{header_row + 1}", links=links)
     save_deterministic(workbook, path)
