@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import date
+from decimal import Decimal
 from functools import cache
+from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
+from importlib.resources.abc import Traversable
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -16,6 +24,7 @@ from scorecards.flows.cards.views import Card, TeamRollup, build_cards, build_te
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
@@ -35,43 +44,153 @@ def template_environment(locale: str) -> Environment:
     return environment
 
 
-def write_cards(cards: Iterable[Card], folder: PeriodFolder, currency: str) -> list[Path]:
-    """Write each card as reps/<stem>.html and .xlsx into the period's folder; return the files written."""
+def write_cards(
+    cards: Iterable[Card], folder: PeriodFolder, currency: str, published: PublishedPages | None = None
+) -> tuple[dict[str, str], int]:
+    """Write each card as reps/<stem>.html and .xlsx into the period's folder; return each rep's view hash.
+
+    A card whose view hash is the one `published` records is copied from there
+    instead (when its files are intact); the second value counts those cards.
+    """
     return _write_pages(
-        ((card, lambda suffix, rep_id=card.rep_id: folder.card(rep_id, suffix)) for card in cards),
+        ((card.rep_id, card, lambda suffix, rep_id=card.rep_id: folder.card(rep_id, suffix)) for card in cards),
+        folder,
         "rep_card.html.j2",
         "card",
         lambda card, path: write_card_workbook(card, path, currency),
+        currency,
+        published.pages.cards if published else {},
+        published,
     )
 
 
-def write_team_rollups(rollups: Iterable[TeamRollup], folder: PeriodFolder, currency: str) -> list[Path]:
-    """Write each rollup as teams/<stem>.html and .xlsx into the period's folder; return the files written."""
+def write_team_rollups(
+    rollups: Iterable[TeamRollup], folder: PeriodFolder, currency: str, published: PublishedPages | None = None
+) -> tuple[dict[str, str], int]:
+    """Write each rollup as teams/<stem>.html and .xlsx into the period's folder; return each team's view hash.
+
+    Unchanged rollups are carried over from `published` as cards are (see `write_cards`).
+    """
     return _write_pages(
-        ((rollup, lambda suffix, team=rollup.team: folder.rollup(team, suffix)) for rollup in rollups),
+        ((rollup.team, rollup, lambda suffix, team=rollup.team: folder.rollup(team, suffix)) for rollup in rollups),
+        folder,
         "team_rollup.html.j2",
         "rollup",
         lambda rollup, path: write_rollup_workbook(rollup, path, currency),
+        currency,
+        published.pages.rollups if published else {},
+        published,
     )
 
 
 def _write_pages(
-    pages: Iterable[tuple[Card | TeamRollup, Callable[[str], Path]]],
+    pages: Iterable[tuple[str, Card | TeamRollup, Callable[[str], Path]]],
+    folder: PeriodFolder,
     template_name: str,
     name: str,
     write_workbook: Callable[[Any, Path], None],
-) -> list[Path]:
-    written: list[Path] = []
-    for page, place in pages:
-        template = template_environment(page.locale).get_template(template_name)
+    currency: str,
+    previous: Mapping[str, str],
+    published: PublishedPages | None,
+) -> tuple[dict[str, str], int]:
+    hashes: dict[str, str] = {}
+    carried = 0
+    for key, page, place in pages:
         html, xlsx = place(".html"), place(".xlsx")
+        hashes[key] = view_hash(page, currency)
         html.parent.mkdir(parents=True, exist_ok=True)
+        if published is not None and previous.get(key) == hashes[key] and _carry_over(published, folder, html, xlsx):
+            carried += 1
+            continue
+        template = template_environment(page.locale).get_template(template_name)
         html.write_text(
             template.render({name: page, "lang": page.locale, "title": f"{page.title} · {page.subtitle}"}), "utf-8"
         )
         write_workbook(page, xlsx)
-        written += [html, xlsx]
-    return written
+    return hashes, carried
+
+
+def _carry_over(published: PublishedPages, folder: PeriodFolder, *files: Path) -> bool:
+    """Copy a page's files from the published folder when each still has the sha256 its manifest records.
+
+    The bytes are copied, not linked: the published folder is replaced later, and
+    nothing may write through a link into a file of another publication.
+    """
+    contents = []
+    for file in files:
+        relative = file.relative_to(folder.path).as_posix()
+        try:
+            data = (published.folder / relative).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data).hexdigest() != published.files.get(relative):
+            return False
+        contents.append(data)
+    for file, data in zip(files, contents, strict=True):
+        file.write_bytes(data)
+    return True
+
+
+def view_hash(view: Card | TeamRollup, currency: str) -> str:
+    """sha256 of a page's finished view and the currency its workbook formats money in: equal hashes, equal files.
+
+    (Given the same `renderer_version`.) The view is serialised canonically: every
+    dataclass with its type name and fields, Decimals and dates tagged, keys sorted.
+    """
+    text = json.dumps(
+        {"currency": currency, "view": view},
+        default=_canonical,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"__type__": type(value).__name__, **{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
+    if isinstance(value, Decimal):
+        return {"__decimal__": str(value)}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    raise TypeError(f"a view holds a value that cannot be hashed: {type(value).__name__}")
+
+
+#: Installed distributions whose versions can change the bytes a view renders to.
+_RENDERING_LIBRARIES = ("scorecards", "jinja2", "markupsafe", "openpyxl", "lxml", "babel")
+#: Packages whose files decide how a view is rendered: the templates and catalogues, the renderer, its helpers.
+_RENDERING_PACKAGES = ("scorecards.templates", "scorecards.flows.cards", "scorecards.flows.shared")
+
+
+@cache
+def renderer_version() -> str:
+    """A digest of what turns a view into bytes: the project's and the rendering libraries' versions, the
+    templates, message catalogues and the renderer's modules (flows/cards, flows/shared), once per process."""
+    digest = hashlib.sha256()
+    for library in _RENDERING_LIBRARIES:
+        try:
+            digest.update(f"{library}=={version(library)}\n".encode())
+        except PackageNotFoundError:
+            digest.update(f"{library} absent\n".encode())
+    for package in _RENDERING_PACKAGES:
+        for relative, data in _package_files(resources.files(package)):
+            digest.update(f"{package}/{relative} {len(data)}\n".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _package_files(root: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
+    """Every source file under a package (templates, catalogues, modules), by relative path; no caches."""
+    found: list[tuple[str, bytes]] = []
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        relative = f"{prefix}{entry.name}"
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                found += _package_files(entry, f"{relative}/")
+        elif not entry.name.endswith((".pyc", ".mo")):
+            found.append((relative, entry.read_bytes()))
+    return found
 
 
 #: Below this many reps, starting worker processes costs more than it saves.
@@ -86,27 +205,34 @@ def render_period(
     workers: int = 1,
     executor: Executor | None = None,
     publication: Publication | None = None,
-) -> int:
-    """Write every rep's card and every team's rollup of a period into its folder; return the number of cards.
+    published: PublishedPages | None = None,
+) -> RenderedPages:
+    """Write every rep's card and every team's rollup of a period into its folder; return their view hashes.
 
     Cards are rendered in `workers` chunks (every n-th rep to each) on the
     given executor (e.g. a Dask cluster's), or in worker processes when there
     are enough reps to pay for them; the files are the same bytes either way.
+    A page whose view is unchanged since `published` (by the same renderer
+    version) is copied from there rather than rendered again.
     """
+    renderer = renderer_version()
+    if published is not None and published.pages.renderer != renderer:
+        published = None
     rep_ids = report.scorecards["rep_id"].to_list()
     parallel = workers > 1 and (executor is not None or len(rep_ids) >= PARALLEL_FROM)
     chunks = [rep_ids[i::workers] for i in range(workers)] if parallel else [rep_ids]
-    jobs = [(report, period, settings, folder, chunk, publication) for chunk in chunks if chunk]
+    jobs = [(report, period, settings, folder, chunk, publication, published) for chunk in chunks if chunk]
     if executor is not None:
-        written = sum(executor.map(_render_cards, *zip(*jobs, strict=True)))
+        done = list(executor.map(_render_cards, *zip(*jobs, strict=True)))
     elif len(jobs) > 1:
         with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:
-            written = sum(pool.map(_render_cards, *zip(*jobs, strict=True)))
+            done = list(pool.map(_render_cards, *zip(*jobs, strict=True)))
     else:
-        written = sum(_render_cards(*job) for job in jobs)
+        done = [_render_cards(*job) for job in jobs]
     rollups = build_team_rollups(report, period, settings, publication)
-    write_team_rollups(rollups, folder, settings.display.reporting)
-    return written
+    teams, carried = write_team_rollups(rollups, folder, settings.display.reporting, published)
+    cards = {rep_id: digest for hashes, _ in done for rep_id, digest in hashes.items()}
+    return RenderedPages(renderer, dict(sorted(cards.items())), teams, carried + sum(n for _, n in done))
 
 
 def _render_cards(
@@ -116,7 +242,7 @@ def _render_cards(
     folder: PeriodFolder,
     rep_ids: list[str],
     publication: Publication | None,
-) -> int:
+    published: PublishedPages | None,
+) -> tuple[dict[str, str], int]:
     cards = build_cards(report, period, settings, only=rep_ids, publication=publication)
-    write_cards(cards, folder, settings.display.reporting)
-    return len(cards)
+    return write_cards(cards, folder, settings.display.reporting, published)
