@@ -1,0 +1,74 @@
+"""What decides whether a card is rendered again: the hash of its finished view and the renderer's version."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from importlib import resources
+
+import pytest
+
+from scorecards.config import load_settings
+from scorecards.flows.cards import render
+from scorecards.flows.cards.render import renderer_version, view_hash
+from scorecards.flows.cards.views import Card, Cell, Line, build_cards, build_team_rollups
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.report import period_report
+from scorecards.transforms.restatement import Publication
+
+P = Period(2026, 10)
+
+
+@pytest.fixture
+def cards(make_inputs) -> list[Card]:  # noqa: ANN001
+    settings = load_settings()
+    validated = validate_tables(read_inputs(make_inputs()), settings)
+    assert validated.tables is not None
+    report = period_report(validated.tables, P, settings)
+    return build_cards(report, P, settings, publication=Publication(1, P.end, None))
+
+
+def test_equal_views_hash_equal_and_any_shown_difference_changes_the_hash(cards: list[Card]) -> None:
+    first = cards[0]
+    rebuilt = dataclasses.replace(first, header=list(first.header))
+    assert view_hash(rebuilt, "CNY") == view_hash(first, "CNY")
+    assert len({view_hash(card, "CNY") for card in cards}) == len(cards)
+
+    line = first.header[0]
+    changes = [
+        dataclasses.replace(first, title=first.title + " "),
+        dataclasses.replace(first, header=[Line(line.label, Cell("R1 ", None, line.cell.text)), *first.header[1:]]),
+        # The same text and value, another scale: Excel could store it differently, so the view is another.
+        dataclasses.replace(first, header=[Line("x", Cell(Decimal("1.0"), "ratio", "1")), *first.header[1:]]),
+        dataclasses.replace(first, question=None),
+    ]
+    scaled = dataclasses.replace(first, header=[Line("x", Cell(Decimal("1.00"), "ratio", "1")), *first.header[1:]])
+    hashes = {view_hash(view, "CNY") for view in [first, *changes, scaled]}
+    assert len(hashes) == 2 + len(changes)
+    assert view_hash(first, "EUR") != view_hash(first, "CNY")  # the workbook formats money in this currency
+
+
+def test_rollups_hash_too(make_inputs) -> None:  # noqa: ANN001
+    settings = load_settings()
+    validated = validate_tables(read_inputs(make_inputs()), settings)
+    assert validated.tables is not None
+    rollups = build_team_rollups(period_report(validated.tables, P, settings), P, settings)
+    assert len({view_hash(rollup, "CNY") for rollup in rollups}) == len(rollups) == 2
+
+
+def test_the_renderer_version_covers_the_templates_catalogues_and_renderer_modules() -> None:
+    assert len(renderer_version()) == 64 and renderer_version() == renderer_version()
+    templates = dict(render._package_files(resources.files("scorecards.templates")))
+    assert {"rep_card.html.j2", "team_rollup.html.j2", "base.html.j2", "locale/zh_CN/LC_MESSAGES/messages.po"} <= set(
+        templates
+    )
+    modules = {
+        name
+        for package in ("scorecards.flows.cards", "scorecards.flows.shared")
+        for name in (f"{package}/{n}" for n, _ in render._package_files(resources.files(package)))
+    }
+    assert {"scorecards.flows.cards/views.py", "scorecards.flows.cards/workbooks.py"} <= modules
+    assert {"scorecards.flows.shared/display.py", "scorecards.flows.shared/i18n.py"} <= modules
+    assert not [name for name in modules if "__pycache__" in name or name.endswith(".pyc")]
