@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import date
 from decimal import Decimal
@@ -17,6 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from scorecards.config import Settings
@@ -127,6 +128,7 @@ def _carry_over(published: PublishedPages, folder: PeriodFolder, *files: Path) -
             return False
         contents.append(data)
     for file, data in zip(files, contents, strict=True):
+        file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(data)
     return True
 
@@ -231,8 +233,13 @@ def render_period(
         done = [_render_cards(*job) for job in jobs]
     rollups = build_team_rollups(report, period, settings, publication)
     teams, carried = write_team_rollups(rollups, folder, settings.display.reporting, published)
-    cards = {rep_id: digest for hashes, _ in done for rep_id, digest in hashes.items()}
-    return RenderedPages(renderer, dict(sorted(cards.items())), teams, carried + sum(n for _, n in done))
+    return RenderedPages(
+        renderer,
+        dict(sorted((rep_id, h) for chunk in done for rep_id, h in chunk.cards.items())),
+        teams,
+        carried + sum(chunk.carried for chunk in done),
+        dict(sorted((rep_id, key) for chunk in done for rep_id, key in chunk.card_inputs.items())),
+    )
 
 
 def _render_cards(
@@ -243,6 +250,92 @@ def _render_cards(
     rep_ids: list[str],
     publication: Publication | None,
     published: PublishedPages | None,
-) -> tuple[dict[str, str], int]:
-    cards = build_cards(report, period, settings, only=rep_ids, publication=publication)
-    return write_cards(cards, folder, settings.display.reporting, published)
+) -> RenderedPages:
+    """Write the cards of `rep_ids` (the renderer version is the caller's to fill in).
+
+    A card whose inputs are those its published copy was made from is carried over
+    without building its view; the others are built and carried over when their
+    view hash is unchanged, else rendered.
+    """
+    inputs = card_inputs(report, period, settings, publication, rep_ids)
+    hashes: dict[str, str] = {}
+    if published is not None:
+        for rep_id in rep_ids:
+            known = published.pages.cards.get(rep_id)
+            if (
+                known is not None
+                and published.pages.card_inputs.get(rep_id) == inputs[rep_id]
+                and _carry_over(published, folder, folder.card(rep_id, ".html"), folder.card(rep_id, ".xlsx"))
+            ):
+                hashes[rep_id] = known
+    rest = [rep_id for rep_id in rep_ids if rep_id not in hashes]
+    cards = build_cards(report, period, settings, only=rest, publication=publication) if rest else []
+    built, carried = write_cards(cards, folder, settings.display.reporting, published)
+    return RenderedPages("", hashes | built, carried=carried + len(hashes), card_inputs=inputs)
+
+
+def card_inputs(
+    report: PeriodReport,
+    period: Period,
+    settings: Settings,
+    publication: Publication | None,
+    rep_ids: Collection[str],
+) -> dict[str, str]:
+    """For each rep, a digest of everything `build_cards` may read to make the rep's card (rep_id → sha256).
+
+    Each frame of the report with a rep_id column counts with the rep's own rows
+    (each row hashed by polars with two seeds, in order); every other frame, the
+    roster (rep ids and teams: a card shows team sizes and the count of reps), the
+    period, the whole config and the publication count for every rep alike. Equal
+    digests under the same `renderer_version` mean equal views, so the view need
+    not be built to know that the card is the same.
+    """
+    shared = hashlib.sha256(f"{period}\n{settings.model_dump_json()}\n{pl.__version__}\n".encode())
+    shared.update(_publication_digest(publication))
+    shared.update(_frame_digest(report.scorecards.select("rep_id", "team")))
+    mine = {rep_id: hashlib.sha256() for rep_id in rep_ids}
+    frames = []
+    for field in dataclasses.fields(report):
+        value = getattr(report, field.name)
+        frames += (
+            sorted((f"{field.name}.{k}", v) for k, v in value.items())
+            if isinstance(value, dict)
+            else [(field.name, value)]
+        )
+    for name, frame in frames:
+        shared.update(f"{name} {frame.schema}\n".encode())
+        if "rep_id" not in frame.columns:
+            shared.update(_frame_digest(frame))
+            continue
+        rows = frame.select(
+            pl.col("rep_id"),
+            pl.struct(pl.all()).hash(seed=1).alias("h1"),
+            pl.struct(pl.all()).hash(seed=2).alias("h2"),
+        ).filter(pl.col("rep_id").is_in(list(mine)))
+        for rep_id, first, second in rows.group_by("rep_id", maintain_order=True).agg("h1", "h2").iter_rows():
+            mine[rep_id].update(f"{name} {len(first)}\n".encode())
+            mine[rep_id].update(pl.Series(first + second, dtype=pl.UInt64).to_numpy().tobytes())
+    common = shared.hexdigest()
+    return {
+        rep_id: hashlib.sha256(f"{common} {digest.hexdigest()}".encode()).hexdigest() for rep_id, digest in mine.items()
+    }
+
+
+def _frame_digest(frame: pl.DataFrame) -> bytes:
+    """A digest of a whole frame's rows, in order (two polars row hashes of 64 bits each)."""
+    if frame.width == 0:
+        return f"{frame.height} rows, no columns\n".encode()
+    hashes = pl.concat([frame.hash_rows(seed=1), frame.hash_rows(seed=2)])
+    return f"{frame.height} rows {frame.schema}\n".encode() + hashes.to_numpy().tobytes()
+
+
+def _publication_digest(publication: Publication | None) -> bytes:
+    if publication is None:
+        return b"no publication\n"
+    head = f"{publication.version} {publication.published_on} {publication.questions_to} {publication.restates}\n"
+    frames = [f if f is not None else pl.DataFrame() for f in (publication.changes, publication.evidence)]
+    return (
+        head.encode()
+        + b"".join(_frame_digest(f) for f in frames)
+        + str([f is None for f in (publication.changes, publication.evidence)]).encode()
+    )

@@ -63,7 +63,11 @@ def write_manifest(
         **(
             {
                 "renderer": pages.renderer,
-                "views": {"reps": dict(sorted(pages.cards.items())), "teams": dict(sorted(pages.rollups.items()))},
+                "views": {
+                    "reps": dict(sorted(pages.cards.items())),
+                    "teams": dict(sorted(pages.rollups.items())),
+                    "rep_inputs": dict(sorted(pages.card_inputs.items())),
+                },
             }
             if pages is not None
             else {}
@@ -95,7 +99,9 @@ def published_pages(folder: Path) -> PublishedPages | None:
     try:
         published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
         views = published["views"]
-        pages = RenderedPages(str(published["renderer"]), dict(views["reps"]), dict(views["teams"]))
+        pages = RenderedPages(
+            str(published["renderer"]), dict(views["reps"]), dict(views["teams"]), 0, dict(views["rep_inputs"])
+        )
         files = {str(o["path"]): str(o["sha256"]) for o in published["outputs"]}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None

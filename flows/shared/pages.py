@@ -24,6 +24,8 @@ class RenderedPages:
     rollups: Mapping[str, str] = field(default_factory=dict)
     #: How many pages were copied from the earlier publication rather than rendered.
     carried: int = 0
+    #: rep_id → digest of what the card was made from: an equal digest carries the card over unbuilt.
+    card_inputs: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

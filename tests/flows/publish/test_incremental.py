@@ -89,11 +89,27 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return calls
 
 
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(period, rep_id) of each card whose view was built from now on."""
+    calls: list[tuple[str, str]] = []
+    build = render.build_cards
+
+    def counted(report, period, settings, only=None, publication=None):  # noqa: ANN001, ANN202
+        cards = build(report, period, settings, only=only, publication=publication)
+        calls.extend((str(period), card.rep_id) for card in cards)
+        return cards
+
+    monkeypatch.setattr(render, "build_cards", counted)
+    return calls
+
+
 def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     rendered: list[tuple[str, str]],
+    built: list[tuple[str, str]],
 ) -> None:
     out = tmp_path / "out"
     backfill(make_inputs(), out)
@@ -105,6 +121,7 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     assert sorted(manifest["views"]["teams"]) == ["East", "West"]
 
     rendered.clear()
+    built.clear()
     fixed = make_inputs("fixed", opportunities=corrected("O1", "1200.10"))  # R1's deal won in 2026-10
     backfill(fixed, out)
 
@@ -113,6 +130,8 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     assert sorted(rendered) == sorted(
         ("2026-10", card(out, "2026-10", r).with_suffix(".xlsx").name) for r in ("R1", "R2", "R3")
     )
+    # What August's and September's cards are made from did not change either: their views were not even built.
+    assert sorted(built) == [("2026-10", "R1"), ("2026-10", "R2"), ("2026-10", "R3")]
     after = outputs(out)
     assert "1,200.10" in card(out, "2026-10", "R1").read_text()
     for rep_id in ("R1", "R2"):
@@ -180,10 +199,14 @@ def test_a_correction_in_an_earlier_month_re_renders_only_the_cards_whose_trend_
     assert but(fresh, "2026-09") == but(after, "2026-09")
 
 
+@pytest.mark.parametrize("inputs_changed", [False, True], ids=["same inputs", "other inputs, same views"])
 def test_a_tampered_or_missing_card_is_rendered_again(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     rendered: list[tuple[str, str]],
+    built: list[tuple[str, str]],
+    inputs_changed: bool,
 ) -> None:
     folder, out = make_inputs(), tmp_path / "out"
     backfill(folder, out)
@@ -191,14 +214,25 @@ def test_a_tampered_or_missing_card_is_rendered_again(
     tampered, missing = card(out, "2026-09", "R1"), card(out, "2026-10", "R3", ".xlsx")
     tampered.write_text(tampered.read_text().replace("Ann Lee", "Someone Else"))
     missing.unlink()
+    if inputs_changed:  # every card's inputs look new: each view is built, and its hash decides
+        inputs = render.card_inputs
+        monkeypatch.setattr(render, "card_inputs", lambda *args: dict.fromkeys(inputs(*args), "other inputs"))
 
     rendered.clear()
+    built.clear()
     backfill(folder, out, force=True)
 
+    # Only the damaged cards are built (same inputs) or all are (other inputs); only the damaged are rendered.
+    assert len(built) == (7 if inputs_changed else 2)
     assert sorted(rendered) == sorted(
         [("2026-09", card(out, "2026-09", "R1", ".xlsx").name), ("2026-10", missing.name)]
     )
-    assert outputs(out) == before
+    if inputs_changed:
+        assert {p: b for p, b in outputs(out).items() if not p.endswith("manifest.json")} == {
+            p: b for p, b in before.items() if not p.endswith("manifest.json")
+        }
+    else:
+        assert outputs(out) == before
 
 
 def test_a_new_renderer_renders_every_card_again(

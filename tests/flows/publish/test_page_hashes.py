@@ -14,16 +14,21 @@ from scorecards.schemas.results import ValidationReport
 def test_the_manifest_records_each_pages_view_and_gives_them_back(tmp_path: Path) -> None:
     (tmp_path / "reps").mkdir()
     (tmp_path / "reps" / "r1.html").write_text("card")
-    pages = RenderedPages("ab" * 32, {"R2": "22" * 32, "R1": "11" * 32}, {"East": "ee" * 32}, carried=1)
+    inputs = {"R2": "b2" * 32, "R1": "b1" * 32}
+    pages = RenderedPages("ab" * 32, {"R2": "22" * 32, "R1": "11" * 32}, {"East": "ee" * 32}, 1, inputs)
     write_manifest(tmp_path, "2026-10", "cd" * 32, ValidationReport([], []), 1, pages)
 
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["renderer"] == "ab" * 32
-    assert manifest["views"] == {"reps": {"R1": "11" * 32, "R2": "22" * 32}, "teams": {"East": "ee" * 32}}
+    assert manifest["views"] == {
+        "reps": {"R1": "11" * 32, "R2": "22" * 32},
+        "teams": {"East": "ee" * 32},
+        "rep_inputs": {"R1": "b1" * 32, "R2": "b2" * 32},
+    }
     assert list(manifest["views"]["reps"]) == ["R1", "R2"]  # sorted: the manifest is the same bytes on a re-run
     assert published_pages(tmp_path) == PublishedPages(
         tmp_path,
-        RenderedPages("ab" * 32, {"R1": "11" * 32, "R2": "22" * 32}, {"East": "ee" * 32}),
+        RenderedPages("ab" * 32, {"R1": "11" * 32, "R2": "22" * 32}, {"East": "ee" * 32}, 0, inputs),
         {"reps/r1.html": file_sha256(tmp_path / "reps" / "r1.html")},
     )
 
