@@ -1,4 +1,8 @@
-"""The render stage: write each rep's card and each team's rollup as HTML and Excel files."""
+"""The render stage: write each rep's card and each team's rollup as HTML and Excel files.
+
+A page whose view is unchanged since the published period (same view hash, same
+renderer version) is copied from there instead, byte for byte (issue 18).
+"""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ class PeriodFolder:
         return self.path / "teams"
 
     def fairness(self, suffix: str) -> Path:
-        """fairness<suffix>: the period's fairness page (`.html`, `.xlsx`) and its per-rep figures (`.csv`), SPEC §10."""
+        """fairness<suffix>: the period's fairness page (`.html`, `.xlsx`) and its per-rep figures (`.csv`), §10."""
         return self.path / f"fairness{suffix}"
 
     def publication(self) -> int | None:
