@@ -219,14 +219,18 @@ def render_period(
     given executor (e.g. a Dask cluster's), or in worker processes when there
     are enough reps to pay for them; the files are the same bytes either way.
     A page whose view is unchanged since `published` (by the same renderer
-    version) is copied from there rather than rendered again.
+    version) is copied from there rather than rendered again; a card made
+    from the same inputs is copied without building its view.
     """
     renderer = renderer_version()
     if published is not None and published.pages.renderer != renderer:
         published = None
     rep_ids = report.scorecards["rep_id"].to_list()
-    parallel = workers > 1 and (executor is not None or len(rep_ids) >= PARALLEL_FROM)
-    chunks = [rep_ids[i::workers] for i in range(workers)] if parallel else [rep_ids]
+    inputs = card_inputs(report, period, settings, publication, rep_ids)
+    unbuilt = _carry_over_unbuilt(published, folder, inputs) if published is not None else {}
+    rest = [rep_id for rep_id in rep_ids if rep_id not in unbuilt]
+    parallel = workers > 1 and (executor is not None or len(rest) >= PARALLEL_FROM)
+    chunks = [rest[i::workers] for i in range(workers)] if parallel else [rest]
     jobs = [(report, period, settings, folder, chunk, publication, published) for chunk in chunks if chunk]
     if executor is not None:
         done = list(executor.map(_render_cards, *zip(*jobs, strict=True)))
@@ -237,13 +241,27 @@ def render_period(
         done = [_render_cards(*job) for job in jobs]
     rollups = build_team_rollups(report, period, settings, publication)
     teams, carried = write_team_rollups(rollups, folder, settings.display.reporting, published)
-    return RenderedPages(
-        renderer,
-        dict(sorted((rep_id, h) for chunk in done for rep_id, h in chunk.cards.items())),
-        teams,
-        carried + sum(chunk.carried for chunk in done),
-        dict(sorted((rep_id, key) for chunk in done for rep_id, key in chunk.card_inputs.items())),
-    )
+    cards = unbuilt | {rep_id: digest for hashes, _ in done for rep_id, digest in hashes.items()}
+    carried += len(unbuilt) + sum(n for _, n in done)
+    return RenderedPages(renderer, dict(sorted(cards.items())), teams, carried, inputs)
+
+
+def _carry_over_unbuilt(published: PublishedPages, folder: PeriodFolder, inputs: Mapping[str, str]) -> dict[str, str]:
+    """Copy the cards made from the same inputs as their published copies (rep_id → their recorded view hash).
+
+    Done here, before any worker process starts: a month whose cards are all
+    unchanged then costs no process and no view.
+    """
+    carried = {}
+    for rep_id, made_from in inputs.items():
+        known = published.pages.cards.get(rep_id)
+        if (
+            known is not None
+            and published.pages.card_inputs.get(rep_id) == made_from
+            and _carry_over(published, folder, folder.card(rep_id, ".html"), folder.card(rep_id, ".xlsx"))
+        ):
+            carried[rep_id] = known
+    return carried
 
 
 def _render_cards(
@@ -254,28 +272,9 @@ def _render_cards(
     rep_ids: list[str],
     publication: Publication | None,
     published: PublishedPages | None,
-) -> RenderedPages:
-    """Write the cards of `rep_ids` (the renderer version is the caller's to fill in).
-
-    A card whose inputs are those its published copy was made from is carried over
-    without building its view; the others are built and carried over when their
-    view hash is unchanged, else rendered.
-    """
-    inputs = card_inputs(report, period, settings, publication, rep_ids)
-    hashes: dict[str, str] = {}
-    if published is not None:
-        for rep_id in rep_ids:
-            known = published.pages.cards.get(rep_id)
-            if (
-                known is not None
-                and published.pages.card_inputs.get(rep_id) == inputs[rep_id]
-                and _carry_over(published, folder, folder.card(rep_id, ".html"), folder.card(rep_id, ".xlsx"))
-            ):
-                hashes[rep_id] = known
-    rest = [rep_id for rep_id in rep_ids if rep_id not in hashes]
-    cards = build_cards(report, period, settings, only=rest, publication=publication) if rest else []
-    built, carried = write_cards(cards, folder, settings.display.reporting, published)
-    return RenderedPages("", hashes | built, carried=carried + len(hashes), card_inputs=inputs)
+) -> tuple[dict[str, str], int]:
+    cards = build_cards(report, period, settings, only=rep_ids, publication=publication)
+    return write_cards(cards, folder, settings.display.reporting, published)
 
 
 def card_inputs(
