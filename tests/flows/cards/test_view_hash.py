@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,8 @@ from scorecards.config import load_settings
 from scorecards.flows.cards import render
 from scorecards.flows.cards.render import renderer_version, view_hash
 from scorecards.flows.cards.views import Card, Cell, Line, build_cards, build_team_rollups
+from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.pages import PublishedPages
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.transforms.period import Period
@@ -72,3 +76,38 @@ def test_the_renderer_version_covers_the_templates_catalogues_and_renderer_modul
     assert {"scorecards.flows.cards/views.py", "scorecards.flows.cards/workbooks.py"} <= modules
     assert {"scorecards.flows.shared/display.py", "scorecards.flows.shared/i18n.py"} <= modules
     assert not [name for name in modules if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_worker_processes_carry_unchanged_views_over_byte_for_byte(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings()
+    validated = validate_tables(read_inputs(make_inputs()), settings)
+    assert validated.tables is not None
+    report = period_report(validated.tables, P, settings)
+    publication = Publication(1, P.end, None)
+    first = render.render_period(report, P, settings, PeriodFolder(tmp_path / "first"), publication=publication)
+    files = {
+        p.relative_to(tmp_path / "first").as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (tmp_path / "first").rglob("*")
+        if p.is_file()
+    }
+    published = PublishedPages(tmp_path / "first", first, files)
+
+    # Inputs that look new send every card to the workers, which build its view, hash it, and find it unchanged.
+    inputs = render.card_inputs
+    monkeypatch.setattr(render, "card_inputs", lambda *args: dict.fromkeys(inputs(*args), "other inputs"))
+    monkeypatch.setattr(render, "PARALLEL_FROM", 2)
+    again = render.render_period(
+        report, P, settings, PeriodFolder(tmp_path / "again"), 2, publication=publication, published=published
+    )
+
+    assert again.cards == first.cards and again.rollups == first.rollups
+    assert again.carried == 3 + 2  # every card and both rollups
+    assert {
+        p.relative_to(tmp_path / "again").as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (tmp_path / "again").rglob("*")
+        if p.is_file()
+    } == files
