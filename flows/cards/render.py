@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import date
 from decimal import Decimal
@@ -286,8 +286,9 @@ def card_inputs(
 ) -> dict[str, str]:
     """For each rep, a digest of everything `build_cards` may read to make the rep's card (rep_id → sha256).
 
-    Each frame of the report with a rep_id column counts with the rep's own rows
-    (each row hashed by polars with two seeds, in order); every other frame, the
+    Each frame of the report (however nested in dicts and dataclasses) with a
+    rep_id column counts with the rep's own rows (each row hashed by polars with
+    two seeds, in order); every other frame and plain value of the report, the
     roster (rep ids and teams: a card shows team sizes and the count of reps), the
     period, the whole config and the publication count for every rep alike. Equal
     digests under the same `renderer_version` mean equal views, so the view need
@@ -297,15 +298,10 @@ def card_inputs(
     shared.update(_publication_digest(publication))
     shared.update(_frame_digest(report.scorecards.select("rep_id", "team")))
     mine = {rep_id: hashlib.sha256() for rep_id in rep_ids}
-    frames = []
-    for field in dataclasses.fields(report):
-        value = getattr(report, field.name)
-        frames += (
-            sorted((f"{field.name}.{k}", v) for k, v in value.items())
-            if isinstance(value, dict)
-            else [(field.name, value)]
-        )
-    for name, frame in frames:
+    for name, frame in _report_parts("report", report):
+        if not isinstance(frame, pl.DataFrame):  # a plain value of the report: the same for every card
+            shared.update(f"{name} {frame}\n".encode())
+            continue
         shared.update(f"{name} {frame.schema}\n".encode())
         if "rep_id" not in frame.columns:
             shared.update(_frame_digest(frame))
@@ -322,6 +318,20 @@ def card_inputs(
     return {
         rep_id: hashlib.sha256(f"{common} {digest.hexdigest()}".encode()).hexdigest() for rep_id, digest in mine.items()
     }
+
+
+def _report_parts(name: str, value: object) -> Iterator[tuple[str, pl.DataFrame | str]]:
+    """Every frame in the report, however nested (dicts, dataclasses), by a dotted name; other values as repr."""
+    if isinstance(value, pl.DataFrame):
+        yield name, value
+    elif isinstance(value, Mapping):
+        for key in sorted(value):
+            yield from _report_parts(f"{name}.{key}", value[key])
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _report_parts(f"{name}.{field.name}", getattr(value, field.name))
+    else:
+        yield name, repr(value)
 
 
 def _frame_digest(frame: pl.DataFrame) -> bytes:

@@ -8,11 +8,12 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from scorecards.config import load_settings
 from scorecards.flows.cards import render
-from scorecards.flows.cards.render import renderer_version, view_hash
+from scorecards.flows.cards.render import card_inputs, renderer_version, view_hash
 from scorecards.flows.cards.views import Card, Cell, Line, build_cards, build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages
@@ -111,3 +112,30 @@ def test_worker_processes_carry_unchanged_views_over_byte_for_byte(
         for p in (tmp_path / "again").rglob("*")
         if p.is_file()
     } == files
+
+
+def test_a_cards_inputs_follow_its_own_rows_and_what_every_card_shares(make_inputs) -> None:  # noqa: ANN001
+    settings = load_settings()
+    validated = validate_tables(read_inputs(make_inputs()), settings)
+    assert validated.tables is not None
+    report = period_report(validated.tables, P, settings)
+    publication = Publication(1, P.end, None)
+    reps = ["R1", "R2", "R3"]
+
+    def changed(other: object, **kwargs: object) -> set[str]:
+        before = card_inputs(report, P, settings, publication, reps)
+        after = card_inputs(other, P, settings, kwargs.get("publication", publication), reps)  # type: ignore[arg-type]
+        return {rep_id for rep_id in reps if after[rep_id] != before[rep_id]}
+
+    assert changed(report) == set()
+    mine, others = pl.col("rep_id") == "R1", pl.col("rep_id") != "R1"
+    fewer = pl.concat([report.history.filter(others), report.history.filter(mine).head(1)])
+    assert changed(dataclasses.replace(report, history=fewer)) == {"R1"}
+    won = report.evidence["won_deals"]
+    assert won.filter(pl.col("rep_id") == "R3").height > 0
+    without_r3 = {**report.evidence, "won_deals": won.filter(pl.col("rep_id") != "R3")}
+    assert changed(dataclasses.replace(report, evidence=without_r3)) == {"R3"}
+    frames = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    shared = next(name for name, f in frames.items() if isinstance(f, pl.DataFrame) and "rep_id" not in f.columns)
+    assert changed(dataclasses.replace(report, **{shared: getattr(report, shared).head(0)})) == set(reps)
+    assert changed(report, publication=Publication(2, P.end, None)) == set(reps)
