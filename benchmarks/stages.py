@@ -71,9 +71,10 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
     for period in period_range(first, last) if mode == "backfill" else [last]:
         report = clock.time("compute", lambda p=period: compute(p))
         with period_lock(out_dir, str(period)), staging_folder(out_dir, str(period)) as stage:
-            cards += clock.time(
+            pages = clock.time(
                 "render", lambda p=period, r=report, s=stage: write_period.fn(s, r, validated, p, settings)
             )
+            cards += len(pages.cards)
             number = (version_numbers(out_dir, str(period)) or [0])[-1] + 1
             clock.time(
                 "publish",

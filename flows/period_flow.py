@@ -29,7 +29,7 @@ from scorecards.flows.cards.render import render_period
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.index import index_lock, read_published, write_index
-from scorecards.flows.publish.manifest import is_up_to_date, write_manifest
+from scorecards.flows.publish.manifest import is_up_to_date, published_pages, write_manifest
 from scorecards.flows.publish.outputs import write_fairness, write_quarantine, write_scorecards
 from scorecards.flows.publish.staging import (
     carry_over_sent_log,
@@ -49,6 +49,7 @@ from scorecards.flows.publish.versions import (
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
 from scorecards.flows.shared.errors import ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.canonical import InputTables
@@ -162,12 +163,14 @@ def write_period(
     settings: Settings,
     render_on: Literal["cores", "cluster", "here"] = "cores",
     publication: Publication | None = None,
+    published: PublishedPages | None = None,
     progress: Tracker | None = None,
-) -> int:
+) -> RenderedPages:
     """Write the scorecards and fairness tables, the cards, rollups and fairness page, and the quarantine files.
 
     Cards render on this machine's cores, on the Dask cluster the flow runs
     on, or serially here (a backfill on Dask already spreads whole months).
+    Cards and rollups whose view is unchanged since `published` are copied from it.
     """
     on_cards = progress.cards_written if progress is not None else None
     if progress is not None:
@@ -183,19 +186,29 @@ def write_period(
             with get_dask_client() as client:
                 workers = sum(client.nthreads().values())
                 executor = client.get_executor()
-                return render_period(report, period, settings, folder, workers, executor, publication, on_cards)
+                return render_period(
+                    report, period, settings, folder, workers, executor, publication, published, on_cards
+                )
         workers = (os.cpu_count() or 1) if render_on == "cores" else 1
-        return render_period(report, period, settings, folder, workers, publication=publication, on_cards=on_cards)
+        return render_period(
+            report, period, settings, folder, workers, publication=publication, published=published, on_cards=on_cards
+        )
 
 
 @task(name="publish period", **_TASK)
 def publish_period(
-    stage: Path, target: Path, config_sha256: str, validation: ValidationReport, report: PeriodReport, number: int
+    stage: Path,
+    target: Path,
+    config_sha256: str,
+    validation: ValidationReport,
+    report: PeriodReport,
+    number: int,
+    pages: RenderedPages | None = None,
 ) -> None:
     """Record the manifest and keep this publication as version `number`, then put the period's folder in place."""
     out_dir, period = target.parent, target.name
     with failed_write_named(target):
-        write_manifest(stage, period, config_sha256, validation, number)
+        write_manifest(stage, period, config_sha256, validation, number, pages)
         carry_over_sent_log(target, stage)
         if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
             staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
@@ -313,9 +326,12 @@ def publish_month(
         with period_lock(out_dir, str(period)):
             report = compute_period(validated.tables, period, settings, known)
             publication = publication_of(out_dir, period, report, settings)
+            published = published_pages(target)  # its unchanged cards are carried over, not rendered again
             with staging_folder(out_dir, str(period)) as stage:
-                reps = write_period(stage, report, validated, period, settings, render_on, publication, progress)
-                publish_period(stage, target, config_sha256, validated.report, report, publication.version)
+                pages = write_period(
+                    stage, report, validated, period, settings, render_on, publication, published, progress
+                )
+                publish_period(stage, target, config_sha256, validated.report, report, publication.version, pages)
             refresh_index(out_dir, settings)
     except ScorecardsError as exc:
         _log().error("%s", exc)
@@ -325,7 +341,9 @@ def publish_month(
     number = publication.version
     version = version_news(out_dir, period, number, report.scorecards)
     record_summary(period, target, report, validated.report, version)
-    _log().info("%s: published %d scorecards to %s; %s", period, reps, target, version)
+    reps = len(pages.cards)
+    carried = pages.carried
+    _log().info("%s: published %d scorecards to %s (%d pages carried over); %s", period, reps, target, carried, version)
     if progress is not None:
         progress.month_done(str(period), "published")
     return PeriodOutcome(str(period), "published", target, reps, version=number)

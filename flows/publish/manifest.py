@@ -10,6 +10,7 @@ from typing import Any
 
 from scorecards.flows.publish.staging import file_sha256
 from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages
 from scorecards.schemas.results import ValidationReport
 
 
@@ -39,8 +40,16 @@ def _joined(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((j["file"], j["sha256"]) for j in entry.get("joined", []))
 
 
-def write_manifest(stage: Path, period: str, config_sha256: str, report: ValidationReport, publication: int) -> None:
-    """Write manifest.json: inputs, config hash, project version, which publication of P it is, run time, outputs."""
+def write_manifest(
+    stage: Path,
+    period: str,
+    config_sha256: str,
+    report: ValidationReport,
+    publication: int,
+    pages: RenderedPages | None = None,
+) -> None:
+    """Write manifest.json: inputs, config hash, project version, which publication of P it is, run time, outputs;
+    and, given the rendered `pages`, the renderer's version and each card's and rollup's view hash."""
     target = PeriodFolder(stage).manifest
     outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
     manifest = {
@@ -51,6 +60,18 @@ def write_manifest(stage: Path, period: str, config_sha256: str, report: Validat
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": manifest_inputs(report),
         "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs],
+        **(
+            {
+                "renderer": pages.renderer,
+                "views": {
+                    "reps": dict(sorted(pages.cards.items())),
+                    "teams": dict(sorted(pages.rollups.items())),
+                    "rep_inputs": dict(sorted(pages.card_inputs.items())),
+                },
+            }
+            if pages is not None
+            else {}
+        ),
     }
     target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -70,3 +91,18 @@ def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) ->
         and published.get("version") == project_version()
         and files(published.get("inputs", [])) == files(manifest_inputs(report))
     )
+
+
+def published_pages(folder: Path) -> PublishedPages | None:
+    """What the published period's manifest records of its pages (renderer, view hashes, file hashes); None when
+    the folder has no readable manifest or its manifest predates view hashes."""
+    try:
+        published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
+        views = published["views"]
+        pages = RenderedPages(
+            str(published["renderer"]), dict(views["reps"]), dict(views["teams"]), 0, dict(views["rep_inputs"])
+        )
+        files = {str(o["path"]): str(o["sha256"]) for o in published["outputs"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return PublishedPages(folder, pages, files)

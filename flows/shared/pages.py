@@ -1,0 +1,39 @@
+"""What a period's rendered pages were made from, so that a re-publication can carry unchanged pages over.
+
+The render stage reports, per rep card and per team rollup, a hash of the view it
+rendered and the renderer's version; publish records them in the manifest and
+reads them back for the next publication of the period. Plain values both ways:
+the two rooms never import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RenderedPages:
+    """The renderer's version and the view hash of each page rendered (or carried over) for a period."""
+
+    renderer: str
+    #: rep_id → hash of the rep card's view.
+    cards: Mapping[str, str] = field(default_factory=dict)
+    #: team → hash of the team rollup's view.
+    rollups: Mapping[str, str] = field(default_factory=dict)
+    #: How many pages were copied from the earlier publication rather than rendered.
+    carried: int = 0
+    #: rep_id → digest of what the card was made from: an equal digest carries the card over unbuilt.
+    card_inputs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PublishedPages:
+    """A published period's pages as its manifest records them: the source of pages to carry over."""
+
+    #: The published folder, OUT/P.
+    folder: Path
+    pages: RenderedPages
+    #: Each output's path relative to `folder` (posix) → its sha256, to check a file before it is carried over.
+    files: Mapping[str, str] = field(default_factory=dict)

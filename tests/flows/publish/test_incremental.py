@@ -1,0 +1,258 @@
+"""Incremental re-publishing (issue 18): a card is rendered again only when its view changed.
+
+Each test publishes three months with the backfill flow, changes something, and
+publishes again; cards rendered are counted where the workbook writer is called
+(every rendered card writes its workbook, a carried-over card does not).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import BASE_TABLES
+
+from scorecards.config import load_settings
+from scorecards.flows import period_flow
+from scorecards.flows.cards import render
+from scorecards.flows.period_flow import RunResult, backfill_flow
+from scorecards.flows.shared.layout import PeriodFolder
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+
+MONTHS = ("2026-08", "2026-09", "2026-10")
+
+
+def backfill(input_dir: Path, out: Path, *, force: bool = False) -> RunResult:
+    result = backfill_flow(input_dir, MONTHS[0], MONTHS[-1], out, load_settings(), force=force)
+    assert isinstance(result, RunResult) and result.ok, result
+    return result
+
+
+def corrected(deal: str, amount: str) -> list[dict[str, str]]:
+    """BASE_TABLES' opportunities with one deal's amount corrected."""
+    return [{**o, "amount": amount} if o["opportunity_id"] == deal else o for o in BASE_TABLES["opportunities"]]
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file under OUT (the version store too) but the period locks, with each manifest's `run_at` left out:
+    the one wall-clock value in the outputs."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if not path.is_file() or path.name.endswith(".lock"):
+            continue
+        data = path.read_bytes()
+        if path.name == "manifest.json":
+            manifest = json.loads(data)
+            assert manifest.pop("run_at")
+            data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+        found[path.relative_to(out).as_posix()] = data
+    return found
+
+
+def but(files: dict[str, bytes], restated: str) -> dict[str, bytes]:
+    """The files a clean backfill must give byte for byte: all but the restated month's (a new version here, the
+    first there) and the version store's manifests (a kept version records the inputs it was first made from)."""
+    return {
+        path: data
+        for path, data in files.items()
+        if not path.startswith((f"{restated}/", f".versions/{restated}/"))
+        and not (path.startswith(".versions/") and path.endswith("/manifest.json"))
+    }
+
+
+def version_2(html: bytes) -> bytes:
+    """A version 1 card's HTML as version 2's: the version its question link's subject names (en, zh-CN)."""
+    return html.replace(b"version%201%29", b"version%202%29").replace(b"%E7%AC%AC%201%20", b"%E7%AC%AC%202%20")
+
+
+def rollups(out: Path, period: str) -> list[str]:
+    return sorted(p.name for p in PeriodFolder.of(out, period).rollups.iterdir())
+
+
+def card(out: Path, period: str, rep_id: str, suffix: str = ".html") -> Path:
+    return PeriodFolder.of(out, period).card(rep_id, suffix)
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(period, rep card file) of each card rendered from now on."""
+    calls: list[tuple[str, str]] = []
+    write = render.write_card_workbook
+
+    def counted(card: object, path: Path, currency: str) -> None:
+        calls.append((path.parent.parent.name.split(".")[1], path.name))
+        write(card, path, currency)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "write_card_workbook", counted)
+    return calls
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(period, rep_id) of each card whose view was built from now on."""
+    calls: list[tuple[str, str]] = []
+    build = render.build_cards
+
+    def counted(report, period, settings, only=None, publication=None):  # noqa: ANN001, ANN202
+        cards = build(report, period, settings, only=only, publication=publication)
+        calls.extend((str(period), card.rep_id) for card in cards)
+        return cards
+
+    monkeypatch.setattr(render, "build_cards", counted)
+    return calls
+
+
+def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered: list[tuple[str, str]],
+    built: list[tuple[str, str]],
+) -> None:
+    out = tmp_path / "out"
+    backfill(make_inputs(), out)
+    assert len(rendered) == 2 + 2 + 3  # R1, R2 in August and September; R3 (hired 2026-10-31) too in October
+    before = outputs(out)
+    manifest = json.loads(PeriodFolder.of(out, "2026-10").manifest.read_text())
+    assert manifest["renderer"] == render.renderer_version()
+    assert sorted(manifest["views"]["reps"]) == ["R1", "R2", "R3"]
+    assert sorted(manifest["views"]["teams"]) == ["East", "West"]
+
+    rendered.clear()
+    built.clear()
+    fixed = make_inputs("fixed", opportunities=corrected("O1", "1200.10"))  # R1's deal won in 2026-10
+    backfill(fixed, out)
+
+    # October has new numbers: version 2, which every October card names in its question link, so all are
+    # rendered again; August's and September's views did not change: their cards were copied, not rendered.
+    assert sorted(rendered) == sorted(
+        ("2026-10", card(out, "2026-10", r).with_suffix(".xlsx").name) for r in ("R1", "R2", "R3")
+    )
+    # What August's and September's cards are made from did not change either: their views were not even built.
+    assert sorted(built) == [("2026-10", "R1"), ("2026-10", "R2"), ("2026-10", "R3")]
+    after = outputs(out)
+    assert "1,200.10" in card(out, "2026-10", "R1").read_text()
+    for rep_id in ("R1", "R2"):
+        for period in ("2026-08", "2026-09"):
+            for suffix in (".html", ".xlsx"):
+                relative = card(out, period, rep_id, suffix).relative_to(out).as_posix()
+                assert after[relative] == before[relative]
+    assert PeriodFolder.of(out, "2026-10").publication() == 2
+    assert PeriodFolder.of(out, "2026-09").publication() == 1
+
+    # The same history published without carrying anything over gives every byte the same.
+    monkeypatch.setattr(period_flow, "published_pages", lambda folder: None)
+    full = tmp_path / "full"
+    backfill(make_inputs(), full)
+    rendered.clear()
+    backfill(fixed, full)
+    assert len(rendered) == 7
+    assert outputs(full) == after
+
+    # A clean backfill of the corrected input: the same files, but October is its version 1 there.
+    clean = tmp_path / "clean"
+    backfill(fixed, clean)
+    fresh = outputs(clean)
+
+    assert but(fresh, "2026-10") == but(after, "2026-10")
+    for name in ("scorecards.csv", "scorecards.parquet", *(f"teams/{t}" for t in rollups(out, "2026-10"))):
+        assert fresh[f"2026-10/{name}"] == after[f"2026-10/{name}"]
+    for rep_id in ("R1", "R2", "R3"):
+        relative = card(out, "2026-10", rep_id).relative_to(out).as_posix()
+        assert fresh[relative] != after[relative]
+        assert version_2(fresh[relative]) == after[relative]
+
+
+def test_a_correction_in_an_earlier_month_re_renders_only_the_cards_whose_trend_shows_it(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    rendered: list[tuple[str, str]],
+) -> None:
+    targets = [*BASE_TABLES["targets"], {"rep_id": "R2", "period": "2026-09", "target_amount": "1000.00"}]
+    out = tmp_path / "out"
+    backfill(make_inputs(targets=targets), out)
+    before = outputs(out)
+
+    rendered.clear()
+    fixed = make_inputs("fixed", targets=targets, opportunities=corrected("O3", "650.00"))  # R2's deal won in 2026-09
+    backfill(fixed, out)
+
+    # September is restated (version 2: both its cards); October keeps version 1 and its numbers, and only R2's
+    # card, whose trend shows September's attainment, changed: R1's and R3's were carried over.
+    assert PeriodFolder.of(out, "2026-10").publication() == 1
+    assert sorted(rendered) == sorted(
+        [("2026-09", card(out, "2026-09", r, ".xlsx").name) for r in ("R1", "R2")]
+        + [("2026-10", card(out, "2026-10", "R2", ".xlsx").name)]
+    )
+    after = outputs(out)
+    r2 = card(out, "2026-10", "R2").relative_to(out).as_posix()
+    assert after[r2] != before[r2]
+    for rep_id in ("R1", "R3"):
+        relative = card(out, "2026-10", rep_id, ".xlsx").relative_to(out).as_posix()
+        assert after[relative] == before[relative]
+
+    clean = tmp_path / "clean"
+    backfill(fixed, clean)
+    fresh = outputs(clean)
+    assert but(fresh, "2026-09") == but(after, "2026-09")
+
+
+@pytest.mark.parametrize("inputs_changed", [False, True], ids=["same inputs", "other inputs, same views"])
+def test_a_tampered_or_missing_card_is_rendered_again(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered: list[tuple[str, str]],
+    built: list[tuple[str, str]],
+    inputs_changed: bool,
+) -> None:
+    folder, out = make_inputs(), tmp_path / "out"
+    backfill(folder, out)
+    before = outputs(out)
+    tampered, missing = card(out, "2026-09", "R1"), card(out, "2026-10", "R3", ".xlsx")
+    tampered.write_text(tampered.read_text().replace("Ann Lee", "Someone Else"))
+    missing.unlink()
+    if inputs_changed:  # every card's inputs look new: each view is built, and its hash decides
+        inputs = render.card_inputs
+        monkeypatch.setattr(render, "card_inputs", lambda *args: dict.fromkeys(inputs(*args), "other inputs"))
+
+    rendered.clear()
+    built.clear()
+    backfill(folder, out, force=True)
+
+    # Only the damaged cards are built (same inputs) or all are (other inputs); only the damaged are rendered.
+    assert len(built) == (7 if inputs_changed else 2)
+    assert sorted(rendered) == sorted(
+        [("2026-09", card(out, "2026-09", "R1", ".xlsx").name), ("2026-10", missing.name)]
+    )
+    if inputs_changed:
+        assert {p: b for p, b in outputs(out).items() if not p.endswith("manifest.json")} == {
+            p: b for p, b in before.items() if not p.endswith("manifest.json")
+        }
+    else:
+        assert outputs(out) == before
+
+
+def test_a_new_renderer_renders_every_card_again(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered: list[tuple[str, str]],
+) -> None:
+    folder, out = make_inputs(), tmp_path / "out"
+    backfill(folder, out)
+    before = outputs(out)
+
+    rendered.clear()
+    monkeypatch.setattr(render, "renderer_version", lambda: "a template changed")
+    backfill(folder, out, force=True)
+
+    assert len(rendered) == 7
+    manifest = json.loads(PeriodFolder.of(out, "2026-10").manifest.read_text())
+    assert manifest["renderer"] == "a template changed"
+    after = outputs(out)
+    assert {p: b for p, b in after.items() if not p.endswith("manifest.json")} == {
+        p: b for p, b in before.items() if not p.endswith("manifest.json")
+    }
