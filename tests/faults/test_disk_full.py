@@ -95,11 +95,11 @@ def test_a_writer_that_fails_midway_leaves_the_old_publication(
     calls = []
     save = workbooks.save_deterministic
 
-    def fill_up_on_the_third(workbook: object, path: Path) -> None:
+    def fill_up_on_the_third(workbook: object, path: Path, *args: object, **kwargs: object) -> None:
         calls.append(path)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        save(workbook, path)
+        save(workbook, path, *args, **kwargs)
 
     monkeypatch.setattr(workbooks, "save_deterministic", fill_up_on_the_third)
     result = run(folder, out)

@@ -8,6 +8,7 @@ publishes again; cards rendered are counted where the workbook writer is called
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,13 +54,20 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 def but(files: dict[str, bytes], restated: str) -> dict[str, bytes]:
     """The files a clean backfill must give byte for byte: all but the restated month's (a new version here, the
-    first there) and the version store's manifests (a kept version records the inputs it was first made from)."""
+    first there), the version store's manifests (a kept version records the inputs it was first made from) and
+    the index (which names each month's version; see `index_with_version`)."""
     return {
         path: data
         for path, data in files.items()
         if not path.startswith((f"{restated}/", f".versions/{restated}/"))
         and not (path.startswith(".versions/") and path.endswith("/manifest.json"))
+        and path != "index.html"
     }
+
+
+def versions_unnamed(html: bytes) -> bytes:
+    """The index without the version number it names after each month's title."""
+    return re.sub(rb"\xc2\xb7 Version \d+<", b"\xc2\xb7 Version ?<", html)
 
 
 def version_2(html: bytes) -> bytes:
@@ -157,6 +165,8 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     fresh = outputs(clean)
 
     assert but(fresh, "2026-10") == but(after, "2026-10")
+    assert versions_unnamed(fresh["index.html"]) == versions_unnamed(after["index.html"])
+    assert after["index.html"].count("· Version 2<".encode()) == 1 and b"Version 2<" not in fresh["index.html"]
     for name in ("scorecards.csv", "scorecards.parquet", *(f"teams/{t}" for t in rollups(out, "2026-10"))):
         assert fresh[f"2026-10/{name}"] == after[f"2026-10/{name}"]
     for rep_id in ("R1", "R2", "R3"):
@@ -197,6 +207,8 @@ def test_a_correction_in_an_earlier_month_re_renders_only_the_cards_whose_trend_
     backfill(fixed, clean)
     fresh = outputs(clean)
     assert but(fresh, "2026-09") == but(after, "2026-09")
+    assert versions_unnamed(fresh["index.html"]) == versions_unnamed(after["index.html"])
+    assert after["index.html"].count("· Version 2<".encode()) == 1 and b"Version 2<" not in fresh["index.html"]
 
 
 @pytest.mark.parametrize("inputs_changed", [False, True], ids=["same inputs", "other inputs, same views"])
