@@ -83,7 +83,8 @@ class Field:
         elif self.kind in _PLACES:
             places = _PLACES[self.kind]
             is_number = text.str.contains(_NUMBER)
-            too_precise = _decimals(text).str.extract(r"\.([0-9]*?)0*$").str.len_chars() > places
+            # The digits after the point without trailing zeros (where the text is a number: one point at most).
+            too_precise = text.str.extract(r"\.([0-9]*)$").str.strip_chars_end("0").str.len_bytes() > places
             rules += [
                 ("not a number", present & ~is_number),
                 (f"more than {places} decimal places", present & is_number & too_precise.fill_null(False)),

@@ -118,6 +118,8 @@ def _when(broken: pl.Series, reason: str) -> pl.Series:
 
 def _without_rate(kept: pl.DataFrame, fx_rates: pl.DataFrame, reporting: str) -> pl.Series:
     """An opportunity in another currency with no rate on or before its value date (SPEC §8.2)."""
+    if not (kept["currency"] != reporting).any():  # every amount is in the reporting currency: nothing to look up
+        return pl.Series(REASON, [None] * kept.height, dtype=pl.String)
     converted = with_reporting_amounts(kept.lazy(), fx_rates.lazy(), reporting).collect()
     missing = converted["rate"].is_null()
     return (
@@ -206,11 +208,17 @@ def _marked(
         whole_rows.append(
             ("rep_id: not a rep in reps", pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()))
         )
+    # Typed values and cell rules are planned in one context, so that each cell is parsed once
+    # (the rules test the parsed value); the typed columns take their names after.
     return (
         raw.lazy()
         .select(expr.alias(name) for name, expr in text.items())
-        .with_columns(_reasons(cell_rules).alias("_cell"), _reasons(whole_rows).alias("_shared"))
-        .with_columns(expr.alias(name) for name, expr in typed.items())
+        .with_columns(
+            _reasons(cell_rules).alias("_cell"),
+            _reasons(whole_rows).alias("_shared"),
+            *(expr.alias(f"_typed_{name}") for name, expr in typed.items()),
+        )
+        .select(*(pl.col(f"_typed_{name}").alias(name) for name in typed), "_cell", "_shared")
         .with_columns(_reasons(list(spec.row_rules)).alias("_row"))
         .select(
             *typed,
