@@ -84,11 +84,16 @@ def compute_scorecards(tables: InputTables, period: Period, settings: Settings) 
 
 
 def scorecards_plan(
-    tables: InputTables, period: Period, settings: Settings, credited: pl.LazyFrame | None = None
+    tables: InputTables,
+    period: Period,
+    settings: Settings,
+    credited: pl.LazyFrame | None = None,
+    firsts: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """P's scorecard rows before ranking, as a query: months planned together share their common work.
 
-    `credited` is credit.deals of the same tables when the caller has it (one plan for several months).
+    `credited` (credit.deals) and `firsts` (customers.first_won_deals) of the same tables, when the
+    caller has them: they are the same for every month.
     """
     if credited is None:
         credited = deals(tables, settings.display.reporting)
@@ -97,7 +102,7 @@ def scorecards_plan(
         won_by_rep(credited, period),
         target_by_rep(tables.targets.lazy(), period),
         leads_by_rep(leads, period),
-        new_customers_by_rep(tables.opportunities.lazy(), credited, period),
+        new_customers_by_rep(tables.opportunities.lazy(), credited, period, firsts),
         satisfaction_by_rep(tables.surveys.lazy(), period),
         skills_by_rep(tables.skill_ratings.lazy(), period),
         deals_by_rep(credited, period),

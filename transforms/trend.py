@@ -10,6 +10,7 @@ import polars as pl
 from scorecards.config import DIMENSION_NAMES, Settings
 from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.credit import deals
+from scorecards.transforms.customers import first_won_deals
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import ranked, scorecards_plan
 
@@ -51,7 +52,10 @@ def trend_scorecards(
     months = period.back(MONTHS_BEFORE)
     todo = [month for month in months if month not in known]
     credited = deals(tables, settings.display.reporting)
-    plans = [scorecards_plan(tables, month, settings, credited) for month in todo]
+    firsts = first_won_deals(tables.opportunities.lazy()).select("opportunity_id", "close_date")
+    if todo:
+        firsts = firsts.collect().lazy()  # each account's first won deal: one sort of the whole input, not six
+    plans = [scorecards_plan(tables, month, settings, credited, firsts) for month in todo]
     computed = dict(zip(todo, (ranked(cards) for cards in pl.collect_all(plans)), strict=True))
     return {month: known[month] if month in known else computed[month] for month in months}
 
