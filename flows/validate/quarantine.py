@@ -208,9 +208,12 @@ def _marked(
         whole_rows.append(
             ("rep_id: not a rep in reps", pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()))
         )
+    # A clean text column is its own typed column: it is taken from the raw frame as it is (the
+    # query's result would be a copy), and the query computes only the columns that change.
+    same = {f.name for f in spec.fields if f.name in untouched and f.parse_is_identity and not f.config_default}
     # Typed values and cell rules are planned in one context, so that each cell is parsed once
     # (the rules test the parsed value); the typed columns take their names after.
-    return (
+    computed = (
         raw.lazy()
         .select(expr.alias(name) for name, expr in text.items())
         .with_columns(
@@ -221,7 +224,7 @@ def _marked(
         .select(*(pl.col(f"_typed_{name}").alias(name) for name in typed), "_cell", "_shared")
         .with_columns(_reasons(list(spec.row_rules)).alias("_row"))
         .select(
-            *typed,
+            *(name for name in typed if name not in same),
             pl.concat_str(
                 [pl.col("_cell").fill_null(pl.col("_row")), pl.col("_shared")], separator="; ", ignore_nulls=True
             )
@@ -230,6 +233,7 @@ def _marked(
         )
         .collect()
     )
+    return pl.DataFrame([raw.get_column(n) if n in same else computed.get_column(n) for n in [*typed, REASON]])
 
 
 def _text(column: pl.Expr, *, clean: bool) -> pl.Expr:
