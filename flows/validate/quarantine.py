@@ -212,28 +212,47 @@ def _marked(
     # query's result would be a copy), and the query computes only the columns that change.
     same = {f.name for f in spec.fields if f.name in untouched and f.parse_is_identity and not f.config_default}
     # Typed values and cell rules are planned in one context, so that each cell is parsed once
-    # (the rules test the parsed value); the typed columns take their names after.
+    # (the rules test the parsed value); the typed columns take their names after. The query marks
+    # each rule as a true/false column; the reasons' text is written for the marked rows only.
+    cell = {f"_cell{i}": broken for i, (_, broken) in enumerate(cell_rules)}
+    shared = {f"_shared{i}": broken for i, (_, broken) in enumerate(whole_rows)}
+    row = {f"_row{i}": broken for i, (_, broken) in enumerate(spec.row_rules)}
+    cells = raw.lazy().select(expr.alias(name) for name, expr in text.items())
+    # The whole-column marks (a key's duplicates) are their own query: in the main one the streaming
+    # engine would hold every row's text until they are known.
+    across = cells.select(broken.fill_null(False).alias(name) for name, broken in shared.items()).collect()
     computed = (
-        raw.lazy()
-        .select(expr.alias(name) for name, expr in text.items())
-        .with_columns(
-            _reasons(cell_rules).alias("_cell"),
-            _reasons(whole_rows).alias("_shared"),
+        cells.with_columns(
+            *(broken.fill_null(False).alias(name) for name, broken in cell.items()),
             *(expr.alias(f"_typed_{name}") for name, expr in typed.items()),
         )
-        .select(*(pl.col(f"_typed_{name}").alias(name) for name in typed), "_cell", "_shared")
-        .with_columns(_reasons(list(spec.row_rules)).alias("_row"))
-        .select(
-            *(name for name in typed if name not in same),
-            pl.concat_str(
-                [pl.col("_cell").fill_null(pl.col("_row")), pl.col("_shared")], separator="; ", ignore_nulls=True
-            )
-            .replace("", None)
-            .alias(REASON),
-        )
+        .select(*(pl.col(f"_typed_{name}").alias(name) for name in typed), *cell)
+        .with_columns(broken.fill_null(False).alias(name) for name, broken in row.items())
         .collect()
+        .hstack(across.get_columns())
     )
-    return pl.DataFrame([raw.get_column(n) if n in same else computed.get_column(n) for n in [*typed, REASON]])
+    marks = {**cell, **shared, **row}
+    reason = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias(REASON)
+    if marks:
+        broken_any = computed.select(pl.any_horizontal(*marks)).to_series()
+        if broken_any.any():
+            labelled = zip(marks, [rule for rule, _ in (*cell_rules, *whole_rows, *spec.row_rules)], strict=True)
+            rules = {name: rule for name, rule in labelled}
+
+            def said(names: dict[str, pl.Expr]) -> pl.Expr:
+                return _reasons([(rules[name], pl.col(name)) for name in names])
+
+            text_of_bad = (
+                computed.filter(broken_any)
+                .select(
+                    pl.concat_str(
+                        [said(cell).fill_null(said(row)), said(shared)], separator="; ", ignore_nulls=True
+                    ).replace("", None)
+                )
+                .to_series()
+            )
+            reason = reason.scatter(pl.arg_where(broken_any, eager=True), text_of_bad)
+    return pl.DataFrame([*(raw.get_column(n) if n in same else computed.get_column(n) for n in typed), reason])
 
 
 def _text(column: pl.Expr, *, clean: bool) -> pl.Expr:
