@@ -28,6 +28,8 @@ class Scale:
 SMALL = Scale(reps=200, opportunities=500_000, leads=200_000, surveys=50_000)
 LARGE = Scale(reps=2_000, opportunities=5_000_000, leads=2_000_000, surveys=500_000)
 TINY = Scale(reps=20, opportunities=5_000, leads=2_000, surveys=500)
+#: Issue 18's shape: few reps with about 100,000 opportunities each, so each card's evidence holds thousands of rows.
+EVIDENCE = Scale(reps=50, opportunities=5_000_000, leads=2_000_000, surveys=500_000)
 
 
 def _rand(salt: int, modulo: int) -> pl.Expr:

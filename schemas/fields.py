@@ -24,6 +24,7 @@ CURRENCY_PATTERN = r"^[A-Z]{3}$"
 # Exact numbers keep this many places: cents for money, micro-units for numbers, a split's
 # share in 1/10,000 (SPEC §8.1), an exchange rate in 10 places (SPEC §8.2).
 _PLACES = {"money": 2, "number": 6, "share": 4, "rate": 10}
+_TEXT_KINDS = ("text", "email", "period", "choice", "currency")
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,14 @@ class Field:
             return pl.Decimal(38, _PLACES[self.kind])
         return pl.String()
 
+    @property
+    def parse_is_identity(self) -> bool:
+        """True when the typed value of a cell is its stripped text (parse changes nothing)."""
+        return self.kind in _TEXT_KINDS
+
     def parse(self, text: pl.Expr) -> pl.Expr:
         """The typed value of a stripped text cell (null where it is empty or unreadable)."""
-        if self.kind in ("text", "email", "period", "choice", "currency"):
+        if self.kind in _TEXT_KINDS:
             return text
         if self.kind == "date":
             # A datetime counts by its calendar date (SPEC §1).
@@ -83,7 +89,8 @@ class Field:
         elif self.kind in _PLACES:
             places = _PLACES[self.kind]
             is_number = text.str.contains(_NUMBER)
-            too_precise = _decimals(text).str.extract(r"\.([0-9]*?)0*$").str.len_chars() > places
+            # The digits after the point without trailing zeros (where the text is a number: one point at most).
+            too_precise = text.str.extract(r"\.([0-9]*)$").str.strip_chars_end("0").str.len_bytes() > places
             rules += [
                 ("not a number", present & ~is_number),
                 (f"more than {places} decimal places", present & is_number & too_precise.fill_null(False)),

@@ -21,12 +21,24 @@ def first_won_deals(opportunities: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def new_customers(opportunities: pl.LazyFrame, deals: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """The deals (credit.deals) of the accounts whose first won opportunity closed in P: one per rep it credits."""
-    firsts = first_won_deals(opportunities).filter(period.contains("close_date")).select("opportunity_id")
-    return deals.join(firsts, on="opportunity_id", how="semi")
+def new_customers(
+    opportunities: pl.LazyFrame, deals: pl.LazyFrame, period: Period, firsts: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """The deals (credit.deals) of the accounts whose first won opportunity closed in P: one per rep it credits.
+
+    `firsts` is first_won_deals of the same opportunities when the caller has it (it holds for every month).
+    """
+    firsts = first_won_deals(opportunities) if firsts is None else firsts
+    closed_in_p = firsts.filter(period.contains("close_date")).select("opportunity_id")
+    return deals.join(closed_in_p, on="opportunity_id", how="semi")
 
 
-def new_customers_by_rep(opportunities: pl.LazyFrame, deals: pl.LazyFrame, period: Period) -> pl.LazyFrame:
+def new_customers_by_rep(
+    opportunities: pl.LazyFrame, deals: pl.LazyFrame, period: Period, firsts: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """Per rep: new_customers, the accounts whose first won deal credits the rep and closed in P (SPEC §8.3)."""
-    return new_customers(opportunities, deals, period).group_by("rep_id").agg(new_customers=pl.len().cast(pl.Int64))
+    return (
+        new_customers(opportunities, deals, period, firsts)
+        .group_by("rep_id")
+        .agg(new_customers=pl.len().cast(pl.Int64))
+    )

@@ -80,13 +80,29 @@ _ZERO_WHEN_ABSENT: dict[str, pl.Expr] = {
 
 def compute_scorecards(tables: InputTables, period: Period, settings: Settings) -> pl.DataFrame:
     """The scorecards table for P: one row per rep on the roster, ordered by rank_overall."""
-    credited = deals(tables, settings.display.reporting)
+    return ranked(scorecards_plan(tables, period, settings).collect())
+
+
+def scorecards_plan(
+    tables: InputTables,
+    period: Period,
+    settings: Settings,
+    credited: pl.LazyFrame | None = None,
+    firsts: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """P's scorecard rows before ranking, as a query: months planned together share their common work.
+
+    `credited` (credit.deals) and `firsts` (customers.first_won_deals) of the same tables, when the
+    caller has them: they are the same for every month.
+    """
+    if credited is None:
+        credited = deals(tables, settings.display.reporting)
     leads = tables.leads.lazy()
     per_rep = [
         won_by_rep(credited, period),
         target_by_rep(tables.targets.lazy(), period),
         leads_by_rep(leads, period),
-        new_customers_by_rep(tables.opportunities.lazy(), credited, period),
+        new_customers_by_rep(tables.opportunities.lazy(), credited, period, firsts),
         satisfaction_by_rep(tables.surveys.lazy(), period),
         skills_by_rep(tables.skill_ratings.lazy(), period),
         deals_by_rep(credited, period),
@@ -96,7 +112,7 @@ def compute_scorecards(tables: InputTables, period: Period, settings: Settings) 
     cards = roster(tables.reps.lazy(), period)
     for metrics in per_rep:
         cards = cards.join(metrics, on="rep_id", how="left")
-    cards = (
+    return (
         cards.with_columns(
             [pl.col(name).fill_null(zero) for name, zero in _ZERO_WHEN_ABSENT.items()],
             period=pl.lit(str(period)),
@@ -110,4 +126,8 @@ def compute_scorecards(tables: InputTables, period: Period, settings: Settings) 
         .with_columns(composite_score=composite_score(settings))
         .with_columns(overall_grade=overall_grade(settings))
     )
-    return with_ranks(cards.collect()).select(SCORECARD_COLUMNS)
+
+
+def ranked(cards: pl.DataFrame) -> pl.DataFrame:
+    """A collected scorecards_plan with its ranks, as the scorecards table: SCORECARD_COLUMNS, by rank_overall."""
+    return with_ranks(cards).select(SCORECARD_COLUMNS)

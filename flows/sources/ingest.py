@@ -24,6 +24,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -130,6 +131,20 @@ def _read(
     table: str, path: Path, profile: Profile, lookups: dict[tuple[Path, FileFormat], Lookup | SourceMismatch]
 ) -> RawTable | UnreadableTable:
     data = path.read_bytes()
+    # hashlib lets go of the GIL on large buffers: the hash is computed while polars parses.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+        return _read_hashed(table, path, data, digest, profile, lookups)
+
+
+def _read_hashed(
+    table: str,
+    path: Path,
+    data: bytes,
+    digest: Future[str],
+    profile: Profile,
+    lookups: dict[tuple[Path, FileFormat], Lookup | SourceMismatch],
+) -> RawTable | UnreadableTable:
     source = profile.tables.get(table)
     fmt = profile.file_format(table)
     joined: tuple[Lookup, ...] = ()
@@ -148,7 +163,7 @@ def _read(
     return RawTable(
         table=table,
         source=path.name,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest.result(),
         frame=frame,
         first_row=fmt.header_row + 1,
         joined=tuple(dict.fromkeys((lookup.source, lookup.sha256) for lookup in joined)),

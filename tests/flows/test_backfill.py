@@ -14,7 +14,6 @@ from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.shared.errors import PublishError
 from scorecards.flows.shared.naming import safe_stem
 from scorecards.transforms.period import Period, period_range
-from scorecards.transforms.scorecard import compute_scorecards
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -87,12 +86,13 @@ def test_backfill_computes_each_month_once_not_once_per_trend_it_is_in(
     from scorecards.transforms import trend
 
     computed: list[str] = []
+    plan = trend.scorecards_plan
 
-    def counted(tables: object, period: Period, settings: object) -> object:
+    def counted(tables: object, period: Period, *args: object) -> object:
         computed.append(str(period))
-        return compute_scorecards(tables, period, settings)  # type: ignore[arg-type]
+        return plan(tables, period, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(trend, "compute_scorecards", counted)
+    monkeypatch.setattr(trend, "scorecards_plan", counted)
     assert backfill(make_inputs(), tmp_path / "out").exit_code == 0
     # 2026-08 … 2026-10 and the five months before 2026-08 that their trends show, each once.
     assert computed == [str(m) for m in period_range(Period(2026, 3), Period(2026, 10))]

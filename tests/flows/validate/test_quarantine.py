@@ -234,6 +234,28 @@ def test_rows_only_the_schema_catches_are_quarantined_with_its_check(
     assert result.tables is not None and result.tables.surveys["response_id"].to_list() == ["S1"]
 
 
+def test_above_the_full_check_size_pandera_checks_an_even_sample_and_the_rules_every_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Five surveys, four of them kept by the rules, at most two checked whole: pandera sees every
+    # second kept row (S1 and S3).
+    monkeypatch.setattr(quarantine, "FULL_CHECK_ROWS", 2)
+    schema = table_schema(TABLES["surveys"])
+    _table_check(schema)
+    monkeypatch.setitem(quarantine.MODELS, "surveys", schema)
+    rows = [{**VALID_ROWS["surveys"], "response_id": f"S{i}"} for i in range(1, 6)]
+    rows[1].update(score="9", scale_max="10")  # not in the sample: the schema-only check does not see it
+    rows[2].update(score="9", scale_max="10")  # in the sample: quarantined with the schema's check
+    rows[4]["score"] = "-1"  # not in the sample: a rule catches it
+    result = check("surveys", *rows)
+    rejected = result.quarantine["surveys"]
+    assert rejected.select(SOURCE_ROW, "response_id", REASON).to_dicts() == [
+        {SOURCE_ROW: 4, "response_id": "S3", REASON: "score: above 5"},
+        {SOURCE_ROW: 6, "response_id": "S5", REASON: "score: below 0"},
+    ]
+    assert result.tables is not None and result.tables.surveys["response_id"].to_list() == ["S1", "S2", "S4"]
+
+
 def test_a_schema_level_failure_is_raised_as_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = table_schema(TABLES["surveys"])
     schema.columns["score"] = pa.Column(pl.Float64, name="score")
