@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from scorecards.config import ConfigError, load_settings
 from scorecards.config.profiles import CANONICAL, list_profiles, load_profile, shipped_profiles_folder
 from scorecards.flows.shared.errors import ScorecardsError, UsageError
+from scorecards.flows.shared.layout import OutFolder, PeriodFolder
 from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.period import Period, last_complete_month
 
@@ -173,8 +174,9 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     result = _orchestrate(period_flow, input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings)
     typer.echo(format_report(result.report))
     _finish(result)
-    folder = out_dir / str(month)
-    typer.echo(f"open {folder / 'reps'} for the cards, {folder / 'teams'} for the team rollups")
+    folder = PeriodFolder.of(out_dir, str(month))
+    typer.echo(f"open {OutFolder(out_dir).index} in a browser: every published month, its cards and team rollups")
+    typer.echo(f"the fairness page: {folder.fairness('.html')}")
 
 
 @app.command()
