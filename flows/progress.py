@@ -21,11 +21,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 class Display(Protocol):
     """Where a run's progress is shown: the months done of how many, and the current month's cards."""
 
-    def start(self, months: int) -> None: ...
-    def month(self, period: str, cards: int) -> None: ...
-    def cards(self, period: str, done: int, cards: int) -> None: ...
-    def month_done(self, period: str, status: str, done: int, months: int) -> None: ...
-    def stop(self) -> None: ...
+    def start(self, months: int) -> None:
+        """A run of `months` months begins."""
+
+    def month(self, period: str, cards: int) -> None:
+        """A month's `cards` cards start to be written."""
+
+    def cards(self, period: str, done: int, cards: int) -> None:
+        """`done` of the month's `cards` cards are written."""
+
+    def month_done(self, period: str, status: str, done: int, months: int) -> None:
+        """A month is finished (`status`): `done` of `months`."""
+
+    def stop(self) -> None:
+        """The run is over: leave the display as it is."""
 
 
 class Silent:

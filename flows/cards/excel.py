@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -72,12 +72,16 @@ def bulk_sheet_data(rows: Iterable[Sequence[BulkCell]], style_ids: Mapping[Hasha
                     continue
                 text = value if value.isprintable() else _UNWRITABLE.sub("\ufffd", value)
                 stripped = text.strip()
-                space = ' xml:space="preserve"' if stripped and stripped != text else ""
+                space = ' xml:space="preserve"' if stripped != text else ""
                 append(
                     f'<c r="{letter}{number}"{quote if text.startswith(LIVE_PREFIXES) else styled[style]}'
                     f' t="inlineStr"><is><t{space}>{text.translate(_XML_TEXT)}</t></is></c>'
                 )
+            elif isinstance(value, bool):
+                append(f'<c r="{letter}{number}"{styled[style]} t="b"><v>{int(value)}</v></c>')
             else:
+                if isinstance(value, datetime):
+                    raise TypeError(f"{letter}{number}: a bulk sheet holds dates, not date-times ({value!r})")
                 if isinstance(value, date):
                     if value not in days:
                         days[value] = (value - _EXCEL_EPOCH).days

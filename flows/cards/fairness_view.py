@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
-from scorecards.flows.cards.views import Cell, Line, Table, _Text
+from scorecards.flows.cards.views import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.fairness import OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
@@ -75,6 +75,8 @@ class Label:
 
 @dataclass(frozen=True)
 class Dot:
+    """A marker of the scatter: its centre, its class (marked high or low, or not) and its tooltip."""
+
     x: float
     y: float
     css_class: str
@@ -136,7 +138,7 @@ class FairnessPage:
 
 def build_fairness_page(report: PeriodReport, period: Period, settings: Settings, locale: str) -> FairnessPage:
     """The fairness page of P in one locale (the period's page is one file: the config's default locale)."""
-    t = _Text(locale, settings.display.reporting)
+    t = Wording(locale, settings.display.reporting)
     _ = t.gettext
     fairness = report.fairness
     names = dict(report.scorecards.select("rep_id", "rep_name").iter_rows())
@@ -146,6 +148,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
     figures = fairness.reps.with_columns(rep_name=pl.col("rep_id").replace_strict(names, default=""))
     compared = figures.filter(pl.col("target_amount").is_not_null() & pl.col("run_rate").is_not_null())
     flagged = compared.filter(pl.col("target_flag").is_not_null())
+    not_compared = _not_compared(figures, t)
     overall = fairness.distribution.filter(pl.col("dimension") == "overall")
     company_overall = fairness.company_distribution.filter(pl.col("dimension") == "overall")
     rows_for_chart = [
@@ -217,11 +220,14 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
                 )
                 % {"months": RUN_RATE_MONTHS},
             ],
-            [_targets_table(_("Targets marked"), flagged, high, low, t, _("No target is marked this month."))],
+            [
+                _targets_table(_("Targets marked"), flagged, high, low, t, _("No target is marked this month.")),
+                not_compared,
+            ],
         ),
         targets_chart=_scatter(compared, settings, t),
         compared=_targets_table(_("Targets compared"), compared, high, low, t, _("None this month.")),
-        not_compared=_not_compared(figures, t),
+        not_compared=not_compared,
         coverage=Section(
             _("Coverage"),
             [
@@ -285,10 +291,11 @@ def _name(text: str) -> Cell:
     return Cell(text, None, one_line(text))
 
 
-def _labels(t: _Text) -> dict[str, str]:
+def _labels(t: Wording) -> dict[str, str]:
     _ = t.gettext
     return {
         "sheet_fairness": _("Fairness"),
+        "footer": _("Computed from the period's scorecards and the won amounts of the three months before it."),
         "sheet_targets": _("Targets"),
         "grades_chart": _("Overall grade per team (share of reps)"),
         "targets_chart": _("Target against run rate"),
@@ -298,18 +305,18 @@ def _labels(t: _Text) -> dict[str, str]:
     }
 
 
-def _times(value: Decimal, t: _Text) -> str:
+def _times(value: Decimal, t: Wording) -> str:
     """A threshold as a multiplier, with as many decimals as it has: 1.5, 0.67, 2."""
     return format_value(value, "rate", t.locale, t.na).rstrip("0").rstrip(".,")
 
 
-def _flag(flag: str | None, high: str, low: str, t: _Text) -> str:
+def _flag(flag: str | None, high: str, low: str, t: Wording) -> str:
     if flag is None:
         return ""
     return t.gettext(FLAG_WORDS[flag]) % {"times": high if flag == "high" else low}
 
 
-def _distribution_table(title: str, distribution: pl.DataFrame, by: str | None, t: _Text) -> Table:
+def _distribution_table(title: str, distribution: pl.DataFrame, by: str | None, t: Wording) -> Table:
     _ = t.gettext
     labels = {**{d.name: d.label for d in DIMENSIONS}, "overall": N_("Overall grade")}
     headings = [*([_("Team")] if by else []), _("Dimension"), *GRADES, t.na]
@@ -324,7 +331,7 @@ def _distribution_table(title: str, distribution: pl.DataFrame, by: str | None, 
     return Table(title, headings, rows, _("None this month."))
 
 
-def _spread_table(company: pl.DataFrame, teams: pl.DataFrame, t: _Text) -> Table:
+def _spread_table(company: pl.DataFrame, teams: pl.DataFrame, t: Wording) -> Table:
     _ = t.gettext
 
     def cells(label: str, row: dict[str, Any]) -> list[Cell]:
@@ -342,7 +349,7 @@ def _spread_table(company: pl.DataFrame, teams: pl.DataFrame, t: _Text) -> Table
     )
 
 
-def _targets_table(title: str, reps: pl.DataFrame, high: str, low: str, t: _Text, empty: str) -> Table:
+def _targets_table(title: str, reps: pl.DataFrame, high: str, low: str, t: Wording, empty: str) -> Table:
     _ = t.gettext
     return Table(
         title,
@@ -362,7 +369,7 @@ def _targets_table(title: str, reps: pl.DataFrame, high: str, low: str, t: _Text
     )
 
 
-def _not_compared(figures: pl.DataFrame, t: _Text) -> Table:
+def _not_compared(figures: pl.DataFrame, t: Wording) -> Table:
     _ = t.gettext
     rows = []
     for r in figures.filter(pl.col("target_amount").is_null() | pl.col("run_rate").is_null()).iter_rows(named=True):
@@ -382,7 +389,7 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
-def _stacked_bars(rows: list[tuple[str, dict[str, Any]]], t: _Text, width: int = 680) -> Chart:
+def _stacked_bars(rows: list[tuple[str, dict[str, Any]]], t: Wording, width: int = 680) -> Chart:
     """One bar per row (label, counts of A..D and na), each 100 % wide, split by grade, then a legend."""
     label_width, bar_height, gap = 170, 18, 6
     plot = width - label_width - 10
@@ -422,7 +429,7 @@ def _nice_top(value: float) -> float:
     return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
 
 
-def _scatter(compared: pl.DataFrame, settings: Settings, t: _Text, size: int = 360) -> Chart:
+def _scatter(compared: pl.DataFrame, settings: Settings, t: Wording, size: int = 360) -> Chart:
     """Target (up) against run rate (across) on equal axes, with the target = run rate, high and low lines."""
     _ = t.gettext
     left, top = 70, 10
@@ -439,7 +446,8 @@ def _scatter(compared: pl.DataFrame, settings: Settings, t: _Text, size: int = 3
     strokes, labels = [], []
     for i in range(5):
         value = top_value * i / 4
-        text = format_value(Decimal(str(value)), "count", t.locale, t.na)
+        tick = Decimal(str(value))
+        text = format_value(tick, "count" if tick == tick.to_integral_value() else "score", t.locale, t.na)
         strokes += [
             Stroke(px(value), top, px(value), bottom, "grid"),
             Stroke(left, py(value), right, py(value), "grid"),

@@ -38,7 +38,8 @@ def write_fairness_workbook(page: FairnessPage, path: Path, currency: str) -> No
     first, last = _table(targets, page.compared)
     if last > first:
         _targets_chart(targets, page.labels, first, last)
-    targets.table(page.not_compared)
+    for table in page.targets.tables:  # the page's tables: the targets marked, the reps not compared
+        targets.table(table)
     targets.finish(freeze="A2")
     save_deterministic(workbook, path)
 

@@ -16,6 +16,7 @@ from scorecards.flows.cards.render import template_environment
 from scorecards.flows.cards.views import grade_class
 from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import (
     card_link_from_index,
     card_link_from_person,
@@ -48,6 +49,8 @@ class IndexRep:
 
 @dataclass(frozen=True)
 class IndexTeam:
+    """A team of a period on the index: its name, its rollup's link (None when absent) and its reps."""
+
     name: str
     rollup_href: str | None
     reps: list[IndexRep]
@@ -55,6 +58,8 @@ class IndexTeam:
 
 @dataclass(frozen=True)
 class IndexPeriod:
+    """A published period on the index: its title, version, fairness page link and teams."""
+
     title: str
     version: str | None
     fairness_href: str | None
@@ -196,7 +201,7 @@ def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
                 locale=locale,
                 labels=labels,
                 title=latest["rep_name"],
-                subtitle=f"{labels['rep_id']}: {rep_id}",
+                subtitle=f"{labels['rep_id']}: {one_line(rep_id)}",
                 index_href=index_link_from_person(),
                 chart=grade_chart(rows["period"].to_list(), rows["overall_grade"].to_list(), locale),
                 rows=[

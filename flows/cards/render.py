@@ -180,13 +180,22 @@ def _canonical(value: object) -> object:
 #: Installed distributions whose versions can change the bytes a view renders to.
 _RENDERING_LIBRARIES = ("scorecards", "jinja2", "markupsafe", "openpyxl", "lxml", "babel")
 #: Packages whose files decide how a view is rendered: the templates and catalogues, the renderer, its helpers.
-_RENDERING_PACKAGES = ("scorecards.templates", "scorecards.flows.cards", "scorecards.flows.shared")
+# Everything a view is built from, not only what draws it: labels, kinds and bands come from config and transforms.
+_RENDERING_PACKAGES = (
+    "scorecards.templates",
+    "scorecards.flows.cards",
+    "scorecards.flows.shared",
+    "scorecards.config",
+    "scorecards.schemas",
+    "scorecards.transforms",
+)
 
 
 @cache
 def renderer_version() -> str:
     """A digest of what turns a view into bytes: the project's and the rendering libraries' versions, the
-    templates, message catalogues and the renderer's modules (flows/cards, flows/shared), once per process."""
+    templates, message catalogues and the modules views are built from (flows/cards, flows/shared, config,
+    schemas, transforms), once per process."""
     digest = hashlib.sha256()
     for library in _RENDERING_LIBRARIES:
         try:

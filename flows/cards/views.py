@@ -341,7 +341,7 @@ class TeamRollup:
 
 
 @dataclass
-class _Text:
+class Wording:
     """Translation and formatting for one locale."""
 
     locale: str
@@ -448,7 +448,7 @@ def _card(
     settings: Settings,
     publication: Publication | None = None,
 ) -> Card:
-    t = _Text(row["locale"], settings.display.reporting)
+    t = Wording(row["locale"], settings.display.reporting)
     _ = t.gettext
     history = mine["history"]
     trend_rows = history.sort("period").to_dicts() if history is not None else []
@@ -525,7 +525,7 @@ def _card(
     )
 
 
-def _question(row: dict[str, Any], period: Period, publication: Publication, t: _Text) -> Link:
+def _question(row: dict[str, Any], period: Period, publication: Publication, t: Wording) -> Link:
     """A mailto: link to the manager (or the config's address) whose subject names the period, rep and version."""
     _ = t.gettext
     subject = _("Question about my scorecard %(period)s (%(rep)s, version %(version)d)") % {
@@ -542,7 +542,7 @@ def mailto(address: str, subject: str) -> str:
     return f"mailto:{quote(address, safe='@.+-_')}?subject={quote(subject, safe='')}"
 
 
-def _restated(rep_id: str, publication: Publication, t: _Text) -> Restated:
+def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
     _ = t.gettext
     title = _restated_title(publication, t)
@@ -569,7 +569,7 @@ def _restated(rep_id: str, publication: Publication, t: _Text) -> Restated:
     return Restated(title, lines or [_("No change for you.")])
 
 
-def _restated_title(publication: Publication, t: _Text) -> str:
+def _restated_title(publication: Publication, t: Wording) -> str:
     return t.gettext(
         "Restated: this is version %(version)d of %(date)s; it replaces version %(sent)d, which was sent."
     ) % {
@@ -579,11 +579,11 @@ def _restated_title(publication: Publication, t: _Text) -> str:
     }
 
 
-def _shown(text: str | None, t: _Text) -> str:
+def _shown(text: str | None, t: Wording) -> str:
     return t.na if text is None else one_line(text)
 
 
-def _change_value(text: str | None, kind: Kind | None, t: _Text) -> str:
+def _change_value(text: str | None, kind: Kind | None, t: Wording) -> str:
     if text is None:
         return t.na
     if kind is None:
@@ -592,7 +592,7 @@ def _change_value(text: str | None, kind: Kind | None, t: _Text) -> str:
     return format_value(value, kind, t.locale, t.na, t.currency)
 
 
-def _card_labels(t: _Text) -> dict[str, str]:
+def _card_labels(t: Wording) -> dict[str, str]:
     _ = t.gettext
     return {
         "overall_grade": _("Overall grade"),
@@ -623,7 +623,7 @@ def _dimension(
     na_reason: str | None,
     months: list[Period],
     settings: Settings,
-    t: _Text,
+    t: Wording,
 ) -> DimensionBlock:
     _ = t.gettext
     name, kind = dimension.name, dimension.kind
@@ -656,7 +656,7 @@ def _dimension(
     )
 
 
-def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: _Text) -> str:
+def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: Wording) -> str:
     message = t.gettext(NA_REASONS[reason])
     if reason == "too_few_responses":
         return message % {"answers": row["survey_responses"], "needed": settings.satisfaction.min_responses}
@@ -679,7 +679,7 @@ def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 
     return Sparkline(width, height, " ".join(f"{x},{y}" for x, y in dots), dots, guide_y)
 
 
-def _credit_columns(frame: pl.DataFrame | None, t: _Text) -> tuple[tuple[str, str, Kind | None], ...]:
+def _credit_columns(frame: pl.DataFrame | None, t: Wording) -> tuple[tuple[str, str, Kind | None], ...]:
     """The columns a deal section adds for this rep's converted or shared deals (none when it has neither)."""
     if frame is None or "is_split" not in frame.columns or frame.is_empty():
         return ()
@@ -695,7 +695,7 @@ def _evidence_table(
     title: str,
     columns: tuple[tuple[str, str, Kind | None], ...],
     frame: pl.DataFrame | None,
-    t: _Text,
+    t: Wording,
     html_rows: int,
     size: tuple[str, str] | None,
 ) -> Table:
@@ -735,7 +735,7 @@ def build_team_rollups(
     cards = report.scorecards.join(report.changes.select("rep_id", "composite_score_change"), on="rep_id", how="left")
     rollups = []
     for team in report.teams.iter_rows(named=True):
-        t = _Text(team["locale"] or settings.defaults.locale, settings.display.reporting)
+        t = Wording(team["locale"] or settings.defaults.locale, settings.display.reporting)
         ours = pl.col("team") == team["team"]
         rollup = _rollup(
             team,
@@ -752,7 +752,7 @@ def build_team_rollups(
     return rollups
 
 
-def _team_restated(cards: pl.DataFrame, publication: Publication, t: _Text) -> Restated:
+def _team_restated(cards: pl.DataFrame, publication: Publication, t: Wording) -> Restated:
     """The rollup's notice: the version, and the names of the team's reps whose card changed."""
     _ = t.gettext
     changed = set(publication.changes["rep_id"]) if publication.changes is not None else set()
@@ -772,7 +772,7 @@ def _rollup(
     movers: pl.DataFrame,
     topics: pl.DataFrame,
     period: Period,
-    t: _Text,
+    t: Wording,
 ) -> TeamRollup:
     _ = t.gettext
     headings = [
@@ -833,7 +833,7 @@ def _rollup(
     )
 
 
-def _rollup_labels(t: _Text) -> dict[str, str]:
+def _rollup_labels(t: Wording) -> dict[str, str]:
     _ = t.gettext
     return {
         "reps": _("Reps"),
@@ -842,7 +842,7 @@ def _rollup_labels(t: _Text) -> dict[str, str]:
     }
 
 
-def _distribution(distribution: pl.DataFrame, t: _Text) -> Table:
+def _distribution(distribution: pl.DataFrame, t: Wording) -> Table:
     _ = t.gettext
     labels = {**{d.name: d.label for d in DIMENSIONS}, "overall": N_("Overall grade")}
     rows = [
@@ -852,7 +852,7 @@ def _distribution(distribution: pl.DataFrame, t: _Text) -> Table:
     return Table(_("Grade distribution"), [_("Dimension"), *GRADES, t.na], rows, _("None this month."))
 
 
-def _movers(movers: pl.DataFrame, names: dict[str, str], t: _Text) -> Table:
+def _movers(movers: pl.DataFrame, names: dict[str, str], t: Wording) -> Table:
     _ = t.gettext
     rows = [
         [
@@ -869,7 +869,7 @@ def _movers(movers: pl.DataFrame, names: dict[str, str], t: _Text) -> Table:
     return Table(_("Biggest movers since last month"), headings, rows, _("No change since last month."))
 
 
-def _topics(topics: pl.DataFrame, t: _Text) -> Table:
+def _topics(topics: pl.DataFrame, t: Wording) -> Table:
     _ = t.gettext
     rows = [
         [t.cell(_(topic), None), t.cell(reps, "count")] for topic, reps in topics.select("topic", "reps").iter_rows()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -11,12 +12,14 @@ from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scorecards.flows.cards.excel import bulk_sheet_data, save_deterministic, set_text
 from scorecards.flows.cards.views import Card, Cell, Restated, Table, TeamRollup
 from scorecards.flows.shared.display import Kind, excel_format
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 #: Column of the first trend month in the grades table (after dimension, value, grade, bands).
 _TREND_COLUMN = 5

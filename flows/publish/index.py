@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from scorecards.flows.publish.staging import failed_write_named, swap_into_place
+from scorecards.flows.shared.errors import PublishError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder, card_stem, rollup_stem
 
 #: The columns of the scorecards table the index shows.
@@ -76,7 +77,13 @@ def read_published(out_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _reps_of(folder: PeriodFolder) -> pl.DataFrame:
-    table = pl.read_parquet(folder.scorecards_parquet, columns=list(_REP_COLUMNS))
+    try:
+        table = pl.read_parquet(folder.scorecards_parquet, columns=list(_REP_COLUMNS))
+    except (OSError, pl.exceptions.PolarsError) as exc:  # a folder copied in by hand, half of it missing
+        raise PublishError(
+            f"{folder.scorecards_parquet}: cannot be read for the index ({type(exc).__name__}); "
+            "put the period back whole or publish it again"
+        ) from None
     cards = {p.name for p in folder.cards.glob("*.html")}
     rollups = {p.name for p in folder.rollups.glob("*.html")}
     return table.select(

@@ -105,7 +105,7 @@ def test_the_manifest_records_inputs_config_version_and_outputs(make_inputs, tmp
     period = tmp_path / "out" / "2026-10"
     manifest = json.loads((period / "manifest.json").read_text())
     assert manifest["period"] == "2026-10"
-    assert manifest["version"] == "0.1.0"
+    assert manifest["version"] == "0.2.0"
     assert manifest["config_sha256"] == config_hash(load_settings())
     assert manifest["inputs"][0] == {
         "table": "reps",

@@ -190,6 +190,7 @@ def test_bulk_rows_read_back_as_text_numbers_and_dates(tmp_path: Path) -> None:
     rows = [
         [("bell\x07 and <b>&amp;</b>\uffff", None), ("  padded  ", None), ("line\r\nbreak", None)],
         [(Decimal("1234.50"), None), (7, None), (date(2026, 10, 5), None), (None, None), ("@SUM(1)", None)],
+        [("   ", None), (True, None)],
     ]
     data = bulk_sheet_data(rows, {}, 0)
     save_deterministic(workbook, tmp_path / "a.xlsx", {"xl/worksheets/sheet1.xml": data})
@@ -197,7 +198,10 @@ def test_bulk_rows_read_back_as_text_numbers_and_dates(tmp_path: Path) -> None:
     assert [[c.value for c in row] for row in read.iter_rows()] == [
         ["bell\ufffd and <b>&amp;</b>\ufffd", "  padded  ", "line\r\nbreak", None, None],
         [1234.5, 7, 46300, None, "@SUM(1)"],  # 46300: 2026-10-05 as an Excel day number
+        ["   ", True, None, None, None],
     ]
+    with pytest.raises(TypeError, match="dates, not date-times"):
+        bulk_sheet_data([[(datetime(2026, 10, 5, 9, 30), None)]], {}, 0)
 
 
 def test_the_cap_comes_from_config_and_counts_in_its_hash(tmp_path: Path) -> None:

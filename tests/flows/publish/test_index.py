@@ -221,3 +221,17 @@ def test_a_rebuild_that_cannot_write_is_logged_and_the_period_stays_published(
         f"{copy / 'index.html'}: could not write the outputs (No space left on device); the previous index is unchanged"
     ]
     assert tree(copy) == before
+
+
+def test_a_period_whose_table_cannot_be_read_is_named_and_the_previous_index_stays(out: Path, tmp_path: Path) -> None:
+    from scorecards.flows.period_flow import refresh_index
+
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = OutFolder(copy).index.read_bytes()
+    broken = PeriodFolder.of(copy, "2026-09").scorecards_parquet
+    broken.write_bytes(broken.read_bytes()[:100])  # cut short, as a copy by hand can leave it
+    with pytest.raises(PublishError, match=r"2026-09/scorecards\.parquet: cannot be read for the index"):
+        read_published(copy)
+    refresh_index(copy, load_settings())  # logged, not raised: the period it follows is published all the same
+    assert OutFolder(copy).index.read_bytes() == before

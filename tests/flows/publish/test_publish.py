@@ -107,7 +107,7 @@ def test_the_manifest_lists_every_output_with_its_hash(tmp_path: Path) -> None:
     assert manifest == {
         "period": "2026-10",
         "publication": 1,
-        "version": "0.1.0",
+        "version": "0.2.0",
         "config_sha256": "cd" * 32,
         "inputs": [
             {
