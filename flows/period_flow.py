@@ -318,20 +318,15 @@ def publish_month(
     known: Mapping[Period, pl.DataFrame] | None = None,
     render_on: Literal["cores", "cluster", "here"] = "cores",
     progress: Tracker | None = None,
-    carry_over: bool = True,
 ) -> PeriodOutcome:
-    """Compute, write and publish one month under its lock; a named failure becomes a failed outcome.
-
-    With `carry_over`, cards and rollups whose content did not change are copied from the published folder;
-    without (`backfill --force`), every page is rendered again.
-    """
+    """Compute, write and publish one month under its lock; a named failure becomes a failed outcome."""
     assert validated.tables is not None
     target = out_dir / str(period)
     try:
         with period_lock(out_dir, str(period)):
             report = compute_period(validated.tables, period, settings, known)
             publication = publication_of(out_dir, period, report, settings)
-            published = published_pages(target) if carry_over else None  # unchanged pages are copied over
+            published = published_pages(target)  # its unchanged cards are carried over, not rendered again
             with staging_folder(out_dir, str(period)) as stage:
                 pages = write_period(
                     stage, report, validated, period, settings, render_on, publication, published, progress
@@ -418,14 +413,10 @@ def backfill_flow(
             progress.month_done(str(month), "up to date")
         elif on_dask:
             # One month per worker; its cards render there (waiting on the cluster from every worker would deadlock).
-            outcomes[month] = publish_month.submit(
-                validated, month, out_dir, settings, rules, render_on="here", carry_over=not force
-            )
+            outcomes[month] = publish_month.submit(validated, month, out_dir, settings, rules, render_on="here")
         else:
             computed |= compute_trend_months(validated.tables, month, settings, computed)
-            outcomes[month] = publish_month(
-                validated, month, out_dir, settings, rules, computed, progress=progress, carry_over=not force
-            )
+            outcomes[month] = publish_month(validated, month, out_dir, settings, rules, computed, progress=progress)
     done = []
     for outcome in outcomes.values():
         if isinstance(outcome, PrefectFuture):

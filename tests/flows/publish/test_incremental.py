@@ -268,13 +268,3 @@ def test_a_new_renderer_renders_every_card_again(
     assert {p: b for p, b in after.items() if not p.endswith("manifest.json")} == {
         p: b for p, b in before.items() if not p.endswith("manifest.json")
     }
-
-
-def test_force_renders_every_page_again(make_inputs, tmp_path: Path, rendered: list[tuple[str, str]]) -> None:  # noqa: ANN001
-    out, inputs = tmp_path / "out", make_inputs()
-    backfill(inputs, out)
-    before = {p: p.read_bytes() for p in sorted(out.rglob("reps/*"))}
-    rendered.clear()
-    backfill(inputs, out, force=True)
-    assert len(rendered) == 2 + 2 + 3  # nothing carried over
-    assert {p: p.read_bytes() for p in sorted(out.rglob("reps/*"))} == before  # and the same bytes
