@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.fresh_process import measured
 from benchmarks.generate import LARGE, SMALL, TINY, Scale, generate
 from scorecards.transforms.period import Period
 
@@ -104,27 +104,8 @@ def correct_one_deal(input_dir: Path, period: Period) -> str:
 
 
 def _scenario(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict:
-    start = time.perf_counter()
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.incremental",
-            "--measure",
-            str(input_dir),
-            str(out_dir),
-            str(first),
-            str(last),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode:
-        raise SystemExit(f"{first}..{last} failed:\n{completed.stderr[-3000:]}")
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
-    result["process_s"] = time.perf_counter() - start
-    return result
+    arguments = ("--measure", str(input_dir), str(out_dir), str(first), str(last))
+    return measured("benchmarks.incremental", *arguments, what=f"{first}..{last}")
 
 
 def _lines(name: str, scale: Scale, month: dict, first: dict, again: dict, deal: str) -> list[str]:

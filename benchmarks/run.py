@@ -12,16 +12,14 @@ and with --whole-run (the default at the evidence scale) the installed
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.fresh_process import measured
 from benchmarks.generate import EVIDENCE, LARGE, SMALL, TINY, Scale, generate
 from benchmarks.peers import check_agrees, pandas_peer, whole_run
 from scorecards.transforms.period import Period
@@ -31,18 +29,7 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def _scenario(mode: str, data: Path, out: Path, periods: list[Period]) -> dict[str, object]:
-    start = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.stages", mode, str(data), str(out), *map(str, periods)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode:
-        raise SystemExit(f"{mode} failed:\n{completed.stderr[-3000:]}")
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
-    result["process_s"] = time.perf_counter() - start
-    return result
+    return measured("benchmarks.stages", mode, str(data), str(out), *map(str, periods), what=mode)
 
 
 def _lines(
