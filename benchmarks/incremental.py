@@ -7,8 +7,9 @@ Generates canonical data at the scale, then measures, each in a fresh process:
 - after one won deal of the latest month is corrected, the 12 months re-published
   into the folder the first backfill left (unchanged cards are carried over).
 
-Periods are published as `publish_month` does, through the flows' task bodies
-(`task.fn`), without the fixed cost of a Prefect server.
+Periods are published as `backfill` does (a month whose input rows are unchanged is
+published again from its own pages; the index is rebuilt after each month), through the
+flows' task bodies (`task.fn`), without the fixed cost of a Prefect server.
 """
 
 from __future__ import annotations
@@ -43,9 +44,13 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
         check_input_rules,
         compute_period,
         compute_trend_months,
+        fingerprint_months,
         publication_of,
         publish_period,
         read_input_files,
+        rebuild_index,
+        republish_unchanged,
+        unchanged_month,
         write_period,
     )
     from scorecards.flows.publish.manifest import is_up_to_date, published_pages
@@ -67,11 +72,20 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
     assert validated.tables is not None, validated.report.problems
     computed: dict = {}
     cards = carried = 0
+    inputs = timed("compute", partial(fingerprint_months.fn, validated.tables, period_range(first, last)))
     for period in period_range(first, last):
         target = out_dir / str(period)
         if is_up_to_date(target, rules, validated.report):
             continue
         with period_lock(out_dir, str(period)):
+            unchanged = unchanged_month(out_dir, period, rules, inputs[period])
+            if unchanged is not None:
+                again = partial(republish_unchanged.fn, validated, target, rules, unchanged, inputs[period])
+                done = timed("publish", again)
+                if done is not None:
+                    cards, carried = cards + len(done.pages.cards), carried + done.pages.carried
+                    timed("publish", partial(rebuild_index.fn, out_dir, settings))
+                    continue
             computed |= timed("compute", partial(compute_trend_months.fn, validated.tables, period, settings, computed))
             report = timed("compute", partial(compute_period.fn, validated.tables, period, settings, computed))
             publication = publication_of(out_dir, period, report, settings)
@@ -81,8 +95,12 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
                 pages = timed("render", partial(write, published))
                 number = publication.version
                 timed(
-                    "publish", partial(publish_period.fn, stage, target, rules, validated.report, report, number, pages)
+                    "publish",
+                    partial(
+                        publish_period.fn, stage, target, rules, validated.report, report, number, pages, inputs[period]
+                    ),
                 )
+            timed("publish", partial(rebuild_index.fn, out_dir, settings))
         cards += len(pages.cards)
         carried += pages.carried
     return {"stages_s": times, "cards": cards, "carried": carried, "months": len(period_range(first, last))}

@@ -23,6 +23,7 @@ from scorecards.flows.period_flow import (
     check_input_rules,
     compute_period,
     compute_trend_months,
+    fingerprint_months,
     publish_period,
     read_input_files,
     write_period,
@@ -69,7 +70,10 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
         computed.update(compute_trend_months.fn(validated.tables, period, settings, computed))
         return compute_period.fn(validated.tables, period, settings, computed)
 
-    for period in period_range(first, last) if mode == "backfill" else [last]:
+    periods = period_range(first, last) if mode == "backfill" else [last]
+    # As the flows do, each month's input rows are fingerprinted (a month published again unchanged skips compute).
+    inputs = clock.time("compute", lambda: fingerprint_months.fn(validated.tables, periods))
+    for period in periods:
         report = clock.time("compute", lambda p=period: compute(p))
         with period_lock(out_dir, str(period)), staging_folder(out_dir, str(period)) as stage:
             pages = clock.time(
@@ -79,8 +83,8 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
             number = (version_numbers(out_dir, str(period)) or [0])[-1] + 1
             clock.time(
                 "publish",
-                lambda p=period, r=report, s=stage, n=number: publish_period.fn(
-                    s, out_dir / str(p), rules, validated.report, r, n
+                lambda p=period, r=report, s=stage, n=number, pg=pages: publish_period.fn(
+                    s, out_dir / str(p), rules, validated.report, r, n, pg, inputs[p]
                 ),
             )
     rows = sum(t.rows_read for t in validated.report.tables)

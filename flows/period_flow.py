@@ -6,13 +6,15 @@ compute → write → publish, under a per-period lock, into a folder swapped in
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -25,11 +27,16 @@ from prefect.states import Failed, State
 from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.cards.index_view import render_index_pages
-from scorecards.flows.cards.render import render_period
+from scorecards.flows.cards.render import render_period, renderer_version
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.index import index_lock, read_published, write_index
-from scorecards.flows.publish.manifest import is_up_to_date, published_pages, write_manifest
+from scorecards.flows.publish.manifest import (
+    is_up_to_date,
+    published_pages,
+    unchanged_publication,
+    write_manifest,
+)
 from scorecards.flows.publish.outputs import write_fairness, write_quarantine, write_scorecards
 from scorecards.flows.publish.staging import (
     carry_over_sent_log,
@@ -49,12 +56,13 @@ from scorecards.flows.publish.versions import (
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
 from scorecards.flows.shared.errors import ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
-from scorecards.flows.shared.pages import PublishedPages, RenderedPages
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.canonical import InputTables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.transforms.period import Period, period_range
+from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import PeriodReport, period_report
 from scorecards.transforms.restatement import Publication, evidence_changes, rep_status, scorecard_changes
 from scorecards.transforms.trend import trend_scorecards
@@ -201,16 +209,21 @@ def publish_period(
     target: Path,
     config_sha256: str,
     validation: ValidationReport,
-    report: PeriodReport,
+    report: PeriodReport | None,
     number: int,
     pages: RenderedPages | None = None,
+    period_inputs: str | None = None,
 ) -> None:
-    """Record the manifest and keep this publication as version `number`, then put the period's folder in place."""
+    """Record the manifest and keep this publication as version `number`, then put the period's folder in place.
+
+    `report` may be None only when version `number` is kept already (a period published again unchanged).
+    """
     out_dir, period = target.parent, target.name
     with failed_write_named(target):
-        write_manifest(stage, period, config_sha256, validation, number, pages)
+        write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs)
         carry_over_sent_log(target, stage)
         if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
+            assert report is not None, f"{period}: version {number} is new, so it needs its report"
             staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
             keep_manifest(staged, stage)
             commit_version(staged, number)
@@ -296,16 +309,30 @@ def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.Data
 
 @task(name="record run summary", **_TASK)
 def record_summary(
-    period: Period, folder: Path, report: PeriodReport, validation: ValidationReport, version: str
+    period: Period, folder: Path, scorecards: pl.DataFrame, validation: ValidationReport, version: str
 ) -> None:
     """Publish the period's summary and scorecards as Prefect artifacts."""
     key = f"scorecards-{period}"
     create_markdown_artifact(
-        summary_markdown(str(period), folder, report.scorecards, validation, version),
+        summary_markdown(str(period), folder, scorecards, validation, version),
         key=key,
         description=f"Scorecards {period}",
     )
-    create_table_artifact(scorecards_table(report.scorecards), key=f"{key}-table", description=f"Scorecards {period}")
+    create_table_artifact(scorecards_table(scorecards), key=f"{key}-table", description=f"Scorecards {period}")
+
+
+@task(name="fingerprint each month's input", **_TASK)
+def fingerprint_months(tables: InputTables, periods: list[Period]) -> dict[Period, str]:
+    """Per month, a digest of the input rows its scorecards can read: an equal digest means nothing to recompute."""
+    return period_input_digests(tables, periods)
+
+
+def unchanged_month(out_dir: Path, period: Period, config_sha256: str, inputs: str | None) -> PublishedPages | None:
+    """The published month when its input rows, config and renderer are those it was made from (see
+    `unchanged_publication`); None when it must be computed."""
+    if inputs is None:
+        return None
+    return unchanged_publication(out_dir / str(period), config_sha256, inputs, renderer_version())
 
 
 @task(name="publish a month", **_TASK)
@@ -318,35 +345,86 @@ def publish_month(
     known: Mapping[Period, pl.DataFrame] | None = None,
     render_on: Literal["cores", "cluster", "here"] = "cores",
     progress: Tracker | None = None,
+    inputs: str | None = None,
+    recompute: bool = False,
 ) -> PeriodOutcome:
-    """Compute, write and publish one month under its lock; a named failure becomes a failed outcome."""
+    """Compute, write and publish one month under its lock; a named failure becomes a failed outcome.
+
+    Given the digest of the month's `inputs` (`fingerprint_months`, recorded in the manifest), a published
+    month made from the same rows is published again from its own pages, with the manifest and quarantine
+    of this input, unless `recompute`.
+    """
     assert validated.tables is not None
     target = out_dir / str(period)
     try:
         with period_lock(out_dir, str(period)):
-            report = compute_period(validated.tables, period, settings, known)
-            publication = publication_of(out_dir, period, report, settings)
-            published = published_pages(target)  # its unchanged cards are carried over, not rendered again
-            with staging_folder(out_dir, str(period)) as stage:
-                pages = write_period(
-                    stage, report, validated, period, settings, render_on, publication, published, progress
-                )
-                publish_period(stage, target, config_sha256, validated.report, report, publication.version, pages)
+            unchanged = None if recompute else unchanged_month(out_dir, period, config_sha256, inputs)
+            done = None
+            if unchanged is not None and inputs is not None:
+                done = republish_unchanged(validated, target, config_sha256, unchanged, inputs, progress)
+            if done is None:
+                report = compute_period(validated.tables, period, settings, known)
+                publication = publication_of(out_dir, period, report, settings)
+                published = published_pages(target)  # its unchanged cards are carried over, not rendered again
+                with staging_folder(out_dir, str(period)) as stage:
+                    pages = write_period(
+                        stage, report, validated, period, settings, render_on, publication, published, progress
+                    )
+                    publish_period(
+                        stage, target, config_sha256, validated.report, report, publication.version, pages, inputs
+                    )
+                done = _Published(pages, publication.version, report.scorecards)
             refresh_index(out_dir, settings)
     except ScorecardsError as exc:
         _log().error("%s", exc)
         if progress is not None:
             progress.month_done(str(period), "failed")
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
-    number = publication.version
-    version = version_news(out_dir, period, number, report.scorecards)
-    record_summary(period, target, report, validated.report, version)
-    reps = len(pages.cards)
-    carried = pages.carried
+    version = version_news(out_dir, period, done.version, done.scorecards)
+    record_summary(period, target, done.scorecards, validated.report, version)
+    reps, carried = len(done.pages.cards), done.pages.carried
     _log().info("%s: published %d scorecards to %s (%d pages carried over); %s", period, reps, target, carried, version)
     if progress is not None:
         progress.month_done(str(period), "published")
-    return PeriodOutcome(str(period), "published", target, reps, version=number)
+    return PeriodOutcome(str(period), "published", target, reps, version=done.version)
+
+
+class _Published(NamedTuple):
+    """A month as published: its pages, its version number and its scorecards."""
+
+    pages: RenderedPages
+    version: int
+    scorecards: pl.DataFrame
+
+
+@task(name="publish an unchanged month again", **_TASK)
+def republish_unchanged(
+    validated: Validated,
+    target: Path,
+    config_sha256: str,
+    published: PublishedPages,
+    inputs: str,
+    progress: Tracker | None = None,
+) -> _Published | None:
+    """Publish a month whose input rows are unchanged from its own pages and tables, with this input's manifest and
+    quarantine files (they describe the whole input); None, having published nothing, when a file was changed."""
+    out_dir, period, folder = target.parent, target.name, PeriodFolder(target)
+    number = published.publication
+    assert number is not None, f"{period}: an unchanged publication knows its version"
+    kept = [path for path in published.files if not path.startswith(f"{folder.quarantine.name}/")]
+    with staging_folder(out_dir, period) as stage:
+        if not copy_published(published, stage, kept):
+            shutil.rmtree(stage, ignore_errors=True)
+            return None
+        cards = len(published.pages.cards)
+        if progress is not None:
+            progress.month(period, cards)
+            progress.cards_written(cards)
+        with failed_write_named(target):
+            write_quarantine(validated.quarantine, PeriodFolder(stage))
+        pages = dataclasses.replace(published.pages, carried=cards + len(published.pages.rollups))
+        publish_period(stage, target, config_sha256, validated.report, None, number, pages, inputs)
+    return _Published(pages, number, pl.read_parquet(folder.scorecards_parquet))
 
 
 def _failed(result: RunResult, what: str) -> State:
@@ -373,11 +451,14 @@ def period_flow(
     if not validated.report.ok:
         return _failed(RunResult(validated.report), f"{month}: data failed validation, nothing published")
     rules = config_and_profile_hash(config_hash(settings), profile)
+    inputs = fingerprint_months(validated.tables, [month])[month]
     if on_dask:  # on a worker of the cluster, whose client then renders the cards across it
-        outcome = publish_month.submit(validated, month, out_dir, settings, rules, render_on="cluster").result()
+        outcome = publish_month.submit(
+            validated, month, out_dir, settings, rules, render_on="cluster", inputs=inputs
+        ).result()
     else:
         progress = Tracker(1, f"Scorecards {month}")
-        outcome = publish_month(validated, month, out_dir, settings, rules, progress=progress)
+        outcome = publish_month(validated, month, out_dir, settings, rules, progress=progress, inputs=inputs)
     result = RunResult(validated.report, [outcome])
     return result if result.ok else _failed(result, result.outcomes[0].message)
 
@@ -395,6 +476,8 @@ def backfill_flow(
 ) -> RunResult | State:
     """Publish each period of a range from one read and validation of the input; skip periods already up to date.
 
+    A month whose input rows are unchanged (only other months' rows changed) is published again from its
+    own pages, without computing it. `force` computes and publishes every month.
     With `on_dask` (a DaskTaskRunner), the months are published side by side on the cluster.
     """
     periods = period_range(Period.parse(first), Period.parse(last))
@@ -404,6 +487,7 @@ def backfill_flow(
     rules = config_and_profile_hash(config_hash(settings), profile)
     outcomes: dict[Period, PeriodOutcome | PrefectFuture] = {}
     computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
+    inputs = fingerprint_months(validated.tables, periods)
     progress = Tracker(len(periods), f"Scorecards {first} to {last}")  # months on a cluster report when collected
     for month in periods:
         target = out_dir / str(month)
@@ -413,10 +497,23 @@ def backfill_flow(
             progress.month_done(str(month), "up to date")
         elif on_dask:
             # One month per worker; its cards render there (waiting on the cluster from every worker would deadlock).
-            outcomes[month] = publish_month.submit(validated, month, out_dir, settings, rules, render_on="here")
+            outcomes[month] = publish_month.submit(
+                validated, month, out_dir, settings, rules, render_on="here", inputs=inputs[month], recompute=force
+            )
         else:
-            computed |= compute_trend_months(validated.tables, month, settings, computed)
-            outcomes[month] = publish_month(validated, month, out_dir, settings, rules, computed, progress=progress)
+            if force or unchanged_month(out_dir, month, rules, inputs[month]) is None:
+                computed |= compute_trend_months(validated.tables, month, settings, computed)
+            outcomes[month] = publish_month(
+                validated,
+                month,
+                out_dir,
+                settings,
+                rules,
+                computed,
+                progress=progress,
+                inputs=inputs[month],
+                recompute=force,
+            )
     done = []
     for outcome in outcomes.values():
         if isinstance(outcome, PrefectFuture):

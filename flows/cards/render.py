@@ -31,7 +31,7 @@ from scorecards.flows.cards.views import Card, TeamRollup, build_cards, build_te
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
-from scorecards.flows.shared.pages import PublishedPages, RenderedPages
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
@@ -130,25 +130,8 @@ def _write_pages(
 
 
 def _carry_over(published: PublishedPages, folder: PeriodFolder, *files: Path) -> bool:
-    """Copy a page's files from the published folder when each still has the sha256 its manifest records.
-
-    The bytes are copied, not linked: the published folder is replaced later, and
-    nothing may write through a link into a file of another publication.
-    """
-    contents = []
-    for file in files:
-        relative = file.relative_to(folder.path).as_posix()
-        try:
-            data = (published.folder / relative).read_bytes()
-        except OSError:
-            return False
-        if hashlib.sha256(data).hexdigest() != published.files.get(relative):
-            return False
-        contents.append(data)
-    for file, data in zip(files, contents, strict=True):
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(data)
-    return True
+    """Copy a page's files from the published folder when each still has the sha256 its manifest records."""
+    return copy_published(published, folder.path, [file.relative_to(folder.path).as_posix() for file in files])
 
 
 def view_hash(view: Card | TeamRollup, currency: str) -> str:

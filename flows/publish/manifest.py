@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scorecards.flows.publish.staging import file_sha256
+from scorecards.flows.publish.versions import version_numbers
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages
 from scorecards.schemas.results import ValidationReport
@@ -47,9 +48,11 @@ def write_manifest(
     report: ValidationReport,
     publication: int,
     pages: RenderedPages | None = None,
+    period_inputs: str | None = None,
 ) -> None:
     """Write manifest.json: inputs, config hash, project version, which publication of P it is, run time, outputs;
-    and, given the rendered `pages`, the renderer's version and each card's and rollup's view hash."""
+    given the rendered `pages`, the renderer's version and each card's and rollup's view hash; given
+    `period_inputs`, the digest of the input rows the period was computed from."""
     target = PeriodFolder(stage).manifest
     outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
     manifest = {
@@ -72,6 +75,7 @@ def write_manifest(
             if pages is not None
             else {}
         ),
+        **({"period_inputs": period_inputs} if period_inputs is not None else {}),
     }
     target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -105,4 +109,27 @@ def published_pages(folder: Path) -> PublishedPages | None:
         files = {str(o["path"]): str(o["sha256"]) for o in published["outputs"]}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return PublishedPages(folder, pages, files)
+    number = published.get("publication")
+    return PublishedPages(folder, pages, files, number if isinstance(number, int) else None)
+
+
+def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, renderer: str) -> PublishedPages | None:
+    """The published period when publishing it again would write the same pages and tables: it was made from the
+    same input rows of the period (`period_inputs`), config, project version and renderer, and it is the latest
+    version kept. Its manifest and quarantine files, which describe the whole input, are the only things to renew.
+    """
+    try:
+        published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (
+        isinstance(published, dict)
+        and published.get("period_inputs") == period_inputs
+        and published.get("config_sha256") == config_sha256
+        and published.get("version") == project_version()
+        and published.get("renderer") == renderer
+    ):
+        return None
+    pages = published_pages(folder)
+    latest = version_numbers(folder.parent, folder.name)[-1:]
+    return pages if pages is not None and [pages.publication] == latest else None

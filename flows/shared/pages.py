@@ -8,7 +8,8 @@ the two rooms never import each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,3 +38,27 @@ class PublishedPages:
     pages: RenderedPages
     #: Each output's path relative to `folder` (posix) → its sha256, to check a file before it is carried over.
     files: Mapping[str, str] = field(default_factory=dict)
+    #: Which version of the period the folder holds (SPEC §9).
+    publication: int | None = None
+
+
+def copy_published(published: PublishedPages, into: Path, files: Iterable[str]) -> bool:
+    """Copy files (paths relative to the period folder) from the published folder into `into` when each still has
+    the sha256 its manifest records; False, having copied nothing, when one is missing or differs.
+
+    The bytes are copied, not linked: the published folder is replaced later, and
+    nothing may write through a link into a file of another publication.
+    """
+    contents = []
+    for relative in files:
+        try:
+            data = (published.folder / relative).read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data).hexdigest() != published.files.get(relative):
+            return False
+        contents.append((into / relative, data))
+    for path, data in contents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return True

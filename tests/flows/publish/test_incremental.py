@@ -7,6 +7,7 @@ publishes again; cards rendered are counted where the workbook writer is called
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -150,8 +151,9 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     assert PeriodFolder.of(out, "2026-10").publication() == 2
     assert PeriodFolder.of(out, "2026-09").publication() == 1
 
-    # The same history published without carrying anything over gives every byte the same.
+    # The same history published without carrying anything over gives every byte the same, manifests included.
     monkeypatch.setattr(period_flow, "published_pages", lambda folder: None)
+    monkeypatch.setattr(period_flow, "unchanged_month", lambda *args: None)
     full = tmp_path / "full"
     backfill(make_inputs(), full)
     rendered.clear()
@@ -268,3 +270,63 @@ def test_a_new_renderer_renders_every_card_again(
     assert {p: b for p, b in after.items() if not p.endswith("manifest.json")} == {
         p: b for p, b in before.items() if not p.endswith("manifest.json")
     }
+
+
+def test_a_month_whose_rows_did_not_change_is_published_again_without_being_computed(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered: list[tuple[str, str]],
+) -> None:
+    leads = [
+        {
+            "lead_id": f"L{i}",
+            "rep_id": "R1",
+            "created_date": "2026-10-02",
+            "status": "converted",
+            "closed_date": "2026-10-09",
+            "first_contact_date": "2026-10-02",
+        }
+        for i in range(24)
+    ]
+    out = tmp_path / "out"
+    backfill(make_inputs(leads=leads), out)
+    computed: list[str] = []
+    report = period_flow.period_report
+
+    def counted(tables, period, settings, known=None):  # noqa: ANN001, ANN202
+        computed.append(str(period))
+        return report(tables, period, settings, known)
+
+    monkeypatch.setattr(period_flow, "period_report", counted)
+    rendered.clear()
+    # R3's deal, created and won in October, is corrected; a lead nobody can use is added (it is quarantined).
+    deals = corrected("O6", "90.00")
+    leads = [*leads, {**leads[0], "lead_id": "L99", "rep_id": "R9"}]
+    fixed = make_inputs("fixed", opportunities=deals, leads=leads)
+    backfill(fixed, out)
+
+    # August's and September's rows are those they were made from: nothing of them was computed or rendered.
+    assert computed == ["2026-10"]
+    assert {period for period, _ in rendered} == {"2026-10"}
+    new_sha = hashlib.sha256((fixed / "opportunities.csv").read_bytes()).hexdigest()
+    for period in ("2026-08", "2026-09"):
+        folder = PeriodFolder.of(out, period)
+        manifest = json.loads(folder.manifest.read_text())
+        assert manifest["publication"] == 1
+        assert {i["table"]: i["sha256"] for i in manifest["inputs"]}["opportunities"] == new_sha
+        assert "L99" in folder.quarantined("leads").read_text()  # the whole input's quarantine, as ever
+    # The same files as a clean backfill of the corrected input (October is its version 2 here, 1 there).
+    clean = tmp_path / "clean"
+    backfill(fixed, clean)
+    assert but(outputs(clean), "2026-10") == but(outputs(out), "2026-10")
+
+    # A published page changed by hand is not trusted: the month is computed and the page rendered again.
+    tampered = card(out, "2026-08", "R1")
+    tampered.write_text(tampered.read_text().replace("Ann Lee", "Someone Else"))
+    computed.clear()
+    rendered.clear()
+    backfill(make_inputs("again", opportunities=[*deals, {**deals[-1], "opportunity_id": "O8"}], leads=leads), out)
+    assert computed == ["2026-08", "2026-10"]
+    assert [name for period, name in rendered if period == "2026-08"] == [card(out, "2026-08", "R1", ".xlsx").name]
+    assert "Ann Lee" in tampered.read_text()
