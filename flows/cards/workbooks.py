@@ -50,8 +50,9 @@ class SheetWriter:
         self.rows: list[list[_Spec]] = []
         self.widths: dict[int, int] = {}
         self._formats: dict[tuple[Kind, str], _Style] = {}
-        #: Every style a cell of the sheet has.
-        self._styles: set[_Style] = set()
+        #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
+        #: strings' hashes, which differ from process to process, and so would the style ids in the file.
+        self._styles: dict[_Style, None] = {}
 
     @property
     def row(self) -> int:
@@ -82,7 +83,7 @@ class SheetWriter:
             width = _number_width(cell)
         if font or fill or alignment:
             style = (style[0] if style else None, font, fill, alignment)
-            self._styles.add(style)
+            self._styles[style] = None
         if width > self.widths.get(column, 0):
             self.widths[column] = width
         return value, style
@@ -91,7 +92,7 @@ class SheetWriter:
         key = (kind, currency)
         if key not in self._formats:
             self._formats[key] = (excel_format(kind, self.locale, currency), None, None, None)
-            self._styles.add(self._formats[key])
+            self._styles[self._formats[key]] = None
         return self._formats[key]
 
     def line(self, *cells: Cell | str, font: Font | None = None, fill: PatternFill | None = None) -> list[_Spec]:
