@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -174,11 +175,17 @@ def _canonical(value: object) -> object:
         return {"__decimal__": str(value)}
     if isinstance(value, date):
         return {"__date__": value.isoformat()}
+    if isinstance(value, pl.Series):
+        value = value.to_frame()
+    if isinstance(value, pl.DataFrame):  # the rows only a workbook shows: its values, types and names, in order
+        data = io.BytesIO()
+        value.rechunk().write_ipc(data, compression="uncompressed")
+        return {"__frame__": hashlib.sha256(data.getvalue()).hexdigest()}
     raise TypeError(f"a view holds a value that cannot be hashed: {type(value).__name__}")
 
 
 #: Installed distributions whose versions can change the bytes a view renders to.
-_RENDERING_LIBRARIES = ("scorecards", "jinja2", "markupsafe", "openpyxl", "lxml", "babel")
+_RENDERING_LIBRARIES = ("scorecards", "jinja2", "markupsafe", "openpyxl", "lxml", "babel", "polars")
 #: Packages whose files decide how a view is rendered: the templates and catalogues, the renderer, its helpers.
 # Everything a view is built from, not only what draws it: labels, kinds and bands come from config and transforms.
 _RENDERING_PACKAGES = (

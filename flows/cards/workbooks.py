@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import polars as pl
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as SheetCell
@@ -14,8 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scorecards.flows.cards.excel import bulk_sheet_data, save_deterministic, set_text
-from scorecards.flows.cards.views import Card, Cell, Restated, Table, TeamRollup
+from scorecards.flows.cards.excel import ColumnRows, bulk_sheet_data, number_texts, save_deterministic, set_text
+from scorecards.flows.cards.views import Card, Cell, Restated, StoredRows, Table, TeamRollup
 from scorecards.flows.shared.display import Kind, excel_format
 
 if TYPE_CHECKING:
@@ -47,7 +49,8 @@ class SheetWriter:
 
     def __init__(self, sheet: WriteOnlyWorksheet, locale: str, currency: str) -> None:
         self.sheet, self.locale, self.currency = sheet, locale, currency
-        self.rows: list[list[_Spec]] = []
+        self.rows: list[list[_Spec] | ColumnRows] = []
+        self._height = 0
         self.widths: dict[int, int] = {}
         self._formats: dict[tuple[Kind, str], _Style] = {}
         #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
@@ -57,11 +60,12 @@ class SheetWriter:
     @property
     def row(self) -> int:
         """The number of the row the next line goes to."""
-        return len(self.rows) + 1
+        return self._height + 1
 
     def blank(self) -> None:
         """An empty row."""
         self.rows.append([])
+        self._height += 1
 
     def value(
         self,
@@ -99,6 +103,7 @@ class SheetWriter:
         """A row of cells from column A; returns the row, to change a cell of it."""
         row = [self.value(column, cell, font=font, fill=fill) for column, cell in enumerate(cells, start=1)]
         self.rows.append(row)
+        self._height += 1
         return row
 
     def title(self, text: str, font: Font = BOLD) -> None:
@@ -126,12 +131,60 @@ class SheetWriter:
                 if width > widest[column]:
                     widest[column] = width
             add_row(specs)
+        self._height += len(table.rows)
+        if table.stored is not None:
+            self._stored(table.stored, widest)
         for column, width in enumerate(widest, start=1):
             if width > self.widths.get(column, 0):
                 self.widths[column] = width
-        if not table.rows:
+        if not table.height:
             self.line(table.empty_text)
         self.blank()
+
+    def _stored(self, stored: StoredRows, widest: list[int]) -> None:
+        """Rows that only the Excel card shows: kept as columns for `finish_bulk`, their widths taken as `table`
+        takes a cell's, their number formats added in the order in which their cells first use them."""
+        frame, styles = stored.frame, []
+        na_width = _display_width(stored.na)
+        first_use: dict[tuple[Kind, str], tuple[int, int]] = {}
+        for column, (name, kind) in enumerate(zip(frame.columns, stored.kinds, strict=True)):
+            values = frame[name]
+            if kind is None:
+                widths = values.str.len_chars() + values.str.count_matches(_WIDE)
+                styles.append(None)
+            else:
+                # A number's width: its digits and room for a currency symbol and separators (as _number_width).
+                digits = pl.lit(10) if kind == "date" else pl.lit(number_texts(values).str.len_chars())
+                widths = pl.select(pl.when(pl.lit(values).is_null()).then(na_width).otherwise(digits + 4)).to_series()
+                currencies = stored.currencies if column == stored.money_in else None
+                styles.append(self._first_uses(kind, values, currencies, column, first_use))
+            if len(widths) and widths.max() > widest[column]:  # type: ignore[operator]
+                widest[column] = widths.max()  # type: ignore[assignment]
+        for key, _where in sorted(first_use.items(), key=lambda item: item[1]):
+            if key not in self._formats:
+                self._format(*key)
+        self.rows.append(_Pending(stored, styles))
+        self._height += frame.height
+
+    def _first_uses(
+        self,
+        kind: Kind,
+        values: pl.Series,
+        currencies: pl.Series | None,
+        column: int,
+        first_use: dict[tuple[Kind, str], tuple[int, int]],
+    ) -> tuple[Kind, pl.Series | str]:
+        """The currency of each number of a column (one for the column, or one per row), noting where each
+        (kind, currency) format is first used."""
+        used = pl.DataFrame(
+            {"currency": self.currency if currencies is None else currencies.fill_null(self.currency), "value": values}
+        ).with_row_index()
+        firsts = used.filter(pl.col("value").is_not_null()).group_by("currency").agg(pl.col("index").min())
+        for currency, first in firsts.iter_rows():
+            where = (first, column)
+            if first_use.get((kind, currency), where) >= where:
+                first_use[(kind, currency)] = where
+        return kind, self.currency if currencies is None else currencies.fill_null(self.currency)
 
     def finish(
         self,
@@ -146,6 +199,7 @@ class SheetWriter:
         """
         self._layout(freeze, orientation, min_widths)
         for number, row in enumerate(self.rows, start=1):
+            assert not isinstance(row, _Pending), "rows kept as columns are written by finish_bulk"
             cells = [self._cell(spec) for spec in row]
             for (link_row, column), href in (links or {}).items():
                 if link_row == number:
@@ -160,7 +214,8 @@ class SheetWriter:
         }
         quoted = WriteOnlyCell(self.sheet)
         quoted.quotePrefix = True
-        return bulk_sheet_data(self.rows, ids, quoted.style_id)  # type: ignore[arg-type]
+        rows = [row if isinstance(row, list) else row.columns(self._formats, ids) for row in self.rows]
+        return bulk_sheet_data(rows, ids, quoted.style_id)  # type: ignore[arg-type]
 
     def _layout(self, freeze: str, orientation: str, min_widths: dict[int, int] | None) -> None:
         for column, width in self.widths.items():
@@ -197,6 +252,34 @@ class SheetWriter:
         if alignment:
             cell.alignment = alignment
         return cell
+
+
+#: Characters that take two columns (CJK), as _display_width counts them.
+_WIDE = "[\u2e81-\U0010ffff]"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """Rows kept as columns until the sheet's style ids are known: each number column's kind and currency
+    (one, or a currency per row)."""
+
+    stored: StoredRows
+    styles: list[tuple[Kind, pl.Series | str] | None]
+
+    def columns(self, formats: dict[tuple[Kind, str], _Style], ids: Mapping[Hashable, int]) -> ColumnRows:
+        """The rows for `bulk_sheet_data`, each number's style id looked up from its format."""
+        number_styles: list[int | pl.Series | None] = []
+        for style in self.styles:
+            if style is None:
+                number_styles.append(None)
+                continue
+            kind, currency = style
+            if isinstance(currency, str):
+                number_styles.append(ids[formats[(kind, currency)]])
+            else:
+                by_currency = {c: ids[formats[(kind, c)]] for c in currency.unique().to_list() if (kind, c) in formats}
+                number_styles.append(currency.replace_strict(by_currency, default=0, return_dtype=pl.UInt32))
+        return ColumnRows(self.stored.frame, number_styles, self.stored.na)
 
 
 def _display_width(text: str) -> int:
