@@ -7,13 +7,14 @@ import re
 import zipfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from scorecards.flows.shared.inert_text import LIVE_PREFIXES
 
@@ -209,7 +210,11 @@ def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, by
     sheet saved without rows.
     """
     buffer = io.BytesIO()
-    workbook.save(buffer)  # type: ignore[attr-defined]
+    # As `Workbook.save`, but into an archive that stores its entries: each is deflated once, below.
+    if workbook.write_only and not workbook.worksheets:  # type: ignore[attr-defined]
+        workbook.create_sheet()  # type: ignore[attr-defined]
+    workbook.properties.modified = datetime.now(tz=timezone.utc).replace(tzinfo=None)  # type: ignore[attr-defined]
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
     buffer.seek(0)
     fixed = io.BytesIO()  # the file is written in one call: a failed write leaves no half-open archive behind
     pending = dict(sheet_data or {})

@@ -169,8 +169,9 @@ def view_hash(view: Card | TeamRollup, currency: str) -> str:
 
 
 def _canonical(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"__type__": type(value).__name__, **{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
+    names = _field_names(type(value))
+    if names is not None:
+        return {"__type__": type(value).__name__, **{name: getattr(value, name) for name in names}}
     if isinstance(value, Decimal):
         return {"__decimal__": str(value)}
     if isinstance(value, date):
@@ -182,6 +183,12 @@ def _canonical(value: object) -> object:
         value.rechunk().write_ipc(data, compression="uncompressed")
         return {"__frame__": hashlib.sha256(data.getvalue()).hexdigest()}
     raise TypeError(f"a view holds a value that cannot be hashed: {type(value).__name__}")
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type (None for any other type), looked up once per type: a view has thousands."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 #: Installed distributions whose versions can change the bytes a view renders to.
