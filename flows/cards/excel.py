@@ -7,7 +7,7 @@ import re
 import zipfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -148,13 +148,17 @@ def _column_rows(rows: ColumnRows, first: int, quoted: int) -> str:
         null_tail = _text_tail(rows.null_text, "", f' s="{quoted}"') if rows.null_text else None
         ids = pl.lit(style, dtype=pl.UInt32) if isinstance(style, int) else pl.lit(style)
         number = pl.concat_str(
-            opening, pl.lit('" s="'), ids.cast(pl.String), pl.lit('" t="n"><v>'), _number_text(frame[name]),
+            opening,
+            pl.lit('" s="'),
+            ids.cast(pl.String),
+            pl.lit('" t="n"><v>'),
+            _number_text(frame[name]),
             pl.lit("</v></c>"),
         )
         cells.append(
-            pl.when(column.is_not_null()).then(number).otherwise(
-                pl.concat_str(opening, pl.lit('"'), pl.lit(null_tail)) if null_tail is not None else None
-            )
+            pl.when(column.is_not_null())
+            .then(number)
+            .otherwise(pl.concat_str(opening, pl.lit('"'), pl.lit(null_tail)) if null_tail is not None else None)
         )
     row = pl.concat_str(
         pl.lit('<row r="'), reference, pl.lit('">'), *(cell.fill_null("") for cell in cells), pl.lit("</row>")
@@ -213,7 +217,7 @@ def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, by
     # As `Workbook.save`, but into an archive that stores its entries: each is deflated once, below.
     if workbook.write_only and not workbook.worksheets:  # type: ignore[attr-defined]
         workbook.create_sheet()  # type: ignore[attr-defined]
-    workbook.properties.modified = datetime.now(tz=timezone.utc).replace(tzinfo=None)  # type: ignore[attr-defined]
+    workbook.properties.modified = datetime(2000, 1, 1)  # type: ignore[attr-defined]  # _FIXED_DOC_TIME below anyway
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
     buffer.seek(0)
     fixed = io.BytesIO()  # the file is written in one call: a failed write leaves no half-open archive behind
