@@ -729,7 +729,16 @@ def _evidence_table(
     for name, _h, kind in columns:
         values = [] if shown is None else shown[name].to_list()
         mine = currencies if currencies and name == "amount" else None
-        cells.append([t.cell(value, kind, mine[i] if mine else None) for i, value in enumerate(values)])
+        # Equal values of a column read the same (one dtype, one scale): each is spelled out once.
+        made: dict[tuple[Value, str | None], Cell] = {}
+        column = []
+        for i, value in enumerate(values):
+            key = (value, mine[i] if mine else None)
+            cell = made.get(key)
+            if cell is None:
+                cell = made[key] = t.cell(value, kind, key[1])
+            column.append(cell)
+        cells.append(column)
     rows = list(zip(*cells, strict=True))
     # Only the rows the HTML shows need their numbers spelled out for a reader (Babel is the slow part).
     left = frame.height - html_rows if frame is not None else 0

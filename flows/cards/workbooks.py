@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -56,6 +58,8 @@ class SheetWriter:
         #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
         #: strings' hashes, which differ from process to process, and so would the style ids in the file.
         self._styles: dict[_Style, None] = {}
+        #: The style array of each style a cell got, by its number format and its parts' identities.
+        self._applied: dict[tuple[object, ...], StyleArray] = {}
 
     @property
     def row(self) -> int:
@@ -234,11 +238,19 @@ class SheetWriter:
         if value is None:
             return None
         cell = WriteOnlyCell(self.sheet)
+        if style:
+            # A style's parts are looked up in the workbook (by hashing them) once; later cells copy the result.
+            key = (style[0], *map(id, style[1:]))
+            known = self._applied.get(key)
+            if known is None:
+                self._applied[key] = known = copy(self._styled(cell, style)._style)
+            else:
+                cell._style = copy(known)
         if isinstance(value, str):
             set_text(cell, value)
         else:
             cell.value = value
-        return self._styled(cell, style) if style else cell
+        return cell
 
     @staticmethod
     def _styled(cell: SheetCell, style: _Style) -> SheetCell:
