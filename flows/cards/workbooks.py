@@ -51,7 +51,7 @@ class SheetWriter:
 
     def __init__(self, sheet: WriteOnlyWorksheet, locale: str, currency: str) -> None:
         self.sheet, self.locale, self.currency = sheet, locale, currency
-        self.rows: list[list[_Spec] | ColumnRows] = []
+        self.rows: list[list[_Spec] | _Pending] = []
         self._height = 0
         self.widths: dict[int, int] = {}
         self._formats: dict[tuple[Kind, str], _Style] = {}
