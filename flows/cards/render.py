@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -151,17 +152,30 @@ def view_hash(view: Card | TeamRollup, currency: str) -> str:
 
 
 def _canonical(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"__type__": type(value).__name__, **{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
+    names = _field_names(type(value))
+    if names is not None:
+        return {"__type__": type(value).__name__, **{name: getattr(value, name) for name in names}}
     if isinstance(value, Decimal):
         return {"__decimal__": str(value)}
     if isinstance(value, date):
         return {"__date__": value.isoformat()}
+    if isinstance(value, pl.Series):
+        value = value.to_frame()
+    if isinstance(value, pl.DataFrame):  # the rows only a workbook shows: its values, types and names, in order
+        data = io.BytesIO()
+        value.rechunk().write_ipc(data, compression="uncompressed")
+        return {"__frame__": hashlib.sha256(data.getvalue()).hexdigest()}
     raise TypeError(f"a view holds a value that cannot be hashed: {type(value).__name__}")
 
 
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass type (None for any other type), looked up once per type: a view has thousands."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
+
+
 #: Installed distributions whose versions can change the bytes a view renders to.
-_RENDERING_LIBRARIES = ("scorecards", "jinja2", "markupsafe", "openpyxl", "lxml", "babel")
+_RENDERING_LIBRARIES = ("scorecards", "jinja2", "markupsafe", "openpyxl", "lxml", "babel", "polars")
 #: Packages whose files decide how a view is rendered: the templates and catalogues, the renderer, its helpers.
 # Everything a view is built from, not only what draws it: labels, kinds and bands come from config and transforms.
 _RENDERING_PACKAGES = (

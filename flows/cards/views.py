@@ -248,24 +248,46 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A titled table: headings, then rows of cells (every row, as the Excel card has them).
+class StoredRows:
+    """Rows of a table that only the Excel card shows, as columns rather than cells (there can be thousands).
 
-    The HTML shows the first `html_rows` of them (all when None) and then `more`, the note that says how
-    many it left to the Excel card (None when it shows every row).
+    `frame` has one column per heading: text as a reader of the locale reads it (`Wording.cell`), numbers and
+    dates as Excel stores them (the workbook formats them from `kinds`; a null is N/A). Money is in the
+    card's currency, or in `currencies` where set (a deal's own currency, row by row, in column `money_in`).
+    """
+
+    frame: pl.DataFrame
+    kinds: list[Kind | None]
+    na: str
+    currencies: pl.Series | None = None
+    money_in: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: headings, then rows of cells.
+
+    The HTML shows `rows`; a table with more rows than the HTML shows (an evidence table past the config's
+    `cards.evidence_rows`) has the rest in `stored`, which the Excel card writes after `rows`, and `more`, the
+    note that says how many the HTML left to the Excel card.
     """
 
     title: str
     headings: list[str]
     rows: Sequence[Sequence[Cell]]
     empty_text: str
-    html_rows: int | None = None
     more: str | None = None
+    stored: StoredRows | None = None
 
     @property
     def shown(self) -> Sequence[Sequence[Cell]]:
         """The rows the HTML shows."""
-        return self.rows if self.html_rows is None else self.rows[: self.html_rows]
+        return self.rows
+
+    @property
+    def height(self) -> int:
+        """How many rows the table has, in the Excel card."""
+        return len(self.rows) + (self.stored.frame.height if self.stored is not None else 0)
 
 
 @dataclass(frozen=True)
@@ -366,30 +388,27 @@ class Wording:
             return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
 
-    def stored(self, values: list[Value], kind: Kind | None, currencies: list[str] | None = None) -> list[Cell]:
-        """A column's cells that only the Excel card shows: text as `cell` gives it, numbers without their
-        (unread) text. Equal texts, dates and N/As share one cell: a long column repeats them."""
-        if kind is not None and kind != "date":
-            na = self.cell(None, kind)
-            mine = self.currency
-            return [
-                na
-                if value is None
-                else Cell(value, kind, "", currencies[i] if currencies and currencies[i] != mine else None)
-                for i, value in enumerate(values)
-            ]
-        shared: dict[Value, Cell] = {}
-        cells = []
-        for value in values:
-            cell = shared.get(value)
-            if cell is None:
-                if kind is None and type(value) is str and value not in VALUE_WORDS:  # an id or a name: as it is
-                    cell = Cell(value, None, value)
-                else:
-                    cell = self.cell(value, kind) if kind is None or value is None else Cell(value, kind, "")
-                shared[value] = cell
-            cells.append(cell)
-        return cells
+    def stored(self, frame: pl.DataFrame, columns: Sequence[tuple[str, str, Kind | None]]) -> StoredRows:
+        """The rows of `frame` that only the Excel card shows: text translated as `cell` gives it, the rest
+        as values. A column `amount` is in each row's `currency` when the frame has one."""
+        words = {word: self.gettext(message) for word, message in VALUE_WORDS.items()}
+        kinds = [kind for _name, _heading, kind in columns]
+        texts = []
+        for name, _heading, kind in columns:
+            column = frame[name]
+            if kind is not None:
+                texts.append(column)
+            elif column.dtype in (pl.String, pl.Boolean):  # a boolean as `cell` reads it: "true" → "yes"
+                texts.append(column.cast(pl.String).replace(words).fill_null(self.na))
+            else:
+                texts.append(pl.Series(name, [self.cell(value, None).text for value in column], pl.String))
+        names = [name for name, _heading, _kind in columns]
+        money_in = names.index("amount") if "amount" in names and "currency" in frame.columns else None
+        currencies = None
+        if money_in is not None:
+            currency = pl.col("currency")
+            currencies = frame.select(pl.when(currency != self.currency).then(currency)).to_series()
+        return StoredRows(pl.DataFrame(texts), kinds, self.na, currencies, money_in)
 
 
 def grade_class(grade: str | None) -> str:
@@ -703,25 +722,34 @@ def _evidence_table(
     _ = t.gettext
     if frame is not None and size is not None:
         frame = frame.sort(list(size), descending=[True, False], nulls_last=True, maintain_order=True)
+    shown = frame.head(html_rows) if frame is not None else None
     # A deal's own amount is in its own currency; every other amount is in the card's.
-    currencies = frame["currency"].to_list() if frame is not None and "currency" in frame.columns else None
+    currencies = shown["currency"].to_list() if shown is not None and "currency" in shown.columns else None
     cells = []
     for name, _h, kind in columns:
-        values = [] if frame is None else frame[name].to_list()
+        values = [] if shown is None else shown[name].to_list()
         mine = currencies if currencies and name == "amount" else None
-        # Only the rows the HTML shows need their numbers spelled out for a reader (Babel is the slow part).
-        shown = [t.cell(value, kind, mine[i] if mine else None) for i, value in enumerate(values[:html_rows])]
-        cells.append(shown + t.stored(values[html_rows:], kind, mine[html_rows:] if mine else None))
+        # Equal values of a column read the same (one dtype, one scale): each is spelled out once.
+        made: dict[tuple[Value, str | None], Cell] = {}
+        column = []
+        for i, value in enumerate(values):
+            key = (value, mine[i] if mine else None)
+            cell = made.get(key)
+            if cell is None:
+                cell = made[key] = t.cell(value, kind, key[1])
+            column.append(cell)
+        cells.append(column)
     rows = list(zip(*cells, strict=True))
-    left = len(rows) - html_rows
+    # Only the rows the HTML shows need their numbers spelled out for a reader (Babel is the slow part).
+    left = frame.height - html_rows if frame is not None else 0
     more = t.ngettext("and %(rows)d more in the Excel card", "and %(rows)d more in the Excel card", left)
     return Table(
         title=_(title),
         headings=[_(heading) for _c, heading, _k in columns],
         rows=rows,
         empty_text=_("None this month."),
-        html_rows=html_rows if left > 0 else None,
         more=more % {"rows": left} if left > 0 else None,
+        stored=t.stored(frame.slice(html_rows), columns) if frame is not None and left > 0 else None,
     )
 
 

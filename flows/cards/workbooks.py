@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from copy import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import polars as pl
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scorecards.flows.cards.excel import bulk_sheet_data, save_deterministic, set_text
-from scorecards.flows.cards.views import Card, Cell, Restated, Table, TeamRollup
+from scorecards.flows.cards.excel import ColumnRows, bulk_sheet_data, number_texts, save_deterministic, set_text
+from scorecards.flows.cards.views import Card, Cell, Restated, StoredRows, Table, TeamRollup
 from scorecards.flows.shared.display import Kind, excel_format
 
 if TYPE_CHECKING:
@@ -47,20 +51,25 @@ class SheetWriter:
 
     def __init__(self, sheet: WriteOnlyWorksheet, locale: str, currency: str) -> None:
         self.sheet, self.locale, self.currency = sheet, locale, currency
-        self.rows: list[list[_Spec]] = []
+        self.rows: list[list[_Spec] | _Pending] = []
+        self._height = 0
         self.widths: dict[int, int] = {}
         self._formats: dict[tuple[Kind, str], _Style] = {}
-        #: Every style a cell of the sheet has.
-        self._styles: set[_Style] = set()
+        #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
+        #: strings' hashes, which differ from process to process, and so would the style ids in the file.
+        self._styles: dict[_Style, None] = {}
+        #: The style array of each style a cell got, by its number format and its parts' identities.
+        self._applied: dict[tuple[object, ...], StyleArray] = {}
 
     @property
     def row(self) -> int:
         """The number of the row the next line goes to."""
-        return len(self.rows) + 1
+        return self._height + 1
 
     def blank(self) -> None:
         """An empty row."""
         self.rows.append([])
+        self._height += 1
 
     def value(
         self,
@@ -82,7 +91,7 @@ class SheetWriter:
             width = _number_width(cell)
         if font or fill or alignment:
             style = (style[0] if style else None, font, fill, alignment)
-            self._styles.add(style)
+            self._styles[style] = None
         if width > self.widths.get(column, 0):
             self.widths[column] = width
         return value, style
@@ -91,13 +100,14 @@ class SheetWriter:
         key = (kind, currency)
         if key not in self._formats:
             self._formats[key] = (excel_format(kind, self.locale, currency), None, None, None)
-            self._styles.add(self._formats[key])
+            self._styles[self._formats[key]] = None
         return self._formats[key]
 
     def line(self, *cells: Cell | str, font: Font | None = None, fill: PatternFill | None = None) -> list[_Spec]:
         """A row of cells from column A; returns the row, to change a cell of it."""
         row = [self.value(column, cell, font=font, fill=fill) for column, cell in enumerate(cells, start=1)]
         self.rows.append(row)
+        self._height += 1
         return row
 
     def title(self, text: str, font: Font = BOLD) -> None:
@@ -125,12 +135,60 @@ class SheetWriter:
                 if width > widest[column]:
                     widest[column] = width
             add_row(specs)
+        self._height += len(table.rows)
+        if table.stored is not None:
+            self._stored(table.stored, widest)
         for column, width in enumerate(widest, start=1):
             if width > self.widths.get(column, 0):
                 self.widths[column] = width
-        if not table.rows:
+        if not table.height:
             self.line(table.empty_text)
         self.blank()
+
+    def _stored(self, stored: StoredRows, widest: list[int]) -> None:
+        """Rows that only the Excel card shows: kept as columns for `finish_bulk`, their widths taken as `table`
+        takes a cell's, their number formats added in the order in which their cells first use them."""
+        frame, styles = stored.frame, []
+        na_width = _display_width(stored.na)
+        first_use: dict[tuple[Kind, str], tuple[int, int]] = {}
+        for column, (name, kind) in enumerate(zip(frame.columns, stored.kinds, strict=True)):
+            values = frame[name]
+            if kind is None:
+                widths = values.str.len_chars() + values.str.count_matches(_WIDE)
+                styles.append(None)
+            else:
+                # A number's width: its digits and room for a currency symbol and separators (as _number_width).
+                digits = pl.lit(10) if kind == "date" else pl.lit(number_texts(values).str.len_chars())
+                widths = pl.select(pl.when(pl.lit(values).is_null()).then(na_width).otherwise(digits + 4)).to_series()
+                currencies = stored.currencies if column == stored.money_in else None
+                styles.append(self._first_uses(kind, values, currencies, column, first_use))
+            if len(widths) and widths.max() > widest[column]:  # type: ignore[operator]
+                widest[column] = widths.max()  # type: ignore[assignment]
+        for key, _where in sorted(first_use.items(), key=lambda item: item[1]):
+            if key not in self._formats:
+                self._format(*key)
+        self.rows.append(_Pending(stored, styles))
+        self._height += frame.height
+
+    def _first_uses(
+        self,
+        kind: Kind,
+        values: pl.Series,
+        currencies: pl.Series | None,
+        column: int,
+        first_use: dict[tuple[Kind, str], tuple[int, int]],
+    ) -> tuple[Kind, pl.Series | str]:
+        """The currency of each number of a column (one for the column, or one per row), noting where each
+        (kind, currency) format is first used."""
+        used = pl.DataFrame(
+            {"currency": self.currency if currencies is None else currencies.fill_null(self.currency), "value": values}
+        ).with_row_index()
+        firsts = used.filter(pl.col("value").is_not_null()).group_by("currency").agg(pl.col("index").min())
+        for currency, first in firsts.iter_rows():
+            where = (first, column)
+            if first_use.get((kind, currency), where) >= where:
+                first_use[(kind, currency)] = where
+        return kind, self.currency if currencies is None else currencies.fill_null(self.currency)
 
     def finish(
         self,
@@ -145,6 +203,7 @@ class SheetWriter:
         """
         self._layout(freeze, orientation, min_widths)
         for number, row in enumerate(self.rows, start=1):
+            assert not isinstance(row, _Pending), "rows kept as columns are written by finish_bulk"
             cells = [self._cell(spec) for spec in row]
             for (link_row, column), href in (links or {}).items():
                 if link_row == number:
@@ -159,7 +218,8 @@ class SheetWriter:
         }
         quoted = WriteOnlyCell(self.sheet)
         quoted.quotePrefix = True
-        return bulk_sheet_data(self.rows, ids, quoted.style_id)  # type: ignore[arg-type]
+        rows = [row if isinstance(row, list) else row.columns(self._formats, ids) for row in self.rows]
+        return bulk_sheet_data(rows, ids, quoted.style_id)  # type: ignore[arg-type]
 
     def _layout(self, freeze: str, orientation: str, min_widths: dict[int, int] | None) -> None:
         for column, width in self.widths.items():
@@ -178,11 +238,19 @@ class SheetWriter:
         if value is None:
             return None
         cell = WriteOnlyCell(self.sheet)
+        if style:
+            # A style's parts are looked up in the workbook (by hashing them) once; later cells copy the result.
+            key = (style[0], *map(id, style[1:]))
+            known = self._applied.get(key)
+            if known is None:
+                self._applied[key] = known = copy(self._styled(cell, style)._style)
+            else:
+                cell._style = copy(known)
         if isinstance(value, str):
             set_text(cell, value)
         else:
             cell.value = value
-        return self._styled(cell, style) if style else cell
+        return cell
 
     @staticmethod
     def _styled(cell: SheetCell, style: _Style) -> SheetCell:
@@ -196,6 +264,34 @@ class SheetWriter:
         if alignment:
             cell.alignment = alignment
         return cell
+
+
+#: Characters that take two columns (CJK), as _display_width counts them.
+_WIDE = "[\u2e81-\U0010ffff]"
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """Rows kept as columns until the sheet's style ids are known: each number column's kind and currency
+    (one, or a currency per row)."""
+
+    stored: StoredRows
+    styles: list[tuple[Kind, pl.Series | str] | None]
+
+    def columns(self, formats: dict[tuple[Kind, str], _Style], ids: Mapping[Hashable, int]) -> ColumnRows:
+        """The rows for `bulk_sheet_data`, each number's style id looked up from its format."""
+        number_styles: list[int | pl.Series | None] = []
+        for style in self.styles:
+            if style is None:
+                number_styles.append(None)
+                continue
+            kind, currency = style
+            if isinstance(currency, str):
+                number_styles.append(ids[formats[(kind, currency)]])
+            else:
+                by_currency = {c: ids[formats[(kind, c)]] for c in currency.unique().to_list() if (kind, c) in formats}
+                number_styles.append(currency.replace_strict(by_currency, default=0, return_dtype=pl.UInt32))
+        return ColumnRows(self.stored.frame, number_styles, self.stored.na)
 
 
 def _display_width(text: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -9,7 +10,13 @@ from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_precision,
+    get_currency_symbol,
+)
 
 Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date"]
 
@@ -60,10 +67,47 @@ def _formatted(_type: type, _text: str, value: Decimal | int | date, kind: Kind,
     if kind == "share":  # a split's share, 0.3333: to the hundredth of a percent
         return format_percent(value, format="#,##0.00%", locale=where)
     if kind == "money":
+        shape = _money_shape(locale, currency)
+        if shape is not None and isinstance(value, Decimal) and value.as_tuple().exponent == -2 and value:
+            return _money_text(value, shape)
         return format_currency(value, currency, locale=where)
     if kind == "date":
         return format_date(value, format="medium", locale=where)  # type: ignore[arg-type]
     return format_decimal(value, format=_PATTERNS[kind], locale=where)
+
+
+#: How a locale writes money in a currency of two decimals: signs, symbol and separators around the digits.
+_MoneyShape = tuple[str, str, str, str, str, str]
+_PROBE = re.compile(r"1(?P<group>\D+?)234(?P=group)567(\D+?)89")
+
+
+@cache
+def _money_shape(locale: str, currency: str) -> _MoneyShape | None:
+    """(prefix, suffix, negative prefix, negative suffix, group, decimal) of the locale's money, learnt from
+    Babel itself; None when its pattern is not plain groups of three with two decimals (Babel formats then)."""
+    where = _babel(locale)
+    if get_currency_precision(currency) != 2:
+        return None
+    found = [(text, _PROBE.search(text)) for text in (format_currency(v, currency, locale=where) for v in _PROBES)]
+    if any(match is None for _text, match in found):
+        return None
+    (plus, up), (minus, down) = found
+    assert up is not None and down is not None
+    shape = (plus[: up.start()], plus[up.end() :], minus[: down.start()], minus[down.end() :], *up.groups())
+    checks = (Decimal("0.50"), Decimal("999.99"), Decimal("1000.00"), Decimal("-12345.60"), Decimal("123456789012.34"))
+    if any(format_currency(v, currency, locale=where) != _money_text(v, shape) for v in checks):
+        return None
+    return shape
+
+
+_PROBES = (Decimal("1234567.89"), Decimal("-1234567.89"))
+
+
+def _money_text(value: Decimal, shape: _MoneyShape) -> str:
+    """A nonzero amount of two decimals as `format_currency` writes it, in the locale's `_money_shape`."""
+    prefix, suffix, minus_prefix, minus_suffix, group, point = shape
+    digits = f"{abs(value):,.2f}".replace(",", "\0").replace(".", point).replace("\0", group)
+    return f"{minus_prefix}{digits}{minus_suffix}" if value < 0 else f"{prefix}{digits}{suffix}"
 
 
 def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_available: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 
 from scorecards.config import load_settings
 from scorecards.flows.shared.display import format_change, format_month, format_value
@@ -54,3 +56,15 @@ def test_numbers_money_percent_and_months_follow_the_locale() -> None:
     assert format_change(Decimal("0.25"), "score", "en", "N/A") == "+0.25"
     assert format_month(date(2026, 10, 1), "zh-CN") == "2026年10月"
     assert format_month(date(2026, 10, 1), "en") == "October 2026"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN", "de", "fr", "ar", "es", "en-IN", "hi"])
+@pytest.mark.parametrize("currency", ["CNY", "EUR", "USD", "JPY"])
+def test_money_is_written_as_babel_writes_it(locale: str, currency: str) -> None:
+    # Amounts of two decimals take a faster path than Babel's pattern engine: it must give Babel's very text,
+    # signs, symbol, separators and all (en-IN and hi group by two, JPY has no decimals: Babel writes those).
+    amounts = [Decimal(f"{sign}{10**digits + 7 * digits}.{digits:02}") for sign in ("", "-") for digits in range(14)]
+    amounts += [Decimal("0.00"), Decimal("0.01"), Decimal("-0.01"), Decimal("1000.00"), Decimal("12.5"), Decimal("3")]
+    for amount in amounts:
+        written = format_currency(amount, currency, locale=locale.replace("-", "_"))
+        assert format_value(amount, "money", locale, "N/A", currency) == written, amount
