@@ -8,7 +8,7 @@ Generates canonical data at the scale, then measures, each in a fresh process:
   into the folder the first backfill left (unchanged cards are carried over).
 
 Periods are published as `backfill` does (a month whose input rows are unchanged is
-published again from its own pages; the index is rebuilt after each month), through the
+published again from its own pages; the index is rebuilt once, after the months), through the
 flows' task bodies (`task.fn`), without the fixed cost of a Prefect server.
 """
 
@@ -84,7 +84,6 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
                 done = timed("publish", again)
                 if done is not None:
                     cards, carried = cards + len(done.pages.cards), carried + done.pages.carried
-                    timed("publish", partial(rebuild_index.fn, out_dir, settings))
                     continue
             computed |= timed("compute", partial(compute_trend_months.fn, validated.tables, period, settings, computed))
             report = timed("compute", partial(compute_period.fn, validated.tables, period, settings, computed))
@@ -100,9 +99,9 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
                         publish_period.fn, stage, target, rules, validated.report, report, number, pages, inputs[period]
                     ),
                 )
-            timed("publish", partial(rebuild_index.fn, out_dir, settings))
         cards += len(pages.cards)
         carried += pages.carried
+    timed("publish", partial(rebuild_index.fn, out_dir, settings))  # once, as a backfill does
     return {"stages_s": times, "cards": cards, "carried": carried, "months": len(period_range(first, last))}
 
 

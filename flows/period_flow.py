@@ -347,12 +347,14 @@ def publish_month(
     progress: Tracker | None = None,
     inputs: str | None = None,
     recompute: bool = False,
+    index: bool = True,
 ) -> PeriodOutcome:
     """Compute, write and publish one month under its lock; a named failure becomes a failed outcome.
 
     Given the digest of the month's `inputs` (`fingerprint_months`, recorded in the manifest), a published
     month made from the same rows is published again from its own pages, with the manifest and quarantine
-    of this input, unless `recompute`.
+    of this input, unless `recompute`. `index`: rebuild the period index after publishing (a backfill
+    rebuilds it once, after its months).
     """
     assert validated.tables is not None
     target = out_dir / str(period)
@@ -374,7 +376,8 @@ def publish_month(
                         stage, target, config_sha256, validated.report, report, publication.version, pages, inputs
                     )
                 done = _Published(pages, publication.version, report.scorecards)
-            refresh_index(out_dir, settings)
+            if index:
+                refresh_index(out_dir, settings)
     except ScorecardsError as exc:
         _log().error("%s", exc)
         if progress is not None:
@@ -489,18 +492,21 @@ def backfill_flow(
     computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
     inputs = fingerprint_months(validated.tables, periods)
     progress = Tracker(len(periods), f"Scorecards {first} to {last}")  # months on a cluster report when collected
-    for month in periods:
-        target = out_dir / str(month)
-        if not force and is_up_to_date(target, rules, validated.report):
-            _log().info("%s: up to date", month)
-            outcomes[month] = PeriodOutcome(str(month), "up to date", target)
-            progress.month_done(str(month), "up to date")
-        elif on_dask:
-            # One month per worker; its cards render there (waiting on the cluster from every worker would deadlock).
-            outcomes[month] = publish_month.submit(
-                validated, month, out_dir, settings, rules, render_on="here", inputs=inputs[month], recompute=force
-            )
-        else:
+    try:
+        for month in periods:
+            target = out_dir / str(month)
+            if not force and is_up_to_date(target, rules, validated.report):
+                _log().info("%s: up to date", month)
+                outcomes[month] = PeriodOutcome(str(month), "up to date", target)
+                progress.month_done(str(month), "up to date")
+                continue
+            if on_dask:
+                # One month per worker; its cards render there (waiting on the cluster from every worker would
+                # deadlock).
+                outcomes[month] = publish_month.submit(
+                    validated, month, out_dir, settings, rules, None, "here", None, inputs[month], force, index=False
+                )
+                continue
             if force or unchanged_month(out_dir, month, rules, inputs[month]) is None:
                 computed |= compute_trend_months(validated.tables, month, settings, computed)
             outcomes[month] = publish_month(
@@ -510,18 +516,20 @@ def backfill_flow(
                 settings,
                 rules,
                 computed,
-                progress=progress,
-                inputs=inputs[month],
-                recompute=force,
+                "cores",
+                progress,
+                inputs[month],
+                force,
+                index=False,
             )
-    done = []
-    for outcome in outcomes.values():
-        if isinstance(outcome, PrefectFuture):
-            outcome = outcome.result()
-            progress.month_done(outcome.period, outcome.status)
-        done.append(outcome)
-    if not any(o.status == "published" for o in done):  # e.g. outputs of a version that made no index
-        refresh_index(out_dir, settings)
+        done = []
+        for outcome in outcomes.values():
+            if isinstance(outcome, PrefectFuture):
+                outcome = outcome.result()
+                progress.month_done(outcome.period, outcome.status)
+            done.append(outcome)
+    finally:
+        refresh_index(out_dir, settings)  # once for the range, with every month published so far
     result = RunResult(validated.report, done)
     failed = [o.period for o in done if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

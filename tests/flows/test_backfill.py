@@ -58,12 +58,24 @@ def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_input
     assert set(statuses(forced.output).values()) == {"published"}
 
 
-def test_each_publication_rebuilds_the_index_and_a_backfill_with_nothing_to_publish_restores_it(
+def test_a_backfill_rebuilds_the_index_once_and_one_with_nothing_to_publish_restores_it(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from scorecards.flows import period_flow
+
+    rebuilt: list[list[str]] = []
+    rebuild = period_flow.rebuild_index.fn
+
+    def counted(out_dir: Path, settings: object) -> None:
+        rebuilt.append(sorted(p.name for p in out_dir.glob("2026-*")))
+        rebuild(out_dir, settings)
+
+    monkeypatch.setattr(period_flow, "rebuild_index", counted)
     folder, out = make_inputs(), tmp_path / "out"
     assert backfill(folder, out).exit_code == 0
+    assert rebuilt == [["2026-08", "2026-09", "2026-10"]]  # once, after the three months
     index = (out / "index.html").read_text("utf-8")
     assert [index.index(f"{p}/reps/") for p in ("2026-10", "2026-09", "2026-08")] == sorted(
         index.index(f"{p}/reps/") for p in ("2026-10", "2026-09", "2026-08")
