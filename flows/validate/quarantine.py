@@ -159,9 +159,7 @@ def _split(
     later: Sequence[LaterRule] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     raw = table.frame
-    marked = _marked(raw, spec, defaults, rep_ids)
-    reason = marked.get_column(REASON)
-    typed = marked.drop(REASON)
+    typed, reason = _marked(raw, spec, defaults, rep_ids)
     is_bad = reason.is_not_null()
     for rule in later:
         # Reasons found on the kept rows map back to the input by the kept rows' positions.
@@ -181,8 +179,8 @@ def _split(
 
 def _marked(
     raw: pl.DataFrame, spec: TableSpec, defaults: Mapping[str, pl.Expr], rep_ids: pl.Series | None
-) -> pl.DataFrame:
-    """The table's typed columns and each row's reason to be quarantined (null when it breaks no rule).
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The table's typed columns, and each row's reason to be quarantined (null when it breaks no rule).
 
     One lazy query per table reads the cells, types them and marks the rules they break. A cell of a
     parsed kind (a date, a number) in its plain form is typed by a cast alone (Field.plain); only the
@@ -191,7 +189,10 @@ def _marked(
     """
     present = [f.name for f in spec.fields if f.name in raw.columns]
     texts = {f.name for f in spec.fields if f.parse_is_identity}
-    untouched = _clean_columns(raw, [name for name in present if name in texts])
+    known = {f.name: pl.Series(f.choices, dtype=pl.String) for f in spec.fields if f.choices and _trimmed(f.choices)}
+    if rep_ids is not None:
+        known["rep_id"] = rep_ids  # the kept reps' ids: trimmed, none empty
+    untouched = _clean_columns(raw, [name for name in present if name in texts], known)
 
     def read(name: str) -> pl.Expr:
         if name not in present:
@@ -199,7 +200,7 @@ def _marked(
         return _text(pl.col(name), clean=name in untouched) if name in texts else pl.col(name).cast(pl.String)
 
     parsed = [f for f in spec.fields if f.name not in texts]
-    plain = {f.name: f.plain(pl.col(f.name)) for f in parsed}
+    plain = {f.name: _plain(raw, f) if f.name in present else f.plain(pl.col(f.name)) for f in parsed}
     # Each cell rule's mark: a text kind's rules on every row; a parsed kind's plain reading on every
     # row, and its full rules (`full`, by mark) on the rows that need them.
     cell_rules: list[tuple[str, pl.Expr]] = []
@@ -291,7 +292,29 @@ def _marked(
                 .to_series()
             )
             reason = reason.scatter(pl.arg_where(broken_any, eager=True), text_of_bad)
-    return typed.with_columns(reason)
+    return typed, reason
+
+
+#: A date column with at most this share of distinct cells has each distinct cell read once.
+_FEW_DISTINCT = 0.25
+
+
+def _plain(raw: pl.DataFrame, field: Field) -> tuple[pl.Expr, pl.Expr]:
+    """Field.plain of a present column; for a date column of few distinct cells, worked out once per distinct cell.
+
+    A few hundred days stand for millions of rows: looking each row's cell up in the distinct cells'
+    readings costs less than reading every cell.
+    """
+    cell = pl.col(field.name)
+    if field.kind != "date":
+        return field.plain(cell)
+    distinct = raw.get_column(field.name).cast(pl.String).unique().drop_nulls()
+    if distinct.is_empty() or distinct.len() > _FEW_DISTINCT * raw.height:
+        return field.plain(cell)
+    value, is_plain = field.plain(cell)
+    known = pl.DataFrame([distinct]).select(pl.when(is_plain).then(value)).to_series()
+    found = cell.replace_strict(distinct, known, default=None, return_dtype=field.dtype)
+    return found, found.is_not_null()
 
 
 def _duplicated(keys: pl.DataFrame) -> pl.Series:
@@ -350,14 +373,32 @@ def _text(column: pl.Expr, *, clean: bool) -> pl.Expr:
     return text if clean else text.str.strip_chars().replace("", None)
 
 
-def _clean_columns(raw: pl.DataFrame, columns: list[str]) -> set[str]:
-    """The text columns none of whose cells has a blank at either end or is empty: trimming them changes nothing."""
+def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl.Series]) -> set[str]:
+    """The text columns none of whose cells has a blank at either end or is empty: trimming them changes nothing.
+
+    A column each of whose cells is one of its `known` values (all trimmed, none empty: the choices,
+    the kept reps' ids) is clean without a look for blanks.
+    """
     text = [c for c in columns if raw.schema[c] == pl.String]
-    if not text:
-        return set()
-    # Regex \s and trimming agree on what a blank is: Unicode White_Space.
-    dirty = raw.select((pl.col(c).str.contains(r"^\s|\s$") | (pl.col(c) == "")).any().alias(c) for c in text).row(0)
-    return {c for c, unclean in zip(text, dirty, strict=True) if not unclean}
+    within = [c for c in text if c in known]
+    clean: set[str] = set()
+    if within:
+        found = raw.select((pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within).row(0)
+        clean = {c for c, inside in zip(within, found, strict=True) if inside}
+    rest = [c for c in text if c not in clean]
+    if rest:
+        # Trimming strips what regex \s matches at either end: Unicode White_Space.
+        length = [pl.col(c).str.len_bytes() for c in rest]
+        dirty = raw.select(
+            ((pl.col(c).str.strip_chars().str.len_bytes() != n) | (n == 0)).any()
+            for c, n in zip(rest, length, strict=True)
+        ).row(0)
+        clean |= {c for c, unclean in zip(rest, dirty, strict=True) if not unclean}
+    return clean
+
+
+def _trimmed(values: Sequence[str]) -> bool:
+    return all(value and value == value.strip() for value in values)
 
 
 def _kept(typed: pl.DataFrame, is_bad: pl.Series) -> pl.DataFrame:
