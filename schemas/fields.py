@@ -24,6 +24,10 @@ CURRENCY_PATTERN = r"^[A-Z]{3}$"
 # Exact numbers keep this many places: cents for money, micro-units for numbers, a split's
 # share in 1/10,000 (SPEC §8.1), an exchange rate in 10 places (SPEC §8.2).
 _PLACES = {"money": 2, "number": 6, "share": 4, "rate": 10}
+# The plain forms a cast reads as parse does: nothing to trim, no sign but '-', no bare point, no
+# more places than the kind keeps; a date alone, without a time.
+_PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_PLAIN_NUMBER = {kind: rf"^-?[0-9]+(\.[0-9]{{1,{places}}})?$" for kind, places in _PLACES.items()}
 _TEXT_KINDS = ("text", "email", "period", "choice", "currency")
 
 
@@ -67,6 +71,23 @@ class Field:
             well_formed = text.str.contains(_DATE)
             return pl.when(well_formed).then(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
         return pl.when(text.str.contains(_NUMBER)).then(_decimals(text).cast(self.dtype, strict=False)).cast(self.dtype)
+
+    def plain(self, cell: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        """(value, is-plain) of a cell of a parsed kind read as it is, untrimmed.
+
+        Where the cell is null or is-plain is true, the value is the one parse gives and problems are
+        plain_problems; elsewhere the value means nothing and the cell must go through parse and problems.
+        """
+        if self.kind == "date":
+            value = cell.str.to_date("%Y-%m-%d", strict=False, cache=False)
+            return value, cell.str.contains(_PLAIN_DATE) & value.is_not_null()
+        value = cell.cast(self.dtype, strict=False)
+        return value, cell.str.contains(_PLAIN_NUMBER[self.kind]) & value.is_not_null()
+
+    def plain_problems(self, cell: pl.Expr) -> list[tuple[str, pl.Expr]]:
+        """problems() of a cell that is empty or in its plain form: only an empty cell breaks one (required)."""
+        required = f"{self.name}: required"
+        return [(rule, cell.is_null() if rule == required else pl.lit(False)) for rule, _ in self.problems(cell, cell)]
 
     def problems(self, text: pl.Expr, value: pl.Expr) -> list[tuple[str, pl.Expr]]:
         """(rule, is-broken expression) pairs for one cell; each expression is true where the rule is broken."""

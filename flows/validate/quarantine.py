@@ -10,14 +10,17 @@ of a larger one (the rules have proved each of its rows already).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from functools import reduce
 
 import pandera.polars as pa
 import polars as pl
 
 from scorecards.config import Settings
 from scorecards.schemas.canonical import MODELS, InputTables, empty_frame
+from scorecards.schemas.fields import Field
 from scorecards.schemas.results import (
     REASON,
     SOURCE_ROW,
@@ -119,7 +122,7 @@ def _when(broken: pl.Series, reason: str) -> pl.Series:
 def _without_rate(kept: pl.DataFrame, fx_rates: pl.DataFrame, reporting: str) -> pl.Series:
     """An opportunity in another currency with no rate on or before its value date (SPEC §8.2)."""
     if not (kept["currency"] != reporting).any():  # every amount is in the reporting currency: nothing to look up
-        return pl.Series(REASON, [None] * kept.height, dtype=pl.String)
+        return pl.repeat(None, kept.height, dtype=pl.String, eager=True).alias(REASON)
     converted = with_reporting_amounts(kept.lazy(), fx_rates.lazy(), reporting).collect()
     missing = converted["rate"].is_null()
     return (
@@ -156,9 +159,7 @@ def _split(
     later: Sequence[LaterRule] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     raw = table.frame
-    marked = _marked(raw, spec, defaults, rep_ids)
-    reason = marked.get_column(REASON)
-    typed = marked.drop(REASON)
+    typed, reason = _marked(raw, spec, defaults, rep_ids)
     is_bad = reason.is_not_null()
     for rule in later:
         # Reasons found on the kept rows map back to the input by the kept rows' positions.
@@ -173,73 +174,112 @@ def _split(
         late_rows = kept_rows.gather(late["index"])
         reason = reason.scatter(late_rows, late[REASON])
         is_bad = reason.is_not_null()
-    rejected = _numbered(table).filter(is_bad).with_columns(reason.filter(is_bad))
-    return kept, rejected
+    return kept, _numbered(table, is_bad).with_columns(reason.filter(is_bad))
 
 
 def _marked(
     raw: pl.DataFrame, spec: TableSpec, defaults: Mapping[str, pl.Expr], rep_ids: pl.Series | None
-) -> pl.DataFrame:
-    """The table's typed columns and each row's reason to be quarantined (null when it breaks no rule).
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The table's typed columns, and each row's reason to be quarantined (null when it breaks no rule).
 
-    One lazy query per table: the cells' text, their rules, the typed values and the row rules
-    are planned together and collected once, and a column whose cells need no trimming is read
-    as it is, not copied.
+    One lazy query per table reads the cells, types them and marks the rules they break. A cell of a
+    parsed kind (a date, a number) in its plain form is typed by a cast alone (Field.plain); only the
+    rows with a cell that is not go through the full parse and its rules, and their results replace
+    the plain reading's. A text column whose cells need no trimming is read as it is, not copied.
     """
     present = [f.name for f in spec.fields if f.name in raw.columns]
-    untouched = _clean_columns(raw, present)
-    text = {
-        f.name: _text(pl.col(f.name), clean=f.name in untouched) if f.name in present else pl.lit(None, dtype=pl.String)
-        for f in spec.fields
-    }
-    typed = {
-        f.name: f.parse(pl.col(f.name)).fill_null(defaults[f.name]) if f.config_default else f.parse(pl.col(f.name))
-        for f in spec.fields
-    }
-    cell_rules = [rule for f in spec.fields for rule in f.problems(pl.col(f.name), f.parse(pl.col(f.name)))]
-    whole_rows: list[tuple[str, pl.Expr]] = []
-    if spec.key:
-        key = " + ".join(spec.key)
-        has_key = pl.all_horizontal([pl.col(k).is_not_null() for k in spec.key])
-        whole_rows.append(
-            (f"{key}: duplicate (all rows sharing it are quarantined)", has_key & pl.struct(spec.key).is_duplicated())
-        )
+    texts = {f.name for f in spec.fields if f.parse_is_identity}
+    known = {f.name: pl.Series(f.choices, dtype=pl.String) for f in spec.fields if f.choices and _trimmed(f.choices)}
     if rep_ids is not None:
-        whole_rows.append(
-            ("rep_id: not a rep in reps", pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()))
-        )
+        known["rep_id"] = rep_ids  # the kept reps' ids: trimmed, none empty
+    untouched = _clean_columns(raw, [name for name in present if name in texts], known)
+
+    def read(name: str) -> pl.Expr:
+        if name not in present:
+            return pl.lit(None, dtype=pl.String)
+        return _text(pl.col(name), clean=name in untouched) if name in texts else pl.col(name).cast(pl.String)
+
+    parsed = [f for f in spec.fields if f.name not in texts]
+    plain = {f.name: _plain(raw, f) if f.name in present else f.plain(pl.col(f.name)) for f in parsed}
+    # Each cell rule's mark: a text kind's rules on every row; a parsed kind's plain reading on every
+    # row, and its full rules (`full`, by mark) on the rows that need them.
+    cell_rules: list[tuple[str, pl.Expr]] = []
+    full: dict[str, pl.Expr] = {}
+    for f in spec.fields:
+        column = pl.col(f.name)
+        if f.name in texts:
+            cell_rules += f.problems(column, column)
+            continue
+        if f.name in present:
+            full |= {
+                f"_cell{len(cell_rules) + i}": broken
+                for i, (_, broken) in enumerate(f.problems(column, f.parse(column)))
+            }
+        cell_rules += f.plain_problems(column)
     # A clean text column is its own typed column: it is taken from the raw frame as it is (the
     # query's result would be a copy), and the query computes only the columns that change.
-    same = {f.name for f in spec.fields if f.name in untouched and f.parse_is_identity and not f.config_default}
-    # Typed values and cell rules are planned in one context, so that each cell is parsed once
-    # (the rules test the parsed value); the typed columns take their names after. The query marks
-    # each rule as a true/false column; the reasons' text is written for the marked rows only.
+    same = {f.name for f in spec.fields if f.name in untouched and not f.config_default}
     cell = {f"_cell{i}": broken for i, (_, broken) in enumerate(cell_rules)}
-    shared = {f"_shared{i}": broken for i, (_, broken) in enumerate(whole_rows)}
     row = {f"_row{i}": broken for i, (_, broken) in enumerate(spec.row_rules)}
-    cells = raw.lazy().select(expr.alias(name) for name, expr in text.items())
-    # The whole-column marks (a key's duplicates) are their own query: in the main one the streaming
-    # engine would hold every row's text until they are known.
-    across = cells.select(broken.fill_null(False).alias(name) for name, broken in shared.items()).collect()
-    computed = (
-        cells.with_columns(
-            *(broken.fill_null(False).alias(name) for name, broken in cell.items()),
-            *(expr.alias(f"_typed_{name}") for name, expr in typed.items()),
-        )
-        .select(*(pl.col(f"_typed_{name}").alias(name) for name in typed), *cell)
-        .with_columns(broken.fill_null(False).alias(name) for name, broken in row.items())
-        .collect()
-        .hstack(across.get_columns())
+    slow = {f"_slow_{name}": pl.col(name).is_not_null() & ~is_plain for name, (_, is_plain) in plain.items()}
+    cells = raw.lazy().select(read(f.name).alias(f.name) for f in spec.fields)
+    # The whole-column marks (a key's duplicates, a rep that is not one) are their own query: in the
+    # main one the streaming engine would hold every row's text until they are known.
+    unknown_rep = (
+        pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()) if rep_ids is not None else None
     )
+    columns = cells.select(*spec.key, *([] if unknown_rep is None else [unknown_rep.alias("_unknown_rep")])).collect()
+    whole_rows: list[str] = []
+    across: list[pl.Series] = []
+    if spec.key:
+        whole_rows.append(f"{' + '.join(spec.key)}: duplicate (all rows sharing it are quarantined)")
+        across.append(_duplicated(columns.select(spec.key)))
+    if unknown_rep is not None:
+        whole_rows.append("rep_id: not a rep in reps")
+        across.append(columns.get_column("_unknown_rep"))
+    shared = {f"_shared{i}": mark for i, mark in enumerate(across)}
+    # Only the columns that change are computed (a column passed through a query comes back a copy).
+    changed = [f for f in spec.fields if f.name in texts and f.name not in same]
+    computed = (
+        cells.select(
+            *(pl.col(f.name).fill_null(defaults[f.name]) if f.config_default else pl.col(f.name) for f in changed),
+            *(value.alias(name) for name, (value, _) in plain.items()),
+            *(broken.fill_null(False).alias(name) for name, broken in cell.items()),
+            *(broken.alias(name) for name, broken in slow.items()),
+        )
+        .collect()
+        .hstack([mark.fill_null(False).alias(name) for name, mark in shared.items()])
+    )
+    if slow:
+        computed = _parsed_in_full(computed, raw, [f for f in parsed if f.name in present], full)
+    filled = [f.name for f in parsed if f.config_default]
+    if filled:
+        computed = computed.with_columns(
+            computed.select(pl.col(name).fill_null(defaults[name]) for name in filled).get_columns()
+        )
+    typed = pl.DataFrame(
+        [raw.get_column(f.name) if f.name in same else computed.get_column(f.name) for f in spec.fields]
+    )
+    if row:
+        computed = computed.hstack(
+            typed.lazy()
+            .select(broken.fill_null(False).alias(name) for name, broken in row.items())
+            .collect()
+            .get_columns()
+        )
     marks = {**cell, **shared, **row}
     reason = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias(REASON)
     if marks:
         broken_any = computed.select(pl.any_horizontal(*marks)).to_series()
         if broken_any.any():
-            labelled = zip(marks, [rule for rule, _ in (*cell_rules, *whole_rows, *spec.row_rules)], strict=True)
+            labelled = zip(
+                marks,
+                [*(rule for rule, _ in cell_rules), *whole_rows, *(rule for rule, _ in spec.row_rules)],
+                strict=True,
+            )
             rules = {name: rule for name, rule in labelled}
 
-            def said(names: dict[str, pl.Expr]) -> pl.Expr:
+            def said(names: Mapping[str, object]) -> pl.Expr:
                 return _reasons([(rules[name], pl.col(name)) for name in names])
 
             text_of_bad = (
@@ -252,7 +292,79 @@ def _marked(
                 .to_series()
             )
             reason = reason.scatter(pl.arg_where(broken_any, eager=True), text_of_bad)
-    return pl.DataFrame([*(raw.get_column(n) if n in same else computed.get_column(n) for n in typed), reason])
+    return typed, reason
+
+
+#: A date column with at most this share of distinct cells has each distinct cell read once.
+_FEW_DISTINCT = 0.25
+
+
+def _plain(raw: pl.DataFrame, field: Field) -> tuple[pl.Expr, pl.Expr]:
+    """Field.plain of a present column; for a date column of few distinct cells, worked out once per distinct cell.
+
+    A few hundred days stand for millions of rows: looking each row's cell up in the distinct cells'
+    readings costs less than reading every cell.
+    """
+    cell = pl.col(field.name)
+    if field.kind != "date":
+        return field.plain(cell)
+    distinct = raw.get_column(field.name).cast(pl.String).unique().drop_nulls()
+    if distinct.is_empty() or distinct.len() > _FEW_DISTINCT * raw.height:
+        return field.plain(cell)
+    value, is_plain = field.plain(cell)
+    known = pl.DataFrame([distinct]).select(pl.when(is_plain).then(value)).to_series()
+    found = cell.replace_strict(distinct, known, default=None, return_dtype=field.dtype)
+    return found, found.is_not_null()
+
+
+def _duplicated(keys: pl.DataFrame) -> pl.Series:
+    """Whether each row's key, every part of it present, is another row's too.
+
+    Rows are compared by a hash of their key first: a sort of the hashes finds the few that repeat
+    without holding every key in a hash table, and only the rows with such a hash are compared by
+    their keys themselves (equal keys always have equal hashes).
+    """
+    hashed = keys.select(
+        reduce(operator.xor, [pl.col(k).hash(seed=i) for i, k in enumerate(keys.columns)]).alias("hash")
+    ).to_series()
+    ordered = hashed.sort()
+    repeated = ordered.filter(ordered == ordered.shift(1))
+    shared = pl.repeat(False, keys.height, dtype=pl.Boolean, eager=True)
+    if repeated.is_empty():
+        return shared
+    maybe = hashed.is_in(repeated.implode())
+    has_key = pl.all_horizontal(pl.all().is_not_null())
+    found = keys.filter(maybe).select(has_key & pl.struct(keys.columns).is_duplicated()).to_series()
+    return shared.scatter(pl.arg_where(maybe, eager=True), found)
+
+
+def _parsed_in_full(
+    computed: pl.DataFrame, raw: pl.DataFrame, parsed: list[Field], full: Mapping[str, pl.Expr]
+) -> pl.DataFrame:
+    """The computed frame, its parsed columns and their marks read in full on the rows with a cell not plain.
+
+    Only those rows are read again, from their trimmed text, by the full parse and rules (`full`:
+    mark name → is-broken); their values and marks replace the plain reading's.
+    """
+    slow = computed.select(pl.any_horizontal(pl.col("^_slow_.*$"))).to_series()
+    computed = computed.drop(pl.col("^_slow_.*$"))
+    if not slow.any():
+        return computed
+    rows = pl.arg_where(slow, eager=True)
+    again = (
+        raw.select(f.name for f in parsed)
+        .filter(slow)
+        .lazy()
+        .select(_text(pl.col(f.name), clean=False) for f in parsed)
+        .select(
+            *(f.parse(pl.col(f.name)).alias(f.name) for f in parsed),
+            *(broken.fill_null(False).alias(name) for name, broken in full.items()),
+        )
+        .collect()
+    )
+    return computed.with_columns(
+        computed.get_column(name).scatter(rows, again.get_column(name)) for name in again.columns
+    )
 
 
 def _text(column: pl.Expr, *, clean: bool) -> pl.Expr:
@@ -261,14 +373,32 @@ def _text(column: pl.Expr, *, clean: bool) -> pl.Expr:
     return text if clean else text.str.strip_chars().replace("", None)
 
 
-def _clean_columns(raw: pl.DataFrame, columns: list[str]) -> set[str]:
-    """The text columns none of whose cells has a blank at either end or is empty: trimming them changes nothing."""
+def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl.Series]) -> set[str]:
+    """The text columns none of whose cells has a blank at either end or is empty: trimming them changes nothing.
+
+    A column each of whose cells is one of its `known` values (all trimmed, none empty: the choices,
+    the kept reps' ids) is clean without a look for blanks.
+    """
     text = [c for c in columns if raw.schema[c] == pl.String]
-    if not text:
-        return set()
-    # Regex \s and trimming agree on what a blank is: Unicode White_Space.
-    dirty = raw.select((pl.col(c).str.contains(r"^\s|\s$") | (pl.col(c) == "")).any().alias(c) for c in text).row(0)
-    return {c for c, unclean in zip(text, dirty, strict=True) if not unclean}
+    within = [c for c in text if c in known]
+    clean: set[str] = set()
+    if within:
+        found = raw.select((pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within).row(0)
+        clean = {c for c, inside in zip(within, found, strict=True) if inside}
+    rest = [c for c in text if c not in clean]
+    if rest:
+        # Trimming strips what regex \s matches at either end: Unicode White_Space.
+        length = [pl.col(c).str.len_bytes() for c in rest]
+        dirty = raw.select(
+            ((pl.col(c).str.strip_chars().str.len_bytes() != n) | (n == 0)).any()
+            for c, n in zip(rest, length, strict=True)
+        ).row(0)
+        clean |= {c for c, unclean in zip(rest, dirty, strict=True) if not unclean}
+    return clean
+
+
+def _trimmed(values: Sequence[str]) -> bool:
+    return all(value and value == value.strip() for value in values)
 
 
 def _kept(typed: pl.DataFrame, is_bad: pl.Series) -> pl.DataFrame:
@@ -276,12 +406,16 @@ def _kept(typed: pl.DataFrame, is_bad: pl.Series) -> pl.DataFrame:
     return typed.filter(~is_bad) if is_bad.any() else typed
 
 
-def _numbered(table: RawTable) -> pl.DataFrame:
-    """The raw rows with their row number in the file first; a file's own column named like ours is renamed aside."""
-    raw = table.frame.rename({name: _aside(name, table.frame.columns) for name in (SOURCE_ROW, REASON)}, strict=False)
+def _numbered(table: RawTable, rows: pl.Series) -> pl.DataFrame:
+    """The raw rows marked in `rows`, their row number in the file first (a file's own column named so moves aside)."""
+    frame = table.frame.filter(rows)
+    raw = frame.rename({name: _aside(name, frame.columns) for name in (SOURCE_ROW, REASON)}, strict=False)
+    positions = pl.arg_where(rows, eager=True)
     if table.row_numbers is None:
-        return raw.with_row_index(SOURCE_ROW, offset=table.first_row).with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
-    return raw.select(table.row_numbers.cast(pl.Int64).alias(SOURCE_ROW), pl.all())
+        numbers = (positions.cast(pl.Int64) + table.first_row).alias(SOURCE_ROW)
+    else:
+        numbers = table.row_numbers.gather(positions).cast(pl.Int64).alias(SOURCE_ROW)
+    return raw.select(numbers, pl.all())
 
 
 def _aside(name: str, columns: list[str]) -> str:
