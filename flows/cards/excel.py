@@ -207,6 +207,9 @@ def number_texts(values: pl.Series) -> pl.Series:
     return texts
 
 
+_DEFLATE_LEVEL = 1
+
+
 def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, bytes] | None = None) -> None:
     """Save a workbook so that the same content always gives the same bytes.
 
@@ -222,6 +225,8 @@ def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, by
     buffer.seek(0)
     fixed = io.BytesIO()  # the file is written in one call: a failed write leaves no half-open archive behind
     pending = dict(sheet_data or {})
+    # Deflate level 1: a long evidence sheet compresses three times faster than at zlib's default 6, and the file
+    # is about a tenth larger (docs/decisions.md).
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
@@ -235,7 +240,7 @@ def save_deterministic(workbook: object, path: Path, sheet_data: Mapping[str, by
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, data)
+            target.writestr(entry, data, compresslevel=_DEFLATE_LEVEL)
     if pending:
         raise ValueError(f"no worksheet part {sorted(pending)} in the workbook")
     path.write_bytes(fixed.getvalue())
