@@ -68,11 +68,11 @@ class Period:
 
 
 def in_months(column: str, months: Sequence[Period]) -> pl.Expr:
-    """True where the date (or datetime, by its calendar date) column falls in one of `months`; a null is in none."""
+    """True where the date (or datetime, by its calendar date) column falls in one of `months`; null stays null."""
     day = pl.col(column).dt.date()
     wanted = sorted(set(months))
     if not wanted:
-        return pl.lit(False)
+        return pl.when(day.is_not_null()).then(False)
     if wanted == period_range(wanted[0], wanted[-1]):  # consecutive months (a trend): one range check
         return day.is_between(wanted[0].start, wanted[-1].end)
     return day.dt.month_start().is_in([m.start for m in wanted])
