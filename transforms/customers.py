@@ -21,9 +21,8 @@ def first_won_deals(opportunities: pl.LazyFrame, months: Sequence[Period] | None
         # Only accounts with a won deal in the span of `months` and none before it can have their first there.
         first, last = min(months), max(months)
         close_day = pl.col("close_date").dt.date()
-        won_in = won.filter(close_day.is_between(first.start, last.end))
-        earlier = won.filter(close_day < first.start).join(won_in, on="account_id", how="semi")
-        won = won_in.join(earlier.select("account_id"), on="account_id", how="anti")
+        earlier = won.filter(close_day < first.start).select("account_id")
+        won = won.filter(close_day.is_between(first.start, last.end)).join(earlier, on="account_id", how="anti")
     # Only the won deals on their account's first closing day can be first: the sort is over those alone.
     firsts = (
         won.filter(pl.col("close_date") == pl.col("close_date").min().over("account_id"))
