@@ -23,7 +23,7 @@ CREDIT_COLUMNS: tuple[str, ...] = (
 )
 
 
-#: The columns of each deal section before the credit columns: what the card and a restatement show of a deal.
+#: The first columns of each deal section (the credit columns come after).
 _DEAL = ("rep_id", "opportunity_id", "account_id", "account_name")
 
 
@@ -34,6 +34,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         deals(tables, reporting_currency)
         .filter(period.contains("close_date") | (pl.col("stage") == "open"))
         .with_columns(credited_amount=in_cents(pl.col("credited_amount")))
+        .select(*_DEAL, "stage", "amount", "created_date", "close_date", *CREDIT_COLUMNS)
     )
     firsts = first_won_deals(tables.opportunities.lazy(), [period]).select("opportunity_id")
     leads = tables.leads.lazy()
@@ -77,9 +78,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
     return {
         # Every deal of the rep that P's numbers could read: closed in P, or open. Not on the card:
         # kept with each version so that a restatement can say "O-2: stage open → won".
-        "deals": by_rep_then_opportunity(
-            relevant.select(*_DEAL, "stage", "amount", "created_date", "close_date", *CREDIT_COLUMNS)
-        ),
+        "deals": by_rep_then_opportunity(relevant),
         "won_deals": won.select(
             *_DEAL,
             "amount",
