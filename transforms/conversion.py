@@ -16,7 +16,7 @@ def leads_by_rep(leads: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
     A closed lead is converted or disqualified.
     """
     return per_rep_and_month(
-        leads.filter(pl.col("status").is_in(["converted", "disqualified"])),
+        leads.filter((pl.col("status") == "converted") | (pl.col("status") == "disqualified")),
         "closed_date",
         months,
         leads_converted=(pl.col("status") == "converted").sum().cast(pl.Int64),

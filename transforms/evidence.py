@@ -40,7 +40,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
     leads = tables.leads.lazy()
     others = {
         "closed_leads": leads.filter(
-            period.contains("closed_date") & pl.col("status").is_in(["converted", "disqualified"])
+            period.contains("closed_date") & ((pl.col("status") == "converted") | (pl.col("status") == "disqualified"))
         )
         .select("rep_id", "lead_id", "status", "created_date", "closed_date")
         .sort("rep_id", "closed_date", "lead_id"),
