@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from scorecards.transforms.exact import rounded_ratio
-from scorecards.transforms.period import Period
+from scorecards.transforms.period import Period, per_rep_and_month
 
 
-def leads_by_rep(leads: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per rep, over leads with closed_date in P: leads_converted and leads_closed (converted or disqualified)."""
-    return (
-        leads.filter(period.contains("closed_date") & pl.col("status").is_in(["converted", "disqualified"]))
-        .group_by("rep_id")
-        .agg(
-            leads_converted=(pl.col("status") == "converted").sum().cast(pl.Int64),
-            leads_closed=pl.len().cast(pl.Int64),
-        )
+def leads_by_rep(leads: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
+    """Per rep and period of `months`, over the leads closed in it: leads_converted and leads_closed.
+
+    A closed lead is converted or disqualified.
+    """
+    return per_rep_and_month(
+        leads.filter((pl.col("status") == "converted") | (pl.col("status") == "disqualified")),
+        "closed_date",
+        months,
+        leads_converted=(pl.col("status") == "converted").sum().cast(pl.Int64),
+        leads_closed=pl.len().cast(pl.Int64),
     )
 
 

@@ -99,6 +99,13 @@ def deals(tables: InputTables, reporting_currency: str) -> pl.LazyFrame:
         )
     else:
         converted = with_reporting_amounts(opportunities, tables.fx_rates.lazy(), reporting_currency)
+    if tables.opportunity_splits.is_empty():  # every opportunity credits its owner in full
+        return converted.with_columns(
+            owner_id=pl.col("rep_id"),
+            share=pl.lit(Decimal(1), dtype=SHARE),
+            is_split=pl.lit(False),
+            credited_amount=pl.col("amount_reporting").cast(CREDITED),
+        )
     return credited_deals(converted, tables.opportunity_splits.lazy())
 
 

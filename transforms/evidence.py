@@ -6,7 +6,7 @@ import polars as pl
 
 from scorecards.schemas.canonical import InputTables
 from scorecards.transforms.credit import deals, in_cents
-from scorecards.transforms.customers import new_customers
+from scorecards.transforms.customers import first_won_deals
 from scorecards.transforms.exact import rounded_ratio, unscaled
 from scorecards.transforms.period import Period
 
@@ -23,44 +23,24 @@ CREDIT_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The first columns of each deal section (the credit columns come after).
+_DEAL = ("rep_id", "opportunity_id", "account_id", "account_name")
+
+
 def evidence_tables(tables: InputTables, period: Period, reporting_currency: str) -> dict[str, pl.DataFrame]:
     """Per evidence section, the rows of P behind the card's numbers (each with rep_id), in a stable order."""
-    credited = deals(tables, reporting_currency).with_columns(credited_amount=in_cents(pl.col("credited_amount")))
+    # Every deal section reads deals closed in P or open: they are collected once, with their credit in cents.
+    credited = (
+        deals(tables, reporting_currency)
+        .filter(period.contains("close_date") | (pl.col("stage") == "open"))
+        .with_columns(credited_amount=in_cents(pl.col("credited_amount")))
+        .select(*_DEAL, "stage", "amount", "created_date", "close_date", *CREDIT_COLUMNS)
+    )
+    firsts = first_won_deals(tables.opportunities.lazy(), [period]).select("opportunity_id")
     leads = tables.leads.lazy()
-    sections = {
-        # Every deal of the rep that P's numbers could read: closed in P, or open. Not on the card:
-        # kept with each version so that a restatement can say "O-2: stage open → won".
-        "deals": credited.filter(period.contains("close_date") | (pl.col("stage") == "open"))
-        .select(
-            "rep_id",
-            "opportunity_id",
-            "account_id",
-            "account_name",
-            "stage",
-            "amount",
-            "created_date",
-            "close_date",
-            *CREDIT_COLUMNS,
-        )
-        .sort("rep_id", "opportunity_id"),
-        "won_deals": credited.filter((pl.col("stage") == "won") & period.contains("close_date"))
-        .select(
-            "rep_id",
-            "opportunity_id",
-            "account_id",
-            "account_name",
-            "amount",
-            "created_date",
-            "close_date",
-            *CREDIT_COLUMNS,
-            cycle_days=(pl.col("close_date") - pl.col("created_date")).dt.total_days(),
-        )
-        .sort("rep_id", "close_date", "opportunity_id"),
-        "new_customers": new_customers(tables.opportunities.lazy(), credited, period)
-        .select("rep_id", "account_id", "account_name", "opportunity_id", "amount", "close_date", *CREDIT_COLUMNS)
-        .sort("rep_id", "close_date", "account_id"),
+    others = {
         "closed_leads": leads.filter(
-            period.contains("closed_date") & pl.col("status").is_in(["converted", "disqualified"])
+            period.contains("closed_date") & ((pl.col("status") == "converted") | (pl.col("status") == "disqualified"))
         )
         .select("rep_id", "lead_id", "status", "created_date", "closed_date")
         .sort("rep_id", "closed_date", "lead_id"),
@@ -93,4 +73,38 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         .select("rep_id", "skill", "rating")
         .sort("rep_id", "skill"),
     }
-    return dict(zip(sections, pl.collect_all(sections.values()), strict=True))
+    relevant, new, *rest = pl.collect_all([credited, firsts, *others.values()])
+    won = relevant.filter((pl.col("stage") == "won") & period.contains("close_date"))
+    return {
+        # Every deal of the rep that P's numbers could read: closed in P, or open. Not on the card:
+        # kept with each version so that a restatement can say "O-2: stage open → won".
+        "deals": by_rep_then_opportunity(relevant),
+        "won_deals": won.select(
+            *_DEAL,
+            "amount",
+            "created_date",
+            "close_date",
+            *CREDIT_COLUMNS,
+            cycle_days=(pl.col("close_date") - pl.col("created_date")).dt.total_days(),
+        ).sort("rep_id", "close_date", "opportunity_id"),
+        "new_customers": won.join(new, on="opportunity_id", how="semi")
+        .select("rep_id", "account_id", "account_name", "opportunity_id", "amount", "close_date", *CREDIT_COLUMNS)
+        .sort("rep_id", "close_date", "account_id"),
+        **dict(zip(others, rest, strict=True)),
+    }
+
+
+def by_rep_then_opportunity(rows: pl.DataFrame) -> pl.DataFrame:
+    """`rows` sorted by rep_id, then opportunity_id (both in plain character order).
+
+    Each (rep_id, opportunity_id) must occur once. Rows whose opportunity_ids
+    already ascend (as the input usually lists them) need only a stable sort by
+    the rep's place among the few distinct rep_ids: no string comparison per row.
+    """
+    reps = rows.select(pl.col("rep_id").unique().sort())["rep_id"]
+    if reps.null_count():
+        return rows.sort("rep_id", "opportunity_id")
+    place = rows["rep_id"].replace_strict(reps, pl.int_range(reps.len(), dtype=pl.UInt32, eager=True))
+    if rows["opportunity_id"].is_sorted():
+        return rows.sort(place, maintain_order=True)
+    return rows.sort(place, rows["opportunity_id"])

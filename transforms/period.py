@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -64,6 +65,27 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def in_months(column: str, months: Sequence[Period]) -> pl.Expr:
+    """True where the date (or datetime, by its calendar date) column falls in one of `months`; null stays null."""
+    day = pl.col(column).dt.date()
+    wanted = sorted(set(months))
+    if not wanted:
+        return pl.when(day.is_not_null()).then(False)
+    if wanted == period_range(wanted[0], wanted[-1]):  # consecutive months (a trend): one range check
+        return day.is_between(wanted[0].start, wanted[-1].end)
+    return day.dt.month_start().is_in([m.start for m in wanted])
+
+
+def per_rep_and_month(rows: pl.LazyFrame, column: str, months: Sequence[Period], **aggs: pl.Expr) -> pl.LazyFrame:
+    """Per rep_id and `period` (`YYYY-MM`) that the date `column` falls in, over the rows in one of `months`: `aggs`."""
+    return (
+        rows.filter(in_months(column, months))
+        .group_by("rep_id", period=pl.col(column).dt.date().dt.month_start())
+        .agg(**aggs)
+        .with_columns(pl.col("period").dt.to_string("%Y-%m"))
+    )
 
 
 def period_range(first: Period, last: Period) -> list[Period]:

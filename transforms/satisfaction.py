@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from scorecards.transforms.exact import rounded_ratio, unscaled
-from scorecards.transforms.period import Period
+from scorecards.transforms.period import Period, per_rep_and_month
 
 # Each answer's score × 100 / scale_max is carried in units of 10^-18 before the
 # mean is rounded to 6 places: exact for every terminating fraction (5-, 10- and
@@ -14,15 +16,18 @@ _TERM_PLACES = 18
 _SCORE_PLACES = 6
 
 
-def satisfaction_by_rep(surveys: pl.LazyFrame, period: Period) -> pl.LazyFrame:
-    """Per rep, over surveys submitted in P: survey_responses and satisfaction (mean of score × 100 / scale_max)."""
+def satisfaction_by_rep(surveys: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
+    """Per rep and period of `months`, over surveys submitted in it: survey_responses and satisfaction.
+
+    satisfaction is the mean of score × 100 / scale_max.
+    """
     term = (unscaled(pl.col("score"), _SCORE_PLACES) * (100 * 10**_TERM_PLACES)) // unscaled(
         pl.col("scale_max"), _SCORE_PLACES
     )
     return (
-        surveys.filter(period.contains("submitted_date"))
-        .group_by("rep_id")
-        .agg(survey_responses=pl.len().cast(pl.Int64), _terms=term.sum())
+        per_rep_and_month(
+            surveys, "submitted_date", months, survey_responses=pl.len().cast(pl.Int64), _terms=term.sum()
+        )
         .with_columns(
             satisfaction=rounded_ratio(pl.col("_terms"), pl.col("survey_responses").cast(pl.Int128) * 10**_TERM_PLACES)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import polars as pl
@@ -80,43 +81,40 @@ _ZERO_WHEN_ABSENT: dict[str, pl.Expr] = {
 
 def compute_scorecards(tables: InputTables, period: Period, settings: Settings) -> pl.DataFrame:
     """The scorecards table for P: one row per rep on the roster, ordered by rank_overall."""
-    return ranked(scorecards_plan(tables, period, settings).collect())
+    return monthly_scorecards(tables, [period], settings)[period]
 
 
-def scorecards_plan(
-    tables: InputTables,
-    period: Period,
-    settings: Settings,
-    credited: pl.LazyFrame | None = None,
-    firsts: pl.LazyFrame | None = None,
-) -> pl.LazyFrame:
-    """P's scorecard rows before ranking, as a query: months planned together share their common work.
+def monthly_scorecards(tables: InputTables, months: Sequence[Period], settings: Settings) -> dict[Period, pl.DataFrame]:
+    """The scorecards table of each of `months` (see compute_scorecards), computed together.
 
-    `credited` (credit.deals) and `firsts` (customers.first_won_deals) of the same tables, when the
-    caller has them: they are the same for every month.
+    Every metric is one pass over its table grouped by rep and month, so that
+    what the months share (the credited deals, each account's first won deal)
+    is read once, not once per month.
     """
-    if credited is None:
-        credited = deals(tables, settings.display.reporting)
+    cards = scorecards_plan(tables, months, settings).collect()
+    return {month: ranked(cards.filter(pl.col("period") == str(month))) for month in months}
+
+
+def scorecards_plan(tables: InputTables, months: Sequence[Period], settings: Settings) -> pl.LazyFrame:
+    """The scorecard rows of `months` before ranking (one per rep on each month's roster, with its `period`)."""
+    credited = deals(tables, settings.display.reporting)
     leads = tables.leads.lazy()
-    per_rep = [
-        won_by_rep(credited, period),
-        target_by_rep(tables.targets.lazy(), period),
-        leads_by_rep(leads, period),
-        new_customers_by_rep(tables.opportunities.lazy(), credited, period, firsts),
-        satisfaction_by_rep(tables.surveys.lazy(), period),
-        skills_by_rep(tables.skill_ratings.lazy(), period),
-        deals_by_rep(credited, period),
-        open_pipeline_by_rep(credited),
-        first_contact_by_rep(leads, period),
+    by_month = [
+        won_by_rep(credited, months),
+        target_by_rep(tables.targets.lazy(), months),
+        leads_by_rep(leads, months),
+        new_customers_by_rep(tables.opportunities.lazy(), credited, months),
+        satisfaction_by_rep(tables.surveys.lazy(), months),
+        skills_by_rep(tables.skill_ratings.lazy(), months),
+        deals_by_rep(credited, months),
+        first_contact_by_rep(leads, months),
     ]
-    cards = roster(tables.reps.lazy(), period)
-    for metrics in per_rep:
-        cards = cards.join(metrics, on="rep_id", how="left")
+    cards = roster(tables.reps.lazy(), months)
+    for metrics in by_month:
+        cards = cards.join(metrics, on=["rep_id", "period"], how="left")
+    cards = cards.join(open_pipeline_by_rep(credited), on="rep_id", how="left")  # the same in every month
     return (
-        cards.with_columns(
-            [pl.col(name).fill_null(zero) for name, zero in _ZERO_WHEN_ABSENT.items()],
-            period=pl.lit(str(period)),
-        )
+        cards.with_columns([pl.col(name).fill_null(zero) for name, zero in _ZERO_WHEN_ABSENT.items()])
         .with_columns(
             attainment=attainment(),
             conversion_rate=conversion_rate(),
@@ -129,5 +127,6 @@ def scorecards_plan(
 
 
 def ranked(cards: pl.DataFrame) -> pl.DataFrame:
-    """A collected scorecards_plan with its ranks, as the scorecards table: SCORECARD_COLUMNS, by rank_overall."""
+    """One month's rows of a collected scorecards_plan with their ranks, as the scorecards table: SCORECARD_COLUMNS,
+    by rank_overall."""
     return with_ranks(cards).select(SCORECARD_COLUMNS)

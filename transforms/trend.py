@@ -9,10 +9,8 @@ import polars as pl
 
 from scorecards.config import DIMENSION_NAMES, Settings
 from scorecards.schemas.canonical import InputTables
-from scorecards.transforms.credit import deals
-from scorecards.transforms.customers import first_won_deals
 from scorecards.transforms.period import Period
-from scorecards.transforms.scorecard import ranked, scorecards_plan
+from scorecards.transforms.scorecard import monthly_scorecards
 
 #: Months shown before P on every scorecard (SPEC §4a).
 MONTHS_BEFORE = 5
@@ -46,17 +44,11 @@ def trend_scorecards(
 
     Earlier months are never read from earlier outputs; `known` is only read
     (a backfill passes every month it has computed, so none is computed twice).
-    The months not known are computed as one query, so that what they share
-    (the credited deals, each account's first won deal) is computed once.
+    The months not known are computed together (monthly_scorecards).
     """
     months = period.back(MONTHS_BEFORE)
     todo = [month for month in months if month not in known]
-    credited = deals(tables, settings.display.reporting)
-    firsts = first_won_deals(tables.opportunities.lazy()).select("opportunity_id", "close_date")
-    if todo:
-        firsts = firsts.collect().lazy()  # each account's first won deal: one sort of the whole input, not six
-    plans = [scorecards_plan(tables, month, settings, credited, firsts) for month in todo]
-    computed = dict(zip(todo, (ranked(cards) for cards in pl.collect_all(plans)), strict=True))
+    computed = monthly_scorecards(tables, todo, settings) if todo else {}
     return {month: known[month] if month in known else computed[month] for month in months}
 
 

@@ -98,13 +98,13 @@ def test_backfill_computes_each_month_once_not_once_per_trend_it_is_in(
     from scorecards.transforms import trend
 
     computed: list[str] = []
-    plan = trend.scorecards_plan
+    compute = trend.monthly_scorecards
 
-    def counted(tables: object, period: Period, *args: object) -> object:
-        computed.append(str(period))
-        return plan(tables, period, *args)  # type: ignore[arg-type]
+    def counted(tables: object, months: list[Period], *args: object) -> object:
+        computed.extend(str(month) for month in months)
+        return compute(tables, months, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(trend, "scorecards_plan", counted)
+    monkeypatch.setattr(trend, "monthly_scorecards", counted)
     assert backfill(make_inputs(), tmp_path / "out").exit_code == 0
     # 2026-08 … 2026-10 and the five months before 2026-08 that their trends show, each once.
     assert computed == [str(m) for m in period_range(Period(2026, 3), Period(2026, 10))]

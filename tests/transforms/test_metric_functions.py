@@ -21,11 +21,16 @@ MARCH = Period(2024, 3)
 
 
 def _collect(lf: pl.LazyFrame) -> pl.DataFrame:
-    return lf.collect().sort("rep_id")
+    return lf.collect().sort("rep_id", *(["period"] if "period" in lf.collect_schema() else []))
 
 
 def _expect(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _expect_in_march(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The expected per-rep frame of a monthly metric for March: `period` after rep_id."""
+    return _expect(rows, schema).insert_column(1, pl.lit("2024-03").alias("period"))
 
 
 def test_won_by_rep_counts_won_closed_in_period_boundaries_included(frame, deals_of) -> None:
@@ -51,11 +56,11 @@ def test_won_by_rep_counts_won_closed_in_period_boundaries_included(frame, deals
             {"opportunity_id": "O9", "rep_id": "R3", "stage": "lost", "amount": "5.00", "close_date": "2024-03-15"},
         ],
     )
-    expected = _expect(
+    expected = _expect_in_march(
         [("R1", D("300.30"), 2), ("R2", D("0.01"), 1)],
         {"rep_id": pl.String, "won_amount": MONEY, "won_deals": pl.Int64},
     )
-    assert_frame_equal(_collect(won_by_rep(deals_of(opps), MARCH)), expected)
+    assert_frame_equal(_collect(won_by_rep(deals_of(opps), [MARCH])), expected)
 
 
 def test_target_by_rep_only_the_period_row(frame) -> None:
@@ -68,8 +73,10 @@ def test_target_by_rep_only_the_period_row(frame) -> None:
             {"rep_id": "R3", "period": "2024-03", "target_amount": "0.00"},
         ],
     )
-    expected = _expect([("R1", D("1000.00")), ("R3", D("0.00"))], {"rep_id": pl.String, "target_amount": MONEY})
-    assert_frame_equal(_collect(target_by_rep(targets.lazy(), MARCH)), expected)
+    expected = _expect_in_march(
+        [("R1", D("1000.00")), ("R3", D("0.00"))], {"rep_id": pl.String, "target_amount": MONEY}
+    )
+    assert_frame_equal(_collect(target_by_rep(targets.lazy(), [MARCH])), expected)
 
 
 def test_leads_by_rep_by_closed_date_in_period(frame) -> None:
@@ -131,11 +138,11 @@ def test_leads_by_rep_by_closed_date_in_period(frame) -> None:
             },
         ],
     )
-    expected = _expect(
+    expected = _expect_in_march(
         [("R1", 1, 3), ("R3", 0, 1)],
         {"rep_id": pl.String, "leads_converted": pl.Int64, "leads_closed": pl.Int64},
     )
-    assert_frame_equal(_collect(leads_by_rep(leads.lazy(), MARCH)), expected)
+    assert_frame_equal(_collect(leads_by_rep(leads.lazy(), [MARCH])), expected)
 
 
 def test_conversion_rate_expression() -> None:
@@ -165,11 +172,11 @@ def test_satisfaction_normalises_mixed_scales_and_counts_responses_in_period(fra
             {"response_id": "S8", "rep_id": "R3", "submitted_date": "2024-02-10", "score": "5", "scale_max": "5"},
         ],
     )
-    expected = _expect(
+    expected = _expect_in_march(
         [("R1", 3, D("80.000000")), ("R2", 2, D("45.000000"))],
         {"rep_id": pl.String, "survey_responses": pl.Int64, "satisfaction": RATIO},
     )
-    assert_frame_equal(_collect(satisfaction_by_rep(surveys.lazy(), MARCH)), expected)
+    assert_frame_equal(_collect(satisfaction_by_rep(surveys.lazy(), [MARCH])), expected)
 
 
 def test_satisfaction_non_terminating_scale_within_tolerance(frame) -> None:
@@ -178,7 +185,7 @@ def test_satisfaction_non_terminating_scale_within_tolerance(frame) -> None:
         "surveys",
         [{"response_id": "S1", "rep_id": "R1", "submitted_date": "2024-03-01", "score": "6", "scale_max": "7"}],
     )
-    value = satisfaction_by_rep(surveys.lazy(), MARCH).collect().item(0, "satisfaction")
+    value = satisfaction_by_rep(surveys.lazy(), [MARCH]).collect().item(0, "satisfaction")
     assert abs(value - D("85.714286")) <= D("0.000001")
 
 
@@ -264,7 +271,7 @@ def test_deals_by_rep_win_rate_and_cycle_days(frame, deals_of) -> None:
             },
         ],
     )
-    expected = _expect(
+    expected = _expect_in_march(
         [
             ("R1", D("0.666667"), D("10.500000")),
             ("R3", D("0.000000"), None),
@@ -272,7 +279,7 @@ def test_deals_by_rep_win_rate_and_cycle_days(frame, deals_of) -> None:
         ],
         {"rep_id": pl.String, "win_rate": RATIO, "avg_cycle_days": RATIO},
     )
-    assert_frame_equal(_collect(deals_by_rep(deals_of(opps), MARCH)), expected)
+    assert_frame_equal(_collect(deals_by_rep(deals_of(opps), [MARCH])), expected)
 
 
 def test_open_pipeline_counts_every_open_opportunity_regardless_of_period(frame, deals_of) -> None:
@@ -349,11 +356,11 @@ def test_first_contact_within_one_day(frame) -> None:
             {"lead_id": "L8", "rep_id": "R4", "created_date": "2024-03-15", "status": "open"},
         ],
     )
-    expected = _expect(
+    expected = _expect_in_march(
         [("R1", D("0.500000")), ("R2", D("1.000000")), ("R4", D("0.000000"))],
         {"rep_id": pl.String, "first_contact_within_1d": RATIO},
     )
-    assert_frame_equal(_collect(first_contact_by_rep(leads.lazy(), MARCH)), expected)
+    assert_frame_equal(_collect(first_contact_by_rep(leads.lazy(), [MARCH])), expected)
 
 
 def test_skills_mean_of_rated_skills_only(frame) -> None:
@@ -373,8 +380,8 @@ def test_skills_mean_of_rated_skills_only(frame) -> None:
             {"rep_id": "R4", "period": "2024-03", "skill": "closing", "rating": "4.5"},
         ],
     )
-    expected = _expect(
+    expected = _expect_in_march(
         [("R1", D("4.166667")), ("R2", D("1.333333")), ("R4", D("4.500000"))],
         {"rep_id": pl.String, "skills_score": RATIO},
     )
-    assert_frame_equal(_collect(skills_by_rep(ratings.lazy(), MARCH)), expected)
+    assert_frame_equal(_collect(skills_by_rep(ratings.lazy(), [MARCH])), expected)

@@ -148,12 +148,31 @@ def test_first_won_deal_per_account(frame) -> None:
     assert_frame_equal(got, expected)
 
 
+def test_first_won_deal_of_the_accounts_first_won_in_given_months(frame) -> None:
+    opps = frame("opportunities", OPPORTUNITIES)
+    # February: A4 (O5). March and April: A1, A2, A5, A7 first won in March, A6 in April; A4 was won before.
+    for months, firsts in (
+        ([Period(2024, 2)], [("A4", "O5", "R2")]),
+        (
+            [MARCH, Period(2024, 4)],
+            [("A1", "O2", "R2"), ("A2", "O10", "R3"), ("A5", "O8", "R1"), ("A6", "O12", "R1"), ("A7", "O14", "R3")],
+        ),
+        ([Period(2024, 1), Period(2024, 4)], [("A6", "O12", "R1")]),  # not consecutive: March's firsts are not April's
+        ([], []),
+    ):
+        got = first_won_deals(opps.lazy(), months).collect()
+        expected = pl.DataFrame(
+            firsts, schema={"account_id": pl.String, "opportunity_id": pl.String, "rep_id": pl.String}, orient="row"
+        )
+        assert_frame_equal(got.select("account_id", "opportunity_id", "rep_id").sort("account_id"), expected)
+
+
 def test_new_customers_by_rep_in_period(frame, deals_of) -> None:
     opps = frame("opportunities", OPPORTUNITIES)
-    got = new_customers_by_rep(opps.lazy(), deals_of(opps), MARCH).collect().sort("rep_id")
+    got = new_customers_by_rep(opps.lazy(), deals_of(opps), [MARCH]).collect().sort("rep_id")
     expected = pl.DataFrame(
-        [("R1", 1), ("R2", 1), ("R3", 2)],  # R1: A5; R2: A1; R3: A2, A7
-        schema={"rep_id": pl.String, "new_customers": pl.Int64},
+        [("R1", "2024-03", 1), ("R2", "2024-03", 1), ("R3", "2024-03", 2)],  # R1: A5; R2: A1; R3: A2, A7
+        schema={"rep_id": pl.String, "period": pl.String, "new_customers": pl.Int64},
         orient="row",
     )
     assert_frame_equal(got, expected)
@@ -161,8 +180,24 @@ def test_new_customers_by_rep_in_period(frame, deals_of) -> None:
 
 def test_new_customers_in_the_period_before(frame, deals_of) -> None:
     opps = frame("opportunities", OPPORTUNITIES)
-    got = new_customers_by_rep(opps.lazy(), deals_of(opps), Period(2024, 2)).collect().sort("rep_id")
-    expected = pl.DataFrame([("R2", 1)], schema={"rep_id": pl.String, "new_customers": pl.Int64}, orient="row")
+    got = new_customers_by_rep(opps.lazy(), deals_of(opps), [Period(2024, 2)]).collect().sort("rep_id")
+    expected = pl.DataFrame(
+        [("R2", "2024-02", 1)],
+        schema={"rep_id": pl.String, "period": pl.String, "new_customers": pl.Int64},
+        orient="row",
+    )
+    assert_frame_equal(got, expected)
+
+
+def test_new_customers_of_several_months_at_once(frame, deals_of) -> None:
+    opps = frame("opportunities", OPPORTUNITIES)
+    months = [Period(2024, 2), MARCH, Period(2024, 4)]
+    got = new_customers_by_rep(opps.lazy(), deals_of(opps), months).collect().sort("rep_id", "period")
+    expected = pl.DataFrame(
+        [("R1", "2024-03", 1), ("R1", "2024-04", 1), ("R2", "2024-02", 1), ("R2", "2024-03", 1), ("R3", "2024-03", 2)],
+        schema={"rep_id": pl.String, "period": pl.String, "new_customers": pl.Int64},
+        orient="row",
+    )
     assert_frame_equal(got, expected)
 
 
@@ -219,17 +254,26 @@ REPS = [
 
 def test_roster_by_hire_date(frame) -> None:
     reps = frame("reps", REPS)
-    got = roster(reps.lazy(), MARCH).collect().select("rep_id", "hire_date").sort("rep_id")
+    got = roster(reps.lazy(), [MARCH]).collect().select("period", "rep_id", "hire_date").sort("rep_id")
     expected = pl.DataFrame(
-        [("R2", date(2024, 3, 31)), ("R3", None), ("R4", date(2019, 6, 1)), ("R5", date(2024, 3, 1))],
-        schema={"rep_id": pl.String, "hire_date": pl.Date},
+        [
+            ("2024-03", "R2", date(2024, 3, 31)),
+            ("2024-03", "R3", None),
+            ("2024-03", "R4", date(2019, 6, 1)),
+            ("2024-03", "R5", date(2024, 3, 1)),
+        ],
+        schema={"period": pl.String, "rep_id": pl.String, "hire_date": pl.Date},
         orient="row",
     )
     assert_frame_equal(got, expected)
 
 
-def test_roster_on_the_scorecards_and_next_month(make_tables, run) -> None:
-    tables = make_tables(reps=REPS)
-    assert sorted(run(tables, "2024-03").get_column("rep_id")) == ["R2", "R3", "R4", "R5"]
-    assert sorted(run(tables, "2024-04").get_column("rep_id")) == ["R1", "R2", "R3", "R4", "R5"]
-    assert sorted(run(tables, "2024-02").get_column("rep_id")) == ["R3", "R4"]
+def test_roster_of_several_months_one_row_per_rep_and_month(frame) -> None:
+    reps = frame("reps", REPS)
+    got = roster(reps.lazy(), [Period(2024, 2), Period(2024, 4)]).collect().select("period", "rep_id")
+    expected = pl.DataFrame(
+        [("2024-02", "R3"), ("2024-02", "R4"), *(("2024-04", r) for r in ("R1", "R2", "R3", "R4", "R5"))],
+        schema={"period": pl.String, "rep_id": pl.String},
+        orient="row",
+    )
+    assert_frame_equal(got.sort("period", "rep_id"), expected)

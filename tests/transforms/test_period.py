@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scorecards.transforms.period import Period, period_range
+from scorecards.transforms.period import Period, in_months, per_rep_and_month, period_range
 
 
 def test_parse_and_str_round_trip() -> None:
@@ -152,3 +152,66 @@ def test_contains_counts_a_datetime_by_its_calendar_date() -> None:
 def test_only_ascii_digits_make_a_period() -> None:
     with pytest.raises(ValueError, match="YYYY-MM"):
         Period.parse("２０２４-０３")
+
+
+DAYS = pl.DataFrame(
+    {
+        "d": [
+            date(2024, 1, 31),
+            date(2024, 2, 1),
+            date(2024, 2, 29),
+            date(2024, 3, 1),
+            date(2024, 3, 31),
+            date(2024, 4, 1),
+            date(2024, 4, 30),
+            date(2024, 5, 1),
+            None,
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("months", "inside"),
+    [
+        (["2024-02", "2024-03", "2024-04"], [False, True, True, True, True, True, True, False, None]),
+        (["2024-04", "2024-02", "2024-03", "2024-03"], [False, True, True, True, True, True, True, False, None]),
+        (["2024-02", "2024-04"], [False, True, True, False, False, True, True, False, None]),  # not consecutive
+        (["2024-03"], [False, False, False, True, True, False, False, False, None]),
+        ([], [False, False, False, False, False, False, False, False, None]),
+    ],
+)
+def test_in_months_first_and_last_day_included_gaps_excluded(months: list[str], inside: list[bool | None]) -> None:
+    got = DAYS.select(inside=in_months("d", [Period.parse(m) for m in months]))
+    assert_frame_equal(got, pl.DataFrame({"inside": inside}, schema={"inside": pl.Boolean}))
+
+
+def test_in_months_counts_a_datetime_by_its_calendar_date() -> None:
+    stamps = pl.DataFrame({"t": [datetime(2024, 1, 31, 23, 59, 59), datetime(2024, 2, 1, 0, 0, 0)]})
+    got = stamps.select(inside=in_months("t", [Period(2024, 2), Period(2024, 4)]))
+    assert_frame_equal(got, pl.DataFrame({"inside": [False, True]}))
+
+
+def test_per_rep_and_month_groups_the_rows_of_the_given_months_by_rep_and_period() -> None:
+    rows = pl.LazyFrame(
+        {
+            "rep_id": ["R1", "R1", "R2", "R1", "R2", "R1", "R2"],
+            "d": [
+                date(2024, 2, 1),
+                date(2024, 2, 29),
+                date(2024, 2, 10),
+                date(2024, 4, 30),
+                date(2024, 3, 15),  # March is not asked for
+                None,
+                date(2023, 12, 31),
+            ],
+            "x": [1, 2, 4, 8, 16, 32, 64],
+        }
+    )
+    got = per_rep_and_month(rows, "d", [Period(2024, 2), Period(2024, 4)], total=pl.col("x").sum(), n=pl.len())
+    expected = pl.DataFrame(
+        [("R1", "2024-02", 3, 2), ("R1", "2024-04", 8, 1), ("R2", "2024-02", 4, 1)],
+        schema={"rep_id": pl.String, "period": pl.String, "total": pl.Int64, "n": pl.UInt32},
+        orient="row",
+    )
+    assert_frame_equal(got.collect().sort("rep_id", "period"), expected)

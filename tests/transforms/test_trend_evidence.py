@@ -6,10 +6,12 @@ from datetime import date
 from decimal import Decimal as D
 
 import polars as pl
+from polars.testing import assert_frame_equal
 
-from scorecards.transforms.evidence import evidence_tables
+from scorecards.transforms.evidence import by_rep_then_opportunity, evidence_tables
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import period_report
+from scorecards.transforms.scorecard import monthly_scorecards
 
 P = Period(2026, 10)
 
@@ -118,3 +120,34 @@ def test_evidence_lists_the_rows_behind_each_number(make_tables) -> None:  # noq
     assert evidence["new_leads"].select("lead_id", "contacted_within_1d").rows() == [("L1", True), ("L2", False)]
     assert evidence["survey_answers"].select("score", "scale_max", "score_100").rows() == [(D("4.5"), D("5"), D("90"))]
     assert evidence["skill_ratings"].rows() == [("R2", "closing", D("4"))]
+
+
+def test_months_computed_together_are_each_month_computed_alone(make_tables, settings) -> None:  # noqa: ANN001
+    given = tables(make_tables)
+    months = [Period(2026, 5), Period(2026, 7), Period(2026, 9), P]  # with a gap, and R2 on September's roster
+    together = monthly_scorecards(given, months, settings)
+    assert list(together) == months
+    for month in months:
+        assert_frame_equal(together[month], monthly_scorecards(given, [month], settings)[month])
+    assert together[P]["rep_id"].to_list() == ["R2", "R1"]
+    assert together[Period(2026, 5)]["rep_id"].to_list() == ["R1"]  # R2 was hired in September
+    assert together[Period(2026, 5)]["won_amount"].to_list() == [D("100.00")]
+    assert monthly_scorecards(given, [], settings) == {}
+
+
+def _deals(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"rep_id": pl.String, "opportunity_id": pl.String, "n": pl.Int64}, orient="row")
+
+
+def test_deal_evidence_by_rep_then_opportunity_with_ids_in_order_or_not() -> None:
+    expected = _deals(
+        [("R1", "O1", 1), ("R1", "O10", 2), ("R1", "O3", 3), ("R10", "O2", 4), ("R2", "O10", 5), ("R2", "O2", 6)]
+    )
+    ids_ascending = _deals(
+        [("R1", "O1", 1), ("R2", "O10", 5), ("R1", "O10", 2), ("R10", "O2", 4), ("R2", "O2", 6), ("R1", "O3", 3)]
+    )
+    assert ids_ascending["opportunity_id"].is_sorted()
+    assert_frame_equal(by_rep_then_opportunity(ids_ascending), expected)
+    ids_shuffled = ids_ascending.reverse()  # a shared deal's rows come after the whole ones, so ids may not ascend
+    assert_frame_equal(by_rep_then_opportunity(ids_shuffled), expected)
+    assert_frame_equal(by_rep_then_opportunity(expected.clear()), expected.clear())
