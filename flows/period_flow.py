@@ -59,8 +59,8 @@ from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
-from scorecards.schemas.canonical import InputTables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import PeriodReport, period_report

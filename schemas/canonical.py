@@ -9,8 +9,6 @@ still rejects is quarantined with the schema's check as its reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
@@ -51,23 +49,3 @@ def _row_check(rule: str, broken: pl.Expr) -> pa.Check:
 
 
 MODELS: dict[str, pa.DataFrameSchema] = {name: table_schema(spec) for name, spec in TABLES.items()}
-
-
-def empty_frame(table: str) -> pl.DataFrame:
-    """An empty frame with the table's validated columns and types (for an absent optional table)."""
-    return pl.DataFrame(schema={field.name: field.dtype for field in TABLES[table].fields})
-
-
-@dataclass(frozen=True)
-class InputTables:
-    """One validated, typed frame per canonical table; an absent optional table is an empty frame."""
-
-    reps: pl.DataFrame
-    opportunities: pl.DataFrame
-    targets: pl.DataFrame
-    leads: pl.DataFrame
-    surveys: pl.DataFrame
-    manager_notes: pl.DataFrame
-    skill_ratings: pl.DataFrame
-    opportunity_splits: pl.DataFrame
-    fx_rates: pl.DataFrame

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 
 #: Columns added to quarantined rows: the row's number in its file (header = row 1) and the rules it broke.
 SOURCE_ROW = "source_row"

@@ -237,3 +237,23 @@ TABLES: dict[str, TableSpec] = {
         ),
     )
 }
+
+
+def empty_frame(table: str) -> pl.DataFrame:
+    """An empty frame with the table's validated columns and types (for an absent optional table)."""
+    return pl.DataFrame(schema={field.name: field.dtype for field in TABLES[table].fields})
+
+
+@dataclass(frozen=True)
+class InputTables:
+    """One validated, typed frame per canonical table; an absent optional table is an empty frame."""
+
+    reps: pl.DataFrame
+    opportunities: pl.DataFrame
+    targets: pl.DataFrame
+    leads: pl.DataFrame
+    surveys: pl.DataFrame
+    manager_notes: pl.DataFrame
+    skill_ratings: pl.DataFrame
+    opportunity_splits: pl.DataFrame
+    fx_rates: pl.DataFrame

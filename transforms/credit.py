@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.exact import MONEY, MONEY_PLACES, rounded_ratio, unscaled
 
 #: Decimal places of a split share (0.3333) and of an exchange rate.

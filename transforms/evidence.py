@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.credit import deals, in_cents
 from scorecards.transforms.customers import first_won_deals
 from scorecards.transforms.exact import rounded_ratio, unscaled

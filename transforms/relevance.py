@@ -24,8 +24,7 @@ from datetime import date
 
 import polars as pl
 
-from scorecards.schemas.canonical import InputTables
-from scorecards.schemas.tables import TABLES
+from scorecards.schemas.tables import TABLES, InputTables
 from scorecards.transforms.period import Period
 
 #: Tables every period reads whole, whatever their dates say (see the module's docstring).

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scorecards.config import Settings
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.fairness import Fairness, fairness_report
 from scorecards.transforms.feedback import feedback_notes, training_topics

@@ -8,7 +8,7 @@ from decimal import Decimal
 import polars as pl
 
 from scorecards.config import Settings
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.activity import (
     avg_deal_size,
     deals_by_rep,

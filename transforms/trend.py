@@ -8,7 +8,7 @@ from itertools import chain
 import polars as pl
 
 from scorecards.config import DIMENSION_NAMES, Settings
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import monthly_scorecards
 

@@ -19,7 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from scorecards.config import Settings
-from scorecards.schemas.canonical import MODELS, InputTables, empty_frame
+from scorecards.schemas.canonical import MODELS
 from scorecards.schemas.fields import Field
 from scorecards.schemas.results import (
     REASON,
@@ -30,7 +30,7 @@ from scorecards.schemas.results import (
     Validated,
     ValidationReport,
 )
-from scorecards.schemas.tables import TABLES, TableSpec
+from scorecards.schemas.tables import TABLES, InputTables, TableSpec, empty_frame
 from scorecards.transforms.credit import value_date, with_reporting_amounts
 
 

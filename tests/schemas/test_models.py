@@ -9,9 +9,9 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from scorecards.schemas.canonical import MODELS, empty_frame
+from scorecards.schemas.canonical import MODELS
 from scorecards.schemas.output import FairnessFigures, Scorecards
-from scorecards.schemas.tables import TABLES
+from scorecards.schemas.tables import TABLES, empty_frame
 
 #: Two valid typed rows per table, under different keys.
 TYPED_ROWS: dict[str, list[dict[str, object]]] = {

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from scorecards.config import Settings, load_settings
-from scorecards.schemas.canonical import InputTables, empty_frame
+from scorecards.schemas.tables import InputTables, empty_frame
 from scorecards.transforms.credit import deals
 from scorecards.transforms.period import Period
 from scorecards.transforms.scorecard import compute_scorecards

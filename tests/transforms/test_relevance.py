@@ -16,7 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from scorecards.config import load_settings
-from scorecards.schemas.canonical import InputTables
+from scorecards.schemas.tables import InputTables
 from scorecards.transforms.period import Period
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import period_report
