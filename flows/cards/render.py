@@ -252,14 +252,15 @@ def render_period(
     if published is not None and published.pages.renderer != renderer:
         published = None
     rep_ids = report.scorecards["rep_id"].to_list()
-    inputs = card_inputs(report, period, settings, publication, rep_ids)
+    # The cards (and the worker processes) get only the evidence sections a card shows: the deals kept for
+    # restatements (every open deal) are most of a large report's bytes, and no card reads them.
+    shown = _shown_on_cards(report)
+    inputs = card_inputs(shown, period, settings, publication, rep_ids)
     unbuilt = _carry_over_unbuilt(published, folder, inputs) if published is not None else {}
     if unbuilt and on_cards is not None:
         on_cards(len(unbuilt))
     rest = [rep_id for rep_id in rep_ids if rep_id not in unbuilt]
-    # The worker processes (and the cards) get only the evidence sections the cards show: the deals kept for
-    # restatements (every open deal) are most of a large report's bytes.
-    job = (_shown_on_cards(report), period, settings, folder, publication, published)
+    job = (shown, period, settings, folder, publication, published)
     if not rest:
         done: list[tuple[dict[str, str], int]] = []
     elif executor is not None and workers > 1:
