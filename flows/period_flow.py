@@ -7,12 +7,14 @@ compute → write → publish, under a per-period lock, into a folder swapped in
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -27,7 +29,7 @@ from prefect.states import Failed, State
 from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.cards.index_view import render_index_pages
-from scorecards.flows.cards.render import render_period, renderer_version
+from scorecards.flows.cards.render import render_period, renderer_version, source_digest
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.index import index_lock, read_published, write_index
@@ -54,7 +56,7 @@ from scorecards.flows.publish.versions import (
     version_numbers,
 )
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
-from scorecards.flows.shared.errors import ScorecardsError
+from scorecards.flows.shared.errors import PublishError, ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
 from scorecards.flows.sources.ingest import read_inputs
@@ -223,7 +225,8 @@ def publish_period(
         write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs)
         carry_over_sent_log(target, stage)
         if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
-            assert report is not None, f"{period}: version {number} is new, so it needs its report"
+            if report is None:  # a month published again unchanged keeps a version already kept
+                raise PublishError(f"{target}: version {number} is new, so it needs its report")
             staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
             keep_manifest(staged, stage)
             commit_version(staged, number)
@@ -323,8 +326,20 @@ def record_summary(
 
 @task(name="fingerprint each month's input", **_TASK)
 def fingerprint_months(tables: InputTables, periods: list[Period]) -> dict[Period, str]:
-    """Per month, a digest of the input rows its scorecards can read: an equal digest means nothing to recompute."""
-    return period_input_digests(tables, periods)
+    """Per month, a digest of the input rows its scorecards can read and of the code that publishes them: an
+    equal digest means nothing to recompute."""
+    code = publishing_code()
+    return {
+        period: hashlib.sha256(f"{rows} {code}".encode()).hexdigest()
+        for period, rows in period_input_digests(tables, periods).items()
+    }
+
+
+@cache
+def publishing_code() -> str:
+    """A digest of the code a published month's files depend on besides its rows: the renderer (libraries,
+    templates, config, schemas, transforms) and every module of the flows (tables, manifests, versions)."""
+    return hashlib.sha256(f"{renderer_version()} {source_digest('scorecards.flows')}".encode()).hexdigest()
 
 
 def unchanged_month(out_dir: Path, period: Period, config_sha256: str, inputs: str | None) -> PublishedPages | None:
@@ -413,22 +428,24 @@ def republish_unchanged(
     quarantine files (they describe the whole input); None, having published nothing, when a file was changed."""
     out_dir, period, folder = target.parent, target.name, PeriodFolder(target)
     number = published.publication
-    assert number is not None, f"{period}: an unchanged publication knows its version"
+    if number is None:  # unchanged_publication never gives one without its version
+        raise PublishError(f"{target}: the published month names no version")
     kept = [path for path in published.files if not path.startswith(f"{folder.quarantine.name}/")]
     with staging_folder(out_dir, period) as stage:
-        if not copy_published(published, stage, kept):
-            shutil.rmtree(stage, ignore_errors=True)
-            return None
+        with failed_write_named(target):
+            if not copy_published(published, stage, kept):
+                shutil.rmtree(stage, ignore_errors=True)
+                return None
+            write_quarantine(validated.quarantine, PeriodFolder(stage))
+            scorecards = pl.read_parquet(PeriodFolder(stage).scorecards_parquet)
         cards = len(published.pages.cards)
         if progress is not None:
             progress.month(period, cards)
             progress.cards_written(cards)
-        with failed_write_named(target):
-            write_quarantine(validated.quarantine, PeriodFolder(stage))
         pages = dataclasses.replace(published.pages, carried=cards + len(published.pages.rollups))
         # The body, not a task of its own: this task is the month's publication, and a task run is not free.
         publish_period.fn(stage, target, config_sha256, validated.report, None, number, pages, inputs)
-    return _Published(pages, number, pl.read_parquet(folder.scorecards_parquet))
+    return _Published(pages, number, scorecards)
 
 
 def _failed(result: RunResult, what: str) -> State:
@@ -529,8 +546,18 @@ def backfill_flow(
                 outcome = outcome.result()
                 progress.month_done(outcome.period, outcome.status)
             done.append(outcome)
-    finally:
-        refresh_index(out_dir, settings)  # once for the range, with every month published so far
+    except BaseException:
+        # A bug stopped the range: the months still publishing on a cluster finish first, then the index
+        # shows every month published; the bug is raised as it is.
+        for outcome in outcomes.values():
+            if isinstance(outcome, PrefectFuture):
+                outcome.wait()
+        try:
+            refresh_index(out_dir, settings)
+        except Exception:
+            _log().exception("the index could not be rebuilt after the failed backfill")
+        raise
+    refresh_index(out_dir, settings)  # once for the range, with every month it published
     result = RunResult(validated.report, done)
     failed = [o.period for o in done if o.status == "failed"]
     return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

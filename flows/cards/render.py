@@ -199,7 +199,14 @@ def renderer_version() -> str:
             digest.update(f"{library}=={version(library)}\n".encode())
         except PackageNotFoundError:
             digest.update(f"{library} absent\n".encode())
-    for package in _RENDERING_PACKAGES:
+    digest.update(source_digest(*_RENDERING_PACKAGES).encode())
+    return digest.hexdigest()
+
+
+def source_digest(*packages: str) -> str:
+    """sha256 of every source file (modules, templates, catalogues) under these packages, by relative path."""
+    digest = hashlib.sha256()
+    for package in packages:
         for relative, data in _package_files(resources.files(package)):
             digest.update(f"{package}/{relative} {len(data)}\n".encode())
             digest.update(data)

@@ -43,13 +43,13 @@ class PublishedPages:
 
 
 def copy_published(published: PublishedPages, into: Path, files: Iterable[str]) -> bool:
-    """Copy files (paths relative to the period folder) from the published folder into `into` when each still has
-    the sha256 its manifest records; False, having copied nothing, when one is missing or differs.
+    """Copy files (paths relative to the period folder) from the published folder into `into`, each after checking
+    it still has the sha256 its manifest records; False at the first one missing or different (what was copied
+    before it stays: the caller renders those files again or drops the folder).
 
     The bytes are copied, not linked: the published folder is replaced later, and
     nothing may write through a link into a file of another publication.
     """
-    contents = []
     for relative in files:
         try:
             data = (published.folder / relative).read_bytes()
@@ -57,8 +57,7 @@ def copy_published(published: PublishedPages, into: Path, files: Iterable[str]) 
             return False
         if hashlib.sha256(data).hexdigest() != published.files.get(relative):
             return False
-        contents.append((into / relative, data))
-    for path, data in contents:
+        path = into / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return True

@@ -228,7 +228,9 @@ def _marked(
     unknown_rep = (
         pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()) if rep_ids is not None else None
     )
-    columns = cells.select(*spec.key, *([] if unknown_rep is None else [unknown_rep.alias("_unknown_rep")])).collect()
+    # A key is compared on its trimmed text, whatever its kind: ` 2026-01-05` and `2026-01-05` are one key.
+    keys = [pl.col(k) if k in texts else _text(pl.col(k), clean=False).alias(k) for k in spec.key]
+    columns = cells.select(*keys, *([] if unknown_rep is None else [unknown_rep.alias("_unknown_rep")])).collect()
     whole_rows: list[str] = []
     across: list[pl.Series] = []
     if spec.key:

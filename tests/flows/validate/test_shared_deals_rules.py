@@ -150,9 +150,10 @@ def test_a_bad_rate_is_quarantined_with_a_reason(row: dict[str, str], reason: st
     assert reasons(result, "fx_rates") == [reason]
 
 
-def test_a_rate_twice_for_a_day_quarantines_both() -> None:
+@pytest.mark.parametrize("again", ["2026-10-01", " 2026-10-01", "2026-10-01 "], ids=["same", "lead", "trail"])
+def test_a_rate_twice_for_a_day_quarantines_both(again: str) -> None:
     row = {"currency": "USD", "rate_date": "2026-10-01", "rate": "7"}
-    result = validate(fx_rates=[row, {**row, "rate": "7.1"}])
+    result = validate(fx_rates=[row, {**row, "rate_date": again, "rate": "7.1"}])
     assert reasons(result, "fx_rates") == ["currency + rate_date: duplicate (all rows sharing it are quarantined)"] * 2
 
 
