@@ -330,3 +330,32 @@ def test_a_month_whose_rows_did_not_change_is_published_again_without_being_comp
     assert computed == ["2026-08", "2026-10"]
     assert [name for period, name in rendered if period == "2026-08"] == [card(out, "2026-08", "R1", ".xlsx").name]
     assert "Ann Lee" in tampered.read_text()
+
+
+@pytest.mark.parametrize("code_changed", [False, True], ids=["same code", "other code"])
+def test_a_month_is_computed_again_when_the_code_that_publishes_it_changed(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    code_changed: bool,
+) -> None:
+    out = tmp_path / "out"
+    backfill(make_inputs(), out)
+    computed: list[str] = []
+    report = period_flow.period_report
+
+    def counted(tables, period, settings, known=None):  # noqa: ANN001, ANN202
+        computed.append(str(period))
+        return report(tables, period, settings, known)
+
+    monkeypatch.setattr(period_flow, "period_report", counted)
+    if code_changed:  # e.g. the CSV writer was edited in a checkout whose project version is the same
+        monkeypatch.setattr(period_flow, "publishing_code", lambda: "the CSV writer changed")
+    later = {
+        **BASE_TABLES["opportunities"][0],
+        "opportunity_id": "O9",
+        "created_date": "2026-11-02",
+        "close_date": "2026-11-03",
+    }  # a deal after the range: every month's rows stay the same
+    backfill(make_inputs("later", opportunities=[*BASE_TABLES["opportunities"], later]), out)
+    assert computed == (list(MONTHS) if code_changed else [])
