@@ -215,6 +215,7 @@ def publish_period(
     number: int,
     pages: RenderedPages | None = None,
     period_inputs: str | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> None:
     """Record the manifest and keep this publication as version `number`, then put the period's folder in place.
 
@@ -222,7 +223,7 @@ def publish_period(
     """
     out_dir, period = target.parent, target.name
     with failed_write_named(target):
-        write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs)
+        write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs, known)
         carry_over_sent_log(target, stage)
         if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
             if report is None:  # a month published again unchanged keeps a version already kept
@@ -444,7 +445,8 @@ def republish_unchanged(
             progress.cards_written(cards)
         pages = dataclasses.replace(published.pages, carried=cards + len(published.pages.rollups))
         # The body, not a task of its own: this task is the month's publication, and a task run is not free.
-        publish_period.fn(stage, target, config_sha256, validated.report, None, number, pages, inputs)
+        known = {path: published.files[path] for path in kept}  # each copied after its sha256 was checked
+        publish_period.fn(stage, target, config_sha256, validated.report, None, number, pages, inputs, known)
     return _Published(pages, number, scorecards)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -49,12 +50,16 @@ def write_manifest(
     publication: int,
     pages: RenderedPages | None = None,
     period_inputs: str | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> None:
     """Write manifest.json: inputs, config hash, project version, which publication of P it is, run time, outputs;
     given the rendered `pages`, the renderer's version and each card's and rollup's view hash; given
-    `period_inputs`, the digest of the input rows the period was computed from."""
+    `period_inputs`, the digest of the input rows the period was computed from. `known`: the sha256 of outputs
+    copied after a check of their bytes (relative path → sha256), not read again."""
     target = PeriodFolder(stage).manifest
-    outputs = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
+    found = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
+    outputs = [p.relative_to(stage).as_posix() for p in found]
+    hashes = dict(known or {})
     manifest = {
         "period": period,
         "publication": publication,
@@ -62,7 +67,7 @@ def write_manifest(
         "config_sha256": config_sha256,
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": manifest_inputs(report),
-        "outputs": [{"path": p.relative_to(stage).as_posix(), "sha256": file_sha256(p)} for p in outputs],
+        "outputs": [{"path": path, "sha256": hashes.get(path) or file_sha256(stage / path)} for path in outputs],
         **(
             {
                 "renderer": pages.renderer,
