@@ -113,6 +113,20 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return calls
 
 
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each period whose report was computed from now on."""
+    calls: list[str] = []
+    report = period_flow.period_report
+
+    def counted(tables, period, settings, known=None):  # noqa: ANN001, ANN202
+        calls.append(str(period))
+        return report(tables, period, settings, known)
+
+    monkeypatch.setattr(period_flow, "period_report", counted)
+    return calls
+
+
 def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
@@ -275,8 +289,8 @@ def test_a_new_renderer_renders_every_card_again(
 def test_a_month_whose_rows_did_not_change_is_published_again_without_being_computed(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     rendered: list[tuple[str, str]],
+    computed: list[str],
 ) -> None:
     leads = [
         {
@@ -291,14 +305,7 @@ def test_a_month_whose_rows_did_not_change_is_published_again_without_being_comp
     ]
     out = tmp_path / "out"
     backfill(make_inputs(leads=leads), out)
-    computed: list[str] = []
-    report = period_flow.period_report
-
-    def counted(tables, period, settings, known=None):  # noqa: ANN001, ANN202
-        computed.append(str(period))
-        return report(tables, period, settings, known)
-
-    monkeypatch.setattr(period_flow, "period_report", counted)
+    computed.clear()
     rendered.clear()
     # R3's deal, created and won in October, is corrected; a lead nobody can use is added (it is quarantined).
     deals = corrected("O6", "90.00")
@@ -337,18 +344,12 @@ def test_a_month_is_computed_again_when_the_code_that_publishes_it_changed(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    computed: list[str],
     code_changed: bool,
 ) -> None:
     out = tmp_path / "out"
     backfill(make_inputs(), out)
-    computed: list[str] = []
-    report = period_flow.period_report
-
-    def counted(tables, period, settings, known=None):  # noqa: ANN001, ANN202
-        computed.append(str(period))
-        return report(tables, period, settings, known)
-
-    monkeypatch.setattr(period_flow, "period_report", counted)
+    computed.clear()
     if code_changed:  # e.g. the CSV writer was edited in a checkout whose project version is the same
         monkeypatch.setattr(period_flow, "publishing_code", lambda: "the CSV writer changed")
     later = {
