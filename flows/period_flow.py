@@ -524,7 +524,15 @@ def backfill_flow(
                 # One month per worker; its cards render there (waiting on the cluster from every worker would
                 # deadlock).
                 outcomes[month] = publish_month.submit(
-                    validated, month, out_dir, settings, rules, None, "here", None, inputs[month], force, index=False
+                    validated,
+                    month,
+                    out_dir,
+                    settings,
+                    rules,
+                    render_on="here",
+                    inputs=inputs[month],
+                    recompute=force,
+                    index=False,
                 )
                 continue
             if force or unchanged_month(out_dir, month, rules, inputs[month]) is None:
@@ -536,10 +544,9 @@ def backfill_flow(
                 settings,
                 rules,
                 computed,
-                "cores",
-                progress,
-                inputs[month],
-                force,
+                progress=progress,
+                inputs=inputs[month],
+                recompute=force,
                 index=False,
             )
         done = []

@@ -105,17 +105,7 @@ def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) ->
 def published_pages(folder: Path) -> PublishedPages | None:
     """What the published period's manifest records of its pages (renderer, view hashes, file hashes); None when
     the folder has no readable manifest or its manifest predates view hashes."""
-    try:
-        published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
-        views = published["views"]
-        pages = RenderedPages(
-            str(published["renderer"]), dict(views["reps"]), dict(views["teams"]), 0, dict(views["rep_inputs"])
-        )
-        files = {str(o["path"]): str(o["sha256"]) for o in published["outputs"]}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    number = published.get("publication")
-    return PublishedPages(folder, pages, files, number if isinstance(number, int) else None)
+    return _pages_of(folder, _read_manifest(folder))
 
 
 def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, renderer: str) -> PublishedPages | None:
@@ -123,10 +113,7 @@ def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, 
     same input rows of the period (`period_inputs`), config, project version and renderer, and it is the latest
     version kept. Its manifest and quarantine files, which describe the whole input, are the only things to renew.
     """
-    try:
-        published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    published = _read_manifest(folder)
     if not (
         isinstance(published, dict)
         and published.get("period_inputs") == period_inputs
@@ -135,6 +122,27 @@ def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, 
         and published.get("renderer") == renderer
     ):
         return None
-    pages = published_pages(folder)
+    pages = _pages_of(folder, published)
     latest = version_numbers(folder.parent, folder.name)[-1:]
     return pages if pages is not None and [pages.publication] == latest else None
+
+
+def _read_manifest(folder: Path) -> Any:
+    """The period's manifest as JSON gives it; None when it is missing or unreadable."""
+    try:
+        return json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _pages_of(folder: Path, published: Any) -> PublishedPages | None:
+    try:
+        views = published["views"]
+        pages = RenderedPages(
+            str(published["renderer"]), dict(views["reps"]), dict(views["teams"]), 0, dict(views["rep_inputs"])
+        )
+        files = {str(o["path"]): str(o["sha256"]) for o in published["outputs"]}
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+    number = published.get("publication")
+    return PublishedPages(folder, pages, files, number if isinstance(number, int) else None)
