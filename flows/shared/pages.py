@@ -9,6 +9,7 @@ the two rooms never import each other.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,21 +44,39 @@ class PublishedPages:
 
 
 def copy_published(published: PublishedPages, into: Path, files: Iterable[str]) -> bool:
-    """Copy files (paths relative to the period folder) from the published folder into `into`, each after checking
-    it still has the sha256 its manifest records; False at the first one missing or different (what was copied
-    before it stays: the caller renders those files again or drops the folder).
+    """Carry files (paths relative to the period folder) from the published folder into `into`, each checked to
+    still have the sha256 its manifest records; False at the first one missing or different, with none of them
+    left in `into` (the caller renders them again or drops the folder).
 
-    The bytes are copied, not linked: the published folder is replaced later, and
-    nothing may write through a link into a file of another publication.
+    A file is hard-linked where the file system allows it, else copied: a published file is never written
+    in place (only the sent-log is, and it is not an output), and the published folder is removed once the
+    new one is swapped in, so a link shares nothing that changes. What is checked is the linked file itself.
     """
+    placed: list[Path] = []
     for relative in files:
-        try:
-            data = (published.folder / relative).read_bytes()
-        except OSError:
-            return False
-        if hashlib.sha256(data).hexdigest() != published.files.get(relative):
-            return False
         path = into / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            data = _place(published.folder / relative, path)
+        except OSError:
+            data = None
+        if data is not None:
+            placed.append(path)
+        if data is None or hashlib.sha256(data).hexdigest() != published.files.get(relative):
+            for done in placed:  # the caller may write these paths: never through a link
+                done.unlink(missing_ok=True)
+            return False
     return True
+
+
+def _place(source: Path, path: Path) -> bytes:
+    """Link `source` at `path` (a copy where links are refused: another file system, a share without them);
+    return the bytes placed."""
+    path.unlink(missing_ok=True)  # a file already there may itself be a link: never write through it
+    try:
+        os.link(source, path)
+    except OSError:
+        data = source.read_bytes()
+        path.write_bytes(data)
+        return data
+    return path.read_bytes()
