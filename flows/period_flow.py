@@ -58,7 +58,7 @@ from scorecards.flows.publish.versions import (
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
 from scorecards.flows.shared.errors import PublishError, ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
-from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
@@ -434,7 +434,7 @@ def republish_unchanged(
     kept = [path for path in published.files if not path.startswith(f"{folder.quarantine.name}/")]
     with staging_folder(out_dir, period) as stage:
         with failed_write_named(target):
-            if not copy_published(published, stage, kept):
+            if not carry_published(published, stage, kept):
                 shutil.rmtree(stage, ignore_errors=True)
                 return None
             write_quarantine(validated.quarantine, PeriodFolder(stage))

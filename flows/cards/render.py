@@ -32,7 +32,7 @@ from scorecards.flows.cards.views import EVIDENCE, Card, TeamRollup, build_cards
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
-from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
@@ -132,7 +132,7 @@ def _write_pages(
 
 def _carry_over(published: PublishedPages, folder: PeriodFolder, *files: Path) -> bool:
     """Copy a page's files from the published folder when each still has the sha256 its manifest records."""
-    return copy_published(published, folder.path, [file.relative_to(folder.path).as_posix() for file in files])
+    return carry_published(published, folder.path, [file.relative_to(folder.path).as_posix() for file in files])
 
 
 def view_hash(view: Card | TeamRollup, currency: str) -> str:

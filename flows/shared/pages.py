@@ -43,7 +43,7 @@ class PublishedPages:
     publication: int | None = None
 
 
-def copy_published(published: PublishedPages, into: Path, files: Iterable[str]) -> bool:
+def carry_published(published: PublishedPages, into: Path, files: Iterable[str]) -> bool:
     """Carry files (paths relative to the period folder) from the published folder into `into`, each checked to
     still have the sha256 its manifest records; False at the first one missing or different, with none of them
     left in `into` (the caller renders them again or drops the folder).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecards.flows.shared.pages import PublishedPages, RenderedPages, copy_published
+from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
 
 
 def _published(folder: Path, files: dict[str, bytes]) -> PublishedPages:
@@ -21,7 +21,7 @@ def _published(folder: Path, files: dict[str, bytes]) -> PublishedPages:
 
 def test_files_are_linked_to_the_published_ones_with_their_bytes(tmp_path: Path) -> None:
     published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>", "cards/R1.xlsx": b"PK..."})
-    assert copy_published(published, tmp_path / "stage", ["cards/R1.html", "cards/R1.xlsx"])
+    assert carry_published(published, tmp_path / "stage", ["cards/R1.html", "cards/R1.xlsx"])
     for relative in ("cards/R1.html", "cards/R1.xlsx"):
         assert os.path.samefile(tmp_path / "stage" / relative, tmp_path / "2026-10" / relative)
     assert (tmp_path / "stage/cards/R1.html").read_bytes() == b"<p>one</p>"
@@ -34,7 +34,7 @@ def test_where_links_are_refused_the_bytes_are_copied(tmp_path: Path, monkeypatc
         raise OSError(18, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "link", refuse)
-    assert copy_published(published, tmp_path / "stage", ["cards/R1.html"])
+    assert carry_published(published, tmp_path / "stage", ["cards/R1.html"])
     copied = tmp_path / "stage/cards/R1.html"
     assert copied.read_bytes() == b"<p>one</p>"
     assert not os.path.samefile(copied, tmp_path / "2026-10/cards/R1.html")
@@ -44,7 +44,7 @@ def test_a_changed_file_fails_the_carry_and_leaves_no_link_to_write_through(tmp_
     published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>", "cards/R1.xlsx": b"PK..."})
     (tmp_path / "2026-10/cards/R1.xlsx").write_bytes(b"edited by hand")
     stage = tmp_path / "stage"
-    assert not copy_published(published, stage, ["cards/R1.html", "cards/R1.xlsx"])
+    assert not carry_published(published, stage, ["cards/R1.html", "cards/R1.xlsx"])
     assert not (stage / "cards/R1.html").exists() and not (stage / "cards/R1.xlsx").exists()
     # What the caller does next, rendering the page again, leaves the published page as it was.
     (stage / "cards/R1.html").write_bytes(b"<p>rendered again</p>")
@@ -54,7 +54,7 @@ def test_a_changed_file_fails_the_carry_and_leaves_no_link_to_write_through(tmp_
 def test_a_missing_file_fails_the_carry(tmp_path: Path) -> None:
     published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>"})
     (tmp_path / "2026-10/cards/R1.html").unlink()
-    assert not copy_published(published, tmp_path / "stage", ["cards/R1.html"])
+    assert not carry_published(published, tmp_path / "stage", ["cards/R1.html"])
 
 
 def test_a_file_already_in_the_build_is_replaced_not_written_through(tmp_path: Path) -> None:
@@ -63,6 +63,6 @@ def test_a_file_already_in_the_build_is_replaced_not_written_through(tmp_path: P
     other.write_bytes(b"<p>another publication</p>")
     (tmp_path / "stage/cards").mkdir(parents=True)
     os.link(other, tmp_path / "stage/cards/R1.html")
-    assert copy_published(published, tmp_path / "stage", ["cards/R1.html"])
+    assert carry_published(published, tmp_path / "stage", ["cards/R1.html"])
     assert other.read_bytes() == b"<p>another publication</p>"
     assert (tmp_path / "stage/cards/R1.html").read_bytes() == b"<p>one</p>"
