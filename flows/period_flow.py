@@ -180,7 +180,7 @@ def write_period(
 
     Cards render on this machine's cores, on the Dask cluster the flow runs
     on, or serially here (a backfill on Dask already spreads whole months).
-    Cards and rollups whose view is unchanged since `published` are copied from it.
+    Cards and rollups whose view is unchanged since `published` are carried over from it.
     """
     on_cards = progress.cards_written if progress is not None else None
     if progress is not None:
@@ -445,7 +445,7 @@ def republish_unchanged(
             progress.cards_written(cards)
         pages = dataclasses.replace(published.pages, carried=cards + len(published.pages.rollups))
         # The body, not a task of its own: this task is the month's publication, and a task run is not free.
-        known = {path: published.files[path] for path in kept}  # each copied after its sha256 was checked
+        known = {path: published.files[path] for path in kept}  # each carried over after its sha256 was checked
         publish_period.fn(stage, target, config_sha256, validated.report, None, number, pages, inputs, known)
     return _Published(pages, number, scorecards)
 

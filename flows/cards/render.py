@@ -1,7 +1,7 @@
 """The render stage: write each rep's card, each team's rollup and the fairness page as HTML and Excel files.
 
 A page whose view is unchanged since the published period (same view hash, same
-renderer version) is copied from there instead, byte for byte (issue 18).
+renderer version) is carried over from there instead, byte for byte (issue 18).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def write_cards(
 ) -> tuple[dict[str, str], int]:
     """Write each card as reps/<stem>.html and .xlsx into the period's folder; return each rep's view hash.
 
-    A card whose view hash is the one `published` records is copied from there
+    A card whose view hash is the one `published` records is carried over from there
     instead (when its files are intact); the second value counts those cards.
     """
     return _write_pages(
@@ -131,7 +131,7 @@ def _write_pages(
 
 
 def _carry_over(published: PublishedPages, folder: PeriodFolder, *files: Path) -> bool:
-    """Copy a page's files from the published folder when each still has the sha256 its manifest records."""
+    """Carry a page's files over from the published folder when each still has the sha256 its manifest records."""
     return carry_published(published, folder.path, [file.relative_to(folder.path).as_posix() for file in files])
 
 
@@ -251,9 +251,9 @@ def render_period(
     reps to pay for them, or on the given executor (e.g. a Dask cluster's,
     one chunk per worker); the files are the same bytes either way.
     A page whose view is unchanged since `published` (by the same renderer
-    version) is copied from there rather than rendered again; a card made
-    from the same inputs is copied without building its view.
-    `on_cards(n)` is told each time n more cards are written or copied.
+    version) is carried over from there rather than rendered again; a card
+    made from the same inputs is carried over without building its view.
+    `on_cards(n)` is told each time n more cards are written or carried over.
     """
     renderer = renderer_version()
     if published is not None and published.pages.renderer != renderer:
@@ -289,7 +289,7 @@ def render_period(
 
 
 def _carry_over_unbuilt(published: PublishedPages, folder: PeriodFolder, inputs: Mapping[str, str]) -> dict[str, str]:
-    """Copy the cards made from the same inputs as their published copies (rep_id → their recorded view hash).
+    """Carry over the cards made from the same inputs as their published ones (rep_id → their recorded view hash).
 
     Done here, before any worker process starts: a month whose cards are all
     unchanged then costs no process and no view.

@@ -24,7 +24,7 @@ class RenderedPages:
     cards: Mapping[str, str] = field(default_factory=dict)
     #: team → hash of the team rollup's view.
     rollups: Mapping[str, str] = field(default_factory=dict)
-    #: How many pages were copied from the earlier publication rather than rendered.
+    #: How many pages were carried over from the earlier publication rather than rendered.
     carried: int = 0
     #: rep_id → digest of what the card was made from: an equal digest carries the card over unbuilt.
     card_inputs: Mapping[str, str] = field(default_factory=dict)
@@ -45,8 +45,9 @@ class PublishedPages:
 
 def carry_published(published: PublishedPages, into: Path, files: Iterable[str]) -> bool:
     """Carry files (paths relative to the period folder) from the published folder into `into`, each checked to
-    still have the sha256 its manifest records; False at the first one missing or different, with none of them
-    left in `into` (the caller renders them again or drops the folder).
+    still have the sha256 its manifest records; False at the first one missing, unreadable or different, with
+    none of them left in `into` (the caller renders them again or drops the folder). An error writing into
+    `into` (a full disk) is raised, with none of them left either.
 
     A file is hard-linked where the file system allows it, else copied: a published file is never written
     in place (only the sent-log is, and it is not an output), and the published folder is removed once the
@@ -56,27 +57,40 @@ def carry_published(published: PublishedPages, into: Path, files: Iterable[str])
     for relative in files:
         path = into / relative
         path.parent.mkdir(parents=True, exist_ok=True)
+        placed.append(path)  # before it exists: whatever happens next, it is removed with the others
         try:
             data = _place(published.folder / relative, path)
-        except OSError:
-            data = None
-        if data is not None:
-            placed.append(path)
+        except BaseException:
+            _remove(placed)
+            raise
         if data is None or hashlib.sha256(data).hexdigest() != published.files.get(relative):
-            for done in placed:  # the caller may write these paths: never through a link
-                done.unlink(missing_ok=True)
+            _remove(placed)
             return False
     return True
 
 
-def _place(source: Path, path: Path) -> bytes:
+def _place(source: Path, path: Path) -> bytes | None:
     """Link `source` at `path` (a copy where links are refused: another file system, a share without them);
-    return the bytes placed."""
+    the bytes placed, or None when the published file cannot be read (missing, unreadable)."""
     path.unlink(missing_ok=True)  # a file already there may itself be a link: never write through it
     try:
         os.link(source, path)
+    except FileNotFoundError:
+        return None
     except OSError:
-        data = source.read_bytes()
-        path.write_bytes(data)
+        try:
+            data = source.read_bytes()
+        except OSError:
+            return None
+        path.write_bytes(data)  # an error here is the new build's, not a changed page: raised
         return data
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    """Remove what a failed carry placed: the caller may write these paths again, and never through a link."""
+    for path in paths:
+        path.unlink(missing_ok=True)

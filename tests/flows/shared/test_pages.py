@@ -66,3 +66,47 @@ def test_a_file_already_in_the_build_is_replaced_not_written_through(tmp_path: P
     assert carry_published(published, tmp_path / "stage", ["cards/R1.html"])
     assert other.read_bytes() == b"<p>another publication</p>"
     assert (tmp_path / "stage/cards/R1.html").read_bytes() == b"<p>one</p>"
+
+
+def test_a_linked_file_that_cannot_be_read_back_is_not_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>"})
+    stage = tmp_path / "stage"
+    read_bytes = Path.read_bytes
+
+    def failing(path: Path) -> bytes:
+        if path.is_relative_to(stage):
+            raise OSError(5, "Input/output error")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    assert not _carry_one(published, stage)
+    assert not (stage / "cards/R1.html").exists()
+    assert os.stat(tmp_path / "2026-10/cards/R1.html").st_nlink == 1
+
+
+def test_a_full_disk_while_copying_is_raised_with_nothing_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>", "cards/R1.xlsx": b"PK..."})
+    stage = tmp_path / "stage"
+
+    def refuse(*_: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    write_bytes = Path.write_bytes
+
+    def full(path: Path, data: bytes) -> int:
+        if path.name == "R1.xlsx":
+            write_bytes(path, data[:1])  # part of it written, then the disk is full
+            raise OSError(28, "No space left on device")
+        return write_bytes(path, data)
+
+    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError, match="No space left"):
+        carry_published(published, stage, ["cards/R1.html", "cards/R1.xlsx"])
+    assert list(stage.rglob("*.*")) == []
+
+
+def _carry_one(published: PublishedPages, stage: Path) -> bool:
+    return carry_published(published, stage, ["cards/R1.html"])
