@@ -143,13 +143,20 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     assert sorted(manifest["views"]["reps"]) == ["R1", "R2", "R3"]
     assert sorted(manifest["views"]["teams"]) == ["East", "West"]
 
+    august_card = card(out, "2026-08", "R1")
+    inode = august_card.stat().st_ino
+
     rendered.clear()
     built.clear()
     fixed = make_inputs("fixed", opportunities=corrected("O1", "1200.10"))  # R1's deal won in 2026-10
     backfill(fixed, out)
+    # August's card was carried over as a link to its published file, whose old folder is gone: nothing under
+    # OUT shares a file with anything.
+    assert august_card.stat().st_ino == inode
+    assert {p.stat().st_nlink for p in out.rglob("*") if p.is_file()} == {1}
 
     # October has new numbers: version 2, which every October card names in its question link, so all are
-    # rendered again; August's and September's views did not change: their cards were copied, not rendered.
+    # rendered again; August's and September's views did not change: their cards were carried over, not rendered.
     assert sorted(rendered) == sorted(
         ("2026-10", card(out, "2026-10", r).with_suffix(".xlsx").name) for r in ("R1", "R2", "R3")
     )
