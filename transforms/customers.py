@@ -33,24 +33,18 @@ def first_won_deals(opportunities: pl.LazyFrame, months: Sequence[Period] | None
     return firsts.filter(in_months("close_date", months)) if months is not None else firsts
 
 
-def new_customers(
-    opportunities: pl.LazyFrame, deals: pl.LazyFrame, months: Sequence[Period], firsts: pl.LazyFrame | None = None
-) -> pl.LazyFrame:
+def new_customers(opportunities: pl.LazyFrame, deals: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
     """The deals (credit.deals) of the accounts whose first won opportunity closed in one of `months`.
 
     One row per such opportunity and rep it credits, in the order of `deals`.
-    `firsts` is first_won_deals of the same opportunities when the caller has it.
     """
-    firsts = first_won_deals(opportunities, months) if firsts is None else firsts
-    closed_in = firsts.filter(in_months("close_date", months)).select("opportunity_id")
+    closed_in = first_won_deals(opportunities, months).select("opportunity_id")
     return deals.join(closed_in, on="opportunity_id", how="semi")
 
 
-def new_customers_by_rep(
-    opportunities: pl.LazyFrame, deals: pl.LazyFrame, months: Sequence[Period], firsts: pl.LazyFrame | None = None
-) -> pl.LazyFrame:
+def new_customers_by_rep(opportunities: pl.LazyFrame, deals: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
     """Per rep and period of `months`: new_customers, the accounts whose first won deal credits the rep (SPEC §8.3)
     and closed in it."""
     return per_rep_and_month(
-        new_customers(opportunities, deals, months, firsts), "close_date", months, new_customers=pl.len().cast(pl.Int64)
+        new_customers(opportunities, deals, months), "close_date", months, new_customers=pl.len().cast(pl.Int64)
     )
