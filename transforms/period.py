@@ -61,7 +61,7 @@ class Period:
 
     def contains(self, column: str) -> pl.Expr:
         """True where the date (or datetime, by its calendar date) column falls in this month; null stays null."""
-        return pl.col(column).dt.date().is_between(self.start, self.end)
+        return in_months(column, [self])
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
