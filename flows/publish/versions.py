@@ -100,5 +100,7 @@ def read_version(out_dir: Path, period: str, number: int) -> Version:
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     buffer = io.BytesIO()  # written by Python, so a full disk is an OSError like every other write's
-    frame.write_parquet(buffer, compression="zstd", statistics=False)
+    # zstd level 1: the month's open deals (1.7 M rows at 50 reps / 5 M opportunities) are written in 0.40 s
+    # instead of 0.55 s at polars' default level, and the file is no larger (benchmarks/RESULTS.md).
+    frame.write_parquet(buffer, compression="zstd", compression_level=1, statistics=False)
     path.write_bytes(buffer.getvalue())

@@ -245,6 +245,52 @@ def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, mon
     assert len(files(tmp_path / "serial")) == 3 * 2 + 2 * 2 + 2  # cards, rollups, the fairness page
 
 
+@pytest.mark.parametrize(("rows_per_card", "threads"), [(1, True), (10**9, False)])
+def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_card: int, threads: bool
+) -> None:
+    import hashlib
+    import threading
+
+    from builders import write_csv
+
+    from scorecards.flows.cards import render
+
+    for name, rows in BASE_TABLES.items():
+        write_csv(tmp_path / "input" / f"{name}.csv", rows)
+    settings = load_settings()
+    validated = validate_tables(read_inputs(tmp_path / "input"), settings)
+    report = period_report(validated.tables, P, settings)
+
+    def files(folder: Path) -> dict[str, str]:
+        return {
+            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    serial = render.render_period(report, P, settings, PeriodFolder(tmp_path / "serial"), workers=1)
+    monkeypatch.setattr(render, "THREADS_FROM_ROWS", rows_per_card)
+    written_by: list[str] = []
+    render_cards = render._render_cards
+
+    def noting_the_thread(*args: object) -> tuple[dict[str, str], int]:
+        written_by.append(threading.current_thread().name)
+        return render_cards(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "_render_cards", noting_the_thread)
+    steps: list[int] = []
+    again = render.render_period(report, P, settings, PeriodFolder(tmp_path / "again"), 2, on_cards=steps.append)
+    assert again == serial
+    assert files(tmp_path / "again") == files(tmp_path / "serial")
+    assert sum(steps) == 3
+    if threads:  # one chunk per card (3 reps, 2 threads): the cards are written off the main thread
+        assert steps == [1, 1, 1]
+        assert written_by and all(name.startswith("cards") for name in written_by)
+    else:
+        assert written_by == ["MainThread"]
+
+
 def test_libreoffice_opens_the_workbooks(published: Path, tmp_path: Path) -> None:
     """A workbook Excel would want to repair is one LibreOffice cannot convert: both must convert cleanly."""
     import os
