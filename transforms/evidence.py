@@ -29,12 +29,15 @@ _DEAL = ("rep_id", "opportunity_id", "account_id", "account_name")
 
 def evidence_tables(tables: InputTables, period: Period, reporting_currency: str) -> dict[str, pl.DataFrame]:
     """Per evidence section, the rows of P behind the card's numbers (each with rep_id), in a stable order."""
-    # Every deal section reads deals closed in P or open: they are collected once, with their credit in cents.
+    # Every deal section reads deals closed in P or open: they are collected once, with their credit in cents,
+    # sorted by rep_id, then opportunity_id (plain character order) in the query, so that the rows (1.7 M open
+    # deals at 50 reps / 5 M opportunities) are not held twice, once collected and once sorted.
     credited = (
         deals(tables, reporting_currency)
         .filter(period.contains("close_date") | (pl.col("stage") == "open"))
         .with_columns(credited_amount=in_cents(pl.col("credited_amount")))
         .select(*_DEAL, "stage", "amount", "created_date", "close_date", *CREDIT_COLUMNS)
+        .sort("rep_id", "opportunity_id")
     )
     firsts = first_won_deals(tables.opportunities.lazy(), [period]).select("opportunity_id")
     leads = tables.leads.lazy()
@@ -78,7 +81,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
     return {
         # Every deal of the rep that P's numbers could read: closed in P, or open. Not on the card:
         # kept with each version so that a restatement can say "O-2: stage open → won".
-        "deals": by_rep_then_opportunity(relevant),
+        "deals": relevant,
         "won_deals": won.select(
             *_DEAL,
             "amount",
@@ -92,19 +95,3 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         .sort("rep_id", "close_date", "account_id"),
         **dict(zip(others, rest, strict=True)),
     }
-
-
-def by_rep_then_opportunity(rows: pl.DataFrame) -> pl.DataFrame:
-    """`rows` sorted by rep_id, then opportunity_id (both in plain character order).
-
-    Each (rep_id, opportunity_id) must occur once. Rows whose opportunity_ids
-    already ascend (as the input usually lists them) need only a stable sort by
-    the rep's place among the few distinct rep_ids: no string comparison per row.
-    """
-    reps = rows.select(pl.col("rep_id").unique().sort())["rep_id"]
-    if reps.null_count():
-        return rows.sort("rep_id", "opportunity_id")
-    place = rows["rep_id"].replace_strict(reps, pl.int_range(reps.len(), dtype=pl.UInt32, eager=True))
-    if rows["opportunity_id"].is_sorted():
-        return rows.sort(place, maintain_order=True)
-    return rows.sort(place, rows["opportunity_id"])

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from scorecards.transforms.evidence import by_rep_then_opportunity, evidence_tables
+from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import period_report
 from scorecards.transforms.scorecard import monthly_scorecards
@@ -135,19 +135,27 @@ def test_months_computed_together_are_each_month_computed_alone(make_tables, set
     assert monthly_scorecards(given, [], settings) == {}
 
 
-def _deals(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"rep_id": pl.String, "opportunity_id": pl.String, "n": pl.Int64}, orient="row")
+def test_deal_evidence_is_by_rep_then_opportunity_in_plain_character_order(make_tables) -> None:  # noqa: ANN001
+    def deal(opportunity_id: str, rep_id: str) -> dict[str, str]:
+        return {
+            "opportunity_id": opportunity_id,
+            "rep_id": rep_id,
+            "account_id": "A1",
+            "stage": "open",
+            "amount": "10.00",
+            "created_date": "2026-09-01",
+        }
 
-
-def test_deal_evidence_by_rep_then_opportunity_with_ids_in_order_or_not() -> None:
-    expected = _deals(
-        [("R1", "O1", 1), ("R1", "O10", 2), ("R1", "O3", 3), ("R10", "O2", 4), ("R2", "O10", 5), ("R2", "O2", 6)]
+    # Neither the reps nor the ids in the input's order; "R10" sorts before "R2", "O10" before "O2".
+    given = make_tables(
+        reps=[{"rep_id": "R1"}, {"rep_id": "R2"}, {"rep_id": "R10"}],
+        opportunities=[deal("O2", "R2"), deal("O3", "R1"), deal("O10", "R2"), deal("O4", "R10"), deal("O1", "R1")],
     )
-    ids_ascending = _deals(
-        [("R1", "O1", 1), ("R2", "O10", 5), ("R1", "O10", 2), ("R10", "O2", 4), ("R2", "O2", 6), ("R1", "O3", 3)]
-    )
-    assert ids_ascending["opportunity_id"].is_sorted()
-    assert_frame_equal(by_rep_then_opportunity(ids_ascending), expected)
-    ids_shuffled = ids_ascending.reverse()  # a shared deal's rows come after the whole ones, so ids may not ascend
-    assert_frame_equal(by_rep_then_opportunity(ids_shuffled), expected)
-    assert_frame_equal(by_rep_then_opportunity(expected.clear()), expected.clear())
+    deals = evidence_tables(given, P, "CNY")["deals"]
+    assert deals.select("rep_id", "opportunity_id").rows() == [
+        ("R1", "O1"),
+        ("R1", "O3"),
+        ("R10", "O4"),
+        ("R2", "O10"),
+        ("R2", "O2"),
+    ]

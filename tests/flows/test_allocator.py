@@ -1,0 +1,39 @@
+"""polars' allocator returns freed pages promptly in every process the flows run in (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+#: Notes `_RJEM_MALLOC_CONF` as it is at the moment polars' runtime library loads (jemalloc reads it then).
+_PROBE = """
+import importlib.abc, os, sys
+seen = []
+class Probe(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "polars" and not seen:
+            seen.append(os.environ.get("_RJEM_MALLOC_CONF"))
+        return None
+sys.meta_path.insert(0, Probe())
+import scorecards.flows.cli
+import polars
+print(seen[0] if seen else "polars was not loaded")
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, "background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0"),
+        ("dirty_decay_ms:5000", "dirty_decay_ms:5000"),  # an operator's own setting is kept
+    ],
+)
+def test_the_allocator_setting_is_in_place_before_polars_loads(given: str | None, expected: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if given is not None:
+        env["_RJEM_MALLOC_CONF"] = given
+    done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == expected
