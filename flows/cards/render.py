@@ -235,6 +235,9 @@ CHUNK = 100
 #: average: a long card is mostly written by polars and zlib, which release the GIL (measured for issue 18 on two
 #: cores: 50 cards of ~6,700 rows 20 % faster, of ~2,000 rows 10 %; ~150 rows 5-15 % slower, the GIL contended).
 THREADS_FROM_ROWS = 1_000
+#: At most this many threads: the half of a long card's work that releases the GIL keeps two busy; a third thread
+#: on two cores was slower than two (more cores are not measured).
+THREADS = 2
 
 
 def render_period(
@@ -282,10 +285,11 @@ def render_period(
         # Each worker receives the report once; the chunks then name only their reps.
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_receive, initargs=job) as pool:
             done = _count(pool.map(_render_received, _chunks(rest)), on_cards)
-    elif workers > 1 and len(rest) > 1 and _evidence_rows(shown) >= THREADS_FROM_ROWS * len(rep_ids):
-        # A few long cards: small chunks, so that both threads stay busy to the end.
-        size = max(1, len(rest) // (workers * 4))
-        with ThreadPoolExecutor(workers, thread_name_prefix="cards") as pool:
+    elif workers > 1 and len(rest) > 1 and _evidence_rows(shown, rest) >= THREADS_FROM_ROWS * len(rest):
+        threads = min(workers, THREADS)
+        # A few long cards: about four chunks per thread, so that the threads stay busy to the end.
+        size = max(1, len(rest) // (threads * 4))
+        with ThreadPoolExecutor(threads, thread_name_prefix="cards") as pool:
             done = _count(pool.map(lambda chunk: _render_cards(*job, chunk), _chunks(rest, size)), on_cards)
     else:
         done = _count((_render_cards(*job, chunk) for chunk in _chunks(rest)), on_cards)
@@ -323,14 +327,15 @@ def _shown_on_cards(report: PeriodReport) -> PeriodReport:
 
 
 def _chunks(rep_ids: list[str], size: int | None = None) -> list[list[str]]:
-    """The reps in chunks of `size` (default CHUNK, read at each call)."""
+    """The reps in chunks of `size` (default: CHUNK)."""
     size = size or CHUNK
     return [rep_ids[i : i + size] for i in range(0, len(rep_ids), size)]
 
 
-def _evidence_rows(report: PeriodReport) -> int:
-    """Rows in the report's evidence sections (of every rep)."""
-    return sum(frame.height for frame in report.evidence.values())
+def _evidence_rows(report: PeriodReport, rep_ids: list[str]) -> int:
+    """Rows of these reps in the report's evidence sections."""
+    reps = pl.Series(rep_ids, dtype=pl.String).implode()
+    return sum(int(frame["rep_id"].is_in(reps).sum()) for frame in report.evidence.values())
 
 
 def _count(

@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-#: Notes `_RJEM_MALLOC_CONF` as it is at the moment polars' runtime library loads (jemalloc reads it then).
+from scorecards.flows import ALLOCATOR, POLARS_DEFAULT
+
+#: Prints `_RJEM_MALLOC_CONF` as it is at the moment polars is imported (its allocator reads it then).
 _PROBE = """
 import importlib.abc, os, sys
 seen = []
@@ -24,16 +26,33 @@ print(seen[0] if seen else "polars was not loaded")
 """
 
 
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        (None, "background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0"),
-        ("dirty_decay_ms:5000", "dirty_decay_ms:5000"),  # an operator's own setting is kept
-    ],
-)
-def test_the_allocator_setting_is_in_place_before_polars_loads(given: str | None, expected: str) -> None:
+def _at_polars_import(given: str | None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     if given is not None:
         env["_RJEM_MALLOC_CONF"] = given
     done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == expected
+    return done.stdout.strip()
+
+
+def test_polars_default_is_what_polars_writes() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    code = "import os, polars; print(os.environ['_RJEM_MALLOC_CONF'])"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == POLARS_DEFAULT
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, ALLOCATOR),
+        ("", ALLOCATOR),
+        # Inherited from a parent process that imported polars (a test runner, a notebook): not a choice.
+        (POLARS_DEFAULT, ALLOCATOR),
+        (f"{POLARS_DEFAULT},thp:always,metadata_thp:always", ALLOCATOR),
+        # A parent that had a setting passes it on after polars' defaults: it still wins.
+        (f"{POLARS_DEFAULT},{ALLOCATOR}", f"{POLARS_DEFAULT},{ALLOCATOR}"),
+        ("dirty_decay_ms:5000", "dirty_decay_ms:5000"),  # an operator's own setting is kept
+    ],
+)
+def test_the_allocator_setting_is_in_place_before_polars_loads(given: str | None, expected: str) -> None:
+    assert _at_polars_import(given) == expected

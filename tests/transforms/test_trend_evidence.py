@@ -136,26 +136,35 @@ def test_months_computed_together_are_each_month_computed_alone(make_tables, set
 
 
 def test_deal_evidence_is_by_rep_then_opportunity_in_plain_character_order(make_tables) -> None:  # noqa: ANN001
-    def deal(opportunity_id: str, rep_id: str) -> dict[str, str]:
-        return {
-            "opportunity_id": opportunity_id,
-            "rep_id": rep_id,
-            "account_id": "A1",
-            "stage": "open",
-            "amount": "10.00",
-            "created_date": "2026-09-01",
-        }
+    def deal(opportunity_id: str, rep_id: str, **extra: str) -> dict[str, str]:
+        row = {"opportunity_id": opportunity_id, "rep_id": rep_id, "account_id": "A1", "stage": "open"}
+        return {**row, "amount": "10.00", "created_date": "2026-09-01", **extra}
 
-    # Neither the reps nor the ids in the input's order; "R10" sorts before "R2", "O10" before "O2".
+    # Neither the reps nor the ids in the input's order ("R10" sorts before "R2", "O10" before "O2"); O5 is
+    # shared by R2 and R1 (its split rows follow the whole deals) and in euros.
     given = make_tables(
         reps=[{"rep_id": "R1"}, {"rep_id": "R2"}, {"rep_id": "R10"}],
-        opportunities=[deal("O2", "R2"), deal("O3", "R1"), deal("O10", "R2"), deal("O4", "R10"), deal("O1", "R1")],
+        opportunities=[
+            deal("O2", "R2"),
+            deal("O3", "R1"),
+            deal("O5", "R2", currency="EUR"),
+            deal("O10", "R2"),
+            deal("O4", "R10"),
+            deal("O1", "R1"),
+        ],
+        opportunity_splits=[
+            {"opportunity_id": "O5", "rep_id": "R2", "share": "0.5"},
+            {"opportunity_id": "O5", "rep_id": "R1", "share": "0.5"},
+        ],
+        fx_rates=[{"currency": "EUR", "rate_date": "2026-08-31", "rate": "7.5"}],
     )
     deals = evidence_tables(given, P, "CNY")["deals"]
-    assert deals.select("rep_id", "opportunity_id").rows() == [
-        ("R1", "O1"),
-        ("R1", "O3"),
-        ("R10", "O4"),
-        ("R2", "O10"),
-        ("R2", "O2"),
+    assert deals.select("rep_id", "opportunity_id", "is_split").rows() == [
+        ("R1", "O1", False),
+        ("R1", "O3", False),
+        ("R1", "O5", True),
+        ("R10", "O4", False),
+        ("R2", "O10", False),
+        ("R2", "O2", False),
+        ("R2", "O5", True),
     ]

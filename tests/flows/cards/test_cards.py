@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from scorecards.config import load_settings
 from scorecards.flows.cards.render import write_cards, write_team_rollups
-from scorecards.flows.cards.views import build_cards, build_team_rollups
+from scorecards.flows.cards.views import Card, build_cards, build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import safe_stem
 from scorecards.flows.sources.ingest import read_inputs
@@ -255,6 +255,7 @@ def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
     from builders import write_csv
 
     from scorecards.flows.cards import render
+    from scorecards.flows.shared import display, i18n
 
     for name, rows in BASE_TABLES.items():
         write_csv(tmp_path / "input" / f"{name}.csv", rows)
@@ -270,6 +271,16 @@ def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
         }
 
     serial = render.render_period(report, P, settings, PeriodFolder(tmp_path / "serial"), workers=1)
+    # The threads start from empty caches (catalogues, jinja environments, Babel locales, formatted values), as a
+    # fresh process does, so that two threads may build the same entry at once.
+    for cached in (
+        render.template_environment,
+        i18n.translations,
+        display._babel,
+        display._formatted,
+        display._money_shape,
+    ):
+        cached.cache_clear()
     monkeypatch.setattr(render, "THREADS_FROM_ROWS", rows_per_card)
     written_by: list[str] = []
     render_cards = render._render_cards
@@ -289,6 +300,34 @@ def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
         assert written_by and all(name.startswith("cards") for name in written_by)
     else:
         assert written_by == ["MainThread"]
+
+
+def test_a_card_that_fails_in_a_thread_fails_the_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from builders import write_csv
+
+    from scorecards.flows.cards import render
+
+    for name, rows in BASE_TABLES.items():
+        write_csv(tmp_path / "input" / f"{name}.csv", rows)
+    settings = load_settings()
+    report = period_report(validate_tables(read_inputs(tmp_path / "input"), settings).tables, P, settings)
+    monkeypatch.setattr(render, "THREADS_FROM_ROWS", 1)
+    write_workbook = render.write_card_workbook
+
+    failed_in: list[str] = []
+
+    def failing_for_r2(card: Card, path: Path, currency: str) -> None:
+        if card.rep_id == "R2":
+            failed_in.append(threading.current_thread().name)
+            raise OSError(28, "No space left on device", str(path))
+        write_workbook(card, path, currency)
+
+    monkeypatch.setattr(render, "write_card_workbook", failing_for_r2)
+    with pytest.raises(OSError, match="No space left on device"):
+        render.render_period(report, P, settings, PeriodFolder(tmp_path / "out"), 2)
+    assert len(failed_in) == 1 and failed_in[0].startswith("cards")
 
 
 def test_libreoffice_opens_the_workbooks(published: Path, tmp_path: Path) -> None:
