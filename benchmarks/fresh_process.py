@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 
-from benchmarks import ALLOCATOR_AT_START
-from scorecards.flows import ALLOCATOR
-
-
-def shell_environment(allocator: str | None = ALLOCATOR_AT_START) -> dict[str, str]:
-    """This process's environment with `_RJEM_MALLOC_CONF` as the benchmark was started with it (polars rewrote it
-    here), or as `allocator` says: what a process started from a shell gets."""
-    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
-    if allocator is not None:
-        env["_RJEM_MALLOC_CONF"] = allocator
-    return env
+# The flows set polars' allocator for the processes they run in (flows/__init__.py), replacing the defaults polars
+# writes into this process's environment when the harness imports it; a scenario's process inherits the setting,
+# as a command's process has it, although the stages it times import polars before the flows.
+import scorecards.flows  # noqa: F401
 
 
 def measured(module: str, *arguments: str, what: str) -> dict:
@@ -27,11 +19,8 @@ def measured(module: str, *arguments: str, what: str) -> dict:
     A failed run stops the benchmark with `what` and the end of its stderr.
     """
     start = time.perf_counter()
-    # A scenario times the flows' stages without the command that loads the flows before polars: it is given the
-    # allocator setting the flows give a command's process.
-    env = shell_environment(ALLOCATOR_AT_START or ALLOCATOR)
     command = [sys.executable, "-m", module, *arguments]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode:
         raise SystemExit(f"{what} failed:\n{completed.stderr[-3000:]}")
     result = json.loads(completed.stdout.strip().splitlines()[-1])

@@ -18,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from benchmarks.fresh_process import shell_environment
 from benchmarks.pandas_peer import compare
 
 BIN = Path(sys.executable).parent
@@ -90,8 +89,7 @@ def measured(command: list[str], env: dict[str, str] | None = None, log: Path | 
 def pandas_peer(input_dir: Path, period: str, work: Path) -> tuple[dict[str, float], pd.DataFrame]:
     """Run the pandas peer in its own process: its measurements and its scorecard numbers."""
     out = work / "peer.parquet"
-    command = [sys.executable, "-m", "benchmarks.pandas_peer", str(input_dir), period, str(out)]
-    result = measured(command, env=shell_environment())
+    result = measured([sys.executable, "-m", "benchmarks.pandas_peer", str(input_dir), period, str(out)])
     return {"wall_s": result["wall_s"], "peak_rss_mb": result["peak_rss_mb"]}, pd.read_parquet(out)
 
 
@@ -109,7 +107,7 @@ def whole_run(input_dir: Path, out_dir: Path, period: str, work: Path) -> dict[s
     running); the server's own memory is not either (it is not the command's).
     """
     home = work / "prefect-home"
-    env = {k: v for k, v in shell_environment().items() if not k.startswith("PREFECT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     port = _free_port()
     with (work / "server.log").open("wb") as sink:

@@ -12,7 +12,15 @@ ALLOCATOR = "background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0"
 #: started by one that imported polars inherits it, and it is nobody's choice.
 POLARS_DEFAULT = "dirty_decay_ms:500,muzzy_decay_ms:1000"
 
-# Set here, before any module of the flows imports polars (which appends the variable to its defaults, a later
-# option winning). An operator's own value is kept, whole.
-if os.environ.get("_RJEM_MALLOC_CONF", "").removesuffix(",thp:always,metadata_thp:always") in ("", POLARS_DEFAULT):
-    os.environ["_RJEM_MALLOC_CONF"] = ALLOCATOR
+
+def allocator_setting(current: str | None) -> str:
+    """What `_RJEM_MALLOC_CONF` holds for the flows' processes, given its value: an operator's own value, whole;
+    else ALLOCATOR (polars' own defaults, inherited from a parent process that imported polars, count as unset)."""
+    if current is None or current.removesuffix(",thp:always,metadata_thp:always") in ("", POLARS_DEFAULT):
+        return ALLOCATOR
+    return current
+
+
+# Set here, before any module of the flows imports polars, which appends the variable to its defaults when it loads
+# (a later option winning); child processes (render workers, Dask's, serve's flow runs) inherit it.
+os.environ["_RJEM_MALLOC_CONF"] = allocator_setting(os.environ.get("_RJEM_MALLOC_CONF"))
