@@ -10,7 +10,7 @@ from browser import A4_WIDTH, ink, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
-from scorecards.config import load_settings
+from scorecards.config import Settings, load_settings
 from scorecards.flows.cards.render import write_cards, write_team_rollups
 from scorecards.flows.cards.views import Card, build_cards, build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
@@ -18,7 +18,7 @@ from scorecards.flows.shared.naming import safe_stem
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.transforms.period import Period
-from scorecards.transforms.report import period_report
+from scorecards.transforms.report import PeriodReport, period_report
 
 P = Period(2026, 10)
 HOSTILE_NOTES = [
@@ -213,26 +213,31 @@ def test_set_text_replaces_what_a_worksheet_cannot_hold(tmp_path: Path) -> None:
     assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == "bell\ufffd and \ufffd"
 
 
-def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import hashlib
-
+def _base_report(tmp_path: Path) -> tuple[Settings, PeriodReport]:
+    """The config and the period report of the base tables, read from CSV files under tmp_path/input."""
     from builders import write_csv
-
-    from scorecards.flows.cards import render
 
     for name, rows in BASE_TABLES.items():
         write_csv(tmp_path / "input" / f"{name}.csv", rows)
     settings = load_settings()
-    validated = validate_tables(read_inputs(tmp_path / "input"), settings)
-    report = period_report(validated.tables, P, settings)
+    return settings, period_report(validate_tables(read_inputs(tmp_path / "input"), settings).tables, P, settings)
 
-    def files(folder: Path) -> dict[str, str]:
-        return {
-            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        }
 
+def _file_hashes(folder: Path) -> dict[str, str]:
+    """Every file under a folder (relative path → sha256)."""
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scorecards.flows.cards import render
+
+    settings, report = _base_report(tmp_path)
     serial = render.render_period(report, P, settings, PeriodFolder(tmp_path / "serial"), workers=1)
     assert len(serial.cards) == 3
     monkeypatch.setattr(render, "PARALLEL_FROM", 2)
@@ -241,35 +246,20 @@ def test_rendering_in_worker_processes_writes_the_same_bytes(tmp_path: Path, mon
     parallel = render.render_period(report, P, settings, PeriodFolder(tmp_path / "parallel"), 2, on_cards=steps.append)
     assert parallel == serial  # the same view hashes, computed in the worker processes
     assert steps == [2, 1]
-    assert files(tmp_path / "parallel") == files(tmp_path / "serial")
-    assert len(files(tmp_path / "serial")) == 3 * 2 + 2 * 2 + 2  # cards, rollups, the fairness page
+    assert _file_hashes(tmp_path / "parallel") == _file_hashes(tmp_path / "serial")
+    assert len(_file_hashes(tmp_path / "serial")) == 3 * 2 + 2 * 2 + 2  # cards, rollups, the fairness page
 
 
 @pytest.mark.parametrize(("rows_per_card", "threads"), [(1, True), (10**9, False)])
 def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_per_card: int, threads: bool
 ) -> None:
-    import hashlib
     import threading
-
-    from builders import write_csv
 
     from scorecards.flows.cards import render
     from scorecards.flows.shared import display, i18n
 
-    for name, rows in BASE_TABLES.items():
-        write_csv(tmp_path / "input" / f"{name}.csv", rows)
-    settings = load_settings()
-    validated = validate_tables(read_inputs(tmp_path / "input"), settings)
-    report = period_report(validated.tables, P, settings)
-
-    def files(folder: Path) -> dict[str, str]:
-        return {
-            p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        }
-
+    settings, report = _base_report(tmp_path)
     serial = render.render_period(report, P, settings, PeriodFolder(tmp_path / "serial"), workers=1)
     # The threads start from empty caches (catalogues, jinja environments, Babel locales, formatted values), as a
     # fresh process does, so that two threads may build the same entry at once.
@@ -293,7 +283,7 @@ def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
     steps: list[int] = []
     again = render.render_period(report, P, settings, PeriodFolder(tmp_path / "again"), 2, on_cards=steps.append)
     assert again == serial
-    assert files(tmp_path / "again") == files(tmp_path / "serial")
+    assert _file_hashes(tmp_path / "again") == _file_hashes(tmp_path / "serial")
     assert sum(steps) == 3
     if threads:  # one chunk per card (3 reps, 2 threads): the cards are written off the main thread
         assert steps == [1, 1, 1]
@@ -305,14 +295,9 @@ def test_long_cards_are_rendered_in_threads_to_the_same_bytes(
 def test_a_card_that_fails_in_a_thread_fails_the_render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from builders import write_csv
-
     from scorecards.flows.cards import render
 
-    for name, rows in BASE_TABLES.items():
-        write_csv(tmp_path / "input" / f"{name}.csv", rows)
-    settings = load_settings()
-    report = period_report(validate_tables(read_inputs(tmp_path / "input"), settings).tables, P, settings)
+    settings, report = _base_report(tmp_path)
     monkeypatch.setattr(render, "THREADS_FROM_ROWS", 1)
     write_workbook = render.write_card_workbook
 
