@@ -112,3 +112,21 @@ def test_diff_reads_the_version_store_without_prefect(tmp_path: Path) -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert "2026-10: no versions in" in completed.stderr
+
+
+def test_the_command_freezes_the_collector_only_at_exit(make_inputs) -> None:  # noqa: ANN001
+    """Its last garbage collections skip the objects of its imports (docs/decisions.md); the run itself collects."""
+    folder = make_inputs()
+    code = (
+        "import atexit, gc, sys\n"
+        # Registered before main's own handler, so it runs after it (atexit is last in, first out).
+        "atexit.register(lambda: print('at exit, frozen:', gc.get_freeze_count() > 0))\n"
+        "from scorecards.flows.cli import main\n"
+        f"sys.argv = ['scorecards', 'validate', '--input', {str(folder)!r}]\n"
+        "try:\n    main()\n"
+        "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+        "print('after the command, frozen:', gc.get_freeze_count() > 0)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[-2:] == ["after the command, frozen: False", "at exit, frozen: True"]
