@@ -19,8 +19,7 @@ def measured(module: str, *arguments: str, what: str) -> dict:
     A failed run stops the benchmark with `what` and the end of its stderr.
     """
     start = time.perf_counter()
-    command = [sys.executable, "-m", module, *arguments]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    completed = subprocess.run([sys.executable, "-m", module, *arguments], capture_output=True, text=True, check=False)
     if completed.returncode:
         raise SystemExit(f"{what} failed:\n{completed.stderr[-3000:]}")
     result = json.loads(completed.stdout.strip().splitlines()[-1])

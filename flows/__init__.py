@@ -13,7 +13,7 @@ ALLOCATOR = "background_thread:true,dirty_decay_ms:100,muzzy_decay_ms:0"
 POLARS_DEFAULT = "dirty_decay_ms:500,muzzy_decay_ms:1000"
 
 
-def allocator_setting(current: str | None) -> str:
+def _allocator_setting(current: str | None) -> str:
     """What `_RJEM_MALLOC_CONF` holds for the flows' processes, given its value: an operator's own value, whole;
     else ALLOCATOR (polars' own defaults, inherited from a parent process that imported polars, count as unset)."""
     if current is None or current.removesuffix(",thp:always,metadata_thp:always") in ("", POLARS_DEFAULT):
@@ -23,4 +23,4 @@ def allocator_setting(current: str | None) -> str:
 
 # Set here, before any module of the flows imports polars, which appends the variable to its defaults when it loads
 # (a later option winning); child processes (render workers, Dask's, serve's flow runs) inherit it.
-os.environ["_RJEM_MALLOC_CONF"] = allocator_setting(os.environ.get("_RJEM_MALLOC_CONF"))
+os.environ["_RJEM_MALLOC_CONF"] = _allocator_setting(os.environ.get("_RJEM_MALLOC_CONF"))

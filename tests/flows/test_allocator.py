@@ -26,8 +26,12 @@ print(seen[0] if seen else "polars was not loaded")
 """
 
 
+def _without_the_setting() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+
+
 def _at_polars_import(given: str | None) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    env = _without_the_setting()
     if given is not None:
         env["_RJEM_MALLOC_CONF"] = given
     done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
@@ -35,7 +39,7 @@ def _at_polars_import(given: str | None) -> str:
 
 
 def test_polars_default_is_what_polars_writes() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    env = _without_the_setting()
     code = "import os, polars; print(os.environ['_RJEM_MALLOC_CONF'])"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == POLARS_DEFAULT

@@ -30,10 +30,7 @@ def test_files_are_linked_to_the_published_ones_with_their_bytes(tmp_path: Path)
 def test_where_links_are_refused_the_bytes_are_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>"})
 
-    def refuse(*_: object) -> None:
-        raise OSError(18, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "link", _refuse_link)
     assert carry_published(published, tmp_path / "stage", ["cards/R1.html"])
     copied = tmp_path / "stage/cards/R1.html"
     assert copied.read_bytes() == b"<p>one</p>"
@@ -90,9 +87,6 @@ def test_a_full_disk_while_copying_is_raised_with_nothing_left(tmp_path: Path, m
     published = _published(tmp_path / "2026-10", {"cards/R1.html": b"<p>one</p>", "cards/R1.xlsx": b"PK..."})
     stage = tmp_path / "stage"
 
-    def refuse(*_: object) -> None:
-        raise OSError(18, "Invalid cross-device link")
-
     write_bytes = Path.write_bytes
 
     def full(path: Path, data: bytes) -> int:
@@ -101,11 +95,15 @@ def test_a_full_disk_while_copying_is_raised_with_nothing_left(tmp_path: Path, m
             raise OSError(28, "No space left on device")
         return write_bytes(path, data)
 
-    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "link", _refuse_link)
     monkeypatch.setattr(Path, "write_bytes", full)
     with pytest.raises(OSError, match="No space left"):
         carry_published(published, stage, ["cards/R1.html", "cards/R1.xlsx"])
     assert list(stage.rglob("*.*")) == []
+
+
+def _refuse_link(*_: object) -> None:
+    raise OSError(18, "Invalid cross-device link")
 
 
 def _carry_one(published: PublishedPages, stage: Path) -> bool:
