@@ -282,7 +282,9 @@ def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN
 
     if address:
         return flow.with_options(task_runner=DaskTaskRunner(address=address))
-    workers = os.cpu_count() or 1
+    from scorecards.flows.period_flow import usable_cores
+
+    workers = usable_cores()
     return flow.with_options(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1}))
 
 

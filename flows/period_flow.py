@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -164,6 +163,15 @@ def compute_period(
     return period_report(tables, period, settings, known)
 
 
+def usable_cores() -> int:
+    """The cores this process may use: the machine's, fewer under a CPU affinity or a container's CPU quota."""
+    # os.cpu_count() counts the host's cores: in a container limited to two CPUs on a large host it would start
+    # a render worker per host core, each holding the period's report.
+    from dask.system import cpu_count
+
+    return cpu_count()
+
+
 @task(name="write scorecards", **_TASK)
 def write_period(
     stage: Path,
@@ -199,7 +207,7 @@ def write_period(
                 return render_period(
                     report, period, settings, folder, workers, executor, publication, published, on_cards
                 )
-        workers = (os.cpu_count() or 1) if render_on == "cores" else 1
+        workers = usable_cores() if render_on == "cores" else 1
         return render_period(
             report, period, settings, folder, workers, publication=publication, published=published, on_cards=on_cards
         )
