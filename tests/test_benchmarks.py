@@ -40,3 +40,44 @@ def test_the_harness_prints_every_figure() -> None:
     assert "| run, 1 period |" in out and "| backfill, 2 periods |" in out
     for figure in ("the bare read", "rendering 20 cards", "backfill of 2 months", "peak resident memory"):
         assert figure in out
+
+
+def test_the_backfill_bound_follows_from_the_figures() -> None:
+    from benchmarks.floor import backfill_bound
+
+    # The fourth round's large figures: one month 44.73 s, a first 12-month backfill 438.65 s, 2,000 cards.
+    spent, floor = backfill_bound(44.73, 438.65, 12, 2000, 2, 0.00645)
+    assert "costs 35.81 s beyond the 8.92 s it pays once" in spent and "in ≤ 5.10 s" in spent
+    assert "≥ 6.45 s on 2 cores" in floor and "below **5.62×** one month" in floor
+    # Twice the cores halve the workbooks' floor: (8.92 + 12 × 3.225) / (8.92 + 3.225) = 3.92.
+    assert "below **3.92×**" in backfill_bound(44.73, 438.65, 12, 2000, 4, 0.00645)[1]
+    assert backfill_bound(10.0, 20.0, 2, 2000, 2, 0.00645) == []  # two months never cost more than 5× one
+
+
+def test_the_incremental_harness_prints_every_figure() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.incremental", "--scale", "tiny", "--months", "6"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    out = completed.stdout
+    assert "| first backfill, 6 months |" in out and "| re-publish 6 months after correcting " in out
+    assert "one month (target ≤ 1.5×)" in out
+    assert "smallest card-shaped workbook" in out and "a first backfill cannot go below" in out
+
+
+def test_the_floor_prints_its_figures() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.floor", "--reps", "50", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "ms of CPU (best of 1 × 300)" in completed.stdout and "- 50 of them on " in completed.stdout
