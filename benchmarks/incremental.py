@@ -72,8 +72,8 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
         times[stage] += time.perf_counter() - start
         return result
 
-    raw = timed("ingest", lambda: read_input_files.fn(input_dir, CANONICAL_PROFILE))
-    validated = timed("validate", lambda: check_input_rules.fn(raw, settings))
+    raw = timed("ingest", lambda: read_input_files(input_dir, CANONICAL_PROFILE))
+    validated = timed("validate", lambda: check_input_rules(raw, settings))
     assert validated.tables is not None, validated.report.problems
     computed: dict = {}
     cards = carried = 0

@@ -59,9 +59,9 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
     rules = config_hash(settings)
     clock = _Clock()
     floor = bare_read(input_dir)
-    raw = [clock.time("ingest", lambda: read_input_files.fn(input_dir, CANONICAL_PROFILE))]
+    raw = [clock.time("ingest", lambda: read_input_files(input_dir, CANONICAL_PROFILE))]
     # As in the period flow, the raw tables are not kept past validation.
-    validated = clock.time("validate", lambda: check_input_rules.fn(raw.pop(), settings))
+    validated = clock.time("validate", lambda: check_input_rules(raw.pop(), settings))
     assert validated.tables is not None, validated.report.problems
     cards = 0
     computed: dict = {}
