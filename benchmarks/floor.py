@@ -5,7 +5,8 @@ object model (styles, theme, content types, the chart's drawing) however little 
 hold. This times the smallest workbook shaped like a card (a sheet with one row and a line
 chart, a second sheet with one cell), saved as cards are saved (`save_deterministic`), and
 prints what `--reps` of them cost on the cores this process may use. benchmarks/incremental.py
-uses it to bound the ratio a first backfill can reach (`backfill_bound`).
+uses it to bound the ratio a first backfill can reach while each card is saved by openpyxl
+(`backfill_bound`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def backfill_bound(
         return []
     per_month = (backfill_s - month_s) / (months - 1)
     once = month_s - per_month
+    if once <= 0:  # no once-paid part (a noisy run at a tiny scale): the fit bounds nothing
+        return [f"- the months' figures show no once-paid part (each further month {per_month:.2f} s): no bound"]
     allowed = (target - 1) * once / (months - target)
     workbooks = cards * floor_s / cores
     least = (once + months * workbooks) / (once + workbooks)

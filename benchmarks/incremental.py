@@ -52,7 +52,6 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
         fingerprint_months,
         publication_of,
         publish_period,
-        read_input_files,
         rebuild_index,
         republish_unchanged,
         unchanged_month,
@@ -60,6 +59,7 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
     )
     from scorecards.flows.publish.manifest import is_up_to_date, published_pages
     from scorecards.flows.publish.staging import period_lock, staging_folder
+    from scorecards.flows.sources.ingest import read_inputs
     from scorecards.transforms.period import period_range
 
     settings = load_settings()
@@ -72,8 +72,9 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
         times[stage] += time.perf_counter() - start
         return result
 
-    raw = timed("ingest", lambda: read_input_files(input_dir, CANONICAL_PROFILE))
-    validated = timed("validate", lambda: check_input_rules(raw, settings))
+    raw = [timed("ingest", lambda: read_inputs(input_dir, CANONICAL_PROFILE))]
+    # As in the flows, the raw tables are not kept past validation.
+    validated = timed("validate", lambda: check_input_rules(raw.pop(), settings))
     assert validated.tables is not None, validated.report.problems
     computed: dict = {}
     cards = carried = 0

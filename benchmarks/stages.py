@@ -25,11 +25,11 @@ from scorecards.flows.period_flow import (
     compute_trend_months,
     fingerprint_months,
     publish_period,
-    read_input_files,
     write_period,
 )
 from scorecards.flows.publish.staging import period_lock, staging_folder
 from scorecards.flows.publish.versions import version_numbers
+from scorecards.flows.sources.ingest import read_inputs
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.report import PeriodReport
 
@@ -59,7 +59,7 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
     rules = config_hash(settings)
     clock = _Clock()
     floor = bare_read(input_dir)
-    raw = [clock.time("ingest", lambda: read_input_files(input_dir, CANONICAL_PROFILE))]
+    raw = [clock.time("ingest", lambda: read_inputs(input_dir, CANONICAL_PROFILE))]
     # As in the period flow, the raw tables are not kept past validation.
     validated = clock.time("validate", lambda: check_input_rules(raw.pop(), settings))
     assert validated.tables is not None, validated.report.problems

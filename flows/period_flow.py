@@ -89,7 +89,8 @@ logging.getLogger("prefect.flow_runs").addFilter(_NamedFailureWithoutTraceback()
 
 
 def _log() -> logging.Logger | logging.LoggerAdapter:
-    """The run's logger inside Prefect; the module's logger when a task body is called directly (`.fn`)."""
+    """The run's logger inside Prefect; the module's logger outside a run (a task body called directly, the
+    benchmarks' stages)."""
     try:
         return get_run_logger()
     except MissingContextError:
@@ -128,12 +129,7 @@ def read_and_check_inputs(input_dir: Path, profile: Profile, settings: Settings)
     # One task, not a task that reads and one that checks: Prefect keeps a task's parameters and result until the
     # task's events are sent, which under load was after the month's compute, and the raw text tables (~400 MB at
     # 5 M opportunities) then stayed in memory through it. Here they are gone once validated.
-    return check_input_rules(read_input_files(input_dir, profile), settings)
-
-
-def read_input_files(input_dir: Path, profile: Profile) -> dict[str, RawTable | UnreadableTable | None]:
-    """Read every canonical table in the input folder, as the source profile maps it."""
-    return read_inputs(input_dir, profile)
+    return check_input_rules(read_inputs(input_dir, profile), settings)
 
 
 def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
@@ -194,7 +190,7 @@ def write_period(
 ) -> RenderedPages:
     """Write the scorecards and fairness tables, the cards, rollups and fairness page, and the quarantine files.
 
-    Cards render on this machine's cores, on the Dask cluster the flow runs
+    Cards render on the cores this process may use, on the Dask cluster the flow runs
     on, or serially here (a backfill on Dask already spreads whole months).
     Cards and rollups whose view is unchanged since `published` are carried over from it.
     """

@@ -52,6 +52,10 @@ def test_the_backfill_bound_follows_from_the_figures() -> None:
     # Twice the cores halve the workbooks' floor: (8.92 + 12 × 3.225) / (8.92 + 3.225) = 3.92.
     assert "below **3.92×**" in backfill_bound(44.73, 438.65, 12, 2000, 4, 0.00645)[1]
     assert backfill_bound(10.0, 20.0, 2, 2000, 2, 0.00645) == []  # two months never cost more than 5× one
+    # Twelve months at more than twelve times one month: nothing is paid once, there is no bound to draw.
+    assert backfill_bound(1.0, 13.0, 12, 20, 2, 0.00645) == [
+        "- the months' figures show no once-paid part (each further month 1.09 s): no bound"
+    ]
 
 
 def test_the_incremental_harness_prints_every_figure() -> None:
