@@ -26,17 +26,22 @@ def test_the_generator_is_deterministic_and_valid(tmp_path: Path) -> None:
     assert report.ok and all(t.rows_quarantined == 0 for t in report.tables)
 
 
-def test_the_harness_prints_every_figure() -> None:
+def harness(module: str, *args: str, timeout: int = 300) -> str:
+    """What `python -m benchmarks.<module> ARGS` prints, run as a user runs it; it must succeed."""
     completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--scale", "tiny", "--months", "2"],
+        [sys.executable, "-m", f"benchmarks.{module}", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    out = completed.stdout
+    return completed.stdout
+
+
+def test_the_harness_prints_every_figure() -> None:
+    out = harness("run", "--scale", "tiny", "--months", "2")
     assert "| run, 1 period |" in out and "| backfill, 2 periods |" in out
     for figure in ("the bare read", "rendering 20 cards", "backfill of 2 months", "peak resident memory"):
         assert figure in out
@@ -59,29 +64,14 @@ def test_the_backfill_bound_follows_from_the_figures() -> None:
 
 
 def test_the_incremental_harness_prints_every_figure() -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.incremental", "--scale", "tiny", "--months", "6"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    out = completed.stdout
+    out = harness("incremental", "--scale", "tiny", "--months", "6", timeout=600)
     assert "| first backfill, 6 months |" in out and "| re-publish 6 months after correcting " in out
     assert "one month (target ≤ 1.5×)" in out
-    assert "smallest card-shaped workbook" in out and "a first backfill cannot go below" in out
+    # At this scale a month's figures can be noise, with no once-paid part to fit; then the harness says so.
+    bound = "smallest card-shaped workbook" in out and "a first backfill cannot go below" in out
+    assert bound or "show no once-paid part" in out
 
 
 def test_the_floor_prints_its_figures() -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.floor", "--reps", "50", "--repeat", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "ms of CPU (best of 1 × 300)" in completed.stdout and "- 50 of them on " in completed.stdout
+    out = harness("floor", "--reps", "50", "--repeat", "1")
+    assert "ms of CPU (best of 1 × 300)" in out and "- 50 of them on " in out
