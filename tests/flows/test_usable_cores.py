@@ -22,7 +22,7 @@ print(os.cpu_count(), usable_cores(), dask.cluster_kwargs["n_workers"])
 @pytest.mark.skipif(
     not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2, reason="needs two cores to pin to one"
 )
-def test_a_process_pinned_to_one_core_renders_in_one_process() -> None:
+def test_a_process_pinned_to_one_core_counts_one_core_for_its_workers() -> None:
     done = subprocess.run([sys.executable, "-c", _PINNED], capture_output=True, text=True, check=True)
     host, usable, dask_workers = map(int, done.stdout.split())
     assert host >= 2
