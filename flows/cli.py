@@ -289,16 +289,15 @@ def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN
 
 
 def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a Prefect flow
-    """Run a flow (Prefect's temporary server when no PREFECT_API_URL is set) and return its result."""
-    from scorecards.flows.period_flow import RunResult
+    """Run a flow (Prefect's temporary server when no PREFECT_API_URL is set) and return its result.
+
+    A named failure the flow raised is reported with its exit status; anything else is a bug, with its traceback.
+    """
+    from scorecards.flows.period_flow import run_for_result
     from scorecards.flows.progress import showing_progress, terminal_display
 
     with showing_progress(terminal_display()):
-        state = flow(**parameters, return_state=True)
-    result = state.result(raise_on_failure=False)
-    if isinstance(result, RunResult):
-        return result
-    raise result  # a named failure is reported with its exit status; anything else is a bug, with its traceback
+        return run_for_result(flow, **parameters)
 
 
 def _finish(result: RunResult) -> None:

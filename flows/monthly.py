@@ -15,7 +15,7 @@ from prefect.schedules import Cron
 from scorecards.config import ConfigError, Settings, load_settings
 from scorecards.config.profiles import load_profile
 from scorecards.flows.mail.smtp import load_smtp_settings
-from scorecards.flows.period_flow import RunResult, period_flow
+from scorecards.flows.period_flow import RunResult, period_flow, run_for_result
 from scorecards.flows.sending import Sent, send_period
 from scorecards.flows.shared.errors import MonthlyRunFailed
 from scorecards.transforms.period import Period, last_complete_month
@@ -55,18 +55,20 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
     settings = load_settings(Path(config_path) if config_path else None)
     schedule = settings.schedule
     month = month_to_score(settings, period)
-    state = period_flow(
-        input_dir=schedule.input,
-        period=str(month),
-        out_dir=schedule.out,
-        settings=settings,
-        profile=load_profile(schedule.profile),
-        return_state=True,
-    )
-    result = state.result(raise_on_failure=False)
+    try:
+        result = run_for_result(
+            period_flow,
+            input_dir=schedule.input,
+            period=str(month),
+            out_dir=schedule.out,
+            settings=settings,
+            profile=load_profile(schedule.profile),
+        )
+    except Exception as exc:  # the period's own run ends Failed with the reason and its traceback
+        raise MonthlyRunFailed(f"{month}: not published, nothing sent") from exc
     # Raised, not returned as a Failed state: a deployment's run takes the flow's result, and a
     # Failed state carrying a RunResult ends it with a TypeError instead of this message.
-    if not isinstance(result, RunResult) or not result.ok:
+    if not result.ok:
         raise MonthlyRunFailed(f"{month}: not published, nothing sent")
     if schedule.send:
         sent = email_managers(schedule.out, str(month), settings)

@@ -10,12 +10,13 @@ import dataclasses
 import hashlib
 import logging
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -462,8 +463,35 @@ def republish_unchanged(
     return _Published(pages, number, scorecards)
 
 
-def _failed(result: RunResult, what: str) -> State:
-    return Failed(message=what, data=result)
+#: Where a flow run started by `run_for_result` leaves what it returns (unset: nobody asked).
+_RETURNED: ContextVar[list[RunResult] | None] = ContextVar("scorecards_returned", default=None)
+
+
+def run_for_result(flow: Callable[..., Any], **parameters: Any) -> RunResult:  # noqa: ANN401 - a Prefect flow
+    """Run a scoring flow in this process and return its RunResult; what the flow raised is raised again."""
+    # The result is handed over in memory, not read from the final state the API answers with. When that answer is
+    # lost (a dropped connection, a timeout under load), Prefect's client sends the state again, the API rejects the
+    # repeat as a duplicate and answers with the stored state, which carries no result (MissingResult), although the
+    # run finished. What the flow raised, Prefect raises again from memory too.
+    returned: list[RunResult] = []
+    token = _RETURNED.set(returned)
+    try:
+        flow(**parameters)
+    except Exception:
+        if not returned:
+            raise
+        # The flow returned a Failed state, which Prefect raises as an exception here; its result is in `returned`.
+    finally:
+        _RETURNED.reset(token)
+    return returned[-1]
+
+
+def _ended(result: RunResult, failure: str) -> RunResult | State:
+    """What a scoring flow returns: its result, or a Failed state that carries it (handed to `run_for_result` too)."""
+    returned = _RETURNED.get()
+    if returned is not None:
+        returned.append(result)
+    return result if result.ok else Failed(message=failure, data=result)
 
 
 @flow(name="scorecards-period", flow_run_name="scorecards-{period}", validate_parameters=False)
@@ -484,7 +512,7 @@ def period_flow(
     month = Period.parse(period)
     validated = read_and_check_inputs(input_dir, profile, settings)
     if not validated.report.ok:
-        return _failed(RunResult(validated.report), f"{month}: data failed validation, nothing published")
+        return _ended(RunResult(validated.report), f"{month}: data failed validation, nothing published")
     rules = config_and_profile_hash(config_hash(settings), profile)
     inputs = fingerprint_months(validated.tables, [month])[month]
     if on_dask:  # on a worker of the cluster, whose client then renders the cards across it
@@ -495,7 +523,7 @@ def period_flow(
         progress = Tracker(1, f"Scorecards {month}")
         outcome = publish_month(validated, month, out_dir, settings, rules, progress=progress, inputs=inputs)
     result = RunResult(validated.report, [outcome])
-    return result if result.ok else _failed(result, result.outcomes[0].message)
+    return _ended(result, result.outcomes[0].message)
 
 
 @flow(name="scorecards-backfill", flow_run_name="scorecards-{first}-to-{last}", validate_parameters=False)
@@ -518,7 +546,7 @@ def backfill_flow(
     periods = period_range(Period.parse(first), Period.parse(last))
     validated = read_and_check_inputs(input_dir, profile, settings)
     if not validated.report.ok:
-        return _failed(RunResult(validated.report), f"{first}..{last}: data failed validation, nothing published")
+        return _ended(RunResult(validated.report), f"{first}..{last}: data failed validation, nothing published")
     rules = config_and_profile_hash(config_hash(settings), profile)
     outcomes: dict[Period, PeriodOutcome | PrefectFuture] = {}
     computed: dict[Period, pl.DataFrame] = {}  # each month's scorecards, computed once for every trend it is in
@@ -581,4 +609,4 @@ def backfill_flow(
     refresh_index(out_dir, settings)  # once for the range, with every month it published
     result = RunResult(validated.report, done)
     failed = [o.period for o in done if o.status == "failed"]
-    return result if result.ok else _failed(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")
+    return _ended(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

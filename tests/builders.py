@@ -61,3 +61,15 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under the folder, by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def scheduled_config(tmp_path: Path, input_dir: Path, out_dir: Path) -> Path:
+    """The shipped config with the monthly schedule reading `input_dir` and publishing to `out_dir`."""
+    from scorecards.config.settings import default_config_path
+
+    config = tmp_path / "scheduled.toml"
+    text = default_config_path().read_text()
+    config.write_text(
+        text.replace('input = "input"', f'input = "{input_dir}"').replace('out = "out"', f'out = "{out_dir}"')
+    )
+    return config

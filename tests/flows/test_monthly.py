@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders import scheduled_config
 
 from scorecards.config import ConfigError, load_settings
 from scorecards.config.settings import default_config_path
@@ -96,15 +97,6 @@ def test_a_month_that_fails_validation_sends_nothing(make_inputs, mail_server, t
     assert state.is_failed() and "not published, nothing sent" in state.message
     assert mailbox.received == []
     assert not (tmp_path / "out" / "2026-10").exists()
-
-
-def scheduled_config(tmp_path: Path, input_dir: Path, out_dir: Path) -> Path:
-    config = tmp_path / "scheduled.toml"
-    text = default_config_path().read_text()
-    config.write_text(
-        text.replace('input = "input"', f'input = "{input_dir}"').replace('out = "out"', f'out = "{out_dir}"')
-    )
-    return config
 
 
 @pytest.mark.parametrize(
