@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import socket
 import threading
 from collections import Counter
 
+from loopback_proxy import LoopbackProxy, close_hard, pump
+
 _RECIPIENT = re.compile(rb"RCPT TO:<([^>]+)>", re.IGNORECASE)
 _DATA = re.compile(rb"(?:^|\r\n)DATA\r\n", re.IGNORECASE)  # smtplib writes it in lower case
 
 
-class CuttingProxy:
+class CuttingProxy(LoopbackProxy):
     """Forwards to the SMTP server at `upstream`; cuts the first `cuts[recipient]` connections for a recipient.
 
     A cut connection is closed on both sides after part of the message data
@@ -21,29 +22,14 @@ class CuttingProxy:
     """
 
     def __init__(self, upstream: int, cuts: dict[str, int], after_bytes: int = 1024) -> None:
-        self.upstream = upstream
         self.to_cut = Counter(cuts)
         self.cut = Counter[str]()
         self.after_bytes = after_bytes
-        self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def close(self) -> None:
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+        super().__init__(upstream)
 
     def _serve(self, client: socket.socket) -> None:
         server = socket.create_connection(("127.0.0.1", self.upstream))
-        threading.Thread(target=_pump, args=(server, client), daemon=True).start()
+        threading.Thread(target=pump, args=(server, client), daemon=True).start()
         seen, recipient, sent_data = b"", None, -1
         try:
             while chunk := client.recv(4096):
@@ -62,8 +48,7 @@ class CuttingProxy:
                 server.sendall(chunk)
         except OSError:
             pass
-        for side in (client, server):
-            _close_hard(side)
+        close_hard(client, server)
 
     def _cuts(self, recipient: str, data_bytes: int) -> bool:
         if data_bytes < self.after_bytes:
@@ -73,18 +58,3 @@ class CuttingProxy:
                 return False
             self.cut[recipient] += 1
             return True
-
-
-def _pump(source: socket.socket, target: socket.socket) -> None:
-    try:
-        while chunk := source.recv(4096):
-            target.sendall(chunk)
-    except OSError:
-        pass
-    _close_hard(target)
-
-
-def _close_hard(side: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        side.shutdown(socket.SHUT_RDWR)
-    side.close()

@@ -14,59 +14,45 @@ import re
 import socket
 import threading
 
+from loopback_proxy import LoopbackProxy, close_hard
+
 # A final state proposed for a flow run (a client's JSON has no spaces; allow them anyway).
 _FINAL_STATE = re.compile(rb"^POST /api/flow_runs/[0-9a-f-]+/set_state HTTP/1\.1\r\n.*?\r\n\r\n", re.DOTALL)
+_PREFIX = b"POST /api/flow_runs/"
 _LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 _TOP_TYPE = re.compile(rb'^\{"state":\s*\{"type":\s*"(COMPLETED|FAILED)"')
 
 
-class LosingProxy:
+class LosingProxy(LoopbackProxy):
     """Forwards every connection to the API at 127.0.0.1:`upstream`; loses each first answer to a final state."""
 
     def __init__(self, upstream: int) -> None:
-        self.upstream = upstream
         self.lost = 0
         self._answered: set[bytes] = set()  # the request bodies whose answer was already lost once
-        self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__(upstream)
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._listener.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(("127.0.0.1", self.upstream))
-            lose = threading.Event()
-            threading.Thread(target=self._requests, args=(client, server, lose), daemon=True).start()
-            threading.Thread(target=self._answers, args=(server, client, lose), daemon=True).start()
-
-    def _requests(self, client: socket.socket, server: socket.socket, lose: threading.Event) -> None:
-        """Client to server, as it comes; marks the connection when a final state's request is complete."""
+    def _serve(self, client: socket.socket) -> None:
+        server = socket.create_connection(("127.0.0.1", self.upstream))
+        lose = threading.Event()
+        threading.Thread(target=self._answers, args=(server, client, lose), daemon=True).start()
         pending = b""
         with contextlib.suppress(OSError):
             while chunk := client.recv(65536):
-                pending += chunk
-                pending = self._scan(pending, lose)
+                pending = self._scan(pending + chunk, lose)
                 server.sendall(chunk)  # after the mark: the answer cannot overtake it
-        _close(client, server)
+        close_hard(client, server)
 
     def _scan(self, pending: bytes, lose: threading.Event) -> bytes:
         """Keep only what may still be the start of a final state's request; mark `lose` when one is whole."""
         head = _FINAL_STATE.match(pending)
         if head is None:
-            # Not (yet) such a request: keep a head that is still arriving, drop anything else.
-            return pending if b"\r\n\r\n" not in pending and pending.startswith(b"POST /api/flow_runs/") else b""
+            # Not (yet) such a request: keep a head that may still become one, drop anything else.
+            arriving = b"\r\n\r\n" not in pending and pending[: len(_PREFIX)] == _PREFIX[: len(pending)]
+            return pending if arriving else b""
         length = int(_LENGTH.search(head.group(0)).group(1))  # type: ignore[union-attr]
         body = pending[head.end() : head.end() + length]
         if len(body) < length:
@@ -88,12 +74,4 @@ class LosingProxy:
                         self.lost += 1
                     break
                 client.sendall(chunk)
-        _close(client, server)
-
-
-def _close(*sockets: socket.socket) -> None:
-    for s in sockets:
-        with contextlib.suppress(OSError):
-            s.shutdown(socket.SHUT_RDWR)
-        with contextlib.suppress(OSError):
-            s.close()
+        close_hard(client, server)
