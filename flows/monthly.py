@@ -55,6 +55,7 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
     settings = load_settings(Path(config_path) if config_path else None)
     schedule = settings.schedule
     month = month_to_score(settings, period)
+    profile = load_profile(schedule.profile)
     try:
         result = run_for_result(
             period_flow,
@@ -62,10 +63,10 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
             period=str(month),
             out_dir=schedule.out,
             settings=settings,
-            profile=load_profile(schedule.profile),
+            profile=profile,
         )
-    except Exception as exc:  # the period's own run ends Failed with the reason and its traceback
-        raise MonthlyRunFailed(f"{month}: not published, nothing sent") from exc
+    except Exception as exc:  # the month's own run has logged it (a bug with its traceback)
+        raise MonthlyRunFailed(f"{month}: not published, nothing sent ({exc})") from exc
     # Raised, not returned as a Failed state: a deployment's run takes the flow's result, and a
     # Failed state carrying a RunResult ends it with a TypeError instead of this message.
     if not result.ok:

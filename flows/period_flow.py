@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
@@ -467,23 +467,24 @@ def republish_unchanged(
 _RETURNED: ContextVar[list[RunResult] | None] = ContextVar("scorecards_returned", default=None)
 
 
-def run_for_result(flow: Callable[..., Any], **parameters: Any) -> RunResult:  # noqa: ANN401 - a Prefect flow
+def run_for_result(flow: Flow[..., RunResult | State], **parameters: Any) -> RunResult:  # noqa: ANN401
     """Run a scoring flow in this process and return its RunResult; what the flow raised is raised again."""
-    # The result is handed over in memory, not read from the final state the API answers with. When that answer is
-    # lost (a dropped connection, a timeout under load), Prefect's client sends the state again, the API rejects the
-    # repeat as a duplicate and answers with the stored state, which carries no result (MissingResult), although the
-    # run finished. What the flow raised, Prefect raises again from memory too.
+    # Handed over in memory: the state the API answers with has no result when its first answer was lost and the
+    # client's repeat was rejected as a duplicate (docs/decisions.md, "A run's result reaches the command").
     returned: list[RunResult] = []
     token = _RETURNED.set(returned)
     try:
         flow(**parameters)
     except Exception:
-        if not returned:
+        # Prefect raises for the Failed state a flow returns, whose data (the RunResult) is not an exception:
+        # expected. Raised as it is: what the flow raised, or a failure to record a run that went well.
+        if len(returned) != 1 or returned[0].ok:
             raise
-        # The flow returned a Failed state, which Prefect raises as an exception here; its result is in `returned`.
     finally:
         _RETURNED.reset(token)
-    return returned[-1]
+    if len(returned) != 1:
+        raise RuntimeError(f"flow {flow.name!r} returned {len(returned)} results through _ended, not one")
+    return returned[0]
 
 
 def _ended(result: RunResult, failure: str) -> RunResult | State:

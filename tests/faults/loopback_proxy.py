@@ -21,8 +21,8 @@ class LoopbackProxy:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._listener.close()
+        """Stop accepting connections (those open stay as they are)."""
+        close_hard(self._listener)  # a shutdown wakes the blocked accept(); close() alone would not
 
     def _accept(self) -> None:
         while True:

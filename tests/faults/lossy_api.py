@@ -53,7 +53,10 @@ class LosingProxy(LoopbackProxy):
             # Not (yet) such a request: keep a head that may still become one, drop anything else.
             arriving = b"\r\n\r\n" not in pending and pending[: len(_PREFIX)] == _PREFIX[: len(pending)]
             return pending if arriving else b""
-        length = int(_LENGTH.search(head.group(0)).group(1))  # type: ignore[union-attr]
+        declared = _LENGTH.search(head.group(0))
+        if declared is None:
+            raise AssertionError("a final state's request without Content-Length: the proxy cannot find its end")
+        length = int(declared.group(1))
         body = pending[head.end() : head.end() + length]
         if len(body) < length:
             return pending

@@ -42,7 +42,7 @@ def test_a_published_period_is_reported_published(proxy: LosingProxy, tmp_path: 
         "run", "--input", str(folder), "--period", "2026-10", "--out", str(out), api_url=proxy.api_url
     )
     stdout, stderr = process.communicate(timeout=300)
-    assert proxy.lost == 1  # the flow run's Completed: its answer was lost, the repeat was answered
+    assert proxy.lost == 1, stderr[-3000:]  # the flow run's Completed: its answer was lost, the repeat answered
     assert process.returncode == 0, stderr[-3000:]
     assert "MissingResult" not in stderr and "Traceback" not in stderr
     assert stdout.splitlines()[1].split()[:3] == ["2026-10", "published", "3"]
@@ -55,7 +55,7 @@ def test_data_that_fails_validation_is_reported_with_its_problems(proxy: LosingP
         "run", "--input", str(folder), "--period", "2026-10", "--out", str(out), api_url=proxy.api_url
     )
     _, stderr = process.communicate(timeout=300)
-    assert proxy.lost == 1  # the flow run's Failed
+    assert proxy.lost == 1, stderr[-3000:]  # the flow run's Failed
     assert process.returncode == 1
     assert "FAILED, nothing published" in stderr
     assert "reps: required table missing" in stderr

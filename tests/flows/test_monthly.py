@@ -99,6 +99,23 @@ def test_a_month_that_fails_validation_sends_nothing(make_inputs, mail_server, t
     assert not (tmp_path / "out" / "2026-10").exists()
 
 
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_month_that_cannot_be_read_fails_with_the_reason(mail_server, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from smtp_server import smtp_environ
+
+    from scorecards.flows.monthly import monthly_flow
+
+    mailbox, smtp = mail_server()
+    for key, value in smtp_environ(smtp.port).items():
+        monkeypatch.setenv(key, value)
+    config = scheduled_config(tmp_path, tmp_path / "not-there", tmp_path / "out")
+    state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
+    assert state.is_failed()
+    assert f"2026-10: not published, nothing sent ({tmp_path / 'not-there'}: input folder not found)" in state.message
+    assert mailbox.received == []
+
+
 @pytest.mark.parametrize(
     ("cron", "now", "due"),
     [
