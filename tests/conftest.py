@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from builders import BASE_TABLES, write_csv
-from smtp_server import mail_server  # noqa: F401 - a real SMTP server on loopback, for the send tests
+from smtp_server import flows_mailbox, mail_server  # noqa: F401 - a real SMTP server on loopback, for the send tests
 
 
 @pytest.fixture

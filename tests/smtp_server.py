@@ -102,3 +102,12 @@ def mail_server() -> Iterator[Callable[..., tuple[Mailbox, SmtpSettings]]]:
     yield start
     for controller in controllers:
         controller.stop()
+
+
+@pytest.fixture
+def flows_mailbox(mail_server: Callable[..., tuple[Mailbox, SmtpSettings]], monkeypatch: pytest.MonkeyPatch) -> Mailbox:
+    """A mailbox on a real SMTP server that flows run in this process send to (its SCORECARDS_SMTP_* environment)."""
+    mailbox, smtp = mail_server()
+    for key, value in smtp_environ(smtp.port).items():
+        monkeypatch.setenv(key, value)
+    return mailbox

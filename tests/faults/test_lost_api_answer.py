@@ -10,14 +10,15 @@ publishing: the flow's result reaches it in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from builders import BASE_TABLES, scheduled_config, write_csv
+from builders import scheduled_config
 from lossy_api import LosingProxy
 from processes import prefect_api_url, start_scorecards
+from smtp_server import Mailbox
 
 pytestmark = pytest.mark.flow
 
@@ -29,15 +30,10 @@ def proxy(prefect_harness: object) -> Iterator[LosingProxy]:
     losing.close()
 
 
-def inputs(folder: Path, **tables: list[dict[str, str]] | None) -> Path:
-    for name, rows in {**BASE_TABLES, **tables}.items():
-        if rows is not None:
-            write_csv(folder / f"{name}.csv", rows)
-    return folder
-
-
-def test_a_published_period_is_reported_published(proxy: LosingProxy, tmp_path: Path) -> None:
-    folder, out = inputs(tmp_path / "input"), tmp_path / "out"
+def test_a_published_period_is_reported_published(
+    proxy: LosingProxy, make_inputs: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder, out = make_inputs(), tmp_path / "out"
     process = start_scorecards(
         "run", "--input", str(folder), "--period", "2026-10", "--out", str(out), api_url=proxy.api_url
     )
@@ -49,8 +45,10 @@ def test_a_published_period_is_reported_published(proxy: LosingProxy, tmp_path: 
     assert (out / "2026-10" / "scorecards.csv").is_file()
 
 
-def test_data_that_fails_validation_is_reported_with_its_problems(proxy: LosingProxy, tmp_path: Path) -> None:
-    folder, out = inputs(tmp_path / "input", reps=None), tmp_path / "out"
+def test_data_that_fails_validation_is_reported_with_its_problems(
+    proxy: LosingProxy, make_inputs: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder, out = make_inputs(reps=None), tmp_path / "out"
     process = start_scorecards(
         "run", "--input", str(folder), "--period", "2026-10", "--out", str(out), api_url=proxy.api_url
     )
@@ -64,19 +62,15 @@ def test_data_that_fails_validation_is_reported_with_its_problems(proxy: LosingP
 
 
 def test_the_monthly_run_still_emails_the_managers(
-    proxy: LosingProxy, tmp_path: Path, mail_server, monkeypatch
-) -> None:  # noqa: ANN001
+    proxy: LosingProxy, make_inputs: Callable[..., Path], flows_mailbox: Mailbox, tmp_path: Path
+) -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
-    from smtp_server import smtp_environ
 
     from scorecards.flows.monthly import monthly_flow
 
-    mailbox, smtp = mail_server()
-    for key, value in smtp_environ(smtp.port).items():
-        monkeypatch.setenv(key, value)
-    config = scheduled_config(tmp_path, inputs(tmp_path / "input"), tmp_path / "out")
+    config = scheduled_config(tmp_path, make_inputs(), tmp_path / "out")
     with temporary_settings({PREFECT_API_URL: proxy.api_url}):
         state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
     assert proxy.lost == 2  # the month's own run, then the monthly run
     assert state.is_completed(), state.message
-    assert sorted(r.recipients[0] for r in mailbox.received) == ["max@example.com", "mia@example.com"]
+    assert sorted(r.recipients[0] for r in flows_mailbox.received) == ["max@example.com", "mia@example.com"]

@@ -62,58 +62,41 @@ def test_the_last_complete_month(today: date, month: Period) -> None:
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
-def test_the_monthly_flow_publishes_then_emails_each_manager(
-    make_inputs, mail_server, tmp_path: Path, monkeypatch
-) -> None:  # noqa: ANN001
-    from smtp_server import smtp_environ
-
+def test_the_monthly_flow_publishes_then_emails_each_manager(make_inputs, flows_mailbox, tmp_path: Path) -> None:  # noqa: ANN001
     from scorecards.flows.monthly import monthly_flow
     from scorecards.flows.period_flow import RunResult
 
-    mailbox, smtp = mail_server()
-    for key, value in smtp_environ(smtp.port).items():
-        monkeypatch.setenv(key, value)
     config = scheduled_config(tmp_path, make_inputs(), tmp_path / "out")
     state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
     assert state.is_completed(), state.message
     assert isinstance(state.result(), RunResult)
     assert (tmp_path / "out" / "2026-10" / "scorecards.csv").is_file()
-    assert sorted(r.recipients[0] for r in mailbox.received) == ["max@example.com", "mia@example.com"]
+    assert sorted(r.recipients[0] for r in flows_mailbox.received) == ["max@example.com", "mia@example.com"]
     assert (tmp_path / "out" / "2026-10" / "sent-log.jsonl").read_text().count("\n") == 2
 
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_month_that_fails_validation_sends_nothing(make_inputs, mail_server, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    from smtp_server import smtp_environ
-
+def test_a_month_that_fails_validation_sends_nothing(make_inputs, flows_mailbox, tmp_path: Path) -> None:  # noqa: ANN001
     from scorecards.flows.monthly import monthly_flow
 
-    mailbox, smtp = mail_server()
-    for key, value in smtp_environ(smtp.port).items():
-        monkeypatch.setenv(key, value)
     config = scheduled_config(tmp_path, make_inputs(reps=None), tmp_path / "out")
     state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
     assert state.is_failed() and "not published, nothing sent" in state.message
-    assert mailbox.received == []
+    assert flows_mailbox.received == []
     assert not (tmp_path / "out" / "2026-10").exists()
 
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
-def test_a_month_that_cannot_be_read_fails_with_the_reason(mail_server, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    from smtp_server import smtp_environ
-
+def test_a_month_that_cannot_be_read_fails_with_the_reason(flows_mailbox, tmp_path: Path) -> None:  # noqa: ANN001
     from scorecards.flows.monthly import monthly_flow
 
-    mailbox, smtp = mail_server()
-    for key, value in smtp_environ(smtp.port).items():
-        monkeypatch.setenv(key, value)
     config = scheduled_config(tmp_path, tmp_path / "not-there", tmp_path / "out")
     state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
     assert state.is_failed()
     assert f"2026-10: not published, nothing sent ({tmp_path / 'not-there'}: input folder not found)" in state.message
-    assert mailbox.received == []
+    assert flows_mailbox.received == []
 
 
 @pytest.mark.parametrize(
