@@ -1,9 +1,11 @@
-"""Builders shared by the tests: a small valid data set and a canonical CSV writer."""
+"""Builders shared by the tests: a small valid data set, corrections of it, and a canonical CSV writer."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+
+from hypothesis import strategies as st
 
 REPS_HEADER = ["rep_id", "rep_name", "email", "team", "manager_name", "manager_email", "hire_date", "locale"]
 OPPORTUNITIES_HEADER = [
@@ -73,3 +75,44 @@ def scheduled_config(tmp_path: Path, input_dir: Path, out_dir: Path) -> Path:
         text.replace('input = "input"', f'input = "{input_dir}"').replace('out = "out"', f'out = "{out_dir}"')
     )
     return config
+
+
+#: Values an edit may give a cell: dates around the three months, other amounts, teams, managers and names (some
+#: combinations break a rule: that run fails validation, in both ways of publishing).
+CELL_VALUES: dict[str, list[str]] = {
+    "rep_id": ["R1", "R2", "R3", "R4"],
+    "account_id": ["A1", "A2", "A4", "A7"],
+    "stage": ["open", "won", "lost"],
+    "amount": ["0", "80.00", "650.00", "1200.10"],
+    "created_date": ["2026-07-30", "2026-08-01", "2026-09-15", "2026-10-01", "2026-11-02"],
+    "close_date": ["", "2026-08-20", "2026-09-06", "2026-10-31", "2026-11-03"],
+    "team": ["East", "West", "North"],
+    "rep_name": ["Ann Lee", "Ann Li", "李娜"],
+    "manager_email": ["mia@example.com", "max@example.com", "new@example.com"],
+    "hire_date": ["", "2026-09-10", "2026-10-31", "2026-11-01"],
+    "locale": ["", "en", "zh-CN"],
+    "period": ["2026-08", "2026-09", "2026-10", "2026-11"],
+    "target_amount": ["0", "100.00", "999.99"],
+}
+
+
+@st.composite
+def corrections(draw: st.DrawFn) -> dict[str, list[dict[str, str]]]:
+    """BASE_TABLES after one or two corrections an analyst might make: a cell changed (valid or not), a row
+    added (a copy of another with a new key) or a row removed."""
+    tables = {name: [dict(row) for row in rows] for name, rows in BASE_TABLES.items()}
+    for _ in range(draw(st.integers(1, 2))):
+        name = draw(st.sampled_from(sorted(tables)))
+        rows = tables[name]
+        index = draw(st.integers(0, len(rows) - 1))
+        kind = draw(st.sampled_from(["cell", "cell", "add", "drop"]))
+        if kind == "cell":
+            column = draw(st.sampled_from(sorted(c for c in rows[index] if c in CELL_VALUES)))
+            rows[index][column] = draw(st.sampled_from(CELL_VALUES[column]))
+        elif kind == "add":
+            key = {"reps": "rep_id", "opportunities": "opportunity_id"}.get(name)
+            new = {**rows[index], **({key: f"{rows[index][key]}b"} if key else {"period": "2026-09"})}
+            rows.append(new)
+        elif len(rows) > 1:
+            del rows[index]
+    return tables

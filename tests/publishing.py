@@ -1,7 +1,8 @@
-"""Publishing periods as the period flow does, with its tasks' bodies (no Prefect): for the index tests."""
+"""Publishing periods as the period flow does, with its tasks' bodies (no Prefect), and reading back what was published."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from builders import write_csv
@@ -35,3 +36,19 @@ def publish(
                     stage, out / text, config_hash(settings), validated.report, report, publication.version
                 )
             rebuild_index.fn(out, settings)
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file under OUT (the version store too) but the period locks, with each manifest's `run_at` left out:
+    the one wall-clock value in the outputs."""
+    found = {}
+    for path in sorted(out.rglob("*")):
+        if not path.is_file() or path.name.endswith(".lock"):
+            continue
+        data = path.read_bytes()
+        if path.name == "manifest.json":
+            manifest = json.loads(data)
+            assert manifest.pop("run_at")
+            data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+        found[path.relative_to(out).as_posix()] = data
+    return found

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from builders import corrections, write_csv
+from hypothesis import given, settings
+from publishing import outputs
 from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
@@ -185,3 +189,20 @@ def test_the_run_records_prefect_artifacts(make_inputs, tmp_path: Path) -> None:
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
     assert [row["rep_id"] for row in rows] == ["R1", "R3", "R2"]
     assert rows[0]["won_amount"] == "3000.30"
+
+
+@settings(max_examples=4, deadline=None, database=None)
+@given(tables=corrections())
+def test_a_backfill_publishes_the_bytes_of_one_run_per_month(tables: dict[str, list[dict[str, str]]]) -> None:
+    """`backfill` (one read, each month's trend computed once) publishes what `run` month by month publishes."""
+    with tempfile.TemporaryDirectory() as work:
+        folder = Path(work) / "input"
+        for name, rows in tables.items():
+            write_csv(folder / f"{name}.csv", rows)
+        backfilled = backfill(folder, Path(work) / "backfilled")
+        codes = [
+            runner.invoke(app, ["run", "--input", str(folder), "--period", month, "--out", str(Path(work) / "run")])
+            for month in ("2026-08", "2026-09", "2026-10")
+        ]
+        assert {result.exit_code for result in codes} == {backfilled.exit_code}, backfilled.output
+        assert outputs(Path(work) / "backfilled") == outputs(Path(work) / "run")

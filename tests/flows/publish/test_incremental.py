@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, write_csv
+from builders import BASE_TABLES, corrections, write_csv
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from publishing import outputs
 
 from scorecards.config import load_settings
 from scorecards.flows import period_flow
@@ -40,22 +40,6 @@ def backfill(input_dir: Path, out: Path, *, force: bool = False) -> RunResult:
 def corrected(deal: str, amount: str) -> list[dict[str, str]]:
     """BASE_TABLES' opportunities with one deal's amount corrected."""
     return [{**o, "amount": amount} if o["opportunity_id"] == deal else o for o in BASE_TABLES["opportunities"]]
-
-
-def outputs(out: Path) -> dict[str, bytes]:
-    """Every file under OUT (the version store too) but the period locks, with each manifest's `run_at` left out:
-    the one wall-clock value in the outputs."""
-    found = {}
-    for path in sorted(out.rglob("*")):
-        if not path.is_file() or path.name.endswith(".lock"):
-            continue
-        data = path.read_bytes()
-        if path.name == "manifest.json":
-            manifest = json.loads(data)
-            assert manifest.pop("run_at")
-            data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-        found[path.relative_to(out).as_posix()] = data
-    return found
 
 
 def but(files: dict[str, bytes], restated: str) -> dict[str, bytes]:
@@ -372,47 +356,6 @@ def test_a_month_is_computed_again_when_the_code_that_publishes_it_changed(
     }  # a deal after the range: every month's rows stay the same
     backfill(make_inputs("later", opportunities=[*BASE_TABLES["opportunities"], later]), out)
     assert computed == (list(MONTHS) if code_changed else [])
-
-
-#: Values an edit may give a cell: dates around the three months, other amounts, teams, managers and names (some
-#: combinations break a rule: that run fails validation, in both ways of publishing).
-CELL_VALUES: dict[str, list[str]] = {
-    "rep_id": ["R1", "R2", "R3", "R4"],
-    "account_id": ["A1", "A2", "A4", "A7"],
-    "stage": ["open", "won", "lost"],
-    "amount": ["0", "80.00", "650.00", "1200.10"],
-    "created_date": ["2026-07-30", "2026-08-01", "2026-09-15", "2026-10-01", "2026-11-02"],
-    "close_date": ["", "2026-08-20", "2026-09-06", "2026-10-31", "2026-11-03"],
-    "team": ["East", "West", "North"],
-    "rep_name": ["Ann Lee", "Ann Li", "李娜"],
-    "manager_email": ["mia@example.com", "max@example.com", "new@example.com"],
-    "hire_date": ["", "2026-09-10", "2026-10-31", "2026-11-01"],
-    "locale": ["", "en", "zh-CN"],
-    "period": ["2026-08", "2026-09", "2026-10", "2026-11"],
-    "target_amount": ["0", "100.00", "999.99"],
-}
-
-
-@st.composite
-def corrections(draw: st.DrawFn) -> dict[str, list[dict[str, str]]]:
-    """BASE_TABLES after one or two corrections an analyst might make: a cell changed (valid or not), a row
-    added (a copy of another with a new key) or a row removed."""
-    tables = {name: [dict(row) for row in rows] for name, rows in BASE_TABLES.items()}
-    for _ in range(draw(st.integers(1, 2))):
-        name = draw(st.sampled_from(sorted(tables)))
-        rows = tables[name]
-        index = draw(st.integers(0, len(rows) - 1))
-        kind = draw(st.sampled_from(["cell", "cell", "add", "drop"]))
-        if kind == "cell":
-            column = draw(st.sampled_from(sorted(c for c in rows[index] if c in CELL_VALUES)))
-            rows[index][column] = draw(st.sampled_from(CELL_VALUES[column]))
-        elif kind == "add":
-            key = {"reps": "rep_id", "opportunities": "opportunity_id"}.get(name)
-            new = {**rows[index], **({key: f"{rows[index][key]}b"} if key else {"period": "2026-09"})}
-            rows.append(new)
-        elif len(rows) > 1:
-            del rows[index]
-    return tables
 
 
 @settings(max_examples=8, deadline=None, database=None)
