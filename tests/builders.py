@@ -77,8 +77,8 @@ def scheduled_config(tmp_path: Path, input_dir: Path, out_dir: Path) -> Path:
     return config
 
 
-#: Values an edit may give a cell: dates around the three months, other amounts, teams, managers and names (some
-#: combinations break a rule: that run fails validation, in both ways of publishing).
+#: Values a correction may give a cell: dates around August to October 2026, other amounts, teams, managers and
+#: names. Some combinations break a rule: the input then fails validation, and nothing is published from it.
 CELL_VALUES: dict[str, list[str]] = {
     "rep_id": ["R1", "R2", "R3", "R4"],
     "account_id": ["A1", "A2", "A4", "A7"],

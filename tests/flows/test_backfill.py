@@ -200,9 +200,9 @@ def test_a_backfill_publishes_the_bytes_of_one_run_per_month(tables: dict[str, l
         for name, rows in tables.items():
             write_csv(folder / f"{name}.csv", rows)
         backfilled = backfill(folder, Path(work) / "backfilled")
-        codes = [
+        runs = [
             runner.invoke(app, ["run", "--input", str(folder), "--period", month, "--out", str(Path(work) / "run")])
             for month in ("2026-08", "2026-09", "2026-10")
         ]
-        assert {result.exit_code for result in codes} == {backfilled.exit_code}, backfilled.output
+        assert {run.exit_code for run in runs} == {backfilled.exit_code}, backfilled.output
         assert outputs(Path(work) / "backfilled") == outputs(Path(work) / "run")
