@@ -60,6 +60,14 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
     return path
 
 
+def write_tables(folder: Path, tables: dict[str, list[dict[str, str]] | None]) -> Path:
+    """Write each table as canonical `folder/<name>.csv` (a table given as None is left out); returns the folder."""
+    for name, rows in tables.items():
+        if rows is not None:
+            write_csv(folder / f"{name}.csv", rows)
+    return folder
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under the folder, by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, write_csv
+from builders import BASE_TABLES, write_tables
 from smtp_server import flows_mailbox, mail_server  # noqa: F401 - a real SMTP server on loopback, for the send tests
 
 
@@ -16,11 +16,7 @@ def make_inputs(tmp_path: Path) -> Callable[..., Path]:
     """Write an input folder: BASE_TABLES overridden per table by keyword (None drops a table)."""
 
     def make(folder: str = "input", **tables: list[dict[str, str]] | None) -> Path:
-        target = tmp_path / folder
-        for name, rows in {**BASE_TABLES, **tables}.items():
-            if rows is not None:
-                write_csv(target / f"{name}.csv", rows)
-        return target
+        return write_tables(tmp_path / folder, {**BASE_TABLES, **tables})
 
     return make
 

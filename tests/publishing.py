@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builders import write_csv
+from builders import write_tables
 
 from scorecards.config import Settings, config_hash
 from scorecards.flows.period_flow import publication_of, publish_period, rebuild_index, write_period
@@ -20,9 +20,7 @@ def publish(
     root: Path, tables: dict[str, list[dict[str, str]]], periods: list[str], settings: Settings, out: Path
 ) -> None:
     """Publish each period from these tables into `out` as publish_month does: under its lock, then the index."""
-    folder = root / "input"
-    for name, rows in tables.items():
-        write_csv(folder / f"{name}.csv", rows)
+    folder = write_tables(root / "input", tables)
     validated = validate_tables(read_inputs(folder), settings)
     assert validated.report.ok and validated.tables is not None, validated.report.problems
     for text in periods:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, write_csv
+from builders import BASE_TABLES, write_csv, write_tables
 from processes import start_scorecards
 from publication import leftovers, versions_match, whole_publication
 from typer.testing import CliRunner
@@ -58,8 +58,7 @@ def killed_runs(prefect_harness: object, tmp_path_factory: pytest.TempPathFactor
     for step in STEPS:
         root = tmp_path_factory.mktemp("killed")
         folder, out = root / "input", root / "out"
-        for name, rows in BASE_TABLES.items():
-            write_csv(folder / f"{name}.csv", rows)
+        write_tables(folder, BASE_TABLES)
         assert runner.invoke(app, arguments(folder, out)).exit_code == 0
         old = file_sha256(folder / "opportunities.csv")
         rows = [dict(row) for row in BASE_TABLES["opportunities"]]

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, REPS_HEADER, write_csv
+from builders import BASE_TABLES, REPS_HEADER, write_tables
 from flaky_network import CuttingProxy
 from smtp_server import Mailbox, smtp_environ
 from typer.testing import CliRunner
@@ -37,8 +37,7 @@ def published(prefect_harness: object, tmp_path_factory: pytest.TempPathFactory)
     root = tmp_path_factory.mktemp("published")
     north = ["R5", "Nia Park", "nia@example.com", "North", "Nia Boss", NIA, "", "en"]
     tables = {**BASE_TABLES, "reps": [*BASE_TABLES["reps"], dict(zip(REPS_HEADER, north, strict=True))]}
-    for name, rows in tables.items():
-        write_csv(root / "input" / f"{name}.csv", rows)
+    write_tables(root / "input", tables)
     args = ["run", "--input", str(root / "input"), "--period", "2026-10", "--out", str(root / "out")]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import corrections, write_csv
+from builders import corrections, write_tables
 from hypothesis import given, settings
 from publishing import outputs
 from typer.testing import CliRunner
@@ -196,9 +196,7 @@ def test_the_run_records_prefect_artifacts(make_inputs, tmp_path: Path) -> None:
 def test_a_backfill_publishes_the_bytes_of_one_run_per_month(tables: dict[str, list[dict[str, str]]]) -> None:
     """`backfill` (one read, each month's trend computed once) publishes what `run` month by month publishes."""
     with tempfile.TemporaryDirectory() as work:
-        folder = Path(work) / "input"
-        for name, rows in tables.items():
-            write_csv(folder / f"{name}.csv", rows)
+        folder = write_tables(Path(work) / "input", tables)
         backfilled = backfill(folder, Path(work) / "backfilled")
         runs = [
             runner.invoke(app, ["run", "--input", str(folder), "--period", month, "--out", str(Path(work) / "run")])

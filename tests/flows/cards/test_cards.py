@@ -33,7 +33,7 @@ HOSTILE_NOTES = [
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Cards and rollups of the test data set (with hostile notes and a few months of history)."""
-    from builders import write_csv
+    from builders import write_tables
 
     folder = tmp_path_factory.mktemp("input")
     extra_opportunities = [
@@ -70,8 +70,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for i, (s, m) in enumerate((("4.5", "5"), ("9", "10")))
         ],
     }
-    for name, rows in tables.items():
-        write_csv(folder / f"{name}.csv", rows)
+    write_tables(folder, tables)
     settings = load_settings()
     validated = validate_tables(read_inputs(folder), settings)
     assert validated.tables is not None
@@ -215,10 +214,9 @@ def test_set_text_replaces_what_a_worksheet_cannot_hold(tmp_path: Path) -> None:
 
 def _base_report(tmp_path: Path) -> tuple[Settings, PeriodReport]:
     """The config and the period report of the base tables, read from CSV files under tmp_path/input."""
-    from builders import write_csv
+    from builders import write_tables
 
-    for name, rows in BASE_TABLES.items():
-        write_csv(tmp_path / "input" / f"{name}.csv", rows)
+    write_tables(tmp_path / "input", BASE_TABLES)
     settings = load_settings()
     return settings, period_report(validate_tables(read_inputs(tmp_path / "input"), settings).tables, P, settings)
 

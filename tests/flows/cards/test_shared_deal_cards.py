@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from browser import ink, screenshot
-from builders import BASE_TABLES, write_csv
+from builders import BASE_TABLES, write_tables
 from openpyxl import load_workbook
 
 from scorecards.config import load_settings
@@ -47,8 +47,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> PeriodFolder:
         ],
         "fx_rates": [{"currency": "EUR", "rate_date": "2026-10-05", "rate": "7.5"}],
     }
-    for name, rows in tables.items():
-        write_csv(folder / f"{name}.csv", rows)
+    write_tables(folder, tables)
     settings = load_settings()
     validated = validate_tables(read_inputs(folder), settings)
     assert validated.tables is not None, validated.report.problems

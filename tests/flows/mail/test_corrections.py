@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_csv
+from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_tables
 from openpyxl import load_workbook
 
 from scorecards.config import Settings, config_hash, load_settings
@@ -59,8 +59,7 @@ def corrected_east() -> dict[str, list[dict[str, str]]]:
 
 def publish(root: Path, tables: dict[str, list[dict[str, str]]], settings: Settings) -> int:
     """Publish OUT/2026-10 from these tables as the period flow does (its tasks' bodies); the version's number."""
-    for name, rows in tables.items():
-        write_csv(root / "input" / f"{name}.csv", rows)
+    write_tables(root / "input", tables)
     validated = validate_tables(read_inputs(root / "input"), settings)
     assert validated.report.ok and validated.tables is not None, validated.report.problems
     period = Period.parse(PERIOD)

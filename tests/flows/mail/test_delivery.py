@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from builders import BASE_TABLES, OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
+from builders import BASE_TABLES, OPPORTUNITIES_HEADER, REPS_HEADER, write_tables
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -76,8 +76,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
             *(dict(zip(OPPORTUNITIES_HEADER, r, strict=True)) for r in EXTRA_DEALS),
         ],
     }
-    for name, rows in tables.items():
-        write_csv(root / "input" / f"{name}.csv", rows)
+    write_tables(root / "input", tables)
     settings = load_settings()
     validated = validate_tables(read_inputs(root / "input"), settings)
     assert validated.report.ok, validated.report.problems

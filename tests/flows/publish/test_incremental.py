@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import BASE_TABLES, corrections, write_csv
+from builders import BASE_TABLES, corrections, write_tables
 from hypothesis import given, settings
 from publishing import outputs
 
@@ -365,9 +365,7 @@ def test_any_correction_published_again_gives_the_bytes_of_a_publication_that_ca
 ) -> None:
     """Whatever was corrected, carrying months and cards over (digests, view hashes, linked pages) changes no byte."""
     with tempfile.TemporaryDirectory() as work:
-        fixed = Path(work) / "fixed"
-        for name, rows in tables.items():
-            write_csv(fixed / f"{name}.csv", rows)
+        fixed = write_tables(Path(work) / "fixed", tables)
         results = {}
         for way in ("carried", "rebuilt"):
             out = Path(work) / way
@@ -388,7 +386,5 @@ def test_any_correction_published_again_gives_the_bytes_of_a_publication_that_ca
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An output folder with MONTHS published from BASE_TABLES."""
     work = tmp_path_factory.mktemp("published")
-    for name, rows in BASE_TABLES.items():
-        write_csv(work / "input" / f"{name}.csv", rows)
-    backfill(work / "input", work / "out")
+    backfill(write_tables(work / "input", BASE_TABLES), work / "out")
     return work / "out"
