@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from scorecards.config import load_settings
-from scorecards.schemas.tables import InputTables
+from scorecards.schemas.tables import TABLES, InputTables
 from scorecards.transforms.period import Period
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import period_report
@@ -274,17 +274,6 @@ NEW_ROWS: Rows = {
     "skill_ratings": [{"rep_id": "R2", "period": "2026-10", "skill": "planning", "rating": "3"}],
     "manager_notes": [{"rep_id": "R1", "period": "2026-10", "note": "Changed."}],
 }
-KEYS = {
-    "reps": ("rep_id",),
-    "opportunities": ("opportunity_id",),
-    "opportunity_splits": ("opportunity_id", "rep_id"),
-    "fx_rates": ("currency", "rate_date"),
-    "targets": ("rep_id", "period"),
-    "leads": ("lead_id",),
-    "surveys": ("response_id",),
-    "skill_ratings": ("rep_id", "period", "skill"),
-    "manager_notes": ("rep_id", "period"),
-}
 
 
 @st.composite
@@ -296,41 +285,35 @@ def edits(draw: st.DrawFn) -> Rows:
         kind = draw(st.sampled_from(["cell", "cell", "cell", "add", "drop"]))
         if kind == "cell":
             cells = [
-                (table, index, column)
-                for table in sorted(KEYS)
-                for index, row in enumerate(rows[table])
-                for column in sorted({*row, *_OPTIONAL.get(table, ())})
-                if column in VALUES
+                (table, index, field.name)
+                for table in sorted(TABLES)
+                for index in range(len(rows[table]))
+                for field in TABLES[table].fields
+                if field.name in VALUES
             ]
             table, index, column = draw(st.sampled_from(cells))
             rows[table][index][column] = draw(st.sampled_from(VALUES[column]))
         elif kind == "add":
-            table = draw(st.sampled_from(sorted(KEYS)))
+            table = draw(st.sampled_from(sorted(TABLES)))
             new = dict(draw(st.sampled_from(NEW_ROWS[table])))
-            for column in new:
-                if column in DATED:
-                    new[column] = draw(st.sampled_from(VALUES[column]))
+            for field in TABLES[table].fields:
+                if field.name in new and field.kind in ("date", "period"):
+                    new[field.name] = draw(st.sampled_from(VALUES[field.name]))
             rows[table].append(new)
         else:
-            table = draw(st.sampled_from([table for table in sorted(KEYS) if rows[table]]))
+            table = draw(st.sampled_from([table for table in sorted(TABLES) if rows[table]]))
             del rows[table][draw(st.integers(0, len(rows[table]) - 1))]
     return rows
 
 
-#: Columns a row may leave out (its default), which an edit may still set.
-_OPTIONAL = {"opportunities": ("close_date", "currency"), "reps": ("hire_date", "locale")}
-#: The columns of a row that say when it happened.
-DATED = {"created_date", "close_date", "rate_date", "period", "closed_date", "first_contact_date", "submitted_date"}
-
-
 def valid(rows: Rows) -> bool:
     """Whether the validate stage would keep every row (the reports are only ever computed from kept rows)."""
-    for table, key in KEYS.items():
-        keys = [tuple(row.get(k) for k in key) for row in rows[table]]
-        if len(set(keys)) != len(keys):
+    for table, spec in TABLES.items():
+        keys = [tuple(row.get(k) for k in spec.key) for row in rows[table]]
+        if spec.key and len(set(keys)) != len(keys):
             return False
     reps = {row["rep_id"] for row in rows["reps"]}
-    if any(row.get("rep_id", "R1") not in reps for table in KEYS for row in rows[table] if table != "reps"):
+    if any(row["rep_id"] not in reps for table, spec in TABLES.items() if spec.has_rep for row in rows[table]):
         return False
     opportunities = {row["opportunity_id"]: row for row in rows["opportunities"]}
     for deal in opportunities.values():
