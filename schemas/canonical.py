@@ -1,10 +1,11 @@
 """The pandera schema of each canonical input table, as the transforms receive it (SPEC §2).
 
 The schemas are generated from the TableSpecs (schemas/tables.py), the one home of every
-table's columns and rules: the validated type of each column's kind, where nulls may stay,
-the key's uniqueness, the choices, and one check per row rule. The validate stage
-(flows/validate/quarantine.py) removes the rows that break a rule first; a row a schema
-still rejects is quarantined with the schema's check as its reason.
+table's columns and rules: the validated type of each column's kind (a choice column's, an
+Enum of its choices, holds no other value), where nulls may stay, the key's uniqueness, and
+one check per row rule. The validate stage (flows/validate/quarantine.py) removes the rows
+that break a rule first; a row a schema still rejects is quarantined with the schema's check
+as its reason.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ def table_schema(spec: TableSpec) -> pa.DataFrameSchema:
 def _column(field: Field, *, unique: bool) -> pa.Column:
     return pa.Column(
         field.dtype,
-        checks=[pa.Check.isin(list(field.choices))] if field.choices else None,
         nullable=not field.required and not field.config_default,
         unique=unique,
         description=field.description,

@@ -50,11 +50,13 @@ class Field:
 
     @property
     def dtype(self) -> pl.DataType:
-        """The polars type of the column's validated values."""
+        """The polars type of the column's validated values (a choice column's: an Enum of its choices)."""
         if self.kind == "date":
             return pl.Date()
         if self.kind in _PLACES:
             return pl.Decimal(38, _PLACES[self.kind])
+        if self.kind == "choice":
+            return pl.Enum(self.choices)
         return pl.String()
 
     @property

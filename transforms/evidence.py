@@ -36,7 +36,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         deals(tables, reporting_currency)
         .filter(period.contains("close_date") | (pl.col("stage") == "open"))
         .with_columns(credited_amount=in_cents(pl.col("credited_amount")))
-        .select(*_DEAL, "stage", "amount", "created_date", "close_date", *CREDIT_COLUMNS)
+        .select(*_DEAL, _text("stage"), "amount", "created_date", "close_date", *CREDIT_COLUMNS)
         .sort("rep_id", "opportunity_id")
     )
     firsts = first_won_deals(tables.opportunities.lazy(), [period]).select("opportunity_id")
@@ -45,7 +45,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         "closed_leads": leads.filter(
             period.contains("closed_date") & ((pl.col("status") == "converted") | (pl.col("status") == "disqualified"))
         )
-        .select("rep_id", "lead_id", "status", "created_date", "closed_date")
+        .select("rep_id", "lead_id", _text("status"), "created_date", "closed_date")
         .sort("rep_id", "closed_date", "lead_id"),
         "new_leads": leads.filter(period.contains("created_date"))
         .select(
@@ -95,3 +95,8 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         .sort("rep_id", "close_date", "account_id"),
         **dict(zip(others, rest, strict=True)),
     }
+
+
+def _text(choice: str) -> pl.Expr:
+    """A choice column (an Enum in the input tables) as the text the cards show and each version keeps."""
+    return pl.col(choice).cast(pl.String)

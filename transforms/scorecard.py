@@ -129,4 +129,5 @@ def scorecards_plan(tables: InputTables, months: Sequence[Period], settings: Set
 def ranked(cards: pl.DataFrame) -> pl.DataFrame:
     """One month's rows of a collected scorecards_plan with their ranks, as the scorecards table: SCORECARD_COLUMNS,
     by rank_overall."""
-    return with_ranks(cards).select(SCORECARD_COLUMNS)
+    # An input's choice column is an Enum of its choices (schemas/fields.py); the table publishes its text.
+    return with_ranks(cards).select(SCORECARD_COLUMNS).cast({"locale": pl.String})

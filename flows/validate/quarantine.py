@@ -259,8 +259,15 @@ def _marked(
         computed = computed.with_columns(
             computed.select(pl.col(name).fill_null(defaults[name]) for name in filled).get_columns()
         )
+    values = [raw.get_column(f.name) if f.name in same else computed.get_column(f.name) for f in spec.fields]
+    # A choice column becomes an Enum of its choices (a byte a cell, not a 16-byte string view); a cell
+    # that is none of them is null there, and its row is marked. Each is cast alone: DataFrame.cast
+    # would copy every other column too.
     typed = pl.DataFrame(
-        [raw.get_column(f.name) if f.name in same else computed.get_column(f.name) for f in spec.fields]
+        [
+            column.cast(f.dtype, strict=False) if f.kind == "choice" else column
+            for f, column in zip(spec.fields, values, strict=True)
+        ]
     )
     if row:
         computed = computed.hstack(

@@ -120,6 +120,9 @@ def test_evidence_lists_the_rows_behind_each_number(make_tables) -> None:  # noq
     assert evidence["new_leads"].select("lead_id", "contacted_within_1d").rows() == [("L1", True), ("L2", False)]
     assert evidence["survey_answers"].select("score", "scale_max", "score_100").rows() == [(D("4.5"), D("5"), D("90"))]
     assert evidence["skill_ratings"].rows() == [("R2", "closing", D("4"))]
+    # The input's choice columns are Enums; the evidence, which each version keeps, holds their text.
+    assert tables(make_tables).opportunities.schema["stage"] == pl.Enum(["open", "won", "lost"])
+    assert (evidence["deals"].schema["stage"], evidence["closed_leads"].schema["status"]) == (pl.String, pl.String)
 
 
 def test_months_computed_together_are_each_month_computed_alone(make_tables, settings) -> None:  # noqa: ANN001

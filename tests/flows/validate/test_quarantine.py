@@ -276,6 +276,22 @@ def test_used_rows_are_typed_and_defaults_filled() -> None:
     assert result.tables.opportunities.schema["amount"] == pl.Decimal(38, 2)
 
 
+def test_a_choice_column_is_kept_as_an_enum_of_its_choices() -> None:
+    leads = [
+        {**VALID_ROWS["leads"], "lead_id": "L1", "status": " converted "},
+        {**VALID_ROWS["leads"], "lead_id": "L2", "status": "open", "closed_date": ""},
+        {**VALID_ROWS["leads"], "lead_id": "L3", "status": "lost"},
+    ]
+    result = check("leads", *leads)
+    assert result.tables is not None
+    kept = result.tables.leads
+    assert kept.schema["status"] == pl.Enum(["open", "converted", "disqualified"])
+    assert kept.select("lead_id", "status").rows() == [("L1", "converted"), ("L2", "open")]
+    assert result.quarantine["leads"]["status"].to_list() == ["lost"]
+    assert result.tables.opportunities.schema["stage"] == pl.Enum(["open", "won", "lost"])
+    assert result.tables.reps.schema["locale"] == pl.Enum(["en", "zh-CN"])
+
+
 @pytest.mark.parametrize(("bad_rows", "ok"), [(1, True), (2, False)])
 def test_the_quarantine_ceiling_fails_the_run_only_above_it(bad_rows: int, ok: bool) -> None:
     # 20 rows: 1 bad is exactly 5 % (allowed), 2 bad is 10 % (above the default 5 % ceiling).
