@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builders import write_tables
+from builders import snapshot, write_tables
 
 from scorecards.config import Settings, config_hash
 from scorecards.flows.period_flow import publication_of, publish_period, rebuild_index, write_period
@@ -39,14 +39,14 @@ def publish(
 def outputs(out: Path) -> dict[str, bytes]:
     """Every file under OUT (the version store too) but the period locks, with each manifest's `run_at` left out:
     the one wall-clock value in the outputs."""
-    found = {}
-    for path in sorted(out.rglob("*")):
-        if not path.is_file() or path.name.endswith(".lock"):
-            continue
-        data = path.read_bytes()
-        if path.name == "manifest.json":
-            manifest = json.loads(data)
-            assert manifest.pop("run_at")
-            data = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-        found[path.relative_to(out).as_posix()] = data
-    return found
+    return {
+        name: _without_run_at(data) if Path(name).name == "manifest.json" else data
+        for name, data in snapshot(out).items()
+        if not name.endswith(".lock")
+    }
+
+
+def _without_run_at(manifest_json: bytes) -> bytes:
+    manifest = json.loads(manifest_json)
+    assert manifest.pop("run_at")
+    return json.dumps(manifest, indent=2, ensure_ascii=False).encode()
