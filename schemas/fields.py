@@ -74,16 +74,18 @@ class Field:
             return pl.when(well_formed).then(text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
         return pl.when(text.str.contains(_NUMBER)).then(_decimals(text).cast(self.dtype, strict=False)).cast(self.dtype)
 
-    def plain(self, cell: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    def plain(self, cell: pl.Expr, value: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
         """(value, is-plain) of a cell of a parsed kind read as it is, untrimmed.
 
         Where the cell is null or is-plain is true, the value is the one parse gives and problems are
         plain_problems; elsewhere the value means nothing and the cell must go through parse and problems.
+        `value`, when given, names the value already computed, which is-plain then reads instead of
+        computing it again.
         """
         if self.kind == "date":
-            value = cell.str.to_date("%Y-%m-%d", strict=False, cache=False)
+            value = cell.str.to_date("%Y-%m-%d", strict=False, cache=False) if value is None else value
             return value, cell.str.contains(_PLAIN_DATE) & value.is_not_null()
-        value = cell.cast(self.dtype, strict=False)
+        value = cell.cast(self.dtype, strict=False) if value is None else value
         return value, cell.str.contains(_PLAIN_NUMBER[self.kind]) & value.is_not_null()
 
     def plain_problems(self, cell: pl.Expr) -> list[tuple[str, pl.Expr]]:

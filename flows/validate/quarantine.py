@@ -200,7 +200,8 @@ def _marked(
         return _text(pl.col(name), clean=name in untouched) if name in texts else pl.col(name).cast(pl.String)
 
     parsed = [f for f in spec.fields if f.name not in texts]
-    plain = {f.name: _plain(raw, f) if f.name in present else f.plain(pl.col(f.name)) for f in parsed}
+    # A parsed column's plain value is computed once, into a column of its own that is-plain then reads.
+    plain = {f.name: _plain(raw if f.name in present else None, f, pl.col(f"_plain_{f.name}")) for f in parsed}
     # Each cell rule's mark: a text kind's rules on every row; a parsed kind's plain reading on every
     # row, and its full rules (`full`, by mark) on the rows that need them.
     cell_rules: list[tuple[str, pl.Expr]] = []
@@ -243,9 +244,10 @@ def _marked(
     # Only the columns that change are computed (a column passed through a query comes back a copy).
     changed = [f for f in spec.fields if f.name in texts and f.name not in same]
     computed = (
-        cells.select(
+        cells.with_columns(value.alias(f"_plain_{name}") for name, (value, _) in plain.items())
+        .select(
             *(pl.col(f.name).fill_null(defaults[f.name]) if f.config_default else pl.col(f.name) for f in changed),
-            *(value.alias(name) for name, (value, _) in plain.items()),
+            *(pl.col(f"_plain_{name}").alias(name) for name in plain),
             *(broken.fill_null(False).alias(name) for name, broken in cell.items()),
             *(broken.alias(name) for name, broken in slow.items()),
         )
@@ -259,16 +261,20 @@ def _marked(
         computed = computed.with_columns(
             computed.select(pl.col(name).fill_null(defaults[name]) for name in filled).get_columns()
         )
-    values = [raw.get_column(f.name) if f.name in same else computed.get_column(f.name) for f in spec.fields]
+    values = {f.name: raw.get_column(f.name) if f.name in same else computed.get_column(f.name) for f in spec.fields}
     # A choice column becomes an Enum of its choices (a byte a cell, not a 16-byte string view); a cell
-    # that is none of them is null there, and its row is marked. Each is cast alone: DataFrame.cast
-    # would copy every other column too.
-    typed = pl.DataFrame(
-        [
-            column.cast(f.dtype, strict=False) if f.kind == "choice" else column
-            for f, column in zip(spec.fields, values, strict=True)
-        ]
-    )
+    # that is none of them is null there, and its row is marked. The choice columns are cast in a
+    # query of their own: DataFrame.cast would copy every other column too.
+    choices = [f for f in spec.fields if f.kind == "choice"]
+    if choices:
+        values |= (
+            pl.DataFrame([values[f.name] for f in choices])
+            .lazy()
+            .select(pl.col(f.name).cast(f.dtype, strict=False) for f in choices)
+            .collect()
+            .to_dict()
+        )
+    typed = pl.DataFrame([values[f.name] for f in spec.fields])
     if row:
         computed = computed.hstack(
             typed.lazy()
@@ -308,22 +314,23 @@ def _marked(
 _FEW_DISTINCT = 0.25
 
 
-def _plain(raw: pl.DataFrame, field: Field) -> tuple[pl.Expr, pl.Expr]:
-    """Field.plain of a present column; for a date column of few distinct cells, worked out once per distinct cell.
+def _plain(raw: pl.DataFrame | None, field: Field, computed: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Field.plain of a column (`raw`: the table, when it has the column), is-plain reading the value from `computed`.
 
-    A few hundred days stand for millions of rows: looking each row's cell up in the distinct cells'
-    readings costs less than reading every cell.
+    A date column of few distinct cells has each distinct cell worked out once: a few hundred days
+    stand for millions of rows, and looking each row's cell up in the distinct cells' readings costs
+    less than reading every cell.
     """
     cell = pl.col(field.name)
-    if field.kind != "date":
-        return field.plain(cell)
-    distinct = raw.get_column(field.name).cast(pl.String).unique().drop_nulls()
+    value, _ = field.plain(cell)
+    if raw is None or field.kind != "date":
+        return value, field.plain(cell, computed)[1]
+    distinct = raw.lazy().select(pl.col(field.name).cast(pl.String).unique().drop_nulls()).collect().to_series()
     if distinct.is_empty() or distinct.len() > _FEW_DISTINCT * raw.height:
-        return field.plain(cell)
-    value, is_plain = field.plain(cell)
+        return value, field.plain(cell, computed)[1]
+    _, is_plain = field.plain(cell, value)
     known = pl.DataFrame([distinct]).select(pl.when(is_plain).then(value)).to_series()
-    found = cell.replace_strict(distinct, known, default=None, return_dtype=field.dtype)
-    return found, found.is_not_null()
+    return cell.replace_strict(distinct, known, default=None, return_dtype=field.dtype), computed.is_not_null()
 
 
 def _duplicated(keys: pl.DataFrame) -> pl.Series:
@@ -392,16 +399,24 @@ def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl
     within = [c for c in text if c in known]
     clean: set[str] = set()
     if within:
-        found = raw.select((pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within).row(0)
+        found = (
+            raw.lazy().select((pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within)
+        ).collect().row(0)
         clean = {c for c, inside in zip(within, found, strict=True) if inside}
     rest = [c for c in text if c not in clean]
     if rest:
         # Trimming strips what regex \s matches at either end: Unicode White_Space.
         length = [pl.col(c).str.len_bytes() for c in rest]
-        dirty = raw.select(
-            ((pl.col(c).str.strip_chars().str.len_bytes() != n) | (n == 0)).any()
-            for c, n in zip(rest, length, strict=True)
-        ).row(0)
+        # (Lazily: an eager select of a many-chunked frame runs each column's chunks one after another.)
+        dirty = (
+            raw.lazy()
+            .select(
+                ((pl.col(c).str.strip_chars().str.len_bytes() != n) | (n == 0)).any()
+                for c, n in zip(rest, length, strict=True)
+            )
+            .collect()
+            .row(0)
+        )
         clean |= {c for c, unclean in zip(rest, dirty, strict=True) if not unclean}
     return clean
 

@@ -108,7 +108,7 @@ def test_any_cell_the_plain_path_takes_reads_as_the_full_rules_read_it(cells: li
 
 def _every_cell_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """No cell plain, no column clean, no distinct cells: every row through the full rules."""
-    monkeypatch.setattr(Field, "plain", lambda self, cell: (pl.lit(None, dtype=self.dtype), pl.lit(False)))
+    monkeypatch.setattr(Field, "plain", lambda self, cell, value=None: (pl.lit(None, dtype=self.dtype), pl.lit(False)))
     monkeypatch.setattr(quarantine, "_clean_columns", lambda raw, columns, known: set())
 
 
