@@ -45,17 +45,15 @@ def period_input_digests(tables: InputTables, periods: Sequence[Period]) -> dict
         name = field.name
         frame: pl.DataFrame = getattr(tables, name)
         by_day = (
-            pl.DataFrame(
-                {
-                    "hash": _row_hashes(frame),
-                    "since": frame.select(_earliest_day(name, frame)).to_series() if frame.height else [],
-                },
-                schema_overrides={"since": pl.Int32},
-            )
+            frame.lazy()
+            .select(_earliest_day(name, frame).cast(pl.Int32).alias("since"), pl.lit(_row_hashes(frame)).alias("hash"))
             .group_by("since")
             .agg(pl.col("hash").bitwise_xor(), pl.len())
             .sort("since")
+            .collect()
             .rows()
+            if frame.height
+            else []
         )
         for period, digest in digests.items():
             combined = rows = 0
