@@ -180,15 +180,20 @@ class SheetWriter:
     ) -> tuple[Kind, pl.Series | str]:
         """The currency of each number of a column (one for the column, or one per row), noting where each
         (kind, currency) format is first used."""
-        used = pl.DataFrame(
-            {"currency": self.currency if currencies is None else currencies.fill_null(self.currency), "value": values}
-        ).with_row_index()
-        firsts = used.filter(pl.col("value").is_not_null()).group_by("currency").agg(pl.col("index").min())
-        for currency, first in firsts.iter_rows():
+        currency: pl.Series | str
+        if currencies is None:  # one currency: its first use is the first number
+            currency = self.currency
+            present = values.is_not_null()
+            firsts = [(currency, int(present.arg_max()))] if present.any() else []  # type: ignore[arg-type]
+        else:
+            currency = currencies.fill_null(self.currency)
+            used = pl.DataFrame({"currency": currency, "value": values}).with_row_index()
+            firsts = used.filter(pl.col("value").is_not_null()).group_by("currency").agg(pl.col("index").min()).rows()
+        for name, first in firsts:
             where = (first, column)
-            if first_use.get((kind, currency), where) >= where:
-                first_use[(kind, currency)] = where
-        return kind, self.currency if currencies is None else currencies.fill_null(self.currency)
+            if first_use.get((kind, name), where) >= where:
+                first_use[(kind, name)] = where
+        return kind, currency
 
     def finish(
         self,
