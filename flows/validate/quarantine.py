@@ -399,15 +399,14 @@ def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl
     within = [c for c in text if c in known]
     clean: set[str] = set()
     if within:
-        found = (
-            raw.lazy().select((pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within)
-        ).collect().row(0)
-        clean = {c for c, inside in zip(within, found, strict=True) if inside}
+        inside = [(pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within]
+        found = raw.lazy().select(inside).collect().row(0)
+        clean = {c for c, is_inside in zip(within, found, strict=True) if is_inside}
     rest = [c for c in text if c not in clean]
     if rest:
         # Trimming strips what regex \s matches at either end: Unicode White_Space.
         length = [pl.col(c).str.len_bytes() for c in rest]
-        # (Lazily: an eager select of a many-chunked frame runs each column's chunks one after another.)
+        # As a query, not an eager select: polars then runs it on its streaming engine, measured faster here.
         dirty = (
             raw.lazy()
             .select(
