@@ -406,7 +406,7 @@ def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl
     if rest:
         # Trimming strips what regex \s matches at either end: Unicode White_Space.
         length = [pl.col(c).str.len_bytes() for c in rest]
-        # As a query, not an eager select: polars then runs it on its streaming engine, measured faster here.
+        # A query, not an eager select (polars' in-memory engine): its collect, which picks the engine, was faster.
         dirty = (
             raw.lazy()
             .select(
