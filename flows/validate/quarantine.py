@@ -322,13 +322,12 @@ def _plain(raw: pl.DataFrame | None, field: Field, computed: pl.Expr) -> tuple[p
     less than reading every cell.
     """
     cell = pl.col(field.name)
-    value, _ = field.plain(cell)
+    value, is_plain = field.plain(cell)
     if raw is None or field.kind != "date":
         return value, field.plain(cell, computed)[1]
     distinct = raw.lazy().select(pl.col(field.name).cast(pl.String).unique().drop_nulls()).collect().to_series()
     if distinct.is_empty() or distinct.len() > _FEW_DISTINCT * raw.height:
         return value, field.plain(cell, computed)[1]
-    _, is_plain = field.plain(cell, value)
     known = pl.DataFrame([distinct]).select(pl.when(is_plain).then(value)).to_series()
     return cell.replace_strict(distinct, known, default=None, return_dtype=field.dtype), computed.is_not_null()
 
