@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import date
@@ -22,6 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -138,23 +138,21 @@ def _carry_over(published: PublishedPages, folder: PeriodFolder, *files: Path) -
 def view_hash(view: Card | TeamRollup, currency: str) -> str:
     """sha256 of a page's finished view and the currency its workbook formats money in: equal hashes, equal files.
 
-    (Given the same `renderer_version`.) The view is serialised canonically: every
-    dataclass with its type name and fields, Decimals and dates tagged, keys sorted.
+    (Given the same `renderer_version`.) The view is serialised canonically: the page's type, each dataclass as
+    its fields, keys sorted, Decimals and dates tagged (neither reads as the text it prints as), each frame as a
+    digest of its rows. A dataclass inside the view is written without its type name: each of its places holds
+    one dataclass type (the views have no union of two).
     """
-    text = json.dumps(
-        {"currency": currency, "view": view},
+    data = orjson.dumps(
+        {"currency": currency, "page": type(view).__name__, "view": view},
         default=_canonical,
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME,
     )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _canonical(value: object) -> object:
-    names = _field_names(type(value))
-    if names is not None:
-        return {"__type__": type(value).__name__, **{name: getattr(value, name) for name in names}}
+    """What orjson writes for the values it does not write itself."""
     if isinstance(value, Decimal):
         return {"__decimal__": str(value)}
     if isinstance(value, date):
@@ -166,12 +164,6 @@ def _canonical(value: object) -> object:
         value.rechunk().write_ipc(data, compression="uncompressed")
         return {"__frame__": hashlib.sha256(data.getvalue()).hexdigest()}
     raise TypeError(f"a view holds a value that cannot be hashed: {type(value).__name__}")
-
-
-@cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """The fields of a dataclass type (None for any other type), looked up once per type: a view has thousands."""
-    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 #: Installed distributions whose versions can change the bytes a view renders to.
