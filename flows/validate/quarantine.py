@@ -229,8 +229,8 @@ def _marked(
     unknown_rep = (
         pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()) if rep_ids is not None else None
     )
-    # A key is compared on its trimmed text, whatever its kind: ` 2026-01-05` and `2026-01-05` are one key.
-    keys = [pl.col(k) if k in texts else _text(pl.col(k), clean=False).alias(k) for k in spec.key]
+    fields = {f.name: f for f in spec.fields}
+    keys = [pl.col(k) if k in texts else _key_value(fields[k]) for k in spec.key]
     columns = cells.select(*keys, *([] if unknown_rep is None else [unknown_rep.alias("_unknown_rep")])).collect()
     whole_rows: list[str] = []
     across: list[pl.Series] = []
@@ -330,6 +330,13 @@ def _plain(raw: pl.DataFrame | None, field: Field, computed: pl.Expr) -> tuple[p
         return value, field.plain(cell, computed)[1]
     known = pl.DataFrame([distinct]).select(pl.when(is_plain).then(value)).to_series()
     return cell.replace_strict(distinct, known, default=None, return_dtype=field.dtype), computed.is_not_null()
+
+
+def _key_value(field: Field) -> pl.Expr:
+    """A key cell of a parsed kind as keys are compared: its value where it has one (` 2026-01-05`, `2026-01-05`
+    and `2026-01-05T09:00` are one day, SPEC §1), else its trimmed text."""
+    text = _text(pl.col(field.name), clean=False)
+    return pl.coalesce(field.parse(text).cast(pl.String), text).alias(field.name)
 
 
 def _duplicated(keys: pl.DataFrame) -> pl.Series:

@@ -9,6 +9,7 @@ import pytest
 from builders import BASE_TABLES
 
 from scorecards.config import load_settings
+from scorecards.flows.validate import quarantine
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import REASON, RawTable
 
@@ -150,11 +151,29 @@ def test_a_bad_rate_is_quarantined_with_a_reason(row: dict[str, str], reason: st
     assert reasons(result, "fx_rates") == [reason]
 
 
-@pytest.mark.parametrize("again", ["2026-10-01", " 2026-10-01", "2026-10-01 "], ids=["same", "lead", "trail"])
+@pytest.mark.parametrize(
+    "again",
+    ["2026-10-01", " 2026-10-01", "2026-10-01 ", "2026-10-01T09:00:00", "2026-10-01 23:59"],
+    ids=["same", "lead", "trail", "datetime", "time"],
+)
 def test_a_rate_twice_for_a_day_quarantines_both(again: str) -> None:
+    # A datetime counts by its calendar date (SPEC §1): a rate at 09:00 is a second rate for the day.
     row = {"currency": "USD", "rate_date": "2026-10-01", "rate": "7"}
     result = validate(fx_rates=[row, {**row, "rate_date": again, "rate": "7.1"}])
     assert reasons(result, "fx_rates") == ["currency + rate_date: duplicate (all rows sharing it are quarantined)"] * 2
+
+
+def test_a_rate_twice_for_a_day_is_found_in_a_table_too_large_for_a_whole_schema_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Above FULL_CHECK_ROWS the schema's uniqueness check sees a sample only: the rules must find the pair.
+    monkeypatch.setattr(quarantine, "FULL_CHECK_ROWS", 2)
+    rates = [{"currency": "USD", "rate_date": f"2026-09-{day:02d}", "rate": "7"} for day in range(1, 8)]
+    rates.append({"currency": "USD", "rate_date": "2026-09-06T09:00:00", "rate": "9"})
+    result = validate(fx_rates=rates)
+    rejected = result.quarantine["fx_rates"]
+    assert rejected["rate_date"].to_list() == ["2026-09-06", "2026-09-06T09:00:00"]
+    assert result.tables is not None and result.tables.fx_rates.height == 6
 
 
 def test_unreadable_reps_do_not_quarantine_every_row_of_the_other_tables() -> None:
