@@ -407,7 +407,7 @@ def _stacked_bars(rows: list[tuple[str, dict[str, Any]]], t: Wording, width: int
             share = count / total
             w = round(share * plot, 1)
             shown = format_value(count, "count", t.locale, t.na)
-            percent = format_value(Decimal(share).quantize(Decimal("0.001")), "percent", t.locale, t.na)
+            percent = format_value(Decimal(count) / total, "percent", t.locale, t.na)
             name = t.na if segment == "na" else segment
             rects.append(Rect(round(x, 1), y, w, bar_height, f"g-{segment}", f"{name}: {shown} ({percent})"))
             if w >= 22:  # room for the count inside the segment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache, lru_cache
 from typing import Literal
 
@@ -62,18 +62,21 @@ def format_value(
 @lru_cache(maxsize=1 << 16)
 def _formatted(_type: type, _text: str, value: Decimal | int | date, kind: Kind, locale: str, currency: str) -> str:
     where = _babel(locale)
-    if kind == "percent":
-        return format_percent(value, format="#,##0.0%", locale=where)
-    if kind == "share":  # a split's share, 0.3333: to the hundredth of a percent
-        return format_percent(value, format="#,##0.00%", locale=where)
-    if kind == "money":
-        shape = _money_shape(locale, currency)
-        if shape is not None and isinstance(value, Decimal) and value.as_tuple().exponent == -2 and value:
-            return _money_text(value, shape)
-        return format_currency(value, currency, locale=where)
-    if kind == "date":
-        return format_date(value, format="medium", locale=where)  # type: ignore[arg-type]
-    return format_decimal(value, format=_PATTERNS[kind], locale=where)
+    # Babel rounds to the shown places in the thread's decimal context (half even by default): 2.125 would
+    # show as 2.12 on a page and 2.13 in the workbook, whose number format rounds half up, as the project does.
+    with localcontext(rounding=ROUND_HALF_UP):
+        if kind == "percent":
+            return format_percent(value, format="#,##0.0%", locale=where)
+        if kind == "share":  # a split's share, 0.3333: to the hundredth of a percent
+            return format_percent(value, format="#,##0.00%", locale=where)
+        if kind == "money":
+            shape = _money_shape(locale, currency)
+            if shape is not None and isinstance(value, Decimal) and value.as_tuple().exponent == -2 and value:
+                return _money_text(value, shape)
+            return format_currency(value, currency, locale=where)
+        if kind == "date":
+            return format_date(value, format="medium", locale=where)  # type: ignore[arg-type]
+        return format_decimal(value, format=_PATTERNS[kind], locale=where)
 
 
 #: How a locale writes money in a currency of two decimals: signs, symbol and separators around the digits.
@@ -115,9 +118,10 @@ def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_avai
     if value is None:
         return not_available
     where = _babel(locale)
-    if kind == "percent":
-        return format_percent(value, format="+#,##0.0%;-#,##0.0%", locale=where)
-    return format_decimal(value, format=f"+{_PATTERNS[kind]};-{_PATTERNS[kind]}", locale=where)
+    with localcontext(rounding=ROUND_HALF_UP):  # as format_value
+        if kind == "percent":
+            return format_percent(value, format="+#,##0.0%;-#,##0.0%", locale=where)
+        return format_decimal(value, format=f"+{_PATTERNS[kind]};-{_PATTERNS[kind]}", locale=where)
 
 
 def format_month(period_start: date, locale: str, *, short: bool = False) -> str:

@@ -15,8 +15,9 @@ from builders import OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
 from openpyxl import load_workbook
 
 from scorecards.config import load_settings
-from scorecards.flows.cards.fairness_view import build_fairness_page
+from scorecards.flows.cards.fairness_view import _stacked_bars, build_fairness_page
 from scorecards.flows.cards.render import render_period, write_fairness_page
+from scorecards.flows.cards.views import Wording
 from scorecards.flows.publish.outputs import write_fairness
 from scorecards.flows.shared.inert_text import CSV_ESCAPE
 from scorecards.flows.shared.layout import PeriodFolder
@@ -251,3 +252,9 @@ def test_libreoffice_opens_the_workbooks(published: Published, tmp_path: Path) -
         assert completed.returncode == 0, completed.stderr
         pdf = target / "fairness.pdf"
         assert pdf.is_file() and pdf.stat().st_size > 5_000, completed.stdout
+
+
+def test_a_bar_segment_shows_its_share_rounded_half_up() -> None:
+    # 1 rep of 16 is 6.25 %: shown as 6.3 %, as the workbook and every other number on the page round.
+    chart = _stacked_bars([("Team", {"A": 1, "B": 15, "C": 0, "D": 0, "na": 0})], Wording("en", "CNY"))
+    assert [rect.title for rect in chart.rects if rect.title] == ["A: 1 (6.3%)", "B: 15 (93.8%)"]

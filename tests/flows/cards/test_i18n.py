@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from babel.messages.pofile import read_po
@@ -66,5 +66,20 @@ def test_money_is_written_as_babel_writes_it(locale: str, currency: str) -> None
     amounts = [Decimal(f"{sign}{10**digits + 7 * digits}.{digits:02}") for sign in ("", "-") for digits in range(14)]
     amounts += [Decimal("0.00"), Decimal("0.01"), Decimal("-0.01"), Decimal("1000.00"), Decimal("12.5"), Decimal("3")]
     for amount in amounts:
-        written = format_currency(amount, currency, locale=locale.replace("-", "_"))
+        with localcontext(rounding=ROUND_HALF_UP):  # JPY's 12.5 is ¥13, as every number is rounded half up
+            written = format_currency(amount, currency, locale=locale.replace("-", "_"))
         assert format_value(amount, "money", locale, "N/A", currency) == written, amount
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_shown_numbers_are_rounded_half_up_as_the_workbook_shows_them(locale: str) -> None:
+    # Babel alone rounds half to even (2.125 → 2.12), while the workbook's number format shows 2.13.
+    assert format_value(Decimal("2.125"), "score", locale, "N/A") == "2.13"
+    assert format_value(Decimal("0.485"), "score", locale, "N/A") == "0.49"
+    assert format_value(Decimal("0.3125"), "percent", locale, "N/A") == "31.3%"
+    assert format_value(Decimal("0.0625"), "percent", locale, "N/A") == "6.3%"
+    assert format_value(Decimal("0.33335"), "share", locale, "N/A") == "33.34%"
+    assert format_value(Decimal("12.25"), "days", locale, "N/A") == "12.3"
+    assert format_value(Decimal("0.5"), "money", locale, "N/A", "JPY").endswith("1")
+    assert format_change(Decimal("0.125"), "score", locale, "N/A") == "+0.13"
+    assert format_change(Decimal("-0.0125"), "percent", locale, "N/A") == "-1.3%"
