@@ -190,6 +190,17 @@ def test_the_team_rollup_fits_a4_in_a_browser(published: Path, tmp_path: Path) -
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 
 
+def test_a_long_rep_name_wraps_inside_the_rollups_a4_width(published: Path, tmp_path: Path) -> None:
+    # The reps table has a dozen columns: a long name must wrap rather than push the table past the page.
+    page = tmp_path / "team.html"
+    long_name = "Anneliese-Marguerite Oyelaran-Vandersteen de la Fontaine-Okonkwo 欧阳娜娜"
+    rollup = (published / "teams" / f"{safe_stem('East')}.html").read_text()
+    assert "Ann Lee" in rollup
+    page.write_text(rollup.replace("Ann Lee", long_name))
+    image = screenshot(page, tmp_path / "team.png")
+    assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
+
+
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "#N/A"])
 def test_set_text_keeps_live_looking_text_inert(text: str) -> None:
     from openpyxl import Workbook
