@@ -228,7 +228,8 @@ def diff(
         raise UsageError(f"--format {fmt!r}: use text, csv or json")
     month = str(_period(period, "--period"))
     default_from, default_to = default_versions(out_dir, month)
-    restatement = compare(out_dir, month, first or default_from, last or default_to)
+    old = default_from if first is None else first  # `--from 0` is a version that does not exist, not "unset"
+    restatement = compare(out_dir, month, old, default_to if last is None else last)
     if fmt == "text" and sys.stdout.isatty():
         print_table(restatement)
         return

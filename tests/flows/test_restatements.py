@@ -156,6 +156,9 @@ def test_diff_names_a_version_that_does_not_exist(make_inputs, tmp_path: Path) -
     publish(make_inputs(), out)
     missing = diff(out, "--from", "1", "--to", "5")
     assert missing.exit_code == 2 and "no version 5 (versions: 1)" in missing.output
+    for option in ("--from", "--to"):  # versions count from 1: 0 is no version, not "the default"
+        zero = diff(out, option, "0")
+        assert zero.exit_code == 2 and "no version 0 (versions: 1)" in zero.output
 
 
 def test_the_run_summary_says_which_version_a_publication_is(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
