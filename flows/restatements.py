@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 Format = Literal["text", "csv", "json"]
+#: The status of a rep whose numbers are the same in both versions but whose evidence rows are not.
+EVIDENCE_ONLY = "evidence only"
 #: Words for an evidence row's key, by section (`opportunity O-1: amount 10,000.00 → 12,000.00`); msgids.
 KEY_NAMES = {
     "deals": N_("opportunity"),
@@ -59,14 +61,23 @@ class Restatement:
     period: str
     old: Version
     new: Version
-    #: rep_id, rep_name and status (added, gone, changed) of every rep that is not unchanged.
+    #: rep_id, rep_name and status of every rep that is not unchanged: added, gone, changed (a scorecards column
+    #: differs, SPEC §9), or EVIDENCE_ONLY (the same numbers, but evidence rows that appeared, went or changed).
     reps: pl.DataFrame
     changes: pl.DataFrame
     evidence: pl.DataFrame
 
     @property
     def unchanged(self) -> bool:
+        """True when the two versions hold the same scorecards and the same evidence rows."""
         return self.reps.is_empty()
+
+    def changed_reps(self) -> Restatement:
+        """Only the reps that changed as SPEC §9 counts them (added, gone, or a scorecards column differs), as
+        corrections go out for them: a rep whose evidence alone changed is left out."""
+        changed = self.reps.filter(pl.col("status") != EVIDENCE_ONLY)
+        theirs = pl.col("rep_id").is_in(changed["rep_id"].implode())
+        return replace(self, reps=changed, changes=self.changes.filter(theirs), evidence=self.evidence.filter(theirs))
 
     @property
     def _places(self) -> pl.DataFrame:
@@ -106,20 +117,17 @@ def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Res
             raise UsageError(f"{period}: no version {number} (versions: {known})")
     old, new = read_version(out_dir, period, old_number), read_version(out_dir, period, new_number)
     names = pl.concat([new.scorecards.select("rep_id", "rep_name"), old.scorecards.select("rep_id", "rep_name")])
+    evidence = evidence_changes(old.evidence, new.evidence)
+    # Versions that differ only in evidence rows (a corrected comment, an account's name) are not "no changes".
+    evidence_only = (pl.col("status") == "unchanged") & pl.col("rep_id").is_in(evidence["rep_id"].implode())
     reps = (
         rep_status(old.scorecards, new.scorecards)
+        .with_columns(status=pl.when(evidence_only).then(pl.lit(EVIDENCE_ONLY)).otherwise(pl.col("status")))
         .filter(pl.col("status") != "unchanged")
         .join(names.unique("rep_id", keep="first"), on="rep_id", how="left")
         .select("rep_id", "rep_name", "status")
     )
-    return Restatement(
-        period,
-        old,
-        new,
-        reps,
-        scorecard_changes(old.scorecards, new.scorecards),
-        evidence_changes(old.evidence, new.evidence),
-    )
+    return Restatement(period, old, new, reps, scorecard_changes(old.scorecards, new.scorecards), evidence)
 
 
 def change_labels() -> ChangeLabels:
@@ -198,7 +206,11 @@ def report_rows(restatement: Restatement) -> list[Row]:
 
 def _header(restatement: Restatement) -> str:
     header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
-    return f"{header}: no changes" if restatement.unchanged else f"{header}: {restatement.reps.height} rep(s) changed"
+    if restatement.unchanged:
+        return f"{header}: no changes"
+    only = restatement.reps.filter(pl.col("status") == EVIDENCE_ONLY).height
+    changed = f"{header}: {restatement.reps.height - only} rep(s) changed"
+    return f"{changed}, {only} more with changed evidence rows only" if only else changed
 
 
 def as_text(restatement: Restatement) -> str:

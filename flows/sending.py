@@ -103,7 +103,7 @@ class _Plan:
         if restatement is None:
             reason = f"it was sent version {sent}, which the version store no longer has; cannot say what changed"
             raise MessageNotBuilt(f"{manager.address}: failed: {reason}; not sent")
-        mine = restatement.for_teams(manager.teams)
+        mine = restatement.changed_reps().for_teams(manager.teams)
         if mine.unchanged:
             note = f"version {sent}; no change for these teams since"
             return Delivery(manager.address, manager.shown_teams, "already sent", note=note)

@@ -110,6 +110,24 @@ def test_diff_tells_each_change_for_people_and_programs(make_inputs, tmp_path: P
     }.items() <= next(r for r in rows if r["what"] == "deals" and r["rep_id"] == "R1").items()
 
 
+def test_diff_lists_a_rep_whose_evidence_alone_changed(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    # A corrected account name changes no number: still a second version, and not "no changes".
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    rows = [dict(row) for row in BASE_TABLES["opportunities"]]
+    renamed = f"{rows[0]['account_name']} Holdings"
+    rows[0]["account_name"] = renamed
+    write_csv(folder / "opportunities.csv", rows)
+    publish(folder, out)
+    assert version_numbers(out, "2026-10") == [1, 2]
+    lines = diff(out).output.splitlines()
+    assert lines[0] == "2026-10: version 1 → version 2: 0 rep(s) changed, 1 more with changed evidence rows only"
+    assert lines[1].endswith("(evidence only)") and lines[1].startswith("R1 ")
+    assert f"    opportunity O1: account_name {BASE_TABLES['opportunities'][0]['account_name']} → {renamed}" in lines
+    reps = json.loads(diff(out, "--format", "json").output)
+    assert [(r["rep_id"], r["status"], r["changes"]) for r in reps] == [("R1", "evidence only", [])]
+
+
 def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
     folder, out = make_inputs(), tmp_path / "out"
     publish(folder, out)
