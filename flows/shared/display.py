@@ -73,7 +73,10 @@ def _formatted(_type: type, _text: str, value: Decimal | int | date, kind: Kind,
             shape = _money_shape(locale, currency)
             if shape is not None and isinstance(value, Decimal) and value.as_tuple().exponent == -2 and value:
                 return _money_text(value, shape)
-            return format_currency(value, currency, locale=where)
+            # An amount with cents in a currency written without them (a JPY deal of 1234.56, SPEC §2.2 allows two
+            # decimals) keeps its cents, to the locale's usual two places: it is the amount the data gave.
+            cents = isinstance(value, Decimal) and value != value.to_integral_value()
+            return format_currency(value, currency, locale=where, currency_digits=not cents)
         if kind == "date":
             return format_date(value, format="medium", locale=where)  # type: ignore[arg-type]
         return format_decimal(value, format=_PATTERNS[kind], locale=where)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
 import pytest
 from babel.messages.pofile import read_po
@@ -66,9 +66,18 @@ def test_money_is_written_as_babel_writes_it(locale: str, currency: str) -> None
     amounts = [Decimal(f"{sign}{10**digits + 7 * digits}.{digits:02}") for sign in ("", "-") for digits in range(14)]
     amounts += [Decimal("0.00"), Decimal("0.01"), Decimal("-0.01"), Decimal("1000.00"), Decimal("12.5"), Decimal("3")]
     for amount in amounts:
-        with localcontext(rounding=ROUND_HALF_UP):  # JPY's 12.5 is ¥13, as every number is rounded half up
-            written = format_currency(amount, currency, locale=locale.replace("-", "_"))
+        # JPY has no cents, but an amount that has some keeps them (Babel's `currency_digits=False`: the
+        # locale's two places), so that a deal's original amount is the one the data gave.
+        cents = amount != amount.to_integral_value()
+        written = format_currency(amount, currency, locale=locale.replace("-", "_"), currency_digits=not cents)
         assert format_value(amount, "money", locale, "N/A", currency) == written, amount
+
+
+@pytest.mark.parametrize(("locale", "written"), [("en", "¥1,234.56"), ("zh-CN", "JP¥1,234.56")])
+def test_an_amount_with_cents_in_a_currency_without_them_keeps_its_cents(locale: str, written: str) -> None:
+    assert format_value(Decimal("1234.56"), "money", locale, "N/A", "JPY") == written
+    assert format_value(Decimal("0.50"), "money", locale, "N/A", "JPY").endswith("0.50")
+    assert format_value(Decimal("1234.00"), "money", locale, "N/A", "JPY").endswith("1,234")  # no cents to keep
 
 
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
@@ -80,6 +89,5 @@ def test_shown_numbers_are_rounded_half_up_as_the_workbook_shows_them(locale: st
     assert format_value(Decimal("0.0625"), "percent", locale, "N/A") == "6.3%"
     assert format_value(Decimal("0.33335"), "share", locale, "N/A") == "33.34%"
     assert format_value(Decimal("12.25"), "days", locale, "N/A") == "12.3"
-    assert format_value(Decimal("0.5"), "money", locale, "N/A", "JPY").endswith("1")
     assert format_change(Decimal("0.125"), "score", locale, "N/A") == "+0.13"
     assert format_change(Decimal("-0.0125"), "percent", locale, "N/A") == "-1.3%"
