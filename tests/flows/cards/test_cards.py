@@ -164,6 +164,14 @@ def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> Non
     assert cells["Ann Lee"].value == 1 and cells["王芳"].value == 2
 
 
+def test_each_page_says_only_what_its_excel_file_holds(published: Path) -> None:
+    # A card's Excel file completes its evidence tables; a rollup's holds no rows of its own to point to.
+    card_page = card(published, "R1", "html").read_text()
+    assert "each evidence table above is complete in the Excel card." in card_page
+    rollup = (published / "teams" / f"{safe_stem('East')}.html").read_text()
+    assert "Computed from the CRM and survey data of the period.</p>" in rollup and "Excel card" not in rollup
+
+
 def test_the_card_renders_in_a_browser_within_a4_width(published: Path, tmp_path: Path) -> None:
     image = screenshot(card(published, "R1", "html"), tmp_path / "card.png")
     assert ink(image) > 20_000  # not blank
