@@ -15,8 +15,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from scorecards.config.dimensions import DIMENSIONS, N_
-from scorecards.flows.cards.views import CONVERTED_COLUMNS, EVIDENCE, FIGURES, SHARED_COLUMNS
+from scorecards.config.dimensions import N_
+from scorecards.flows.cards.views import (
+    CHANGE_LABELS,
+    CHANGE_VALUE_WORDS,
+    CONVERTED_COLUMNS,
+    EVIDENCE,
+    EVIDENCE_COLUMN_LABELS,
+    GRADE_COLUMNS,
+    GRADE_LABEL,
+    SHARED_COLUMNS,
+)
 from scorecards.flows.mail.corrections import ChangeLabels
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.outputs import write_csv_for_people
@@ -41,16 +50,6 @@ KEY_NAMES = {
     "new_leads": N_("new lead"),
     "survey_answers": N_("survey answer"),
     "skill_ratings": N_("skill rating"),
-}
-#: Labels of the scorecards columns the cards show outside their figures and dimensions.
-_HEADER_LABELS = {
-    "rep_name": N_("Rep"),
-    "team": N_("Team"),
-    "manager_name": N_("Manager"),
-    "composite_score": N_("Composite score"),
-    "overall_grade": N_("Overall grade"),
-    "rank_in_team": N_("Rank in team"),
-    "rank_overall": N_("Rank overall"),
 }
 
 
@@ -132,8 +131,7 @@ def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Res
 
 def change_labels() -> ChangeLabels:
     """The labels the cards give the scorecards and evidence columns, and the words for evidence rows (msgids)."""
-    columns = {column: label for column, label, _kind in FIGURES}
-    columns |= {d.name: d.label for d in DIMENSIONS} | _HEADER_LABELS
+    columns = {column: label for column, (label, _kind) in CHANGE_LABELS.items()}
     credit = {column: heading for column, heading, _kind in CONVERTED_COLUMNS + SHARED_COLUMNS}
     evidence = {
         (section, column): heading
@@ -144,7 +142,15 @@ def change_labels() -> ChangeLabels:
     evidence |= {
         ("deals", column): heading for (section, column), heading in evidence.items() if section == "won_deals"
     }
-    return ChangeLabels(columns=columns, sections=KEY_NAMES, evidence_columns=evidence)
+    evidence |= {("deals", "stage"): EVIDENCE_COLUMN_LABELS["stage"]}
+    return ChangeLabels(
+        columns=columns,
+        sections=KEY_NAMES,
+        evidence_columns=evidence,
+        grades=GRADE_COLUMNS,
+        grade_label=GRADE_LABEL,
+        values=CHANGE_VALUE_WORDS,
+    )
 
 
 def as_json(restatement: Restatement) -> str:

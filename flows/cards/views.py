@@ -141,23 +141,31 @@ SHARED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
     ("share", N_("Your share"), "share"),
     ("credited_amount", N_("Your credit"), "money"),
 )
-#: How a restated card names a changed column of the scorecards table: (label msgid, kind).
+#: How a restated card (and a correction) names a changed column of the scorecards table: (label msgid, kind).
 CHANGE_LABELS: dict[str, tuple[str, Kind | None]] = {
     **{column: (label, kind) for column, label, kind in FIGURES},
     **{d.name: (d.label, d.kind) for d in DIMENSIONS},
-    **{d.grade_column: (d.label, None) for d in DIMENSIONS},
     "composite_score": (N_("Composite score"), "score"),
     "overall_grade": (N_("Overall grade"), None),
     "rank_in_team": (N_("Rank in team"), "count"),
     "rank_overall": (N_("Rank overall"), "count"),
+    "rep_name": (N_("Rep"), None),
     "team": (N_("Team"), None),
+    "manager_name": (N_("Manager"), None),
+    "manager_email": (N_("Manager's e-mail"), None),
+    "locale": (N_("Language"), None),
 }
+#: A dimension's grade column, by the dimension's label: told as GRADE_LABEL ("Customer satisfaction grade").
+GRADE_COLUMNS: dict[str, str] = {d.grade_column: d.label for d in DIMENSIONS}
+GRADE_LABEL = N_("%(dimension)s grade")
 #: How a restated card names a changed column of an evidence row: the heading the evidence tables give it.
 EVIDENCE_COLUMN_LABELS: dict[str, str] = {
     column: heading
     for _section, _title, columns in (*EVIDENCE, ("", "", CONVERTED_COLUMNS + SHARED_COLUMNS))
     for column, heading, _kind in columns
-}
+} | {"stage": N_("Stage")}  # the deals behind every number: not on the card, but a change of stage is told
+#: Words of the values of an evidence column where a change of it is told (a deal's stage: open → won).
+CHANGE_VALUE_WORDS: dict[str, dict[str, str]] = {"stage": {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}}
 #: How a restated card says an evidence row came or went.
 CHANGE_WORDS = {"appeared": N_("appeared"), "disappeared": N_("disappeared")}
 #: How a restated card names an evidence row's section.
@@ -566,12 +574,15 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     _ = t.gettext
     title = _restated_title(publication, t)
     lines = []
-    if publication.changes is not None:
-        for column, old, new in (
-            publication.changes.filter(pl.col("rep_id") == rep_id).select("column", "old", "new").iter_rows()
-        ):
+    mine = publication.changes.filter(pl.col("rep_id") == rep_id) if publication.changes is not None else None
+    if mine is not None and mine.filter((pl.col("column") == "rep_name") & pl.col("old").is_null()).height:
+        # A rep the sent version did not have (a rep's name is never empty): every column is new, none "changed".
+        lines.append(_("You had no card in version %(sent)d.") % {"sent": publication.restates})
+    elif mine is not None:
+        for column, old, new in mine.select("column", "old", "new").iter_rows():
             label, kind = CHANGE_LABELS.get(column, (column, None))
-            lines.append(f"{_(label)}: {_change_value(old, kind, t)} → {_change_value(new, kind, t)}")
+            named = _(GRADE_LABEL) % {"dimension": _(GRADE_COLUMNS[column])} if column in GRADE_COLUMNS else _(label)
+            lines.append(f"{named}: {_change_value(old, kind, t)} → {_change_value(new, kind, t)}")
     if publication.evidence is not None:
         for section, key, change, column, old, new in (
             publication.evidence.filter(pl.col("rep_id") == rep_id)
@@ -580,8 +591,9 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
         ):
             what = f"{_(EVIDENCE_ROW_NAMES.get(section, section))} {one_line(key)}"
             named = _(EVIDENCE_COLUMN_LABELS[column]) if column in EVIDENCE_COLUMN_LABELS else column
+            words = {value: _(word) for value, word in CHANGE_VALUE_WORDS.get(column, {}).items()}
             lines.append(
-                f"{what}: {named} {_shown(old, t)} → {_shown(new, t)}"
+                f"{what}: {named} {words.get(old, _shown(old, t))} → {words.get(new, _shown(new, t))}"
                 if change == "changed"
                 else f"{what}: {_(CHANGE_WORDS[change])}"
             )

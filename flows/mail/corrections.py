@@ -51,6 +51,11 @@ class ChangeLabels:
     sections: Mapping[str, str] = field(default_factory=dict)
     #: (evidence section, column) → label.
     evidence_columns: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: A grade column → its dimension's label, and the msgid that names a grade from it (`%(dimension)s grade`).
+    grades: Mapping[str, str] = field(default_factory=dict)
+    grade_label: str = "%(dimension)s grade"
+    #: An evidence column → the words of its values (a deal's stage: `open`, `won`, `lost`).
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ def _rep(rep: dict[str, str], changes: Changes, labels: ChangeLabels, locale: st
     numbers = []
     if rep["status"] == "changed":  # an added or gone rep has every column on one side only: its evidence says more
         numbers = [
-            (_label(labels.columns, c["column"], locale), _shown(c["old"]), _shown(c["new"]))
+            (_column_label(labels, c["column"], locale), _shown(c["old"]), _shown(c["new"]))
             for c in changes.numbers.filter(pl.col("rep_id") == rep_id).iter_rows(named=True)
         ]
     evidence = [
@@ -187,12 +192,21 @@ def _evidence_line(row: dict[str, str | None], labels: ChangeLabels, locale: str
     if row["change"] == "disappeared":
         return _("%(what)s %(key)s: disappeared") % what
     column = row["column"] or ""
+    words = {value: _(word) for value, word in labels.values.get(column, {}).items()}
     return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
         **what,
         "column": _label(labels.evidence_columns, (section, column), locale, column),
-        "old": _shown(row["old"]),
-        "new": _shown(row["new"]),
+        "old": words.get(row["old"] or "", _shown(row["old"])),
+        "new": words.get(row["new"] or "", _shown(row["new"])),
     }
+
+
+def _column_label(labels: ChangeLabels, column: str, locale: str) -> str:
+    """How a changed scorecards column is named: its label, a grade by its dimension's, else its own name."""
+    if column in labels.grades:
+        _ = translations(locale).gettext
+        return _(labels.grade_label) % {"dimension": _(labels.grades[column])}
+    return _label(labels.columns, column, locale)
 
 
 def _label(msgids: Mapping[K, str], key: K, locale: str, name: str | None = None) -> str:

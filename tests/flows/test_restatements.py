@@ -145,6 +145,25 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
     assert diff(out).output.startswith("2026-10: version 1 → version 2")  # the sent version is diff's default
 
 
+def test_a_restated_card_names_grades_and_stages_and_says_when_the_rep_is_new(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    record_sent(out, 1)
+    # R2's open deal O5 is won in October: Gamma's first won deal, so a new customer (grade D → C). R5 is new.
+    rows = [dict(row) for row in BASE_TABLES["opportunities"]]
+    rows[4].update(stage="won", close_date="2026-10-20")
+    write_csv(folder / "opportunities.csv", rows)
+    reps = [*BASE_TABLES["reps"], {**BASE_TABLES["reps"][0], "rep_id": "R5", "rep_name": "Dee Doe"}]
+    write_csv(folder / "reps.csv", reps)
+    publish(folder, out)
+    period = PeriodFolder.of(out, "2026-10")
+    chinese = period.card("R2", ".html").read_text()  # R2 reads Chinese
+    assert "阶段 进行中 → 赢单" in chinese and "等级: D → C" in chinese and "new_customers_grade" not in chinese
+    newcomer = period.card("R5", ".html").read_text()
+    assert "You had no card in version 1." in newcomer and "N/A → N/A" not in newcomer
+    assert "rep_name" not in newcomer and "manager_email" not in newcomer
+
+
 def test_a_card_that_was_never_restated_has_no_notice(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
     folder, out = make_inputs(), tmp_path / "out"
     publish(folder, out)

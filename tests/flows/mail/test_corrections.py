@@ -248,3 +248,17 @@ def test_a_sent_version_the_store_no_longer_has_is_reported_not_guessed(restated
         " not sent"
         for address in (WEST, EAST)
     ]
+
+
+def test_a_correction_names_a_grade_by_its_dimension_and_a_stage_in_words() -> None:
+    from scorecards.flows.mail.corrections import _column_label, _evidence_line
+    from scorecards.flows.restatements import change_labels
+
+    labels = change_labels()
+    assert _column_label(labels, "satisfaction_grade", "en") == "Customer satisfaction grade"
+    assert _column_label(labels, "satisfaction", "en") == "Customer satisfaction"
+    assert _column_label(labels, "manager_email", "en") == "Manager's e-mail"
+    deal = {"section": "deals", "key": "O5", "change": "changed", "column": "stage", "old": "open", "new": "won"}
+    assert _evidence_line(deal, labels, "en") == "opportunity O5: Stage open → won"
+    assert "阶段 进行中 → 赢单" in _evidence_line(deal, labels, "zh-CN")
+    assert "等级" in _column_label(labels, "satisfaction_grade", "zh-CN")
