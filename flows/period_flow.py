@@ -30,7 +30,8 @@ from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.cards.index_view import render_index_pages
 from scorecards.flows.cards.render import render_period, renderer_version, source_digest
-from scorecards.flows.mail.sender import read_sent_versions
+from scorecards.flows.mail.messages import address_key
+from scorecards.flows.mail.sender import read_last_sent_versions, read_sent_versions
 from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.index import index_lock, read_published, write_index
 from scorecards.flows.publish.manifest import (
@@ -294,14 +295,34 @@ def _restating(
 ) -> Publication:
     if not sent:
         return Publication(number, published_on, questions_to)
-    old = read_version(out_dir, str(period), max(sent))
+    # Each card restates the version its rep's manager last received (managers whose team did not change get no
+    # correction, so they can hold an older one); a manager who received none, the latest sent to anyone.
+    latest_sent = max(sent)
+    theirs = read_last_sent_versions(out_dir / str(period), before=number)
+    kept = set(version_numbers(out_dir, str(period)))
+    sent_to_reps = pl.DataFrame(
+        [
+            (rep_id, version if version in kept else latest_sent)
+            for rep_id, manager in report.scorecards.select("rep_id", "manager_email").iter_rows()
+            for version in [theirs.get(address_key(manager or ""), latest_sent)]
+        ],
+        schema={"rep_id": pl.String, "restates": pl.Int64},
+        orient="row",
+    )
+    changes, evidence = [], []
+    for version in sorted(set(sent_to_reps["restates"])):
+        old = read_version(out_dir, str(period), version)
+        reps = sent_to_reps.filter(pl.col("restates") == version).select("rep_id")
+        changes.append(scorecard_changes(old.scorecards, report.scorecards).join(reps, on="rep_id", how="semi"))
+        evidence.append(evidence_changes(old.evidence, report.evidence).join(reps, on="rep_id", how="semi"))
     return Publication(
         number,
         published_on,
         questions_to,
-        restates=old.number,
-        changes=scorecard_changes(old.scorecards, report.scorecards),
-        evidence=evidence_changes(old.evidence, report.evidence),
+        restates=latest_sent,
+        changes=pl.concat(changes).sort("rep_id", maintain_order=True),
+        evidence=pl.concat(evidence).sort("rep_id", maintain_order=True),
+        sent_to_reps=sent_to_reps,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +31,16 @@ class Publication:
     restates: int | None = None
     changes: pl.DataFrame | None = None
     evidence: pl.DataFrame | None = None
+    #: rep_id and restates: the version each rep's card restates, the one last sent to the rep's manager (else
+    #: `restates`, the latest sent to anyone); `changes` and `evidence` hold each rep's changes since it.
+    sent_to_reps: pl.DataFrame | None = None
+
+    def restates_for(self, rep_ids: Collection[str]) -> int | None:
+        """The version the cards of these reps restate (the newest of theirs, for a team's rollup)."""
+        if self.sent_to_reps is None:
+            return self.restates
+        theirs = self.sent_to_reps.filter(pl.col("rep_id").is_in(list(rep_ids)))["restates"]
+        return int(theirs.max()) if theirs.len() else self.restates  # type: ignore[arg-type]
 
 
 #: Evidence columns computed from others: a change shows in the column it comes from.

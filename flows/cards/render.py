@@ -444,9 +444,6 @@ def _publication_digest(publication: Publication | None) -> bytes:
     if publication is None:
         return b"no publication\n"
     head = f"{publication.version} {publication.published_on} {publication.questions_to} {publication.restates}\n"
-    frames = [f if f is not None else pl.DataFrame() for f in (publication.changes, publication.evidence)]
-    return (
-        head.encode()
-        + b"".join(_frame_digest(f) for f in frames)
-        + str([f is None for f in (publication.changes, publication.evidence)]).encode()
-    )
+    given = (publication.changes, publication.evidence, publication.sent_to_reps)
+    frames = [f if f is not None else pl.DataFrame() for f in given]
+    return head.encode() + b"".join(_frame_digest(f) for f in frames) + str([f is None for f in given]).encode()

@@ -572,12 +572,12 @@ def mailto(address: str, subject: str) -> str:
 def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
     _ = t.gettext
-    title = _restated_title(publication, t)
+    title = _restated_title(publication, publication.restates_for([rep_id]), t)
     lines = []
     mine = publication.changes.filter(pl.col("rep_id") == rep_id) if publication.changes is not None else None
     if mine is not None and mine.filter((pl.col("column") == "rep_name") & pl.col("old").is_null()).height:
         # A rep the sent version did not have (a rep's name is never empty): every column is new, none "changed".
-        lines.append(_("You had no card in version %(sent)d.") % {"sent": publication.restates})
+        lines.append(_("You had no card in version %(sent)d.") % {"sent": publication.restates_for([rep_id])})
     elif mine is not None:
         for column, old, new in mine.select("column", "old", "new").iter_rows():
             label, kind = CHANGE_LABELS.get(column, (column, None))
@@ -600,13 +600,13 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     return Restated(title, lines or [_("No change for you.")])
 
 
-def _restated_title(publication: Publication, t: Wording) -> str:
+def _restated_title(publication: Publication, sent: int | None, t: Wording) -> str:
     return t.gettext(
         "Restated: this is version %(version)d of %(date)s; it replaces version %(sent)d, which was sent."
     ) % {
         "version": publication.version,
         "date": format_value(publication.published_on, "date", t.locale, t.na),
-        "sent": publication.restates,
+        "sent": sent,
     }
 
 
@@ -798,7 +798,7 @@ def _team_restated(cards: pl.DataFrame, publication: Publication, t: Wording) ->
     changed = set(publication.changes["rep_id"]) if publication.changes is not None else set()
     names = [one_line(name) for rep_id, name in cards.select("rep_id", "rep_name").iter_rows() if rep_id in changed]
     return Restated(
-        _restated_title(publication, t),
+        _restated_title(publication, publication.restates_for(cards["rep_id"].to_list()), t),
         [_("Changed since then: %(reps)s") % {"reps": ", ".join(names)}]
         if names
         else [_("No rep of this team changed.")],

@@ -156,12 +156,13 @@ def read_sent_versions(period_dir: Path) -> list[int]:
     return [r["version"] for r in _sent_records(period_dir) if isinstance(r.get("version"), int)]
 
 
-def read_last_sent_versions(period_dir: Path) -> dict[str, int]:
-    """The version of the period (SPEC §9) last delivered to each address (address_key), from the sent-log."""
+def read_last_sent_versions(period_dir: Path, before: int | None = None) -> dict[str, int]:
+    """The version of the period (SPEC §9) last delivered to each address (address_key), from the sent-log;
+    with `before`, the last one older than that version."""
     return {
         address_key(str(r["recipient"])): r["version"]
         for r in _sent_records(period_dir)
-        if isinstance(r.get("version"), int)
+        if isinstance(r.get("version"), int) and (before is None or r["version"] < before)
     }
 
 

@@ -37,10 +37,11 @@ def correct(folder: Path, amount: str, extra: list[dict[str, str]] | None = None
     write_csv(folder / "opportunities.csv", rows + (extra or []))
 
 
-def record_sent(out: Path, version: int) -> None:
+def record_sent(out: Path, version: int, *recipients: str) -> None:
     """What `send` writes once a message carried this version (the send tests deliver for real)."""
     with PeriodFolder.of(out, "2026-10").sent_log.open("a") as log:
-        log.write(json.dumps({"recipient": "mia@example.com", "message_sha256": "0" * 64, "version": version}) + "\n")
+        for recipient in recipients or ("mia@example.com",):
+            log.write(json.dumps({"recipient": recipient, "message_sha256": "0" * 64, "version": version}) + "\n")
 
 
 def test_a_re_run_on_the_same_input_is_the_same_version_and_the_same_files(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
@@ -162,6 +163,30 @@ def test_a_restated_card_names_grades_and_stages_and_says_when_the_rep_is_new(ma
     newcomer = period.card("R5", ".html").read_text()
     assert "You had no card in version 1." in newcomer and "N/A → N/A" not in newcomer
     assert "rep_name" not in newcomer and "manager_email" not in newcomer
+
+
+def test_each_card_restates_the_version_its_manager_last_received(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    # Version 2 corrects East only, so only East's manager gets it; version 3 then corrects West, whose
+    # manager still holds version 1: West's cards must say what changed since version 1.
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    record_sent(out, 1, "mia@example.com", "max@example.com")
+    correct(folder, "1300.10")
+    publish(folder, out)
+    record_sent(out, 2, "mia@example.com")
+    rows = [dict(row) for row in BASE_TABLES["opportunities"]]
+    rows[0]["amount"] = "1300.10"
+    rows[5]["amount"] = "90.00"  # O6, West's R3
+    write_csv(folder / "opportunities.csv", rows)
+    publish(folder, out)
+    assert version_numbers(out, "2026-10") == [1, 2, 3]
+    period = PeriodFolder.of(out, "2026-10")
+    west = period.card("R3", ".html").read_text()
+    assert "it replaces version 1, which was sent." in west and "Won amount: CN¥80.00 → CN¥90.00" in west
+    east = period.card("R1", ".html").read_text()
+    assert "it replaces version 2, which was sent." in east and "No change for you." in east
+    assert "it replaces version 1, which was sent." in period.rollup("West", ".html").read_text()
+    assert "it replaces version 2, which was sent." in period.rollup("East", ".html").read_text()
 
 
 def test_a_card_that_was_never_restated_has_no_notice(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
