@@ -178,7 +178,10 @@ EVIDENCE_ROW_NAMES = {
     "survey_answers": N_("Survey answer"),
     "skill_ratings": N_("Skill rating"),
 }
-#: Words of status values and yes/no shown in evidence tables.
+#: The evidence columns whose values are words the cards translate (a lead's status, yes/no, a skill);
+#: every other text (an account's, a team's name) is shown as the data spells it.
+WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill"})
+#: Words of the values of WORD_COLUMNS.
 VALUE_WORDS: dict[str, str] = {
     "converted": N_("converted"),
     "disqualified": N_("disqualified"),
@@ -386,12 +389,13 @@ class Wording:
         self.ngettext = translations(self.locale).ngettext
         self.na = self.gettext("N/A")
 
-    def cell(self, value: Value, kind: Kind | None, currency: str | None = None) -> Cell:
-        if kind is None:  # text: shown (and written to Excel) as `text`, its known words translated
-            word = str(value).lower() if isinstance(value, bool) else value
-            if word is None:
+    def cell(self, value: Value, kind: Kind | None, currency: str | None = None, *, word: bool = False) -> Cell:
+        """A value as the card shows it; text as it is, or, for a `word` (a value of WORD_COLUMNS), translated."""
+        if kind is None:  # text: shown (and written to Excel) as `text`
+            text = str(value).lower() if isinstance(value, bool) else value
+            if text is None:
                 return Cell(value, None, self.na)
-            return Cell(value, None, self.gettext(VALUE_WORDS[word]) if word in VALUE_WORDS else str(word))
+            return Cell(value, None, self.gettext(VALUE_WORDS[text]) if word and text in VALUE_WORDS else str(text))
         if currency is not None and currency != self.currency:  # money in another currency than the card's
             return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
@@ -406,8 +410,10 @@ class Wording:
             column = frame[name]
             if kind is not None:
                 texts.append(column)
-            elif column.dtype in (pl.String, pl.Boolean):  # a boolean as `cell` reads it: "true" → "yes"
+            elif name in WORD_COLUMNS:  # a boolean as `cell` reads it: "true" → "yes"
                 texts.append(column.cast(pl.String).replace(words).fill_null(self.na))
+            elif column.dtype == pl.String:
+                texts.append(column.fill_null(self.na))
             else:
                 texts.append(pl.Series(name, [self.cell(value, None).text for value in column], pl.String))
         names = [name for name, _heading, _kind in columns]
@@ -748,7 +754,7 @@ def _evidence_table(
             key = (value, mine[i] if mine else None)
             cell = made.get(key)
             if cell is None:
-                cell = made[key] = t.cell(value, kind, key[1])
+                cell = made[key] = t.cell(value, kind, key[1], word=name in WORD_COLUMNS)
             column.append(cell)
         cells.append(column)
     rows = list(zip(*cells, strict=True))

@@ -158,4 +158,7 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
         assert stored.currencies is not None and stored.currencies.to_list() == [None, "EUR", None]
         # Each text as a card's HTML shows it.
         assert stored.frame.row(2)[:3] == (t.cell("L3", None).text, t.cell(None, None).text, t.cell(None, None).text)
-        assert stored.frame.row(0)[1:3] == (t.cell("converted", None).text, t.cell(True, None).text)
+        assert stored.frame.row(0)[1:3] == (
+            t.cell("converted", None, word=True).text,
+            t.cell(True, None, word=True).text,
+        )

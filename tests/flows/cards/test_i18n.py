@@ -91,3 +91,19 @@ def test_shown_numbers_are_rounded_half_up_as_the_workbook_shows_them(locale: st
     assert format_value(Decimal("12.25"), "days", locale, "N/A") == "12.3"
     assert format_change(Decimal("0.125"), "score", locale, "N/A") == "+0.13"
     assert format_change(Decimal("-0.0125"), "percent", locale, "N/A") == "-1.3%"
+
+
+def test_only_the_columns_of_words_are_translated() -> None:
+    # An account or a team called "plan", "true" or "converted" keeps its name; a lead's status is a word.
+    import polars as pl
+
+    from scorecards.flows.cards.views import Wording
+
+    t = Wording("zh-CN", "CNY")
+    assert t.cell("plan", None).text == "plan"
+    assert t.cell("plan", None, word=True).text == "销售计划" == t.gettext("Sales planning")
+    assert t.cell(True, None, word=True).text == t.gettext("yes") != "true"
+    frame = pl.DataFrame({"account_name": ["true", "converted", None], "status": ["converted", "disqualified", None]})
+    stored = t.stored(frame, [("account_name", "Account", None), ("status", "Status", None)])
+    assert stored.frame["account_name"].to_list() == ["true", "converted", t.na]
+    assert stored.frame["status"].to_list() == [t.gettext("converted"), t.gettext("disqualified"), t.na]
