@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from scorecards.config import dimension
@@ -10,6 +12,9 @@ from scorecards.transforms.period import Period
 
 NOTE_COLUMNS = ("rep_id", "rule_id", "kind", "message", "topic", "signal", "rule_order", "shown")
 _POINTS = {"A": 4, "B": 3, "C": 2, "D": 1}
+#: Signals are exact decimals of 18 places, so that equal signals of different rules (1/3 from a grade, from a
+#: threshold and from a fall) are equal and keep the config's order, as a float's last bit would not.
+SIGNAL = pl.Decimal(38, 18)
 
 
 def feedback_notes(history: pl.DataFrame, period: Period, feedback: Feedback) -> pl.DataFrame:
@@ -62,7 +67,7 @@ def _match(
         kind=pl.lit(rule.kind),
         message=pl.lit(rule.message),
         topic=pl.lit(rule.topic, dtype=pl.String),
-        signal=pl.col("signal").cast(pl.Float64).clip(0, 1),
+        signal=pl.col("signal").cast(SIGNAL).clip(_exact(0), _exact(1)),
         rule_order=pl.lit(order, dtype=pl.Int64),
     )
 
@@ -71,21 +76,22 @@ def _threshold(when: Condition, kind: str) -> tuple[pl.Expr, pl.Expr]:
     """(fires, signal) for a grade-set or threshold condition on P's values."""
     if when.grade is not None:
         graded = pl.col(dimension(when.grade).grade_column)
-        points = graded.replace_strict(_POINTS, default=None, return_dtype=pl.Float64)
-        signal = (4 - points) / 3 if kind == "weakness" else points / 4
+        points = graded.replace_strict(_POINTS, default=None, return_dtype=pl.Int64).cast(SIGNAL)
+        signal = (_exact(4) - points) / _exact(3) if kind == "weakness" else points / _exact(4)
         return graded.is_in(when.grades or []), signal
-    value = pl.col(when.metric).cast(pl.Float64)
+    value = pl.col(when.metric).cast(SIGNAL)
     if when.below is not None:
-        line = float(when.below)
-        return value < line, (line - value) / line if line else pl.lit(1.0)
-    line = float(when.at_least)  # type: ignore[arg-type]
-    return value >= line, (value - line) / line if line else pl.lit(1.0)
+        line = _exact(when.below)
+        return value < line, (line - value) / line if when.below else _exact(1)
+    line = _exact(when.at_least)  # type: ignore[arg-type]
+    return value >= line, (value - line) / line if when.at_least else _exact(1)
 
 
 def _falling(history: pl.DataFrame, period: Period, when: Condition) -> pl.DataFrame:
     """Reps whose metric fell in each of the last `falling_months` months, ending with P."""
     months = [str(m) for m in period.back(when.falling_months or 1)]
-    value = pl.col(when.metric).cast(pl.Float64)
+    value = pl.col(when.metric).cast(SIGNAL)
+    first, last = pl.col("values").list.first(), pl.col("values").list.last()
     return (
         history.filter(pl.col("period").is_in(months))
         .sort("rep_id", "period")
@@ -96,12 +102,13 @@ def _falling(history: pl.DataFrame, period: Period, when: Condition) -> pl.DataF
             & (pl.col("values").list.drop_nulls().list.len() == len(months))
             & pl.col("values").list.diff(null_behavior="drop").list.eval(pl.element() < 0).list.all()
         )
-        .select(
-            "rep_id",
-            signal=(pl.col("values").list.first() - pl.col("values").list.last())
-            / pl.col("values").list.first().abs().clip(lower_bound=1e-9),
-        )
+        .select("rep_id", signal=pl.when(first != 0).then((first - last) / first.abs()).otherwise(_exact(1)))
     )
+
+
+def _exact(number: object) -> pl.Expr:
+    """A number as a signal: an exact decimal of SIGNAL's places."""
+    return pl.lit(Decimal(str(number)), dtype=SIGNAL)
 
 
 def _empty() -> pl.DataFrame:
@@ -112,7 +119,7 @@ def _empty() -> pl.DataFrame:
             "kind": pl.String,
             "message": pl.String,
             "topic": pl.String,
-            "signal": pl.Float64,
+            "signal": SIGNAL,
             "rule_order": pl.Int64,
             "shown": pl.Boolean,
         }

@@ -89,14 +89,14 @@ def test_weaknesses_come_first_then_the_strongest_signal_then_config_order() -> 
     )
     notes = feedback_notes(trend, P, rules(STRONG, GRADE_D, SOP))
     assert notes["rule_id"].to_list() == ["sop", "att", "conv-a"]
-    assert notes["signal"].round(6).to_list() == [0.8, 0.666667, 1.0]
+    assert notes["signal"].to_list() == [D("0.8"), D("0.666666666666666667"), D(1)]
     assert notes["kind"].to_list() == ["weakness", "weakness", "strength"]
 
 
 def test_a_d_is_a_stronger_signal_than_a_c() -> None:
     trend = history({"R1": {"attainment_grade": [None] * 5 + ["D"]}, "R2": {"attainment_grade": [None] * 5 + ["C"]}})
     notes = feedback_notes(trend, P, rules(GRADE_D))
-    assert dict(zip(notes["rep_id"], notes["signal"].round(6), strict=True)) == {"R1": 1.0, "R2": 0.666667}
+    assert dict(zip(notes["rep_id"], notes["signal"], strict=True)) == {"R1": D(1), "R2": D("0.666666666666666667")}
 
 
 def test_at_most_max_notes_are_shown_but_all_are_kept() -> None:
@@ -170,3 +170,15 @@ def test_the_shipped_rules_cover_every_dimension_both_ways_and_the_sop() -> None
 def test_a_wrong_rule_is_refused_on_load(when: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         rules({"id": "x", "kind": "weakness", "when": when, "message": "m"})
+
+
+def test_equal_signals_of_different_rules_keep_the_config_order() -> None:
+    # C is 2/3 past the grade rule's line, and a first contact of 0.3 is (0.9 - 0.3) / 0.9 = 2/3 past the SOP's:
+    # exactly equal, so the config's order decides (a float made the second a hair larger).
+    trend = history(
+        {"R1": {"attainment_grade": [None] * 5 + ["C"], "first_contact_within_1d": [None] * 5 + [D("0.3")]}}
+    )
+    notes = feedback_notes(trend, P, rules(GRADE_D, SOP))
+    assert notes["rule_id"].to_list() == ["att", "sop"]
+    assert notes["signal"].n_unique() == 1
+    assert feedback_notes(trend, P, rules(SOP, GRADE_D))["rule_id"].to_list() == ["sop", "att"]
