@@ -43,7 +43,6 @@ NA_REASONS: dict[str, str] = {
     "zero_target": N_("the target is 0"),
     "no_closed_leads": N_("no lead was closed this month"),
     "no_survey_responses": N_("no survey answers this month"),
-    "too_few_responses": N_("only %(answers)d survey answers, %(needed)d needed"),
     "not_rated": N_("not rated this month"),
 }
 #: (column, label, kind) of the supporting figures.
@@ -694,10 +693,14 @@ def _dimension(
 
 
 def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: Wording) -> str:
-    message = t.gettext(NA_REASONS[reason])
     if reason == "too_few_responses":
-        return message % {"answers": row["survey_responses"], "needed": settings.satisfaction.min_responses}
-    return message
+        answers = row["survey_responses"]
+        return t.ngettext(
+            "only %(answers)d survey answer, %(needed)d needed",
+            "only %(answers)d survey answers, %(needed)d needed",
+            answers,
+        ) % {"answers": answers, "needed": settings.satisfaction.min_responses}
+    return t.gettext(NA_REASONS[reason])
 
 
 def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 180, height: int = 44) -> Sparkline:

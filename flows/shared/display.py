@@ -121,10 +121,13 @@ def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_avai
     if value is None:
         return not_available
     where = _babel(locale)
+    pattern = "#,##0.0%" if kind == "percent" else _PATTERNS[kind]
+    write = format_percent if kind == "percent" else format_decimal
     with localcontext(rounding=ROUND_HALF_UP):  # as format_value
-        if kind == "percent":
-            return format_percent(value, format="+#,##0.0%;-#,##0.0%", locale=where)
-        return format_decimal(value, format=f"+{_PATTERNS[kind]};-{_PATTERNS[kind]}", locale=where)
+        unsigned = write(abs(value), format=pattern, locale=where)
+        if not any(digit in unsigned for digit in "123456789"):  # no change at the places shown: no sign either
+            return unsigned
+        return write(value, format=f"+{pattern};-{pattern}", locale=where)
 
 
 def format_month(period_start: date, locale: str, *, short: bool = False) -> str:

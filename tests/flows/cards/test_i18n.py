@@ -91,6 +91,10 @@ def test_shown_numbers_are_rounded_half_up_as_the_workbook_shows_them(locale: st
     assert format_value(Decimal("12.25"), "days", locale, "N/A") == "12.3"
     assert format_change(Decimal("0.125"), "score", locale, "N/A") == "+0.13"
     assert format_change(Decimal("-0.0125"), "percent", locale, "N/A") == "-1.3%"
+    # A change too small for the places shown reads as none, without a sign: 3.50 → 3.499999 is not "-0.00".
+    assert format_change(Decimal("-0.000001"), "score", locale, "N/A") == "0.00"
+    assert format_change(Decimal("0"), "percent", locale, "N/A") == "0.0%"
+    assert format_change(Decimal("0.005"), "score", locale, "N/A") == "+0.01"
 
 
 def test_only_the_columns_of_words_are_translated() -> None:
@@ -107,3 +111,13 @@ def test_only_the_columns_of_words_are_translated() -> None:
     stored = t.stored(frame, [("account_name", "Account", None), ("status", "Status", None)])
     assert stored.frame["account_name"].to_list() == ["true", "converted", t.na]
     assert stored.frame["status"].to_list() == [t.gettext("converted"), t.gettext("disqualified"), t.na]
+
+
+def test_too_few_survey_answers_reads_in_the_singular_and_the_plural() -> None:
+    from scorecards.flows.cards.views import Wording, _na_reason
+
+    settings = load_settings()
+    en, zh = Wording("en", "CNY"), Wording("zh-CN", "CNY")
+    assert _na_reason("too_few_responses", {"survey_responses": 1}, settings, en) == "only 1 survey answer, 3 needed"
+    assert _na_reason("too_few_responses", {"survey_responses": 2}, settings, en) == "only 2 survey answers, 3 needed"
+    assert _na_reason("too_few_responses", {"survey_responses": 1}, settings, zh) == "仅有 1 份调查答卷，至少需要 3 份"
