@@ -298,16 +298,19 @@ def _restating(
     # Each card restates the version its rep's manager last received (managers whose team did not change get no
     # correction, so they can hold an older one); a manager who received none, the latest sent to anyone.
     latest_sent = max(sent)
-    theirs = read_last_sent_versions(out_dir / str(period), before=number)
     kept = set(version_numbers(out_dir, str(period)))
+    received = {
+        manager: version
+        for manager, version in read_last_sent_versions(out_dir / str(period), before=number).items()
+        if version in kept
+    }
+    managers = report.scorecards["manager_email"].to_list()
     sent_to_reps = pl.DataFrame(
-        [
-            (rep_id, version if version in kept else latest_sent)
-            for rep_id, manager in report.scorecards.select("rep_id", "manager_email").iter_rows()
-            for version in [theirs.get(address_key(manager or ""), latest_sent)]
-        ],
+        {
+            "rep_id": report.scorecards["rep_id"],
+            "restates": [received.get(address_key(manager or ""), latest_sent) for manager in managers],
+        },
         schema={"rep_id": pl.String, "restates": pl.Int64},
-        orient="row",
     )
     changes, evidence = [], []
     for version in sorted(set(sent_to_reps["restates"])):

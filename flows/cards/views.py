@@ -577,12 +577,13 @@ def mailto(address: str, subject: str) -> str:
 def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
     _ = t.gettext
-    title = _restated_title(publication, publication.restates_for([rep_id]), t)
+    sent = publication.restates_for([rep_id])
+    title = _restated_title(publication, sent, t)
     lines = []
     mine = publication.changes.filter(pl.col("rep_id") == rep_id) if publication.changes is not None else None
     if mine is not None and mine.filter((pl.col("column") == "rep_name") & pl.col("old").is_null()).height:
         # A rep the sent version did not have (a rep's name is never empty): every column is new, none "changed".
-        lines.append(_("You had no card in version %(sent)d.") % {"sent": publication.restates_for([rep_id])})
+        lines.append(_("You had no card in version %(sent)d.") % {"sent": sent})
     elif mine is not None:
         for column, old, new in mine.select("column", "old", "new").iter_rows():
             label, kind = CHANGE_LABELS.get(column, (column, None))
