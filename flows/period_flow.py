@@ -13,10 +13,11 @@ import shutil
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from prefect import Flow, flow, get_run_logger, task
@@ -276,12 +277,13 @@ def publication_of(out_dir: Path, period: Period, report: PeriodReport, settings
     numbers = version_numbers(out_dir, str(period))
     latest = read_version(out_dir, str(period), numbers[-1]) if numbers else None
     questions_to = settings.display.questions_to
+    zone = ZoneInfo(settings.schedule.timezone)  # the day a card gives its version is the team's day
     if latest is not None and _same(latest, report):
         sent = [n for n in read_sent_versions(out_dir / str(period)) if n in numbers and n != latest.number]
-        return _restating(out_dir, period, latest.number, latest.published_on, report, questions_to, sent)
+        return _restating(out_dir, period, latest.number, latest.published_on(zone), report, questions_to, sent)
     number = latest.number + 1 if latest is not None else 1
     sent = [n for n in read_sent_versions(out_dir / str(period)) if n in numbers]
-    return _restating(out_dir, period, number, datetime.now(UTC).date(), report, questions_to, sent)
+    return _restating(out_dir, period, number, datetime.now(zone).date(), report, questions_to, sent)
 
 
 def _restating(

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +38,9 @@ class Version:
     scorecards: pl.DataFrame
     evidence: dict[str, pl.DataFrame]
 
-    @property
-    def published_on(self) -> date:
-        """The (UTC) day the version was published."""
-        return date.fromisoformat(self.published_at[:10])
+    def published_on(self, zone: tzinfo) -> date:
+        """The day the version was published where its readers are (`zone`: the team's, the schedule's)."""
+        return datetime.fromisoformat(self.published_at).astimezone(zone).date()
 
 
 def store_folder(out_dir: Path, period: str) -> Path:
