@@ -15,18 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from scorecards.config.dimensions import N_
-from scorecards.flows.cards.views import (
-    CHANGE_LABELS,
-    CHANGE_VALUE_WORDS,
-    CONVERTED_COLUMNS,
-    EVIDENCE,
-    EVIDENCE_COLUMN_LABELS,
-    GRADE_COLUMNS,
-    GRADE_LABEL,
-    SHARED_COLUMNS,
-)
-from scorecards.flows.mail.corrections import ChangeLabels
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.outputs import write_csv_for_people
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
@@ -41,15 +29,14 @@ if TYPE_CHECKING:
 Format = Literal["text", "csv", "json"]
 #: The status of a rep whose numbers are the same in both versions but whose evidence rows are not.
 EVIDENCE_ONLY = "evidence only"
-#: Words for an evidence row's key, by section (`opportunity O-1: amount 10,000.00 → 12,000.00`); msgids.
+#: Words for an evidence row's key in the report, by section (`opportunity O-1: amount 10000.00 → 12000.00`).
 KEY_NAMES = {
-    "deals": N_("opportunity"),
-    "won_deals": N_("won deal"),
-    "new_customers": N_("new customer"),
-    "closed_leads": N_("closed lead"),
-    "new_leads": N_("new lead"),
-    "survey_answers": N_("survey answer"),
-    "skill_ratings": N_("skill rating"),
+    "deals": "opportunity",
+    "new_customers": "new customer",
+    "closed_leads": "closed lead",
+    "new_leads": "new lead",
+    "survey_answers": "survey answer",
+    "skill_ratings": "skill rating",
 }
 
 
@@ -127,30 +114,6 @@ def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Res
         .select("rep_id", "rep_name", "status")
     )
     return Restatement(period, old, new, reps, scorecard_changes(old.scorecards, new.scorecards), evidence)
-
-
-def change_labels() -> ChangeLabels:
-    """The labels the cards give the scorecards and evidence columns, and the words for evidence rows (msgids)."""
-    columns = {column: label for column, (label, _kind) in CHANGE_LABELS.items()}
-    credit = {column: heading for column, heading, _kind in CONVERTED_COLUMNS + SHARED_COLUMNS}
-    evidence = {
-        (section, column): heading
-        for section, _title, section_columns in EVIDENCE
-        for column, heading in (dict(credit) | {c: h for c, h, _k in section_columns}).items()
-    }
-    # The deals behind every number (not on the card) have the won deals' columns, and a stage.
-    evidence |= {
-        ("deals", column): heading for (section, column), heading in evidence.items() if section == "won_deals"
-    }
-    evidence |= {("deals", "stage"): EVIDENCE_COLUMN_LABELS["stage"]}
-    return ChangeLabels(
-        columns=columns,
-        sections=KEY_NAMES,
-        evidence_columns=evidence,
-        grades=GRADE_COLUMNS,
-        grade_label=GRADE_LABEL,
-        values=CHANGE_VALUE_WORDS,
-    )
 
 
 def as_json(restatement: Restatement) -> str:

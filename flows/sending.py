@@ -34,7 +34,7 @@ from scorecards.flows.mail.sender import (
 from scorecards.flows.mail.smtp import SmtpSettings
 from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.publish.versions import version_numbers
-from scorecards.flows.restatements import Restatement, change_labels, compare
+from scorecards.flows.restatements import Restatement, compare
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class _Plan:
             evidence=mine.evidence,
             teams=tuple(t for t in manager.teams if t in mine.teams),
         )
-        return correction_message(self.mailing, manager, changes, change_labels())
+        return correction_message(self.mailing, manager, changes)
 
     def _since(self, sent: int) -> Restatement | None:
         """What changed from version `sent` to the latest (None when that version is not kept); compared once."""

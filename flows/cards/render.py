@@ -28,8 +28,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from scorecards.config import Settings
 from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_page
 from scorecards.flows.cards.fairness_workbook import write_fairness_workbook
-from scorecards.flows.cards.views import EVIDENCE, Card, TeamRollup, build_cards, build_team_rollups
+from scorecards.flows.cards.views import Card, TeamRollup, build_cards, build_team_rollups
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
+from scorecards.flows.shared.columns import EVIDENCE
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published

@@ -19,7 +19,17 @@ from urllib.parse import quote
 import polars as pl
 
 from scorecards.config import DIMENSIONS, Dimension, Settings
-from scorecards.flows.shared.display import Kind, format_change, format_month, format_value
+from scorecards.config.dimensions import N_
+from scorecards.flows.shared.changes import evidence_change, number_change, number_line
+from scorecards.flows.shared.columns import (
+    CONVERTED_COLUMNS,
+    EVIDENCE,
+    FIGURES,
+    SHARED_COLUMNS,
+    VALUE_WORDS,
+    WORD_COLUMNS,
+)
+from scorecards.flows.shared.display import Kind, format_change, format_month, format_value, rounded_change
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
@@ -32,11 +42,6 @@ from scorecards.transforms.trend import MONTHS_BEFORE
 Value = Decimal | int | str | date | bool | None
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
-    """Mark a message for the catalogue without translating it here."""
-    return message
-
-
 #: What each reason of transforms.grading.na_reasons reads as on a card.
 NA_REASONS: dict[str, str] = {
     "no_target": N_("no target for this month"),
@@ -45,152 +50,12 @@ NA_REASONS: dict[str, str] = {
     "no_survey_responses": N_("no survey answers this month"),
     "not_rated": N_("not rated this month"),
 }
-#: (column, label, kind) of the supporting figures.
-FIGURES: tuple[tuple[str, str, Kind], ...] = (
-    ("won_amount", N_("Won amount"), "money"),
-    ("target_amount", N_("Target"), "money"),
-    ("won_deals", N_("Won deals"), "count"),
-    ("win_rate", N_("Win rate"), "percent"),
-    ("avg_deal_size", N_("Average deal size"), "money"),
-    ("avg_cycle_days", N_("Average sales cycle (days)"), "days"),
-    ("open_pipeline", N_("Open pipeline"), "money"),
-    ("first_contact_within_1d", N_("New leads contacted within 1 day"), "percent"),
-    ("leads_converted", N_("Leads converted"), "count"),
-    ("leads_closed", N_("Leads closed"), "count"),
-    ("survey_responses", N_("Survey responses"), "count"),
-)
-#: (section, title, [(column, heading, kind)]) of the evidence behind each number.
-EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] = (
-    (
-        "won_deals",
-        N_("Won deals closed this month"),
-        (
-            ("opportunity_id", N_("Opportunity"), None),
-            ("account_name", N_("Account"), None),
-            ("amount", N_("Amount"), "money"),
-            ("created_date", N_("Created"), "date"),
-            ("close_date", N_("Closed"), "date"),
-            ("cycle_days", N_("Cycle (days)"), "count"),
-        ),
-    ),
-    (
-        "new_customers",
-        N_("New customers: accounts whose first won deal is yours"),
-        (
-            ("account_id", N_("Account ID"), None),
-            ("account_name", N_("Account"), None),
-            ("opportunity_id", N_("First deal"), None),
-            ("amount", N_("Amount"), "money"),
-            ("close_date", N_("Closed"), "date"),
-        ),
-    ),
-    (
-        "closed_leads",
-        N_("Leads closed this month"),
-        (
-            ("lead_id", N_("Lead"), None),
-            ("status", N_("Status"), None),
-            ("created_date", N_("Created"), "date"),
-            ("closed_date", N_("Closed"), "date"),
-        ),
-    ),
-    (
-        "new_leads",
-        N_("Leads created this month (first contact)"),
-        (
-            ("lead_id", N_("Lead"), None),
-            ("created_date", N_("Created"), "date"),
-            ("first_contact_date", N_("First contact"), "date"),
-            ("contacted_within_1d", N_("Within 1 day"), None),
-        ),
-    ),
-    (
-        "survey_answers",
-        N_("Survey answers"),
-        (
-            ("response_id", N_("Response"), None),
-            ("submitted_date", N_("Submitted"), "date"),
-            ("score", N_("Score"), "score"),
-            ("scale_max", N_("Scale"), "score"),
-            ("score_100", N_("Score out of 100"), "score"),
-            ("comment", N_("Comment"), None),
-        ),
-    ),
-    (
-        "skill_ratings",
-        N_("Skill ratings"),
-        (("skill", N_("Skill"), None), ("rating", N_("Rating"), "score")),
-    ),
-)
 #: The size of a row of the evidence tables that have one, and the key that breaks its ties: the HTML shows
 #: the largest rows first (and, past the config's `cards.evidence_rows`, only those); the others keep their order.
 #: A deal's size is its amount in the reporting currency, so deals in other currencies rank among the rest.
 EVIDENCE_SIZES: dict[str, tuple[str, str]] = {
     "won_deals": ("amount_reporting", "opportunity_id"),
     "new_customers": ("amount_reporting", "account_id"),
-}
-#: Columns a deal's evidence adds when the rep has deals in another currency (SPEC §8.2) ...
-CONVERTED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
-    ("rate", N_("Rate"), "rate"),
-    ("rate_date", N_("Rate date"), "date"),
-    ("amount_reporting", N_("Amount converted"), "money"),
-)
-#: ... and shared deals (SPEC §8.1).
-SHARED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
-    ("share", N_("Your share"), "share"),
-    ("credited_amount", N_("Your credit"), "money"),
-)
-#: How a restated card (and a correction) names a changed column of the scorecards table: (label msgid, kind).
-CHANGE_LABELS: dict[str, tuple[str, Kind | None]] = {
-    **{column: (label, kind) for column, label, kind in FIGURES},
-    **{d.name: (d.label, d.kind) for d in DIMENSIONS},
-    "composite_score": (N_("Composite score"), "score"),
-    "overall_grade": (N_("Overall grade"), None),
-    "rank_in_team": (N_("Rank in team"), "count"),
-    "rank_overall": (N_("Rank overall"), "count"),
-    "rep_name": (N_("Rep"), None),
-    "team": (N_("Team"), None),
-    "manager_name": (N_("Manager"), None),
-    "manager_email": (N_("Manager's e-mail"), None),
-    "locale": (N_("Language"), None),
-}
-#: A dimension's grade column, by the dimension's label: told as GRADE_LABEL ("Customer satisfaction grade").
-GRADE_COLUMNS: dict[str, str] = {d.grade_column: d.label for d in DIMENSIONS}
-GRADE_LABEL = N_("%(dimension)s grade")
-#: How a restated card names a changed column of an evidence row: the heading the evidence tables give it.
-EVIDENCE_COLUMN_LABELS: dict[str, str] = {
-    column: heading
-    for _section, _title, columns in (*EVIDENCE, ("", "", CONVERTED_COLUMNS + SHARED_COLUMNS))
-    for column, heading, _kind in columns
-} | {"stage": N_("Stage")}  # the deals behind every number: not on the card, but a change of stage is told
-#: Words of the values of an evidence column where a change of it is told (a deal's stage: open → won).
-CHANGE_VALUE_WORDS: dict[str, dict[str, str]] = {"stage": {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}}
-#: How a restated card says an evidence row came or went.
-CHANGE_WORDS = {"appeared": N_("appeared"), "disappeared": N_("disappeared")}
-#: How a restated card names an evidence row's section.
-EVIDENCE_ROW_NAMES = {
-    "deals": N_("Opportunity"),
-    "won_deals": N_("Won deal"),
-    "new_customers": N_("New customer"),
-    "closed_leads": N_("Closed lead"),
-    "new_leads": N_("New lead"),
-    "survey_answers": N_("Survey answer"),
-    "skill_ratings": N_("Skill rating"),
-}
-#: The evidence columns whose values are words the cards translate (a lead's status, yes/no, a skill);
-#: every other text (an account's, a team's name) is shown as the data spells it.
-WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill"})
-#: Words of the values of WORD_COLUMNS.
-VALUE_WORDS: dict[str, str] = {
-    "converted": N_("converted"),
-    "disqualified": N_("disqualified"),
-    "true": N_("yes"),
-    "false": N_("no"),
-    "plan": N_("Sales planning"),
-    "prospecting": N_("Prospecting"),
-    "presentation": N_("Presentation"),
-    "negotiation": N_("Negotiation"),
-    "closing": N_("Closing and after-sales"),
 }
 
 
@@ -206,6 +71,8 @@ class Cell:
     kind: Kind | None
     text: str
     currency: str | None = None
+    #: A change (`+0.25`): the workbook's number format shows its sign.
+    signed: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,7 +112,7 @@ class DimensionBlock:
     bands: str
     na_reason: str | None
     trend: list[TrendPoint]
-    change: str
+    change: Cell
     sparkline: Sparkline
 
 
@@ -586,23 +453,14 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
         lines.append(_("You had no card in version %(sent)d.") % {"sent": sent})
     elif mine is not None:
         for column, old, new in mine.select("column", "old", "new").iter_rows():
-            label, kind = CHANGE_LABELS.get(column, (column, None))
-            named = _(GRADE_LABEL) % {"dimension": _(GRADE_COLUMNS[column])} if column in GRADE_COLUMNS else _(label)
-            lines.append(f"{named}: {_change_value(old, kind, t)} → {_change_value(new, kind, t)}")
+            lines.append(number_line(number_change(column, old, new, t.locale, t.currency), t.locale))
     if publication.evidence is not None:
-        for section, key, change, column, old, new in (
-            publication.evidence.filter(pl.col("rep_id") == rep_id)
+        lines += [
+            evidence_change(*row, t.locale)
+            for row in publication.evidence.filter(pl.col("rep_id") == rep_id)
             .select("section", "key", "change", "column", "old", "new")
             .iter_rows()
-        ):
-            what = f"{_(EVIDENCE_ROW_NAMES.get(section, section))} {one_line(key)}"
-            named = _(EVIDENCE_COLUMN_LABELS[column]) if column in EVIDENCE_COLUMN_LABELS else column
-            words = {value: _(word) for value, word in CHANGE_VALUE_WORDS.get(column, {}).items()}
-            lines.append(
-                f"{what}: {named} {words.get(old, _shown(old, t))} → {words.get(new, _shown(new, t))}"
-                if change == "changed"
-                else f"{what}: {_(CHANGE_WORDS[change])}"
-            )
+        ]
     return Restated(title, lines or [_("No change for you.")])
 
 
@@ -614,19 +472,6 @@ def _restated_title(publication: Publication, sent: int | None, t: Wording) -> s
         "date": format_value(publication.published_on, "date", t.locale, t.na),
         "sent": sent,
     }
-
-
-def _shown(text: str | None, t: Wording) -> str:
-    return t.na if text is None else one_line(text)
-
-
-def _change_value(text: str | None, kind: Kind | None, t: Wording) -> str:
-    if text is None:
-        return t.na
-    if kind is None:
-        return one_line(text)
-    value = int(text) if kind == "count" else Decimal(text)
-    return format_value(value, kind, t.locale, t.na, t.currency)
 
 
 def _card_labels(t: Wording) -> dict[str, str]:
@@ -646,7 +491,7 @@ def _card_labels(t: Wording) -> dict[str, str]:
         "no_feedback": _("No feedback rule applies this month."),
         "topic": _("Training topic"),
         "manager_note": _("Manager's note"),
-        "evidence": _("Evidence: the rows behind each number"),
+        "evidence": _("Evidence: the rows behind each grade"),
         "scorecard": _("Scorecard"),
         "sheet_evidence": _("Evidence"),
     }
@@ -688,9 +533,14 @@ def _dimension(
         bands=bands,
         na_reason=_na_reason(na_reason, row, settings, t) if na_reason is not None else None,
         trend=trend,
-        change=format_change(change, kind, t.locale, t.na),
+        change=_change(change, kind, t),
         sparkline=_sparkline(values, band.B),  # type: ignore[arg-type]
     )
+
+
+def _change(value: Decimal | int | None, kind: Kind, t: Wording) -> Cell:
+    """A change since last month, signed; the workbook keeps it rounded as shown, so its sign agrees with the page."""
+    return Cell(rounded_change(value, kind), kind, format_change(value, kind, t.locale, t.na), signed=True)
 
 
 def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: Wording) -> str:
@@ -844,11 +694,7 @@ def _rollup(
                 t.cell(r["rank_in_team"], "count"),
                 t.cell(r["overall_grade"], None),
                 t.cell(r["composite_score"], "score"),
-                Cell(
-                    r["composite_score_change"],
-                    "score",
-                    format_change(r["composite_score_change"], "score", t.locale, t.na),
-                ),
+                _change(r["composite_score_change"], "score", t),
                 *(t.cell(r[dimension.grade_column], None) for dimension in DIMENSIONS),
                 t.cell(r["won_amount"], "money"),
                 t.cell(r["target_amount"], "money"),
@@ -909,7 +755,7 @@ def _movers(movers: pl.DataFrame, names: dict[str, str], t: Wording) -> Table:
             t.cell(names[rep_id], None),
             t.cell(previous, "score"),
             t.cell(current, "score"),
-            Cell(change, "score", format_change(change, "score", t.locale, t.na)),
+            _change(change, "score", t),
         ]
         for rep_id, previous, current, change in movers.select(
             "rep_id", "composite_score_previous", "composite_score", "composite_score_change"

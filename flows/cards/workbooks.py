@@ -54,7 +54,7 @@ class SheetWriter:
         self.rows: list[list[_Spec] | _Pending] = []
         self._height = 0
         self.widths: dict[int, int] = {}
-        self._formats: dict[tuple[Kind, str], _Style] = {}
+        self._formats: dict[tuple[Kind, str, bool], _Style] = {}
         #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
         #: strings' hashes, which differ from process to process, and so would the style ids in the file.
         self._styles: dict[_Style, None] = {}
@@ -87,7 +87,7 @@ class SheetWriter:
             style = None
             width = _display_width(value)  # type: ignore[arg-type]
         else:
-            value, style = cell.value, self._format(cell.kind, cell.currency or self.currency)
+            value, style = cell.value, self._format(cell.kind, cell.currency or self.currency, signed=cell.signed)
             width = _number_width(cell)
         if font or fill or alignment:
             style = (style[0] if style else None, font, fill, alignment)
@@ -96,10 +96,10 @@ class SheetWriter:
             self.widths[column] = width
         return value, style
 
-    def _format(self, kind: Kind, currency: str) -> _Style:
-        key = (kind, currency)
+    def _format(self, kind: Kind, currency: str, *, signed: bool = False) -> _Style:
+        key = (kind, currency, signed)
         if key not in self._formats:
-            self._formats[key] = (excel_format(kind, self.locale, currency), None, None, None)
+            self._formats[key] = (excel_format(kind, self.locale, currency, signed=signed), None, None, None)
             self._styles[self._formats[key]] = None
         return self._formats[key]
 
@@ -129,8 +129,8 @@ class SheetWriter:
                     add((text, None))
                     width = len(text) if text.isascii() else _display_width(text)
                 else:
-                    key = (cell.kind, cell.currency or currency)
-                    add((cell.value, formats.get(key) or self._format(*key)))
+                    key = (cell.kind, cell.currency or currency, cell.signed)
+                    add((cell.value, formats.get(key) or self._format(*key[:2], signed=cell.signed)))
                     width = len(text) if text else len(str(cell.value)) + 4  # as _number_width
                 if width > widest[column]:
                     widest[column] = width
@@ -164,9 +164,9 @@ class SheetWriter:
                 styles.append(self._first_uses(kind, values, currencies, column, first_use))
             if len(widths) and widths.max() > widest[column]:  # type: ignore[operator]
                 widest[column] = widths.max()  # type: ignore[assignment]
-        for key, _where in sorted(first_use.items(), key=lambda item: item[1]):
-            if key not in self._formats:
-                self._format(*key)
+        for (kind, currency), _where in sorted(first_use.items(), key=lambda item: item[1]):
+            if (kind, currency, False) not in self._formats:  # rows only the workbook shows hold no changes
+                self._format(kind, currency)
         self.rows.append(_Pending(stored, styles))
         self._height += frame.height
 
@@ -283,7 +283,7 @@ class _Pending:
     stored: StoredRows
     styles: list[tuple[Kind, pl.Series | str] | None]
 
-    def columns(self, formats: dict[tuple[Kind, str], _Style], ids: Mapping[Hashable, int]) -> ColumnRows:
+    def columns(self, formats: dict[tuple[Kind, str, bool], _Style], ids: Mapping[Hashable, int]) -> ColumnRows:
         """The rows for `bulk_sheet_data`, each number's style id looked up from its format."""
         number_styles: list[int | pl.Series | None] = []
         for style in self.styles:
@@ -292,9 +292,10 @@ class _Pending:
                 continue
             kind, currency = style
             if isinstance(currency, str):
-                number_styles.append(ids[formats[(kind, currency)]])
+                number_styles.append(ids[formats[(kind, currency, False)]])
             else:
-                by_currency = {c: ids[formats[(kind, c)]] for c in currency.unique().to_list() if (kind, c) in formats}
+                used = [c for c in currency.unique().to_list() if (kind, c, False) in formats]
+                by_currency = {c: ids[formats[(kind, c, False)]] for c in used}
                 number_styles.append(currency.replace_strict(by_currency, default=0, return_dtype=pl.UInt32))
         return ColumnRows(self.stored.frame, number_styles, self.stored.na)
 

@@ -7,12 +7,11 @@ regular message (data text on one line, HTML autoescaped).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass
 
 import polars as pl
 
+from scorecards.config.dimensions import N_
 from scorecards.flows.mail.messages import (
     Attachment,
     Mailing,
@@ -24,38 +23,13 @@ from scorecards.flows.mail.messages import (
     rendered_message,
     rollup_attachment,
 )
+from scorecards.flows.shared.changes import evidence_change, number_change, number_line
 from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.inert_text import one_line
 
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
-    """Mark a message for the catalogue without translating it here."""
-    return message
-
-
 #: How a rep's status reads (transforms.restatement.rep_status).
 STATUS = {"added": N_("added"), "gone": N_("gone"), "changed": N_("changed")}
-K = TypeVar("K")
-#: Shown for a missing value (a null, or a side where the row does not exist).
-NOTHING = "–"
-
-
-@dataclass(frozen=True)
-class ChangeLabels:
-    """Catalogue ids (msgids) changes are shown with, as the cards label them; what has none shows its own name."""
-
-    #: Scorecards column → label.
-    columns: Mapping[str, str] = field(default_factory=dict)
-    #: Evidence section → the word for one of its rows (`opportunity`).
-    sections: Mapping[str, str] = field(default_factory=dict)
-    #: (evidence section, column) → label.
-    evidence_columns: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    #: A grade column → its dimension's label, and the msgid that names a grade from it (`%(dimension)s grade`).
-    grades: Mapping[str, str] = field(default_factory=dict)
-    grade_label: str = "%(dimension)s grade"
-    #: An evidence column → the words of its values (a deal's stage: `open`, `won`, `lost`).
-    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,10 +50,12 @@ class Changes:
 
 @dataclass(frozen=True)
 class RepCorrection:
-    """One changed rep in the body: a title, each changed number (label, old, new) and each evidence line."""
+    """One changed rep in the body: a title, each changed number (label, old, new; and as a line of text) and each
+    evidence line."""
 
     title: str
     numbers: list[tuple[str, str, str]]
+    number_lines: list[str]
     evidence: list[str]
 
 
@@ -100,7 +76,7 @@ class CorrectionBody:
     footer: str
 
 
-def correction_message(mailing: Mailing, manager: Manager, changes: Changes, labels: ChangeLabels) -> OutgoingMessage:
+def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> OutgoingMessage:
     """The manager's correction: per changed rep old → new and the evidence rows; their restated cards attached.
 
     Attached are the rollups of the teams that changed and the current cards
@@ -137,7 +113,7 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes, lab
         )
         % {"month": month, "old": changes.old_version, "new": changes.new_version},
         attached=_("Attached are the corrected scorecards of these reps and the team rollup as Excel files."),
-        reps=[_rep(rep, changes, labels, locale) for rep in _in_order(changes.reps, manager, mailing)],
+        reps=[_rep(rep, changes, locale, mailing.currency) for rep in _in_order(changes.reps, manager, mailing)],
         number_headings=(_("Changed"), _("Before"), _("Now")),
         evidence_title=_("Evidence"),
         attachments_title=_("Attachments"),
@@ -161,7 +137,7 @@ def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[di
     )
 
 
-def _rep(rep: dict[str, str], changes: Changes, labels: ChangeLabels, locale: str) -> RepCorrection:
+def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> RepCorrection:
     _ = translations(locale).gettext
     rep_id = rep["rep_id"]
     title = _("%(rep)s (%(rep_id)s): %(status)s") % {
@@ -172,49 +148,15 @@ def _rep(rep: dict[str, str], changes: Changes, labels: ChangeLabels, locale: st
     numbers = []
     if rep["status"] == "changed":  # an added or gone rep has every column on one side only: its evidence says more
         numbers = [
-            (_column_label(labels, c["column"], locale), _shown(c["old"]), _shown(c["new"]))
-            for c in changes.numbers.filter(pl.col("rep_id") == rep_id).iter_rows(named=True)
+            number_change(column, old, new, locale, currency)
+            for column, old, new in changes.numbers.filter(pl.col("rep_id") == rep_id)
+            .select("column", "old", "new")
+            .iter_rows()
         ]
     evidence = [
-        _evidence_line(row, labels, locale)
-        for row in changes.evidence.filter(pl.col("rep_id") == rep_id).iter_rows(named=True)
+        evidence_change(*row, locale)
+        for row in changes.evidence.filter(pl.col("rep_id") == rep_id)
+        .select("section", "key", "change", "column", "old", "new")
+        .iter_rows()
     ]
-    return RepCorrection(title, numbers, evidence)
-
-
-def _evidence_line(row: dict[str, str | None], labels: ChangeLabels, locale: str) -> str:
-    """`opportunity O-1: Amount 10000.00 → 12000.00`, `won deal O-2: appeared`."""
-    _ = translations(locale).gettext
-    section = row["section"] or ""
-    what = {"what": _label(labels.sections, section, locale), "key": _shown(row["key"])}
-    if row["change"] == "appeared":
-        return _("%(what)s %(key)s: appeared") % what
-    if row["change"] == "disappeared":
-        return _("%(what)s %(key)s: disappeared") % what
-    column = row["column"] or ""
-    words = {value: _(word) for value, word in labels.values.get(column, {}).items()}
-    return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
-        **what,
-        "column": _label(labels.evidence_columns, (section, column), locale, column),
-        "old": words.get(row["old"] or "", _shown(row["old"])),
-        "new": words.get(row["new"] or "", _shown(row["new"])),
-    }
-
-
-def _column_label(labels: ChangeLabels, column: str, locale: str) -> str:
-    """How a changed scorecards column is named: its label, a grade by its dimension's, else its own name."""
-    if column in labels.grades:
-        _ = translations(locale).gettext
-        return _(labels.grade_label) % {"dimension": _(labels.grades[column])}
-    return _label(labels.columns, column, locale)
-
-
-def _label(msgids: Mapping[K, str], key: K, locale: str, name: str | None = None) -> str:
-    """The translated label of `key`, or its own name (never looked up: it is no catalogue id) when it has none."""
-    if key in msgids:
-        return translations(locale).gettext(msgids[key])
-    return one_line(name if name is not None else str(key))
-
-
-def _shown(value: str | None) -> str:
-    return NOTHING if value is None else one_line(value)
+    return RepCorrection(title, numbers, [number_line(number, locale) for number in numbers], evidence)

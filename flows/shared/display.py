@@ -26,6 +26,8 @@ _PATTERNS: dict[Kind, str] = {
     "days": "#,##0.0",
     "rate": "#,##0.0000######",
 }
+#: The places format_change shows a change of each kind to (a percent's 0.1 % is three places of the ratio).
+_CHANGE_PLACES: dict[Kind, int] = {"percent": 3, "count": 0, "score": 2, "days": 1}
 _EXCEL_FORMATS: dict[Kind, str] = {
     "percent": "0.0%",
     "share": "0.00%",
@@ -135,9 +137,22 @@ def format_month(period_start: date, locale: str, *, short: bool = False) -> str
     return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=_babel(locale))
 
 
-def excel_format(kind: Kind, locale: str, currency: str = "CNY") -> str:
-    """The Excel number format of a kind of value (the cell keeps the exact number)."""
+def excel_format(kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False) -> str:
+    """The Excel number format of a kind of value (the cell keeps the exact number); `signed` for a change
+    stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`)."""
     if kind == "money":
         symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
-    return _EXCEL_FORMATS[kind]
+    unsigned = _EXCEL_FORMATS[kind]
+    # Excel shows the negative section's number without its minus sign, and the zero section only for 0.
+    return f"+{unsigned};-{unsigned};{unsigned}" if signed else unsigned
+
+
+def rounded_change(value: Decimal | int | None, kind: Kind) -> Decimal | int | None:
+    """A change rounded half up to the places format_change shows: stored so in a workbook, a change too small to
+    show is 0 and reads without a sign, as on the page."""
+    if value is None or isinstance(value, int):
+        return value
+    places = _CHANGE_PLACES[kind]
+    with localcontext(rounding=ROUND_HALF_UP):
+        return value.quantize(Decimal(1).scaleb(-places)) + 0  # + 0: a negative zero is zero

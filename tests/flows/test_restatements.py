@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from builders import BASE_TABLES, snapshot, write_csv
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 
 from scorecards.flows.cli import app
 from scorecards.flows.publish.versions import store_folder, version_numbers
+from scorecards.flows.shared.display import format_value
 from scorecards.flows.shared.layout import PeriodFolder
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -134,10 +137,13 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
     publish(folder, out)
     record_sent(out, 1)
     correct(folder, "1300.10")
+    team_day = [datetime.now(ZoneInfo("Asia/Shanghai")).date()]  # the config's schedule time zone: the team's day
     publish(folder, out)
+    team_day.append(datetime.now(ZoneInfo("Asia/Shanghai")).date())
     period = PeriodFolder.of(out, "2026-10")
     english = period.card("R1", ".html").read_text()
-    assert "Restated: this is version 2 of" in english and "it replaces version 1, which was sent." in english
+    dated = {f"Restated: this is version 2 of {format_value(day, 'date', 'en', 'N/A')};" for day in team_day}
+    assert any(title in english for title in dated) and "it replaces version 1, which was sent." in english
     assert "Won amount: CN¥3,000.30 → CN¥3,300.30" in english and "Opportunity O1: Amount 1000.10 → 1300.10" in english
     chinese = period.card("R2", ".html").read_text()
     assert "已更正：" in chinese and "你的数据没有变化。" in chinese
@@ -159,7 +165,7 @@ def test_a_restated_card_names_grades_and_stages_and_says_when_the_rep_is_new(ma
     publish(folder, out)
     period = PeriodFolder.of(out, "2026-10")
     chinese = period.card("R2", ".html").read_text()  # R2 reads Chinese
-    assert "阶段 进行中 → 赢单" in chinese and "等级: D → C" in chinese and "new_customers_grade" not in chinese
+    assert "阶段 进行中 → 赢单" in chinese and "等级：D → C" in chinese and "new_customers_grade" not in chinese
     newcomer = period.card("R5", ".html").read_text()
     assert "You had no card in version 1." in newcomer and "N/A → N/A" not in newcomer
     assert "rep_name" not in newcomer and "manager_email" not in newcomer

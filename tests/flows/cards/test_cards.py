@@ -113,6 +113,9 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     # six months, May to October: 900 of 1000 each month, then 3000.30 of 3000.30
     assert [sheet.cell(row=row, column=c).value for c in range(5, 11)] == [0.9] * 5 + [1]
     assert sheet.cell(row=row - 1, column=5).value == "May 2026"
+    change = sheet.cell(row=row, column=11)  # from last month: a number, its sign shown as the HTML shows it
+    assert (change.value, change.number_format) == (pytest.approx(0.1), "+0.0%;-0.0%;0.0%")
+    assert "Change from last month: +10.0%" in card(published, "R1", "html").read_text()
     assert sheet.freeze_panes == "A3"
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 == "9"
@@ -162,6 +165,12 @@ def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> Non
     cells = cells_by_label(sheet)
     assert cells["Won amount"].value == 3000.3
     assert cells["Ann Lee"].value == 1 and cells["王芳"].value == 2
+    ann, *movers = (row for row in sheet.iter_rows() if row[0].value == "Ann Lee")  # the reps' table first
+    change = ann[4]  # rank, grade, score, then the score's change since last month
+    assert isinstance(change.value, float) and change.number_format == "+0.00;-0.00;0.00"
+    assert f"{change.value:+.2f}" in html
+    (mover,) = movers  # the movers table: the same change, the same format
+    assert (mover[3].value, mover[3].number_format) == (change.value, "+0.00;-0.00;0.00")
 
 
 def test_each_page_says_only_what_its_excel_file_holds(published: Path) -> None:

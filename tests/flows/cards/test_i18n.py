@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
 from scorecards.config import load_settings
-from scorecards.flows.shared.display import format_change, format_month, format_value
+from scorecards.flows.shared.display import excel_format, format_change, format_month, format_value, rounded_change
 from scorecards.flows.shared.i18n import LOCALES, catalogue_path, message_ids, translations
 
 
@@ -28,6 +28,7 @@ def test_every_message_has_a_zh_cn_translation() -> None:
     assert len(needed) > 100
     assert sorted(needed - set(translated)) == []
     assert sorted(m for m in needed if not translated[m]) == []
+    assert sorted(set(translated) - needed) == []  # and no entry for a message nothing shows any more
 
 
 def test_messages_are_found_in_code_templates_and_config() -> None:
@@ -121,3 +122,13 @@ def test_too_few_survey_answers_reads_in_the_singular_and_the_plural() -> None:
     assert _na_reason("too_few_responses", {"survey_responses": 1}, settings, en) == "only 1 survey answer, 3 needed"
     assert _na_reason("too_few_responses", {"survey_responses": 2}, settings, en) == "only 2 survey answers, 3 needed"
     assert _na_reason("too_few_responses", {"survey_responses": 1}, settings, zh) == "仅有 1 份调查答卷，至少需要 3 份"
+
+
+def test_a_change_is_stored_as_shown_so_the_workbook_s_sign_agrees_with_the_page() -> None:
+    assert excel_format("score", "en", signed=True) == "+0.00;-0.00;0.00"  # Excel drops the minus in section 2
+    for change, kind in ((Decimal("0.001"), "score"), (Decimal("-0.004"), "score"), (Decimal("0.0004"), "percent")):
+        stored = rounded_change(change, kind)
+        assert stored == 0 and not stored.is_signed()  # Excel's zero section: no sign, as format_change shows
+        assert format_change(change, kind, "en", "N/A") in {"0.00", "0.0%"}
+    assert rounded_change(Decimal("0.125"), "score") == Decimal("0.13") and rounded_change(3, "count") == 3
+    assert rounded_change(Decimal("-0.0125"), "percent") == Decimal("-0.013")

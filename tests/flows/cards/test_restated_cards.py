@@ -60,7 +60,7 @@ def test_the_notice_lists_the_reps_changes_with_hostile_text_inert(published: Pe
     assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     chinese = published.card("R2", ".html").read_text()
     assert "已更正：这是 2026年11月5日 发布的第 3 版，取代已发送的第 2 版。" in chinese
-    assert "团队排名: 1 → 2" in chinese and "商机 O9 X: 已移除" in chinese
+    assert "团队排名：1 → 2" in chinese and "商机 O9 X：已移除" in chinese
 
 
 def test_the_workbook_carries_the_notice_and_the_question_link(published: PeriodFolder) -> None:

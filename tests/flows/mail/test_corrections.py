@@ -120,11 +120,11 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
     for part in (text, html):
         assert "version 1" in part and "version 2" in part
         assert "Ann Lee (R1): changed" in part
-        assert "Won amount" in part and "3000.30" in part and "3250.30" in part  # the card's label, old → new
-        assert "opportunity O1: Amount 1000.10 → 1200.10" in part
-        assert "opportunity O9 Bcc: evil@example.com: appeared" in part
+        assert "Won amount" in part and "CN¥3,000.30" in part and "CN¥3,250.30" in part  # as the restated card shows it
+        assert "Opportunity O1: Amount 1000.10 → 1200.10" in part
+        assert "Opportunity O9 Bcc: evil@example.com: appeared" in part
         assert "Bob Ray" not in part and "R3" not in part  # West did not change and is not East's
-    assert "  Won amount: 3000.30 → 3250.30" in text
+    assert "  Won amount: CN¥3,000.30 → CN¥3,250.30" in text
     assert '<td align="left" style="border:1px solid #d9e2ec;text-align:left;">Won amount</td>' in html
 
     # The restated card of the changed rep, and the team's rollup: as they are published now.
@@ -207,9 +207,9 @@ def test_hostile_text_in_changed_evidence_is_escaped_and_kept_on_one_line(restat
     message = received.message
     text, html = body(message, "plain"), body(message, "html")
 
-    assert f"opportunity O2: Account Beta → {SCRIPT}" in text  # the text part shows it as written
+    assert f"Opportunity O2: Account Beta → {SCRIPT}" in text  # the text part shows it as written
     assert "<script" not in html.lower()
-    assert "opportunity O2: Account Beta → &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Opportunity O2: Account Beta → &lt;script&gt;alert(1)&lt;/script&gt;" in html
     for part in (text, html):
         assert "O9\r" not in part and "O9\n" not in part
         assert "O9 Bcc: evil@example.com" in part  # on the evidence line it belongs to
@@ -232,9 +232,9 @@ def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: S
     message = mailbox.received[0].message
     assert message["Subject"] == "更正：2026年10月 销售考核卡（第 2 版）"
     text = body(message, "plain")
-    assert "Ann Lee（R1）：有变化" in text and "赢单金额: 3000.30 → 3250.30" in text
+    assert "Ann Lee（R1）：有变化" in text and "赢单金额：¥3,000.30 → ¥3,250.30" in text
     assert "商机 O1：金额 1000.10 → 1200.10" in text
-    english = ("Corrected", "Dear", "changed", "opportunity", "won deal", "appeared", "Amount", "Won amount")
+    english = ("Corrected", "Dear", "changed", "Opportunity", "Won deal", "appeared", "Amount", "Won amount")
     assert [w for w in english if w in text or w in body(message, "html")] == []
 
 
@@ -248,17 +248,3 @@ def test_a_sent_version_the_store_no_longer_has_is_reported_not_guessed(restated
         " not sent"
         for address in (WEST, EAST)
     ]
-
-
-def test_a_correction_names_a_grade_by_its_dimension_and_a_stage_in_words() -> None:
-    from scorecards.flows.mail.corrections import _column_label, _evidence_line
-    from scorecards.flows.restatements import change_labels
-
-    labels = change_labels()
-    assert _column_label(labels, "satisfaction_grade", "en") == "Customer satisfaction grade"
-    assert _column_label(labels, "satisfaction", "en") == "Customer satisfaction"
-    assert _column_label(labels, "manager_email", "en") == "Manager's e-mail"
-    deal = {"section": "deals", "key": "O5", "change": "changed", "column": "stage", "old": "open", "new": "won"}
-    assert _evidence_line(deal, labels, "en") == "opportunity O5: Stage open → won"
-    assert "阶段 进行中 → 赢单" in _evidence_line(deal, labels, "zh-CN")
-    assert "等级" in _column_label(labels, "satisfaction_grade", "zh-CN")

@@ -1,0 +1,90 @@
+"""How a change between two versions of a period reads (SPEC §9): one wording for restated cards and corrections.
+
+What changed arrives as exact text (transforms.restatement). A number of the
+scorecards table is shown as the cards show it (money in the reporting
+currency); an evidence value as its exact text, or, for a word (a deal's
+stage), translated. Every label is the cards' own; text from the data is kept
+on one line.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from scorecards.flows.shared.columns import (
+    EVIDENCE_COLUMNS,
+    EVIDENCE_ROW_NAMES,
+    GRADE_COLUMNS,
+    GRADE_LABEL,
+    SCORECARD_LABELS,
+    VALUE_WORDS,
+    WORD_COLUMNS,
+)
+from scorecards.flows.shared.display import Kind, format_value
+from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.inert_text import one_line
+from scorecards.transforms.restatement import EVIDENCE_KEYS
+
+
+def number_change(column: str, old: str | None, new: str | None, locale: str, currency: str) -> tuple[str, str, str]:
+    """A changed scorecards column as (label, old, new): named and shown as the card shows it, with the exact
+    values beside when the card's rounding would hide the change."""
+    _ = translations(locale).gettext
+    kind: Kind | None = None
+    if column in GRADE_COLUMNS:
+        label = _(GRADE_LABEL) % {"dimension": _(GRADE_COLUMNS[column])}
+    elif column in SCORECARD_LABELS:
+        msgid, kind = SCORECARD_LABELS[column]
+        label = _(msgid)
+    else:  # a column the cards do not name: its own name, never looked up (it is no catalogue id)
+        label = one_line(column)
+    shown = _number(old, kind, locale, currency), _number(new, kind, locale, currency)
+    if kind is not None and shown[0] == shown[1] and old is not None and new is not None:
+        # Rounded for display, a small change would read as none (`100.0% → 100.0%`): the exact values tell it.
+        return label, f"{shown[0]} ({one_line(old)})", f"{shown[1]} ({one_line(new)})"
+    return label, *shown
+
+
+def number_line(change: tuple[str, str, str], locale: str) -> str:
+    """A number_change as one line: `Won amount: CN¥3,000.30 → CN¥3,300.30`."""
+    label, old, new = change
+    return translations(locale).gettext("%(label)s: %(old)s → %(new)s") % {"label": label, "old": old, "new": new}
+
+
+def evidence_change(
+    section: str, key: str, change: str, column: str | None, old: str | None, new: str | None, locale: str
+) -> str:
+    """A changed evidence row: `Opportunity O-1: Amount 1000.10 → 1200.10`, `Survey answer S-2: appeared`."""
+    _ = translations(locale).gettext
+    row_name = _(EVIDENCE_ROW_NAMES[section]) if section in EVIDENCE_ROW_NAMES else section
+    what = {"what": one_line(row_name), "key": _text(key, EVIDENCE_KEYS.get(section, ""), locale)}  # a skill: a word
+    if change == "appeared":
+        return _("%(what)s %(key)s: appeared") % what
+    if change == "disappeared":
+        return _("%(what)s %(key)s: disappeared") % what
+    column = column or ""
+    named = _(EVIDENCE_COLUMNS[(section, column)]) if (section, column) in EVIDENCE_COLUMNS else one_line(column)
+    return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
+        **what,
+        "column": named,
+        "old": _text(old, column, locale),
+        "new": _text(new, column, locale),
+    }
+
+
+def _number(text: str | None, kind: Kind | None, locale: str, currency: str) -> str:
+    na = translations(locale).gettext("N/A")
+    if text is None:
+        return na
+    if kind is None:
+        return one_line(text)
+    return format_value(int(text) if kind == "count" else Decimal(text), kind, locale, na, currency)
+
+
+def _text(text: str | None, column: str, locale: str) -> str:
+    _ = translations(locale).gettext
+    if text is None:
+        return _("N/A")
+    if column in WORD_COLUMNS and text in VALUE_WORDS:
+        return _(VALUE_WORDS[text])
+    return one_line(text)

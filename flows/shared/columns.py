@@ -1,0 +1,165 @@
+"""What each published column is called and of what kind: the cards lay their tables out by these, and a
+change between two versions (a restated card, a correction e-mail) is named by them.
+
+Labels are catalogue ids (msgids), translated where they are shown.
+"""
+
+from __future__ import annotations
+
+from scorecards.config import DIMENSIONS
+from scorecards.config.dimensions import N_
+from scorecards.flows.shared.display import Kind
+
+#: (column, label, kind) of the supporting figures.
+FIGURES: tuple[tuple[str, str, Kind], ...] = (
+    ("won_amount", N_("Won amount"), "money"),
+    ("target_amount", N_("Target"), "money"),
+    ("won_deals", N_("Won deals"), "count"),
+    ("win_rate", N_("Win rate"), "percent"),
+    ("avg_deal_size", N_("Average deal size"), "money"),
+    ("avg_cycle_days", N_("Average sales cycle (days)"), "days"),
+    ("open_pipeline", N_("Open pipeline"), "money"),
+    ("first_contact_within_1d", N_("New leads contacted within 1 day"), "percent"),
+    ("leads_converted", N_("Leads converted"), "count"),
+    ("leads_closed", N_("Leads closed"), "count"),
+    ("survey_responses", N_("Survey responses"), "count"),
+)
+#: (section, title, [(column, heading, kind)]) of the evidence behind each grade.
+EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] = (
+    (
+        "won_deals",
+        N_("Won deals closed this month"),
+        (
+            ("opportunity_id", N_("Opportunity"), None),
+            ("account_name", N_("Account"), None),
+            ("amount", N_("Amount"), "money"),
+            ("created_date", N_("Created"), "date"),
+            ("close_date", N_("Closed"), "date"),
+            ("cycle_days", N_("Cycle (days)"), "count"),
+        ),
+    ),
+    (
+        "new_customers",
+        N_("New customers: accounts whose first won deal is yours"),
+        (
+            ("account_id", N_("Account ID"), None),
+            ("account_name", N_("Account"), None),
+            ("opportunity_id", N_("First deal"), None),
+            ("amount", N_("Amount"), "money"),
+            ("close_date", N_("Closed"), "date"),
+        ),
+    ),
+    (
+        "closed_leads",
+        N_("Leads closed this month"),
+        (
+            ("lead_id", N_("Lead"), None),
+            ("status", N_("Status"), None),
+            ("created_date", N_("Created"), "date"),
+            ("closed_date", N_("Closed"), "date"),
+        ),
+    ),
+    (
+        "new_leads",
+        N_("Leads created this month (first contact)"),
+        (
+            ("lead_id", N_("Lead"), None),
+            ("created_date", N_("Created"), "date"),
+            ("first_contact_date", N_("First contact"), "date"),
+            ("contacted_within_1d", N_("Within 1 day"), None),
+        ),
+    ),
+    (
+        "survey_answers",
+        N_("Survey answers"),
+        (
+            ("response_id", N_("Response"), None),
+            ("submitted_date", N_("Submitted"), "date"),
+            ("score", N_("Score"), "score"),
+            ("scale_max", N_("Scale"), "score"),
+            ("score_100", N_("Score out of 100"), "score"),
+            ("comment", N_("Comment"), None),
+        ),
+    ),
+    (
+        "skill_ratings",
+        N_("Skill ratings"),
+        (("skill", N_("Skill"), None), ("rating", N_("Rating"), "score")),
+    ),
+)
+
+#: Columns a deal's evidence adds when the rep has deals in another currency (SPEC §8.2) ...
+CONVERTED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
+    ("rate", N_("Rate"), "rate"),
+    ("rate_date", N_("Rate date"), "date"),
+    ("amount_reporting", N_("Amount converted"), "money"),
+)
+#: ... and shared deals (SPEC §8.1).
+SHARED_COLUMNS: tuple[tuple[str, str, Kind | None], ...] = (
+    ("share", N_("Your share"), "share"),
+    ("credited_amount", N_("Your credit"), "money"),
+)
+
+#: How a change names a column of the scorecards table: (label, kind of its values).
+SCORECARD_LABELS: dict[str, tuple[str, Kind | None]] = {
+    **{column: (label, kind) for column, label, kind in FIGURES},
+    **{d.name: (d.label, d.kind) for d in DIMENSIONS},
+    "composite_score": (N_("Composite score"), "score"),
+    "overall_grade": (N_("Overall grade"), None),
+    "rank_in_team": (N_("Rank in team"), "count"),
+    "rank_overall": (N_("Rank overall"), "count"),
+    "rep_name": (N_("Rep"), None),
+    "team": (N_("Team"), None),
+    "manager_name": (N_("Manager"), None),
+    "manager_email": (N_("Manager's e-mail"), None),
+    "locale": (N_("Language"), None),
+}
+#: A dimension's grade column, by the dimension's label: told as GRADE_LABEL ("Customer satisfaction grade").
+GRADE_COLUMNS: dict[str, str] = {d.grade_column: d.label for d in DIMENSIONS}
+GRADE_LABEL = N_("%(dimension)s grade")
+#: How a change names an evidence row, by its section (`Opportunity O-1`); a won deal is among the opportunities.
+EVIDENCE_ROW_NAMES: dict[str, str] = {
+    "deals": N_("Opportunity"),
+    "new_customers": N_("New customer"),
+    "closed_leads": N_("Closed lead"),
+    "new_leads": N_("New lead"),
+    "survey_answers": N_("Survey answer"),
+    "skill_ratings": N_("Skill rating"),
+}
+#: How a change names a column of an evidence row: the heading its section's table gives it, by (section, column).
+EVIDENCE_COLUMNS: dict[tuple[str, str], str] = {
+    (section, column): heading
+    for section, _title, columns in EVIDENCE
+    for column, heading, _kind in CONVERTED_COLUMNS + SHARED_COLUMNS + columns
+}
+# Columns a change can name that no card's table shows: the deals behind every number (section `deals`, on no
+# card) have the won deals' columns, an account and a stage; a deal's currency (the card writes it in the amount);
+# a survey answer's account.
+EVIDENCE_COLUMNS |= {
+    ("deals", column): heading for (section, column), heading in EVIDENCE_COLUMNS.items() if section == "won_deals"
+}
+EVIDENCE_COLUMNS |= {
+    ("deals", "account_id"): N_("Account ID"),
+    ("deals", "stage"): N_("Stage"),
+    ("deals", "currency"): N_("Currency"),
+    ("new_customers", "currency"): N_("Currency"),
+    ("survey_answers", "account_id"): N_("Account ID"),
+}
+#: The evidence columns whose values are words, shown translated (a lead's status, yes/no, a skill, a deal's stage);
+#: every other text (an account's, a team's name) is shown as the data spells it.
+WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage"})
+#: Words of the values of WORD_COLUMNS.
+VALUE_WORDS: dict[str, str] = {
+    "converted": N_("converted"),
+    "disqualified": N_("disqualified"),
+    "true": N_("yes"),
+    "false": N_("no"),
+    "plan": N_("Sales planning"),
+    "prospecting": N_("Prospecting"),
+    "presentation": N_("Presentation"),
+    "negotiation": N_("Negotiation"),
+    "closing": N_("Closing and after-sales"),
+    "open": N_("open"),
+    "won": N_("won"),
+    "lost": N_("lost"),
+}
