@@ -25,6 +25,7 @@ from scorecards.flows.shared.errors import ScorecardsError, UsageError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder
 from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.period import Period, last_complete_month
+from scorecards.transforms.trend import MONTHS_BEFORE
 
 if TYPE_CHECKING:
     from scorecards.flows.period_flow import RunResult
@@ -50,6 +51,8 @@ app = typer.Typer(
 )
 
 InputDir = Annotated[Path, typer.Option("--input", help="Folder holding the input tables.")]
+#: The months a command can name: a card's trend reads the months before P, and P ends the day before the next month.
+FIRST_PERIOD, LAST_PERIOD = Period(1, 1 + MONTHS_BEFORE), Period(9999, 11)
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder; each period is published in OUT/YYYY-MM.")]
 ConfigFile = Annotated[
     Path | None, typer.Option("--config", help="Config file (bands, weights, rules); the shipped one by default.")
@@ -83,6 +86,7 @@ def run(
     source = load_profile(profile)
     month = _period(period, "--period")
     _check_input(input_dir)
+    _check_out(out_dir)
     from scorecards.flows.period_flow import period_flow
 
     result = _orchestrate(
@@ -116,6 +120,7 @@ def backfill(
     if start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     _check_input(input_dir)
+    _check_out(out_dir)
     from scorecards.flows.period_flow import backfill_flow
 
     result = _orchestrate(
@@ -170,6 +175,7 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
 
     settings = load_settings(config)
     month = last_complete_month(date.today())
+    _check_out(out_dir)
     inputs = out_dir / "input"
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
@@ -313,14 +319,30 @@ def _finish(result: RunResult) -> None:
 
 def _period(text: str, option: str) -> Period:
     try:
-        return Period.parse(text)
+        month = Period.parse(text)
     except ValueError as exc:
         raise UsageError(f"{option}: {exc}") from None
+    if not FIRST_PERIOD <= month <= LAST_PERIOD:
+        raise UsageError(
+            f"{option}: {month} cannot be scored; months run from {FIRST_PERIOD} (a card's trend reads the"
+            f" {MONTHS_BEFORE} months before it) to {LAST_PERIOD}"
+        )
+    return month
 
 
 def _check_input(input_dir: Path) -> None:
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: input folder not found")
+
+
+def _check_out(out_dir: Path) -> None:
+    """OUT is a folder, or one this user can make: a run publishes into it."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: not a folder; --out names the folder the periods are published in")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out_dir}: cannot make the output folder ({exc.strerror or exc})") from None
 
 
 def main() -> None:

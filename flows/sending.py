@@ -22,6 +22,7 @@ from scorecards.flows.mail.messages import (
     MessageNotBuilt,
     OutgoingMessage,
     read_mailing,
+    require_published,
     team_message,
 )
 from scorecards.flows.mail.sender import (
@@ -63,6 +64,7 @@ def send_period(
     resend: bool = False,
 ) -> Sent:
     """Send each manager what they lack of OUT/P: its scorecards, or a correction of the version they have."""
+    require_published(out_dir / period)  # before the lock: an OUT that does not exist is not made
     with period_lock(out_dir, period):
         folder = out_dir / period
         mailing = read_mailing(folder, settings.defaults.locale, currency=settings.display.reporting)

@@ -151,15 +151,21 @@ class MessageNotBuilt(Exception):
     """A manager's message could not be built (a file of the publication is missing); the text says why."""
 
 
+def require_published(period_dir: Path) -> Path:
+    """The published scorecards table of OUT/P; UsageError when the period was never published there."""
+    scorecards_file = PeriodFolder(period_dir).scorecards_parquet
+    if not scorecards_file.is_file():
+        raise UsageError(f"{period_dir}: no published period here (scorecards.parquet missing); run `scorecards run`")
+    return scorecards_file
+
+
 def read_mailing(period_dir: Path, locale: str, *, currency: str = "CNY") -> Mailing:
     """The managers of a published period, by address, each with the language of their message.
 
     A message is in its teams' locale (as their rollups are) when the manager's
     teams agree on one; `locale`, the config default, otherwise.
     """
-    scorecards_file = PeriodFolder(period_dir).scorecards_parquet
-    if not scorecards_file.is_file():
-        raise UsageError(f"{period_dir}: no published period here (scorecards.parquet missing); run `scorecards run`")
+    scorecards_file = require_published(period_dir)
     if locale not in LOCALES:
         raise UsageError(f"no e-mail text for locale {locale!r}; known: {', '.join(LOCALES)}")
     scorecards = pl.read_parquet(scorecards_file)

@@ -40,6 +40,13 @@ def test_every_command_has_help() -> None:
             "missing.toml: config file not found",
         ),
         (["run", "--period", "2026-10"], "Missing option '--input'"),
+        # A card's trend reads the 5 months before P, and P ends the day before the next month's first.
+        (
+            ["run", "--input", "IN", "--period", "0001-05"],
+            "--period: 0001-05 cannot be scored; months run from 0001-06",
+        ),
+        (["run", "--input", "IN", "--period", "9999-12"], "to 9999-11"),
+        (["backfill", "--input", "IN", "--from", "0001-01", "--to", "0001-07"], "--from: 0001-01 cannot be scored"),
         (["frobnicate"], "No such command"),
     ],
 )
@@ -48,6 +55,25 @@ def test_wrong_usage_or_configuration_exits_2(make_inputs, args: list[str], mess
     result = runner.invoke(app, [str(folder) if a == "IN" else a for a in args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_an_output_folder_that_cannot_be_one_exits_2_and_send_makes_no_folder(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    a_file = tmp_path / "afile.txt"
+    a_file.write_text("not a folder")
+    for args in (
+        ["run", "--input", str(make_inputs()), "--period", "2026-10", "--out", str(a_file)],
+        ["backfill", "--input", str(make_inputs()), "--from", "2026-10", "--to", "2026-10", "--out", str(a_file)],
+        ["demo", "--out", str(a_file)],
+    ):
+        result = runner.invoke(app, args)
+        assert (result.exit_code, result.exception.__class__) == (2, SystemExit), args
+        assert f"{a_file}: not a folder" in result.output
+    result = runner.invoke(app, ["run", "--input", str(make_inputs()), "--period", "2026-10", "--out", "/proc/out"])
+    assert result.exit_code == 2 and "/proc/out: cannot make the output folder" in result.output
+    nowhere = tmp_path / "nowhere"
+    result = runner.invoke(app, ["send", "--period", "2026-10", "--out", str(nowhere), "--dry-run"])
+    assert result.exit_code == 2 and "no published period here" in result.output
+    assert not nowhere.exists()  # not even a lock file: nothing was published there to send
 
 
 def test_a_broken_config_exits_2(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
