@@ -336,13 +336,14 @@ def _check_input(input_dir: Path) -> None:
 
 
 def _check_out(out_dir: Path) -> None:
-    """OUT is a folder, or one this user can make: a run publishes into it."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir}: not a folder; --out names the folder the periods are published in")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{out_dir}: cannot make the output folder ({exc.strerror or exc})") from None
+    """OUT is a folder this user can write, or one that can be made there: a run publishes into it. Nothing is
+    made here: a run whose data fails validation leaves no trace."""
+    where = out_dir.absolute()
+    existing = next(folder for folder in (where, *where.parents) if folder.exists())
+    if not existing.is_dir():
+        raise UsageError(f"{existing}: not a folder; --out names the folder the periods are published in")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{out_dir}: cannot publish there ({existing} is not writable by this user)")
 
 
 def main() -> None:

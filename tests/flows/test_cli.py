@@ -68,8 +68,11 @@ def test_an_output_folder_that_cannot_be_one_exits_2_and_send_makes_no_folder(ma
         result = runner.invoke(app, args)
         assert (result.exit_code, result.exception.__class__) == (2, SystemExit), args
         assert f"{a_file}: not a folder" in result.output
-    result = runner.invoke(app, ["run", "--input", str(make_inputs()), "--period", "2026-10", "--out", "/proc/out"])
-    assert result.exit_code == 2 and "/proc/out: cannot make the output folder" in result.output
+    below_a_file = a_file / "out"
+    result = runner.invoke(
+        app, ["run", "--input", str(make_inputs()), "--period", "2026-10", "--out", str(below_a_file)]
+    )
+    assert result.exit_code == 2 and f"{a_file}: not a folder" in result.output
     nowhere = tmp_path / "nowhere"
     result = runner.invoke(app, ["send", "--period", "2026-10", "--out", str(nowhere), "--dry-run"])
     assert result.exit_code == 2 and "no published period here" in result.output
