@@ -15,7 +15,7 @@ import polars as pl
 from scorecards.flows.cards.render import template_environment
 from scorecards.flows.cards.views import grade_class
 from scorecards.flows.shared.display import format_month
-from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import (
     card_link_from_index,
@@ -123,6 +123,7 @@ def _labels(locale: str) -> dict[str, str]:
     _ = translations(locale).gettext
     return {
         "index_title": _("Scorecards by period"),
+        "colon": colon(locale),
         "fairness": _("Fairness page"),
         "team": _("Team"),
         "rep": _("Rep"),

@@ -30,7 +30,7 @@ from scorecards.flows.shared.columns import (
     WORD_COLUMNS,
 )
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value, rounded_change
-from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
 from scorecards.transforms.grading import GRADES
@@ -478,6 +478,7 @@ def _card_labels(t: Wording) -> dict[str, str]:
     _ = t.gettext
     return {
         "overall_grade": _("Overall grade"),
+        "colon": colon(t.locale),
         "grades": _("Grades"),
         "dimension": _("Dimension"),
         "value": _("Value"),

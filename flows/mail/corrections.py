@@ -25,7 +25,7 @@ from scorecards.flows.mail.messages import (
 )
 from scorecards.flows.shared.changes import evidence_change, number_change, number_line
 from scorecards.flows.shared.display import format_month
-from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
 
 #: How a rep's status reads (transforms.restatement.rep_status).
@@ -74,6 +74,8 @@ class CorrectionBody:
     attachments_title: str
     attachment_names: list[str]
     footer: str
+    #: What stands between a label and its value in the text part (`: `, `：`).
+    colon: str
 
 
 def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> OutgoingMessage:
@@ -120,6 +122,7 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
         attachment_names=[a.filename for a in attachments],
         footer=_("Sent automatically by Scorecards from the publication of %(period)s.")
         % {"period": str(publication.period)},
+        colon=colon(locale),
     )
     return rendered_message(manager, subject, "correction_email", body, attachments, corrects=changes.old_version)
 

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from scorecards.flows.mail.smtp import is_plain_address
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.errors import UsageError
-from scorecards.flows.shared.i18n import LOCALES, translations
+from scorecards.flows.shared.i18n import LOCALES, colon, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import clip_utf8
@@ -104,6 +104,8 @@ class EmailBody:
     attachments_title: str
     attachment_names: list[str]
     footer: str
+    #: What stands between a label and its value in the text part (`: `, `：`).
+    colon: str
 
 
 def address_key(address: str) -> str:
@@ -273,6 +275,7 @@ def _message(manager: Manager, publication: Publication, currency: str) -> Outgo
         attachments_title=_("Attachments"),
         attachment_names=[a.filename for a in attachments],
         footer=_("Sent automatically by Scorecards from the publication of %(period)s.") % {"period": str(period)},
+        colon=colon(locale),
     )
     return rendered_message(manager, subject, "team_email", body, attachments)
 

@@ -39,6 +39,11 @@ def translations(locale: str) -> NullTranslations:
     return GNUTranslations(compiled)
 
 
+def colon(locale: str) -> str:
+    """What stands between a label and its value: `: ` in English, a full-width `：` in Chinese."""
+    return translations(locale).gettext(": ")
+
+
 def message_ids(settings: Settings) -> set[str]:
     """Every message the cards can show: gettext calls in code and templates, plus the config's feedback texts.
 

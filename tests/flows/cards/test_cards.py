@@ -153,6 +153,7 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert "销售目标达成率" in html and "2026年10月" in html
     assert "仅有 2 份调查答卷，至少需要 3 份" in html  # satisfaction N/A: only 2 answers
     assert "目标为 0" in html  # attainment N/A: the target is 0
+    assert "较上月变化：" in html and "较上月变化:" not in html  # a label and its value: the full-width colon
     sheet = load_workbook(card(published, "R2", "xlsx"))["考核卡"]
     assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'
 

@@ -237,7 +237,7 @@ def test_the_index_speaks_the_config_s_default_locale(out: Path, tmp_path: Path)
     rebuild_index.fn(copy, load_settings(config))
     index = parsed(OutFolder(copy).index)
     assert index.headings[0] == "2026年10月 · 第 1 版"
-    assert index.rows[:3] == [["销售", "综合等级", "考核卡"], ["团队: East"], ["Ann Lee", "B", "考核卡"]]
+    assert index.rows[:3] == [["销售", "综合等级", "考核卡"], ["团队：East"], ["Ann Lee", "B", "考核卡"]]
     assert '<html lang="zh-CN">' in OutFolder(copy).index.read_text()
     assert parsed(OutFolder(copy).person("R1")).rows[0] == ["考核期", "姓名", "团队", "综合等级"]
 

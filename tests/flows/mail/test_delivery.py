@@ -208,7 +208,7 @@ def test_subject_and_body_follow_the_locale(period_dir: Path) -> None:
     mia = next(m for m in messages if m.recipient == "mia@example.com")
     assert mia.subject == "销售考核卡 2026年10月：East, North"
     assert mia.text_body.startswith("Mia Wong，您好：")
-    assert "团队：East" in mia.text_body and "赢单金额: ¥3,000.30" in mia.text_body
+    assert "团队：East" in mia.text_body and "赢单金额：¥3,000.30" in mia.text_body
     assert '<html lang="zh-CN">' in mia.html_body and "销售目标达成率" in mia.html_body
     english = ("Dear", "Here are", "Attached", "Team ", "Attachments", "Sent automatically", "Reps", "Won amount")
     english += ("Target", "Rank", "Overall", "Composite score", "attainment", "N/A", "Sales scorecards")
