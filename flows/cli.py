@@ -25,7 +25,7 @@ from scorecards.flows.shared.errors import ScorecardsError, UsageError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder
 from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.period import Period, last_complete_month
-from scorecards.transforms.trend import MONTHS_BEFORE
+from scorecards.transforms.trend import check_scorable
 
 if TYPE_CHECKING:
     from scorecards.flows.period_flow import RunResult
@@ -51,8 +51,6 @@ app = typer.Typer(
 )
 
 InputDir = Annotated[Path, typer.Option("--input", help="Folder holding the input tables.")]
-#: The months a command can name: a card's trend reads the months before P, and P ends the day before the next month.
-FIRST_PERIOD, LAST_PERIOD = Period(1, 1 + MONTHS_BEFORE), Period(9999, 11)
 OutDir = Annotated[Path, typer.Option("--out", help="Output folder; each period is published in OUT/YYYY-MM.")]
 ConfigFile = Annotated[
     Path | None, typer.Option("--config", help="Config file (bands, weights, rules); the shipped one by default.")
@@ -233,6 +231,10 @@ def diff(
     if fmt not in ("text", "csv", "json"):
         raise UsageError(f"--format {fmt!r}: use text, csv or json")
     month = str(_period(period, "--period"))
+    try:
+        _there(out_dir)
+    except OSError as exc:  # a name too long, a folder this user may not look into
+        raise UsageError(f"{out_dir}: cannot read it ({exc.strerror or exc})") from None
     default_from, default_to = default_versions(out_dir, month)
     old = default_from if first is None else first  # `--from 0` is a version that does not exist, not "unset"
     restatement = compare(out_dir, month, old, default_to if last is None else last)
@@ -247,6 +249,7 @@ def serve(config: ConfigFile = None) -> None:
     """Serve the monthly deployment on the schedule the config sets; runs until stopped."""
     settings = load_settings(config)
     load_profile(settings.schedule.profile)  # a wrong profile is a usage error now, not a failed run next month
+    _check_out(settings.schedule.out, "[schedule] out")  # and so is an output folder that cannot be one
     from scorecards.flows.serving import serve_monthly
 
     serve_monthly(settings, config)
@@ -319,15 +322,9 @@ def _finish(result: RunResult) -> None:
 
 def _period(text: str, option: str) -> Period:
     try:
-        month = Period.parse(text)
+        return check_scorable(Period.parse(text))
     except ValueError as exc:
         raise UsageError(f"{option}: {exc}") from None
-    if not FIRST_PERIOD <= month <= LAST_PERIOD:
-        raise UsageError(
-            f"{option}: {month} cannot be scored; months run from {FIRST_PERIOD} (a card's trend reads the"
-            f" {MONTHS_BEFORE} months before it) to {LAST_PERIOD}"
-        )
-    return month
 
 
 def _check_input(input_dir: Path) -> None:
@@ -335,13 +332,27 @@ def _check_input(input_dir: Path) -> None:
         raise UsageError(f"{input_dir}: input folder not found")
 
 
-def _check_out(out_dir: Path) -> None:
+def _there(path: Path) -> bool:
+    """Whether something is at `path`: a link that leads nowhere is (no folder can be made in its place); any
+    error but "not there" is raised."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
+
+
+def _check_out(out_dir: Path, option: str = "--out") -> None:
     """OUT is a folder this user can write, or one that can be made there: a run publishes into it. Nothing is
     made here: a run whose data fails validation leaves no trace."""
     where = out_dir.absolute()
-    existing = next(folder for folder in (where, *where.parents) if folder.exists())
-    if not existing.is_dir():
-        raise UsageError(f"{existing}: not a folder; --out names the folder the periods are published in")
+    try:
+        existing = next(folder for folder in (where, *where.parents) if _there(folder))
+        is_folder = existing.is_dir()
+    except OSError as exc:  # a name too long, a folder this user may not look into
+        raise UsageError(f"{out_dir}: cannot publish there ({exc.strerror or exc})") from None
+    if not is_folder:
+        raise UsageError(f"{existing}: not a folder; {option} names the folder the periods are published in")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"{out_dir}: cannot publish there ({existing} is not writable by this user)")
 

@@ -19,6 +19,7 @@ from scorecards.flows.period_flow import RunResult, period_flow, run_for_result
 from scorecards.flows.sending import Sent, send_period
 from scorecards.flows.shared.errors import MonthlyRunFailed
 from scorecards.transforms.period import Period, last_complete_month
+from scorecards.transforms.trend import check_scorable
 
 DEPLOYMENT_NAME = "monthly"
 
@@ -34,7 +35,7 @@ def email_managers(out_dir: Path, period: str, settings: Settings) -> Sent:
 def month_to_score(settings: Settings, period: str | None) -> Period:
     """The month a monthly run scores: `period` if given, else the last complete month in the schedule's time zone."""
     if period:
-        return Period.parse(period)
+        return check_scorable(Period.parse(period))
     return last_complete_month(datetime.now(ZoneInfo(settings.schedule.timezone)).date())
 
 
@@ -54,7 +55,10 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
     """Score a month (by default the last complete one in the schedule's time zone), then email the managers."""
     settings = load_settings(Path(config_path) if config_path else None)
     schedule = settings.schedule
-    month = month_to_score(settings, period)
+    try:
+        month = month_to_score(settings, period)
+    except ValueError as exc:  # a period given by hand to a deployment run
+        raise MonthlyRunFailed(f"period {period!r}: {exc}; nothing published, nothing sent") from None
     profile = load_profile(schedule.profile)
     try:
         result = run_for_result(

@@ -14,6 +14,21 @@ from scorecards.transforms.scorecard import monthly_scorecards
 
 #: Months shown before P on every scorecard (SPEC §4a).
 MONTHS_BEFORE = 5
+#: The months a card can be made for: its trend reads the MONTHS_BEFORE months before it, and it ends the day
+#: before the next month's first.
+FIRST_SCORABLE, LAST_SCORABLE = Period(1, 1 + MONTHS_BEFORE), Period(9999, 11)
+
+
+def check_scorable(period: Period) -> Period:
+    """`period`, if a card can be made for it; ValueError naming the months that can, else."""
+    if not FIRST_SCORABLE <= period <= LAST_SCORABLE:
+        raise ValueError(
+            f"{period} cannot be scored; months run from {FIRST_SCORABLE} (a card's trend reads the"
+            f" {MONTHS_BEFORE} months before it) to {LAST_SCORABLE}"
+        )
+    return period
+
+
 #: The columns a trend carries per rep and month: every metric a feedback rule may test.
 TREND_COLUMNS: tuple[str, ...] = (
     "attainment",

@@ -17,6 +17,7 @@ import polars as pl
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.flows.cards.views import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
+from scorecards.flows.shared.i18n import colon
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.fairness import OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
 from scorecards.transforms.grading import GRADES
@@ -409,7 +410,8 @@ def _stacked_bars(rows: list[tuple[str, dict[str, Any]]], t: Wording, width: int
             shown = format_value(count, "count", t.locale, t.na)
             percent = format_value(Decimal(count) / total, "percent", t.locale, t.na)
             name = t.na if segment == "na" else segment
-            rects.append(Rect(round(x, 1), y, w, bar_height, f"g-{segment}", f"{name}: {shown} ({percent})"))
+            tip = f"{name}{colon(t.locale)}{shown} ({percent})"
+            rects.append(Rect(round(x, 1), y, w, bar_height, f"g-{segment}", tip))
             if w >= 22:  # room for the count inside the segment
                 labels.append(Label(round(x + w / 2, 1), text_y, shown, "middle"))
             x += w
@@ -471,8 +473,13 @@ def _scatter(compared: pl.DataFrame, settings: Settings, t: Wording, size: int =
             px(float(x)),
             py(float(y)),
             f"dot-{flag}" if flag else "dot",
-            f"{one_line(name)} ({one_line(team)}): {_('Target')} {format_value(y, 'money', t.locale, t.na, t.currency)}"
-            f", {_('Run rate')} {format_value(x, 'money', t.locale, t.na, t.currency)}",
+            _("%(rep)s (%(team)s): target %(target)s, run rate %(run_rate)s")
+            % {
+                "rep": one_line(name),
+                "team": one_line(team),
+                "target": format_value(y, "money", t.locale, t.na, t.currency),
+                "run_rate": format_value(x, "money", t.locale, t.na, t.currency),
+            },
         )
         for name, team, x, y, flag in points
     ]

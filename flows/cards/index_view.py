@@ -202,7 +202,7 @@ def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
                 locale=locale,
                 labels=labels,
                 title=latest["rep_name"],
-                subtitle=f"{labels['rep_id']}: {one_line(rep_id)}",
+                subtitle=f"{labels['rep_id']}{labels['colon']}{one_line(rep_id)}",
                 index_href=index_link_from_person(),
                 chart=grade_chart(rows["period"].to_list(), rows["overall_grade"].to_list(), locale),
                 rows=[

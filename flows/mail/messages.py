@@ -156,7 +156,11 @@ class MessageNotBuilt(Exception):
 def require_published(period_dir: Path) -> Path:
     """The published scorecards table of OUT/P; UsageError when the period was never published there."""
     scorecards_file = PeriodFolder(period_dir).scorecards_parquet
-    if not scorecards_file.is_file():
+    try:
+        published = scorecards_file.is_file()
+    except OSError as exc:  # a name too long, a folder this user may not look into
+        raise UsageError(f"{period_dir}: cannot read it ({exc.strerror or exc})") from None
+    if not published:
         raise UsageError(f"{period_dir}: no published period here (scorecards.parquet missing); run `scorecards run`")
     return scorecards_file
 

@@ -134,5 +134,15 @@ def test_serve_refuses_a_schedule_profile_that_does_not_exist(tmp_path: Path) ->
     assert "no-such-crm" in refused.stderr and "Traceback" not in refused.stderr
 
 
+def test_serve_refuses_a_schedule_output_folder_that_cannot_be_one(tmp_path: Path) -> None:
+    config = serve_config(tmp_path)
+    (tmp_path / "a file").write_text("not a folder")
+    config.write_text(config.read_text().replace(f'out = "{tmp_path / "out"}"', f'out = "{tmp_path / "a file"}"'))
+    assert f'out = "{tmp_path / "a file"}"' in config.read_text()
+    refused = run_scorecards("serve", "--config", str(config), env=_without_server(tmp_path), timeout=120)
+    assert refused.returncode == 2
+    assert "[schedule] out names the folder" in refused.stderr and "Traceback" not in refused.stderr
+
+
 def _without_server(tmp_path: Path) -> dict[str, str]:
     return clean_environ(PREFECT_HOME=str(tmp_path / "home"))

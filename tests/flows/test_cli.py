@@ -79,6 +79,29 @@ def test_an_output_folder_that_cannot_be_one_exits_2_and_send_makes_no_folder(ma
     assert not nowhere.exists()  # not even a lock file: nothing was published there to send
 
 
+def test_the_first_and_last_months_that_can_be_scored_are_accepted() -> None:
+    from scorecards.flows.cli import _period
+
+    assert [str(_period(text, "--period")) for text in ("0001-06", "9999-11")] == ["0001-06", "9999-11"]
+
+
+def test_an_output_folder_the_system_refuses_exits_2_without_a_traceback(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "gone")  # a link to nothing: no folder can be made in its place
+    too_long = tmp_path / ("a" * 300)
+    for out, message in (
+        (dangling, f"{dangling}: not a folder"),
+        (too_long, "cannot publish there (File name too long)"),
+    ):
+        result = runner.invoke(app, ["run", "--input", str(make_inputs()), "--period", "2026-10", "--out", str(out)])
+        assert (result.exit_code, result.exception.__class__) == (2, SystemExit), out
+        assert message in result.output
+    for command in (["send", "--dry-run"], ["diff"]):
+        result = runner.invoke(app, [*command, "--period", "2026-10", "--out", str(too_long)])
+        assert (result.exit_code, result.exception.__class__) == (2, SystemExit), command
+        assert "cannot read it (File name too long)" in result.output
+
+
 def test_a_broken_config_exits_2(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
     config = tmp_path / "bad.toml"
     config.write_text(default_config_path().read_text().replace("ceiling = 0.05", "ceiling = -1"))

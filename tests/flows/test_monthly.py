@@ -120,3 +120,11 @@ def test_serve_announces_the_next_run_in_the_schedules_time_zone(cron: str, now:
 
     schedule = load_settings().schedule.model_copy(update={"cron": cron})
     assert next_run_time(schedule, now) == due.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_a_month_given_to_a_monthly_run_by_hand_must_be_one_a_card_can_be_made_for() -> None:
+    from scorecards.flows.monthly import month_to_score
+
+    assert str(month_to_score(load_settings(), "9999-11")) == "9999-11"
+    with pytest.raises(ValueError, match="9999-12 cannot be scored; months run from 0001-06"):
+        month_to_score(load_settings(), "9999-12")

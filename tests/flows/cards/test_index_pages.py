@@ -240,6 +240,7 @@ def test_the_index_speaks_the_config_s_default_locale(out: Path, tmp_path: Path)
     assert index.rows[:3] == [["销售", "综合等级", "考核卡"], ["团队：East"], ["Ann Lee", "B", "考核卡"]]
     assert '<html lang="zh-CN">' in OutFolder(copy).index.read_text()
     assert parsed(OutFolder(copy).person("R1")).rows[0] == ["考核期", "姓名", "团队", "综合等级"]
+    assert "销售编号：R1" in OutFolder(copy).person("R1").read_text()
 
 
 # --- in a real browser ----------------------------------------------------------------------------------------
