@@ -480,6 +480,7 @@ def _card_labels(t: Wording) -> dict[str, str]:
         "overall_grade": _("Overall grade"),
         "colon": colon(t.locale),
         "grades": _("Grades"),
+        "grades_by_month": _("Grades by month"),
         "dimension": _("Dimension"),
         "value": _("Value"),
         "grade": _("Grade"),

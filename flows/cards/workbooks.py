@@ -350,6 +350,16 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
         row[2] = out.value(3, block.grade, fill=_GRADE_FILLS.get(block.grade_class, PatternFill()), alignment=_CENTRED)
     out.blank()
 
+    # Each month's grade, as the page shows it under each month's value.
+    out.title(card.labels["grades_by_month"])
+    out.line(card.labels["dimension"], *card.trend_months, font=BOLD, fill=HEADING_FILL)
+    for block in card.dimensions:
+        row = out.line(block.label, *(point.grade for point in block.trend))
+        for column, point in enumerate(block.trend, start=2):
+            fill = _GRADE_FILLS.get(point.grade, PatternFill())
+            row[column - 1] = out.value(column, point.grade, fill=fill, alignment=_CENTRED)
+    out.blank()
+
     out.title(card.labels["figures"])
     for line in card.figures:
         out.line(line.label, line.cell)

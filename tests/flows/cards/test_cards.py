@@ -90,6 +90,9 @@ def card(published: Path, rep: str, ext: str) -> Path:
     return published / "reps" / f"{safe_stem(rep)}.{ext}"
 
 
+MONTHS = ("May", "Jun", "Jul", "Aug", "Sep", "Oct")
+
+
 def cells_by_label(sheet) -> dict[str, object]:  # noqa: ANN001
     """The cell right of each text label in column A (the first time the label appears)."""
     found: dict[str, object] = {}
@@ -116,6 +119,11 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     change = sheet.cell(row=row, column=11)  # from last month: a number, its sign shown as the HTML shows it
     assert (change.value, change.number_format) == (pytest.approx(0.1), "+0.0%;-0.0%;0.0%")
     assert "Change from last month: +10.0%" in card(published, "R1", "html").read_text()
+    by_month = next(r for r in sheet.iter_rows() if r[0].value == "Grades by month")[0].row
+    assert [c.value for c in sheet[by_month + 1][:7]] == ["Dimension", *(f"{m} 2026" for m in MONTHS)]
+    grades = sheet[by_month + 2]  # the page's grade under each month's value, each in its grade's colour
+    assert [c.value for c in grades[:7]] == ["Sales-target attainment", *["B"] * 5, "A"]
+    assert [c.fill.fgColor.rgb for c in grades[1:7]] == ["00E3F2FD"] * 5 + ["00D3F9D8"]
     assert sheet.freeze_panes == "A3"
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 == "9"
