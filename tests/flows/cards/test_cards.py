@@ -186,6 +186,8 @@ def test_each_page_says_only_what_its_excel_file_holds(published: Path) -> None:
     # A card's Excel file completes its evidence tables; a rollup's holds no rows of its own to point to.
     card_page = card(published, "R1", "html").read_text()
     assert "each evidence table above is complete in the Excel card." in card_page
+    # Every grade has its rows there; the open and lost deals behind two figures are on no card.
+    assert "Evidence: the rows behind each grade" in card_page and "behind each number" not in card_page
     rollup = (published / "teams" / f"{safe_stem('East')}.html").read_text()
     assert "Computed from the CRM and survey data of the period.</p>" in rollup and "Excel card" not in rollup
 
