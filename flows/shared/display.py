@@ -16,18 +16,19 @@ from babel.numbers import (
     format_percent,
     get_currency_precision,
     get_currency_symbol,
+    parse_pattern,
 )
 
 Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date"]
 
 _PATTERNS: dict[Kind, str] = {
+    "percent": "#,##0.0%",
+    "share": "#,##0.00%",  # a split's share, 0.3333: to the hundredth of a percent
     "count": "#,##0",
     "score": "#,##0.00",
     "days": "#,##0.0",
     "rate": "#,##0.0000######",
 }
-#: The places format_change shows a change of each kind to (a percent's 0.1 % is three places of the ratio).
-_CHANGE_PLACES: dict[Kind, int] = {"percent": 3, "count": 0, "score": 2, "days": 1}
 _EXCEL_FORMATS: dict[Kind, str] = {
     "percent": "0.0%",
     "share": "0.00%",
@@ -67,10 +68,8 @@ def _formatted(_type: type, _text: str, value: Decimal | int | date, kind: Kind,
     # Babel rounds to the shown places in the thread's decimal context (half even by default): 2.125 would
     # show as 2.12 on a page and 2.13 in the workbook, whose number format rounds half up, as the project does.
     with localcontext(rounding=ROUND_HALF_UP):
-        if kind == "percent":
-            return format_percent(value, format="#,##0.0%", locale=where)
-        if kind == "share":  # a split's share, 0.3333: to the hundredth of a percent
-            return format_percent(value, format="#,##0.00%", locale=where)
+        if kind in ("percent", "share"):
+            return format_percent(value, format=_PATTERNS[kind], locale=where)
         if kind == "money":
             shape = _money_shape(locale, currency)
             if shape is not None and isinstance(value, Decimal) and value.as_tuple().exponent == -2 and value:
@@ -123,13 +122,20 @@ def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_avai
     if value is None:
         return not_available
     where = _babel(locale)
-    pattern = "#,##0.0%" if kind == "percent" else _PATTERNS[kind]
+    pattern = _PATTERNS[kind]
     write = format_percent if kind == "percent" else format_decimal
     with localcontext(rounding=ROUND_HALF_UP):  # as format_value
-        unsigned = write(abs(value), format=pattern, locale=where)
-        if not any(digit in unsigned for digit in "123456789"):  # no change at the places shown: no sign either
-            return unsigned
+        shown = rounded_change(value, kind)
+        if not shown:  # no change at the places shown: no sign either
+            return write(shown, format=pattern, locale=where)
         return write(value, format=f"+{pattern};-{pattern}", locale=where)
+
+
+@cache
+def _change_places(kind: Kind) -> int:
+    """The decimal places of the number format_change shows (a percent's 0.1 % is three places of the ratio)."""
+    pattern = parse_pattern(_PATTERNS[kind])
+    return pattern.frac_prec[1] + pattern.scale
 
 
 def format_month(period_start: date, locale: str, *, short: bool = False) -> str:
@@ -153,6 +159,5 @@ def rounded_change(value: Decimal | int | None, kind: Kind) -> Decimal | int | N
     show is 0 and reads without a sign, as on the page."""
     if value is None or isinstance(value, int):
         return value
-    places = _CHANGE_PLACES[kind]
     with localcontext(rounding=ROUND_HALF_UP):
-        return value.quantize(Decimal(1).scaleb(-places)) + 0  # + 0: a negative zero is zero
+        return value.quantize(Decimal(1).scaleb(-_change_places(kind))) + 0  # + 0: a negative zero is zero
