@@ -18,6 +18,7 @@ import polars as pl
 from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.outputs import write_csv_for_people
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
+from scorecards.flows.shared.columns import EVIDENCE_ROW_NAMES
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
@@ -29,15 +30,9 @@ if TYPE_CHECKING:
 Format = Literal["text", "csv", "json"]
 #: The status of a rep whose numbers are the same in both versions but whose evidence rows are not.
 EVIDENCE_ONLY = "evidence only"
-#: Words for an evidence row's key in the report, by section (`opportunity O-1: amount 10000.00 → 12000.00`).
-KEY_NAMES = {
-    "deals": "opportunity",
-    "new_customers": "new customer",
-    "closed_leads": "closed lead",
-    "new_leads": "new lead",
-    "survey_answers": "survey answer",
-    "skill_ratings": "skill rating",
-}
+#: Words for an evidence row's key in the report, by section (`opportunity O-1: amount 10000.00 → 12000.00`): the
+#: cards' names of the rows, in English, in lower case.
+KEY_NAMES = {section: name.lower() for section, name in EVIDENCE_ROW_NAMES.items()}
 
 
 @dataclass(frozen=True)

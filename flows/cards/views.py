@@ -28,6 +28,7 @@ from scorecards.flows.shared.columns import (
     SHARED_COLUMNS,
     VALUE_WORDS,
     WORD_COLUMNS,
+    shown_text,
 )
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value, rounded_change
 from scorecards.flows.shared.i18n import colon, translations
@@ -255,13 +256,13 @@ class Wording:
         self.ngettext = translations(self.locale).ngettext
         self.na = self.gettext("N/A")
 
-    def cell(self, value: Value, kind: Kind | None, currency: str | None = None, *, word: bool = False) -> Cell:
-        """A value as the card shows it; text as it is, or, for a `word` (a value of WORD_COLUMNS), translated."""
+    def cell(self, value: Value, kind: Kind | None, currency: str | None = None, *, column: str = "") -> Cell:
+        """A value as the card shows it; text as `shown_text` gives it for its `column`."""
         if kind is None:  # text: shown (and written to Excel) as `text`
             text = str(value).lower() if isinstance(value, bool) else value
             if text is None:
                 return Cell(value, None, self.na)
-            return Cell(value, None, self.gettext(VALUE_WORDS[text]) if word and text in VALUE_WORDS else str(text))
+            return Cell(value, None, shown_text(str(text), column, self.gettext))
         if currency is not None and currency != self.currency:  # money in another currency than the card's
             return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
         return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
@@ -610,7 +611,7 @@ def _evidence_table(
             key = (value, mine[i] if mine else None)
             cell = made.get(key)
             if cell is None:
-                cell = made[key] = t.cell(value, kind, key[1], word=name in WORD_COLUMNS)
+                cell = made[key] = t.cell(value, kind, key[1], column=name)
             column.append(cell)
         cells.append(column)
     rows = list(zip(*cells, strict=True))

@@ -17,8 +17,7 @@ from scorecards.flows.shared.columns import (
     GRADE_COLUMNS,
     GRADE_LABEL,
     SCORECARD_LABELS,
-    VALUE_WORDS,
-    WORD_COLUMNS,
+    shown_text,
 )
 from scorecards.flows.shared.display import Kind, format_value
 from scorecards.flows.shared.i18n import translations
@@ -83,8 +82,4 @@ def _number(text: str | None, kind: Kind | None, locale: str, currency: str) -> 
 
 def _text(text: str | None, column: str, locale: str) -> str:
     _ = translations(locale).gettext
-    if text is None:
-        return _("N/A")
-    if column in WORD_COLUMNS and text in VALUE_WORDS:
-        return _(VALUE_WORDS[text])
-    return one_line(text)
+    return _("N/A") if text is None else one_line(shown_text(text, column, _))

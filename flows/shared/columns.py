@@ -6,6 +6,8 @@ Labels are catalogue ids (msgids), translated where they are shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scorecards.config import DIMENSIONS
 from scorecards.config.dimensions import N_
 from scorecards.flows.shared.display import Kind
@@ -163,3 +165,9 @@ VALUE_WORDS: dict[str, str] = {
     "won": N_("won"),
     "lost": N_("lost"),
 }
+
+
+def shown_text(text: str, column: str, gettext: Callable[[str], str]) -> str:
+    """A text value of `column` as the cards show it: a word of WORD_COLUMNS translated, any other text (an
+    account's, a team's name) as the data spells it."""
+    return gettext(VALUE_WORDS[text]) if column in WORD_COLUMNS and text in VALUE_WORDS else text

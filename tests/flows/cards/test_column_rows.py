@@ -159,6 +159,6 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
         # Each text as a card's HTML shows it.
         assert stored.frame.row(2)[:3] == (t.cell("L3", None).text, t.cell(None, None).text, t.cell(None, None).text)
         assert stored.frame.row(0)[1:3] == (
-            t.cell("converted", None, word=True).text,
-            t.cell(True, None, word=True).text,
+            t.cell("converted", None, column="status").text,
+            t.cell(True, None, column="contacted_within_1d").text,
         )

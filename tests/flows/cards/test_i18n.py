@@ -106,8 +106,8 @@ def test_only_the_columns_of_words_are_translated() -> None:
 
     t = Wording("zh-CN", "CNY")
     assert t.cell("plan", None).text == "plan"
-    assert t.cell("plan", None, word=True).text == "销售计划" == t.gettext("Sales planning")
-    assert t.cell(True, None, word=True).text == t.gettext("yes") != "true"
+    assert t.cell("plan", None, column="skill").text == "销售计划" == t.gettext("Sales planning")
+    assert t.cell(True, None, column="contacted_within_1d").text == t.gettext("yes") != "true"
     frame = pl.DataFrame({"account_name": ["true", "converted", None], "status": ["converted", "disqualified", None]})
     stored = t.stored(frame, [("account_name", "Account", None), ("status", "Status", None)])
     assert stored.frame["account_name"].to_list() == ["true", "converted", t.na]
