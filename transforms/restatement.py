@@ -55,6 +55,9 @@ EVIDENCE_CHANGE_SCHEMA = {
     "column": pl.String,
     "old": pl.String,
     "new": pl.String,
+    # A changed value of a section with a `currency` column (a deal's amount is in its own): each side's currency.
+    "old_currency": pl.String,
+    "new_currency": pl.String,
 }
 
 
@@ -152,8 +155,26 @@ def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.D
         .filter(pl.col("old").ne_missing(pl.col("new")))
         .select("rep_id", pl.col("_key").cast(pl.String).alias("key"), "column", "old", "new", change=pl.lit("changed"))
     )
+    if "currency" in template.columns:
+        currencies = before.select(ids + ["currency"]).join(after.select(ids + ["currency"]), on=ids, suffix="_new")
+        changed = changed.join(
+            currencies.select(
+                "rep_id",
+                key=pl.col(key).cast(pl.String),
+                old_currency=pl.col("currency"),
+                new_currency=pl.col("currency_new"),
+            ),
+            on=["rep_id", "key"],
+            how="left",
+        )
+    else:
+        changed = changed.with_columns(old_currency=pl.lit(None, pl.String), new_currency=pl.lit(None, pl.String))
     whole = pl.concat([appeared, gone], how="vertical").with_columns(
-        column=pl.lit(None, pl.String), old=pl.lit(None, pl.String), new=pl.lit(None, pl.String)
+        column=pl.lit(None, pl.String),
+        old=pl.lit(None, pl.String),
+        new=pl.lit(None, pl.String),
+        old_currency=pl.lit(None, pl.String),
+        new_currency=pl.lit(None, pl.String),
     )
     return (
         pl.concat([whole.select(changed.columns), changed], how="vertical")

@@ -457,9 +457,9 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
             lines.append(number_line(number_change(column, old, new, t.locale, t.currency), t.locale))
     if publication.evidence is not None:
         lines += [
-            evidence_change(*row, t.locale)
+            evidence_change(*row, t.locale, t.currency)
             for row in publication.evidence.filter(pl.col("rep_id") == rep_id)
-            .select("section", "key", "change", "column", "old", "new")
+            .select("section", "key", "change", "column", "old", "new", "old_currency", "new_currency")
             .iter_rows()
         ]
     return Restated(title, lines or [_("No change for you.")])

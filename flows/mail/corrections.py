@@ -157,9 +157,9 @@ def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> R
             .iter_rows()
         ]
     evidence = [
-        evidence_change(*row, locale)
+        evidence_change(*row, locale, currency)
         for row in changes.evidence.filter(pl.col("rep_id") == rep_id)
-        .select("section", "key", "change", "column", "old", "new")
+        .select("section", "key", "change", "column", "old", "new", "old_currency", "new_currency")
         .iter_rows()
     ]
     return RepCorrection(title, numbers, [number_line(number, locale) for number in numbers], evidence)

@@ -1,18 +1,20 @@
 """How a change between two versions of a period reads (SPEC §9): one wording for restated cards and corrections.
 
-What changed arrives as exact text (transforms.restatement). A number of the
-scorecards table is shown as the cards show it (money in the reporting
-currency); an evidence value as its exact text, or, for a word (a deal's
-stage), translated. Every label is the cards' own; text from the data is kept
-on one line.
+What changed arrives as exact text (transforms.restatement). A value is shown
+as the cards show it: a number of the scorecards table in the reporting
+currency, an evidence amount in its row's currency, a date in the reader's
+form, a word (a deal's stage) translated, other text as the data spells it.
+Every label is the cards' own; text from the data is kept on one line.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from scorecards.flows.shared.columns import (
     EVIDENCE_COLUMNS,
+    EVIDENCE_KINDS,
     EVIDENCE_ROW_NAMES,
     GRADE_COLUMNS,
     GRADE_LABEL,
@@ -37,11 +39,9 @@ def number_change(column: str, old: str | None, new: str | None, locale: str, cu
         label = _(msgid)
     else:  # a column the cards do not name: its own name, never looked up (it is no catalogue id)
         label = one_line(column)
-    shown = _number(old, kind, locale, currency), _number(new, kind, locale, currency)
-    if kind is not None and shown[0] == shown[1] and old is not None and new is not None:
-        # Rounded for display, a small change would read as none (`100.0% → 100.0%`): the exact values tell it.
-        return label, f"{shown[0]} ({one_line(old)})", f"{shown[1]} ({one_line(new)})"
-    return label, *shown
+    if kind is None:
+        return label, _text(old, column, locale), _text(new, column, locale)
+    return label, *_shown(old, new, kind, locale, (currency, currency))
 
 
 def number_line(change: tuple[str, str, str], locale: str) -> str:
@@ -51,9 +51,19 @@ def number_line(change: tuple[str, str, str], locale: str) -> str:
 
 
 def evidence_change(
-    section: str, key: str, change: str, column: str | None, old: str | None, new: str | None, locale: str
+    section: str,
+    key: str,
+    change: str,
+    column: str | None,
+    old: str | None,
+    new: str | None,
+    old_currency: str | None,
+    new_currency: str | None,
+    locale: str,
+    currency: str,
 ) -> str:
-    """A changed evidence row: `Opportunity O-1: Amount 1000.10 → 1200.10`, `Survey answer S-2: appeared`."""
+    """A changed evidence row, its values shown as the card shows them (an amount in its row's currency, else
+    the card's): `Opportunity O-1: Amount CN¥1,000.10 → CN¥1,200.10`, `Survey answer S-2: appeared`."""
     _ = translations(locale).gettext
     row_name = _(EVIDENCE_ROW_NAMES[section]) if section in EVIDENCE_ROW_NAMES else section
     what = {"what": one_line(row_name), "key": _text(key, EVIDENCE_KEYS.get(section, ""), locale)}  # a skill: a word
@@ -63,21 +73,35 @@ def evidence_change(
         return _("%(what)s %(key)s: disappeared") % what
     column = column or ""
     named = _(EVIDENCE_COLUMNS[(section, column)]) if (section, column) in EVIDENCE_COLUMNS else one_line(column)
+    kind = EVIDENCE_KINDS.get((section, column))
+    if kind is None:
+        shown = _text(old, column, locale), _text(new, column, locale)
+    else:
+        shown = _shown(old, new, kind, locale, (old_currency or currency, new_currency or currency))
     return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
         **what,
         "column": named,
-        "old": _text(old, column, locale),
-        "new": _text(new, column, locale),
+        "old": shown[0],
+        "new": shown[1],
     }
 
 
-def _number(text: str | None, kind: Kind | None, locale: str, currency: str) -> str:
+def _shown(old: str | None, new: str | None, kind: Kind, locale: str, currencies: tuple[str, str]) -> tuple[str, str]:
+    """Two exact values as a card shows them, with the exact values beside when its rounding hides the change."""
+    shown = _value(old, kind, locale, currencies[0]), _value(new, kind, locale, currencies[1])
+    if shown[0] == shown[1] and old is not None and new is not None:
+        # Rounded for display, a small change would read as none (`100.0% → 100.0%`): the exact values tell it.
+        return f"{shown[0]} ({one_line(old)})", f"{shown[1]} ({one_line(new)})"
+    return shown
+
+
+def _value(text: str | None, kind: Kind, locale: str, currency: str) -> str:
+    """An exact value (as transforms.restatement writes it) as a card of the locale shows it."""
     na = translations(locale).gettext("N/A")
     if text is None:
         return na
-    if kind is None:
-        return one_line(text)
-    return format_value(int(text) if kind == "count" else Decimal(text), kind, locale, na, currency)
+    value = int(text) if kind == "count" else date.fromisoformat(text) if kind == "date" else Decimal(text)
+    return format_value(value, kind, locale, na, currency)
 
 
 def _text(text: str | None, column: str, locale: str) -> str:

@@ -147,6 +147,17 @@ EVIDENCE_COLUMNS |= {
     ("new_customers", "currency"): N_("Currency"),
     ("survey_answers", "account_id"): N_("Account ID"),
 }
+#: Of what kind an evidence column's values are, by (section, column), where a card formats them (a date, money in
+#: the row's currency, a score); every other column is text, shown as `shown_text` says.
+EVIDENCE_KINDS: dict[tuple[str, str], Kind] = {
+    (section, column): kind
+    for section, _title, columns in EVIDENCE
+    for column, _heading, kind in CONVERTED_COLUMNS + SHARED_COLUMNS + columns
+    if kind is not None
+}
+EVIDENCE_KINDS |= {
+    ("deals", column): kind for (section, column), kind in EVIDENCE_KINDS.items() if section == "won_deals"
+}
 #: The evidence columns whose values are words, shown translated (a lead's status, yes/no, a skill, a deal's stage);
 #: every other text (an account's, a team's name) is shown as the data spells it.
 WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage"})

@@ -20,8 +20,8 @@ def restatement() -> Restatement:
     changes = pl.DataFrame([("R1", "won_amount", "1.00", "2.00")], schema=CHANGE_SCHEMA, orient="row")
     evidence = pl.DataFrame(
         [
-            ("R1", "deals", "O-2\nX", "changed", "stage", "open", "won"),
-            ("R9", "deals", "O-3", "disappeared", None, None, None),
+            ("R1", "deals", "O-2\nX", "changed", "stage", "open", "won", "CNY", "CNY"),
+            ("R9", "deals", "O-3", "disappeared", None, None, None, None, None),
         ],
         schema=EVIDENCE_CHANGE_SCHEMA,
         orient="row",

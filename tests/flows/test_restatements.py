@@ -144,7 +144,10 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
     english = period.card("R1", ".html").read_text()
     dated = {f"Restated: this is version 2 of {format_value(day, 'date', 'en', 'N/A')};" for day in team_day}
     assert any(title in english for title in dated) and "it replaces version 1, which was sent." in english
-    assert "Won amount: CN¥3,000.30 → CN¥3,300.30" in english and "Opportunity O1: Amount 1000.10 → 1300.10" in english
+    assert (
+        "Won amount: CN¥3,000.30 → CN¥3,300.30" in english
+        and "Opportunity O1: Amount CN¥1,000.10 → CN¥1,300.10" in english
+    )
     chinese = period.card("R2", ".html").read_text()
     assert "已更正：" in chinese and "你的数据没有变化。" in chinese
     assert "Changed since then: Ann Lee" in period.rollup("East", ".html").read_text()

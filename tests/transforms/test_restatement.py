@@ -60,9 +60,26 @@ def test_an_amount_corrected_changes_the_rep_and_names_the_deal(make_tables, set
     assert set(got["rep_id"]) == {"R1"}  # ranks unchanged: R1 stays first
     deal = evidence_changes(old_evidence, new_evidence).filter(pl.col("key") == "O-1")
     # The amount the data gave, once: the converted and credited amounts follow from it.
-    assert deal.select("section", "change", "column", "old", "new").rows() == [
-        ("deals", "changed", "amount", "10000.00", "12000.00")
+    assert deal.select("section", "change", "column", "old", "new", "old_currency", "new_currency").rows() == [
+        ("deals", "changed", "amount", "10000.00", "12000.00", "CNY", "CNY")
     ]
+
+
+def test_a_deal_whose_currency_was_corrected_carries_each_sides_currency(make_tables, settings) -> None:  # noqa: ANN001
+    rates = [{"currency": "USD", "rate_date": "2026-10-01", "rate": "7.1"}]
+    old_tables = make_tables(reps=REPS, opportunities=[won("O-1", "R1", "100.00")], fx_rates=rates)
+    new_tables = make_tables(
+        reps=REPS, opportunities=[{**won("O-1", "R1", "110.00"), "currency": "USD"}], fx_rates=rates
+    )
+    rows = evidence_changes(evidence_tables(old_tables, OCTOBER, "CNY"), evidence_tables(new_tables, OCTOBER, "CNY"))
+    # Both changed values of the deal know that the old amount was yuan and the new one dollars.
+    deal = rows.filter(pl.col("section") == "deals", pl.col("column").is_in(["amount", "currency"]))
+    assert deal.select("column", "old", "new", "old_currency", "new_currency").rows() == [
+        ("amount", "100.00", "110.00", "CNY", "USD"),
+        ("currency", "CNY", "USD", "CNY", "USD"),
+    ]
+    customer = rows.filter(pl.col("section") == "new_customers", pl.col("column") == "amount")
+    assert customer.select("old", "new", "old_currency", "new_currency").rows() == [("100.00", "110.00", "CNY", "USD")]
 
 
 def test_a_stage_open_to_won_is_told_as_such(make_tables, settings) -> None:  # noqa: ANN001
@@ -84,8 +101,8 @@ def test_a_deal_moving_to_another_rep_leaves_one_and_reaches_the_other(make_tabl
         rows,
         evidence(
             [
-                ("R1", "deals", "O-1", "disappeared", None, None, None),
-                ("R2", "deals", "O-1", "appeared", None, None, None),
+                ("R1", "deals", "O-1", "disappeared", None, None, None, None, None),
+                ("R2", "deals", "O-1", "appeared", None, None, None, None, None),
             ]
         ),
     )

@@ -41,8 +41,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> PeriodFolder:
     )
     evidence = pl.DataFrame(
         [
-            ("R1", "deals", "O1", "changed", "account_name", "Acme", SCRIPT),
-            ("R2", "deals", "O9\nX", "disappeared", None, None, None),
+            ("R1", "deals", "O1", "changed", "account_name", "Acme", SCRIPT, "CNY", "CNY"),
+            ("R2", "deals", "O9\nX", "disappeared", None, None, None, None, None),
         ],
         schema=EVIDENCE_CHANGE_SCHEMA,
         orient="row",

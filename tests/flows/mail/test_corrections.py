@@ -121,7 +121,7 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
         assert "version 1" in part and "version 2" in part
         assert "Ann Lee (R1): changed" in part
         assert "Won amount" in part and "CN¥3,000.30" in part and "CN¥3,250.30" in part  # as the restated card shows it
-        assert "Opportunity O1: Amount 1000.10 → 1200.10" in part
+        assert "Opportunity O1: Amount CN¥1,000.10 → CN¥1,200.10" in part
         assert "Opportunity O9 Bcc: evil@example.com: appeared" in part
         assert "Bob Ray" not in part and "R3" not in part  # West did not change and is not East's
     assert "  Won amount: CN¥3,000.30 → CN¥3,250.30" in text
@@ -233,7 +233,7 @@ def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: S
     assert message["Subject"] == "更正：2026年10月 销售考核卡（第 2 版）"
     text = body(message, "plain")
     assert "Ann Lee（R1）：有变化" in text and "赢单金额：¥3,000.30 → ¥3,250.30" in text
-    assert "商机 O1：金额 1000.10 → 1200.10" in text
+    assert "商机 O1：金额 ¥1,000.10 → ¥1,200.10" in text
     english = ("Corrected", "Dear", "changed", "Opportunity", "Won deal", "appeared", "Amount", "Won amount")
     assert [w for w in english if w in text or w in body(message, "html")] == []
 

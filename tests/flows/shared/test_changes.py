@@ -59,29 +59,74 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
 @pytest.mark.parametrize(
     ("row", "locale", "line"),
     [
-        (("deals", "O1", "changed", "amount", "1000.10", "1200.10"), "en", "Opportunity O1: Amount 1000.10 → 1200.10"),
-        (("deals", "O5", "changed", "stage", "open", "won"), "en", "Opportunity O5: Stage open → won"),
-        (("deals", "O5", "changed", "stage", "open", "won"), "zh-CN", "商机 O5：阶段 进行中 → 赢单"),
         (
-            ("closed_leads", "L1", "changed", "status", "converted", "disqualified"),
+            ("deals", "O1", "changed", "amount", "1000.10", "1200.10", None, None),
+            "en",
+            "Opportunity O1: Amount CN¥1,000.10 → CN¥1,200.10",
+        ),
+        (("deals", "O5", "changed", "stage", "open", "won", None, None), "en", "Opportunity O5: Stage open → won"),
+        (("deals", "O5", "changed", "stage", "open", "won", None, None), "zh-CN", "商机 O5：阶段 进行中 → 赢单"),
+        (
+            ("closed_leads", "L1", "changed", "status", "converted", "disqualified", None, None),
             "zh-CN",
             "已关闭线索 L1：状态 已转化 → 已排除",
         ),
         (
-            ("new_leads", "L2", "changed", "contacted_within_1d", "false", "true"),
+            ("new_leads", "L2", "changed", "contacted_within_1d", "false", "true", None, None),
             "en",
             "New lead L2: Within 1 day no → yes",
         ),
-        (("deals", "O2", "appeared", None, None, None), "en", "Opportunity O2: appeared"),
-        (("deals", "O2", "disappeared", None, None, None), "zh-CN", "商机 O2：已移除"),
-        (("deals", "O3", "changed", "currency", "CNY", "USD"), "zh-CN", "商机 O3：币种 CNY → USD"),
-        (("survey_answers", "S2", "changed", "account_id", "A1", "A2"), "en", "Survey answer S2: Account ID A1 → A2"),
-        (("skill_ratings", "plan", "changed", "rating", "3", "4"), "en", "Skill rating Sales planning: Rating 3 → 4"),
-        (("survey_answers", "S1", "changed", "comment", None, "fine"), "en", "Survey answer S1: Comment N/A → fine"),
+        (("deals", "O2", "appeared", None, None, None, None, None), "en", "Opportunity O2: appeared"),
+        (("deals", "O2", "disappeared", None, None, None, None, None), "zh-CN", "商机 O2：已移除"),
+        (("deals", "O3", "changed", "currency", "CNY", "USD", None, None), "zh-CN", "商机 O3：币种 CNY → USD"),
+        (
+            ("survey_answers", "S2", "changed", "account_id", "A1", "A2", None, None),
+            "en",
+            "Survey answer S2: Account ID A1 → A2",
+        ),
+        (
+            ("skill_ratings", "plan", "changed", "rating", "3", "4", None, None),
+            "en",
+            "Skill rating Sales planning: Rating 3.00 → 4.00",
+        ),
+        (
+            ("survey_answers", "S1", "changed", "comment", None, "fine", None, None),
+            "en",
+            "Survey answer S1: Comment N/A → fine",
+        ),
         # An account named like a word is data, shown as spelt; a key or value with a line break stays on one line.
-        (("deals", "O\n3", "changed", "account_name", "plan", "A\nB"), "en", "Opportunity O 3: Account plan → A B"),
-        (("deals", "O4", "changed", "share", "0.5", "0.25"), "en", "Opportunity O4: Your share 0.5 → 0.25"),
+        (
+            ("deals", "O\n3", "changed", "account_name", "plan", "A\nB", None, None),
+            "en",
+            "Opportunity O 3: Account plan → A B",
+        ),
+        (
+            ("deals", "O4", "changed", "share", "0.5", "0.25", None, None),
+            "en",
+            "Opportunity O4: Your share 50.00% → 25.00%",
+        ),
+        # An amount is in its deal's currency on each side; a date and a score read as on the card.
+        (
+            ("deals", "O6", "changed", "amount", "100.00", "110.00", "CNY", "USD"),
+            "en",
+            "Opportunity O6: Amount CN¥100.00 → $110.00",
+        ),
+        (
+            ("deals", "O6", "changed", "amount", "100.00", "110.00", "USD", "USD"),
+            "zh-CN",
+            "商机 O6：金额 US$100.00 → US$110.00",
+        ),
+        (
+            ("deals", "O7", "changed", "close_date", None, "2026-10-05", None, None),
+            "zh-CN",
+            "商机 O7：结单日期 不适用 → 2026年10月5日",
+        ),
+        (
+            ("survey_answers", "S3", "changed", "score", "4.555", "4.556", None, None),
+            "en",
+            "Survey answer S3: Score 4.56 (4.555) → 4.56 (4.556)",
+        ),
     ],
 )
 def test_an_evidence_row_reads_as_the_card_names_it(row: tuple, locale: str, line: str) -> None:
-    assert evidence_change(*row, locale) == line
+    assert evidence_change(*row, locale, "CNY") == line
