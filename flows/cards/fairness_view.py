@@ -17,7 +17,7 @@ import polars as pl
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.flows.cards.views import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
-from scorecards.flows.shared.i18n import colon
+from scorecards.flows.shared.i18n import colon, remark
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.fairness import OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
 from scorecards.transforms.grading import GRADES
@@ -410,7 +410,7 @@ def _stacked_bars(rows: list[tuple[str, dict[str, Any]]], t: Wording, width: int
             shown = format_value(count, "count", t.locale, t.na)
             percent = format_value(Decimal(count) / total, "percent", t.locale, t.na)
             name = t.na if segment == "na" else segment
-            tip = f"{name}{colon(t.locale)}{shown} ({percent})"
+            tip = f"{name}{colon(t.locale)}{shown}{remark(percent, t.locale)}"
             rects.append(Rect(round(x, 1), y, w, bar_height, f"g-{segment}", tip))
             if w >= 22:  # room for the count inside the segment
                 labels.append(Label(round(x + w / 2, 1), text_y, shown, "middle"))
@@ -466,8 +466,8 @@ def _scatter(compared: pl.DataFrame, settings: Settings, t: Wording, size: int =
         end_x, end_y = (top_value, top_value * k) if k <= 1 else (top_value / k, top_value)
         strokes.append(Stroke(left, bottom, px(end_x), py(end_y), f"guide-{key}"))
         labels.append(Label(px(end_x) - 4, py(end_y) + (14 if k <= 1 else 12), _flag(key, high, low, t), "end"))
-    labels.append(Label(left + size / 2, bottom + 36, f"{_('Run rate')} ({t.currency}) →", "middle"))
-    labels.append(Label(left + 4, top + 12, f"↑ {_('Target')} ({t.currency})"))
+    labels.append(Label(left + size / 2, bottom + 36, f"{_('Run rate')}{remark(t.currency, t.locale)} →", "middle"))
+    labels.append(Label(left + 4, top + 12, f"↑ {_('Target')}{remark(t.currency, t.locale)}"))
     dots = [
         Dot(
             px(float(x)),
@@ -483,4 +483,5 @@ def _scatter(compared: pl.DataFrame, settings: Settings, t: Wording, size: int =
         )
         for name, team, x, y, flag in points
     ]
-    return Chart(right + 20, bottom + 44, [], strokes, dots, labels)
+    # Room on the right for half of the last tick label (`1,000,000`), centred on the right axis.
+    return Chart(right + 40, bottom + 44, [], strokes, dots, labels)

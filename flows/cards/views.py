@@ -31,7 +31,7 @@ from scorecards.flows.shared.columns import (
     shown_text,
 )
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value, rounded_change
-from scorecards.flows.shared.i18n import colon, translations
+from scorecards.flows.shared.i18n import colon, listed, remark, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
 from scorecards.transforms.grading import GRADES
@@ -123,6 +123,8 @@ class Note:
     kind_label: str
     message: str
     topic: str | None
+    #: The topic as the page writes it after the message: ` (Training topic: …)`.
+    topic_note: str | None
 
 
 @dataclass(frozen=True)
@@ -388,6 +390,7 @@ def _card(
             kind_label=_("To improve") if kind == "weakness" else _("Strength"),
             message=_(message),
             topic=_(topic) if topic else None,
+            topic_note=remark(f"{_('Training topic')}{colon(t.locale)}{_(topic)}", t.locale) if topic else None,
         )
         for kind, message, topic in (
             mine["notes"].select("kind", "message", "topic").iter_rows() if mine["notes"] is not None else []
@@ -428,8 +431,8 @@ def _card(
 def _question(row: dict[str, Any], period: Period, publication: Publication, t: Wording) -> Link:
     """A mailto: link to the manager (or the config's address) whose subject names the period, rep and version."""
     _ = t.gettext
-    subject = _("Question about my scorecard %(period)s (%(rep)s, version %(version)d)") % {
-        "period": period,
+    subject = _("Question about my scorecard for %(month)s (%(rep)s, version %(version)d)") % {
+        "month": format_month(period.start, t.locale),
         "rep": one_line(f"{row['rep_name']} {row['rep_id']}"),
         "version": publication.version,
     }
@@ -492,7 +495,6 @@ def _card_labels(t: Wording) -> dict[str, str]:
         "figures": _("Supporting figures"),
         "feedback": _("Feedback"),
         "no_feedback": _("No feedback rule applies this month."),
-        "topic": _("Training topic"),
         "manager_note": _("Manager's note"),
         "evidence": _("Evidence: the rows behind each grade"),
         "scorecard": _("Scorecard"),
@@ -662,7 +664,7 @@ def _team_restated(cards: pl.DataFrame, publication: Publication, t: Wording) ->
     names = [one_line(name) for rep_id, name in cards.select("rep_id", "rep_name").iter_rows() if rep_id in changed]
     return Restated(
         _restated_title(publication, publication.restates_for(cards["rep_id"].to_list()), t),
-        [_("Changed since then: %(reps)s") % {"reps": ", ".join(names)}]
+        [_("Changed since then: %(reps)s") % {"reps": listed(names, t.locale)}]
         if names
         else [_("No rep of this team changed.")],
     )

@@ -120,8 +120,7 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
         evidence_title=_("Evidence"),
         attachments_title=_("Attachments"),
         attachment_names=[a.filename for a in attachments],
-        footer=_("Sent automatically by Scorecards from the publication of %(period)s.")
-        % {"period": str(publication.period)},
+        footer=_("Sent automatically by Scorecards from the publication of %(month)s.") % {"month": month},
         colon=colon(locale),
     )
     return rendered_message(manager, subject, "correction_email", body, attachments, corrects=changes.old_version)

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from scorecards.flows.mail.smtp import is_plain_address
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.errors import UsageError
-from scorecards.flows.shared.i18n import LOCALES, colon, translations
+from scorecards.flows.shared.i18n import LOCALES, colon, listed, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import clip_utf8
@@ -267,7 +267,7 @@ def _message(manager: Manager, publication: Publication, currency: str) -> Outgo
         attachments += [card_attachment(publication, team, rep, names) for rep in reps.iter_rows(named=True)]
     subject = _("Sales scorecards %(month)s: %(teams)s") % {
         "month": month,
-        "teams": ", ".join(manager.shown_teams),
+        "teams": listed(manager.shown_teams, locale),
     }
     body = EmailBody(
         lang=locale,
@@ -278,7 +278,7 @@ def _message(manager: Manager, publication: Publication, currency: str) -> Outgo
         sections=sections,
         attachments_title=_("Attachments"),
         attachment_names=[a.filename for a in attachments],
-        footer=_("Sent automatically by Scorecards from the publication of %(period)s.") % {"period": str(period)},
+        footer=_("Sent automatically by Scorecards from the publication of %(month)s.") % {"month": month},
         colon=colon(locale),
     )
     return rendered_message(manager, subject, "team_email", body, attachments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
 from importlib import resources
@@ -42,6 +43,17 @@ def translations(locale: str) -> NullTranslations:
 def colon(locale: str) -> str:
     """What stands between a label and its value: `: ` in English, a full-width `：` in Chinese."""
     return translations(locale).gettext(": ")
+
+
+def remark(text: str, locale: str) -> str:
+    """A remark in brackets after what it is about: ` (…)` in English, with the space English puts before
+    it, and `（…）` in Chinese, whose full-width brackets need none."""
+    return translations(locale).gettext(" (%(text)s)") % {"text": text}
+
+
+def listed(items: Iterable[str], locale: str) -> str:
+    """Names in a run: `A, B` in English, `A、B` in Chinese."""
+    return translations(locale).gettext(", ").join(items)
 
 
 def message_ids(settings: Settings) -> set[str]:

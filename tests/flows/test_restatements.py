@@ -149,7 +149,7 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
         and "Opportunity O1: Amount CN¥1,000.10 → CN¥1,300.10" in english
     )
     chinese = period.card("R2", ".html").read_text()
-    assert "已更正：" in chinese and "你的数据没有变化。" in chinese
+    assert "更正说明：" in chinese and "你的数据没有变化。" in chinese
     assert "Changed since then: Ann Lee" in period.rollup("East", ".html").read_text()
     assert "No rep of this team changed." in period.rollup("West", ".html").read_text()
     assert diff(out).output.startswith("2026-10: version 1 → version 2")  # the sent version is diff's default
@@ -213,11 +213,9 @@ def test_every_card_asks_questions_of_the_manager_about_the_numbers_it_shows(mak
     link = html.split('class="question"><a href="', 1)[1].split('"', 1)[0]
     address, subject = link.removeprefix("mailto:").split("?subject=")
     assert address == "mia@example.com"
-    assert unquote(subject) == "Question about my scorecard 2026-10 (Ann Lee R1, version 1)"
+    assert unquote(subject) == "Question about my scorecard for October 2026 (Ann Lee R1, version 1)"
     chinese = PeriodFolder.of(out, "2026-10").card("R2", ".html").read_text()
-    assert "关于我的 2026-10 考核卡的问题（王芳 R2，第 1 版）" in unquote(
-        chinese.split("?subject=", 1)[1].split('"')[0]
-    )
+    assert "关于我2026年10月考核卡的问题（王芳 R2，第 1 版）" in unquote(chinese.split("?subject=", 1)[1].split('"')[0])
 
 
 def test_diff_names_a_version_that_does_not_exist(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001

@@ -162,6 +162,8 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert "仅有 2 份调查答卷，至少需要 3 份" in html  # satisfaction N/A: only 2 answers
     assert "目标为 0" in html  # attainment N/A: the target is 0
     assert "较上月变化：" in html and "较上月变化:" not in html  # a label and its value: the full-width colon
+    assert "（培训主题：" in html and "(培训主题" not in html  # a remark in full-width brackets
+    assert '<span class="muted"> (Training topic: ' in card(published, "R1", "html").read_text()
     sheet = load_workbook(card(published, "R2", "xlsx"))["考核卡"]
     assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'
 

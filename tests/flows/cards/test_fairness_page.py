@@ -191,6 +191,7 @@ def test_the_chinese_page_is_chinese_and_its_glyphs_are_drawn(published: Publish
     ):
         assert english not in text and chinese in text, english
     assert "）：目标 ¥" in html and "，近期月均赢单 ¥" in html and "): Target" not in html  # a dot's hover text
+    assert "↑ 目标（CNY）" in html and "(CNY)" not in html  # the axes' brackets are full-width
     other = tmp_path / "other.html"
     other.write_text(html.replace("考核公平性", "销售目标达"), "utf-8")
     first = screenshot(page, tmp_path / "a.png", height=400)

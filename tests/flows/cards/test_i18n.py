@@ -11,7 +11,7 @@ from babel.numbers import format_currency
 
 from scorecards.config import load_settings
 from scorecards.flows.shared.display import excel_format, format_change, format_month, format_value, rounded_change
-from scorecards.flows.shared.i18n import LOCALES, catalogue_path, message_ids, translations
+from scorecards.flows.shared.i18n import LOCALES, catalogue_path, colon, listed, message_ids, remark, translations
 
 
 def test_every_message_has_a_zh_cn_translation() -> None:
@@ -46,6 +46,15 @@ def test_translations_and_english_fallback() -> None:
     assert zh.gettext("A message nobody translated") == "A message nobody translated"
     assert translations("en").gettext("Sales-target attainment") == "Sales-target attainment"
     assert LOCALES == ("en", "zh-CN")
+
+
+def test_punctuation_between_words_follows_the_locale() -> None:
+    assert (colon("en"), remark("CNY", "en"), listed(["East", "North"], "en")) == (": ", " (CNY)", "East, North")
+    assert (colon("zh-CN"), remark("CNY", "zh-CN"), listed(["华东", "华南"], "zh-CN")) == (
+        "：",
+        "（CNY）",
+        "华东、华南",
+    )
 
 
 def test_numbers_money_percent_and_months_follow_the_locale() -> None:

@@ -59,7 +59,7 @@ def test_the_notice_lists_the_reps_changes_with_hostile_text_inert(published: Pe
     assert "Won amount: CN¥2,000.20 → CN¥3,000.30" in html
     assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     chinese = published.card("R2", ".html").read_text()
-    assert "已更正：这是 2026年11月5日 发布的第 3 版，取代已发送的第 2 版。" in chinese
+    assert "更正说明：本版为2026年11月5日发布的第 3 版，取代此前发送的第 2 版。" in chinese
     assert "团队排名：1 → 2" in chinese and "商机 O9 X：已移除" in chinese
 
 

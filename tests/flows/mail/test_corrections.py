@@ -230,7 +230,7 @@ def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: S
     sent = send_period(tmp_path / "out", PERIOD, settings, smtp)
     assert [d.recipient for d in sent.delivery.deliveries if d.corrects == 1] == [EAST]
     message = mailbox.received[0].message
-    assert message["Subject"] == "更正：2026年10月 销售考核卡（第 2 版）"
+    assert message["Subject"] == "更正：2026年10月销售考核卡（第 2 版）"
     text = body(message, "plain")
     assert "Ann Lee（R1）：有变化" in text and "赢单金额：¥3,000.30 → ¥3,250.30" in text
     assert "商机 O1：金额 ¥1,000.10 → ¥1,200.10" in text

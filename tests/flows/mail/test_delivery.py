@@ -206,8 +206,11 @@ def test_the_html_body_suits_mail_clients_and_escapes_names(period_dir: Path) ->
 def test_subject_and_body_follow_the_locale(period_dir: Path) -> None:
     messages, _ = build_messages(period_dir, "zh-CN")
     mia = next(m for m in messages if m.recipient == "mia@example.com")
-    assert mia.subject == "销售考核卡 2026年10月：East, North"
+    assert mia.subject == "销售考核卡 2026年10月：East、North"  # names run with 、 in Chinese
     assert mia.text_body.startswith("Mia Wong，您好：")
+    # The month as the reader writes it, with no space between it and the Chinese around it.
+    assert "以下是2026年10月的销售考核卡。" in mia.text_body
+    assert "本邮件由 Scorecards 根据2026年10月的发布结果自动发送。" in mia.text_body
     assert "团队：East" in mia.text_body and "赢单金额：¥3,000.30" in mia.text_body
     assert '<html lang="zh-CN">' in mia.html_body and "销售目标达成率" in mia.html_body
     english = ("Dear", "Here are", "Attached", "Team ", "Attachments", "Sent automatically", "Reps", "Won amount")
