@@ -11,14 +11,13 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
-from scorecards.flows.publish.staging import failed_write_named, swap_into_place
+from scorecards.flows.publish.staging import failed_write_named, new_folder, swap_into_place
 from scorecards.flows.shared.errors import PublishError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder, card_stem, rollup_stem
 
@@ -108,7 +107,7 @@ def write_index(out_dir: Path, index_html: str, people: Mapping[str, str]) -> bo
         _clean_leftovers(layout)
         if _holds(layout, index, pages):
             return False
-        stage = Path(tempfile.mkdtemp(prefix=_PEOPLE_BUILDING, dir=out_dir))
+        stage = new_folder(out_dir, _PEOPLE_BUILDING)
         try:
             for name, data in sorted(pages.items()):  # not synced one by one, as a period's own pages are not
                 _write(stage / name, data)

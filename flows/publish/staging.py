@@ -13,8 +13,8 @@ import errno
 import fcntl
 import hashlib
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,12 +65,28 @@ def staging_folder(out_dir: Path, period: str) -> Iterator[Path]:
     """A fresh folder beside OUT/P to build the period in (under period_lock); removed if the build fails."""
     with failed_write_named(out_dir / period):
         out_dir.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{period}.building-", dir=out_dir))
+        stage = new_folder(out_dir, f".{period}.building-")
     try:
         yield stage
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
+
+
+def new_folder(parent: Path, prefix: str) -> Path:
+    """A new folder under `parent`, named `prefix` and a random suffix, with the modes the user's umask gives.
+
+    Not tempfile.mkdtemp: its folder is the owner's alone (0700), and a published folder is renamed, modes and
+    all, so every other reader of OUT (a manager's browser on a share) would be refused the cards.
+    """
+    for _attempt in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(errno.EEXIST, "no unused name for a new folder", str(parent / prefix))
 
 
 @contextmanager

@@ -235,3 +235,22 @@ def test_a_period_whose_table_cannot_be_read_is_named_and_the_previous_index_sta
         read_published(copy)
     refresh_index(copy, load_settings())  # logged, not raised: the period it follows is published all the same
     assert OutFolder(copy).index.read_bytes() == before
+
+
+def test_every_published_folder_and_file_is_as_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    """Managers open OUT from a share as other users: nothing under it may be the owner's alone (mkdtemp's 0700)."""
+    before = os.umask(0o022)
+    try:
+        publish(tmp_path, BASE_TABLES, ["2026-09", "2026-10"], load_settings(), tmp_path / "out")
+    finally:
+        os.umask(before)
+    modes = {
+        p.relative_to(tmp_path / "out").as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*")
+    }
+    assert {"index.html", "people", "2026-10", "2026-10/reps"} <= modes.keys()
+    wrong = {
+        name: oct(mode)
+        for name, mode in modes.items()
+        if mode != (0o755 if (tmp_path / "out" / name).is_dir() else 0o644)
+    }
+    assert wrong == {}
