@@ -232,7 +232,8 @@ def grade_chart(
     A period without a grade has no dot and breaks the line.
     """
     left, top, bottom = 28, 10, 24
-    step = (width - left) / max(len(periods), 1)
+    right = 24  # room for half of the latest month's label (`Oct 2026`), centred on the last column
+    step = (width - left - right) / max(len(periods), 1)
     level = {grade: top + i * (height - top - bottom) / (len(GRADES) - 1) for i, grade in enumerate(GRADES)}
     rows = [(grade, round(y, 1)) for grade, y in level.items()]
     xs = [round(left + (i + 0.5) * step, 1) for i in range(len(periods))]

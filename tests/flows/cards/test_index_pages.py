@@ -18,8 +18,10 @@ from publishing import publish
 from scorecards.config import Settings, load_settings
 from scorecards.config.settings import default_config_path
 from scorecards.flows import period_flow
+from scorecards.flows.cards.index_view import grade_chart
 from scorecards.flows.period_flow import rebuild_index
 from scorecards.flows.shared.layout import OutFolder
+from scorecards.transforms.period import Period
 
 PERIODS = ["2026-08", "2026-09", "2026-10"]
 
@@ -163,8 +165,19 @@ def test_a_rep_page_lists_the_rep_s_cards_across_periods_with_the_grade_chart(ou
     ]
     html = page.read_text("utf-8")
     # Oldest left: D, D, then B (A at the top of the chart, D at the bottom).
-    assert 'points="123.3,106.0 314.0,106.0 504.7,42.0"' in html
+    assert 'points="119.3,106.0 302.0,106.0 484.7,42.0"' in html
     assert [parsed(OutFolder(out).person(r)).rows[1:] for r in ("R3",)] == [[["October 2026", "Bob Ray", "West", "B"]]]
+
+
+def test_the_latest_month_s_label_fits_inside_the_chart_however_many_periods() -> None:
+    for count in (1, 3, 13, 60):
+        months = [Period(2020, 1)]
+        while len(months) < count:
+            months.append(months[-1].next())
+        periods = [str(m) for m in months]
+        chart = grade_chart(periods, ["B"] * count, "en")
+        x, label = chart.months[-1]
+        assert x + 7 * len(label) / 2 <= chart.width, count  # centred; 11 px text is under 7 px a character
 
 
 def test_a_renamed_rep_is_titled_by_the_latest_name_and_each_row_keeps_its_own(tmp_path: Path) -> None:
