@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from scorecards.schemas.tables import InputTables
@@ -27,8 +29,11 @@ CREDIT_COLUMNS: tuple[str, ...] = (
 _DEAL = ("rep_id", "opportunity_id", "account_id", "account_name")
 
 
-def evidence_tables(tables: InputTables, period: Period, reporting_currency: str) -> dict[str, pl.DataFrame]:
-    """Per evidence section, the rows of P behind the card's numbers (each with rep_id), in a stable order."""
+def evidence_tables(
+    tables: InputTables, period: Period, reporting_currency: str, skills: Sequence[str] = ()
+) -> dict[str, pl.DataFrame]:
+    """Per evidence section, the rows of P behind the card's numbers (each with rep_id), in a stable order: a
+    rep's skill ratings in the order of `skills` (the config's, which follows a sale), any other skill after."""
     # Every deal section reads deals closed in P or open: they are collected once, with their credit in cents,
     # sorted by rep_id, then opportunity_id (plain character order) in the query, so that the rows (1.7 M open
     # deals at 50 reps / 5 M opportunities) are not held twice, once collected and once sorted.
@@ -74,7 +79,7 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
         "skill_ratings": tables.skill_ratings.lazy()
         .filter(pl.col("period") == str(period))
         .select("rep_id", "skill", "rating")
-        .sort("rep_id", "skill"),
+        .sort("rep_id", _listed_first("skill", skills), "skill"),
     }
     relevant, new, *rest = pl.collect_all([credited, firsts, *others.values()])
     won = relevant.filter((pl.col("stage") == "won") & period.contains("close_date"))
@@ -100,3 +105,10 @@ def evidence_tables(tables: InputTables, period: Period, reporting_currency: str
 def _text(choice: str) -> pl.Expr:
     """A choice column (an Enum in the input tables) as the text the cards show and each version keeps."""
     return pl.col(choice).cast(pl.String)
+
+
+def _listed_first(column: str, order: Sequence[str]) -> pl.Expr:
+    """Each value's place in `order`; a value not in it after all that are."""
+    return pl.col(column).replace_strict(
+        list(order), list(range(len(order))), default=len(order), return_dtype=pl.UInt32
+    )

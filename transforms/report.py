@@ -60,7 +60,7 @@ def period_report(
         na_reasons=na_reasons(scorecards),
         notes=notes,
         manager_notes=tables.manager_notes.filter(pl.col("period") == str(period)).select("rep_id", "note"),
-        evidence=evidence_tables(tables, period, settings.display.reporting),
+        evidence=evidence_tables(tables, period, settings.display.reporting, settings.skills.names),
         teams=team_summary(scorecards),
         grade_distribution=grade_distribution(scorecards, by=["team"]),
         movers=movers(scorecards, changes),

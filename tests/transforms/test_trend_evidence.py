@@ -171,3 +171,15 @@ def test_deal_evidence_is_by_rep_then_opportunity_in_plain_character_order(make_
         ("R2", "O2", False),
         ("R2", "O5", True),
     ]
+
+
+def test_a_rep_s_skill_ratings_follow_the_config_s_order_and_other_skills_come_after(make_tables, settings) -> None:  # noqa: ANN001
+    rated = ["closing", "negotiation", "plan", "zeal", "presentation", "prospecting", "empathy"]
+    given = make_tables(
+        reps=[{"rep_id": "R1"}],
+        skill_ratings=[{"rep_id": "R1", "period": "2026-10", "skill": s, "rating": "3"} for s in rated],
+    )
+    evidence = evidence_tables(given, P, "CNY", settings.skills.names)
+    assert settings.skills.names == ["plan", "prospecting", "presentation", "negotiation", "closing"]
+    assert evidence["skill_ratings"]["skill"].to_list() == [*settings.skills.names, "empathy", "zeal"]
+    assert period_report(given, P, settings).evidence["skill_ratings"].equals(evidence["skill_ratings"])
