@@ -31,7 +31,7 @@ from scorecards.flows.shared.columns import (
     shown_text,
 )
 from scorecards.flows.shared.display import Kind, format_change, format_month, format_value, rounded_change
-from scorecards.flows.shared.i18n import colon, listed, remark, translations
+from scorecards.flows.shared.i18n import colon, in_points, listed, remark, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
 from scorecards.transforms.grading import GRADES
@@ -544,8 +544,14 @@ def _dimension(
 
 
 def _change(value: Decimal | int | None, kind: Kind, t: Wording) -> Cell:
-    """A change since last month, signed; the workbook keeps it rounded as shown, so its sign agrees with the page."""
-    return Cell(rounded_change(value, kind), kind, format_change(value, kind, t.locale, t.na), signed=True)
+    """A change since last month, signed, a percentage's in percentage points; the workbook keeps it rounded as
+    shown, so its sign agrees with the page."""
+    if kind == "percent":  # 115.4 % → 118.9 % is +3.5 pp: "+3.5%" would read as a rise of 3.5 % of 115.4 %
+        value, kind = (None if value is None else value * 100), "points"
+    text = format_change(value, kind, t.locale, t.na)
+    if kind == "points" and value is not None:
+        text = in_points(text, t.locale)
+    return Cell(rounded_change(value, kind), kind, text, signed=True)
 
 
 def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: Wording) -> str:

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from scorecards.flows.cards.excel import ColumnRows, bulk_sheet_data, number_texts, save_deterministic, set_text
 from scorecards.flows.cards.views import Card, Cell, Restated, StoredRows, Table, TeamRollup
 from scorecards.flows.shared.display import Kind, excel_format
+from scorecards.flows.shared.i18n import in_points
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -51,6 +52,7 @@ class SheetWriter:
 
     def __init__(self, sheet: WriteOnlyWorksheet, locale: str, currency: str) -> None:
         self.sheet, self.locale, self.currency = sheet, locale, currency
+        self._points_unit = in_points("", locale)
         self.rows: list[list[_Spec] | _Pending] = []
         self._height = 0
         self.widths: dict[int, int] = {}
@@ -99,7 +101,8 @@ class SheetWriter:
     def _format(self, kind: Kind, currency: str, *, signed: bool = False) -> _Style:
         key = (kind, currency, signed)
         if key not in self._formats:
-            self._formats[key] = (excel_format(kind, self.locale, currency, signed=signed), None, None, None)
+            number_format = excel_format(kind, self.locale, currency, signed=signed, unit=self._points_unit)
+            self._formats[key] = (number_format, None, None, None)
             self._styles[self._formats[key]] = None
         return self._formats[key]
 

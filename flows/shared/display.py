@@ -19,7 +19,8 @@ from babel.numbers import (
     parse_pattern,
 )
 
-Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date"]
+#: `points`: a change of a percentage, in percentage points (a value of 3.5 for 115.4 % → 118.9 %).
+Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date", "points"]
 
 _PATTERNS: dict[Kind, str] = {
     "percent": "#,##0.0%",
@@ -28,6 +29,7 @@ _PATTERNS: dict[Kind, str] = {
     "score": "#,##0.00",
     "days": "#,##0.0",
     "rate": "#,##0.0000######",
+    "points": "#,##0.0",
 }
 _EXCEL_FORMATS: dict[Kind, str] = {
     "percent": "0.0%",
@@ -37,6 +39,7 @@ _EXCEL_FORMATS: dict[Kind, str] = {
     "days": "0.0",
     "date": "yyyy-mm-dd",
     "rate": "0.0000######",
+    "points": "0.0",
 }
 
 
@@ -118,7 +121,7 @@ def _money_text(value: Decimal, shape: _MoneyShape) -> str:
 
 
 def format_change(value: Decimal | int | None, kind: Kind, locale: str, not_available: str) -> str:
-    """A month-over-month change with its sign (+1.2 pp style for ratios, +0.25 for scores)."""
+    """A month-over-month change with its sign (`+0.25` for a score, `+1.2` for percentage points)."""
     if value is None:
         return not_available
     where = _babel(locale)
@@ -143,13 +146,16 @@ def format_month(period_start: date, locale: str, *, short: bool = False) -> str
     return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=_babel(locale))
 
 
-def excel_format(kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False) -> str:
+def excel_format(kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False, unit: str = "") -> str:
     """The Excel number format of a kind of value (the cell keeps the exact number); `signed` for a change
-    stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`)."""
+    stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`);
+    `unit` written after percentage points (` pp`)."""
     if kind == "money":
         symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
     unsigned = _EXCEL_FORMATS[kind]
+    if kind == "points" and unit:
+        unsigned += '"' + unit.replace('"', "") + '"'
     # Excel shows the negative section's number without its minus sign, and the zero section only for 0.
     return f"+{unsigned};-{unsigned};{unsigned}" if signed else unsigned
 

@@ -51,6 +51,11 @@ def remark(text: str, locale: str) -> str:
     return translations(locale).gettext(" (%(text)s)") % {"text": text}
 
 
+def in_points(number: str, locale: str) -> str:
+    """A change of a percentage in percentage points: `+3.5 pp`, `+3.5 个百分点` (the unit alone for "")."""
+    return translations(locale).gettext("%(points)s pp") % {"points": number}
+
+
 def listed(items: Iterable[str], locale: str) -> str:
     """Names in a run: `A, B` in English, `A、B` in Chinese."""
     return translations(locale).gettext(", ").join(items)

@@ -116,9 +116,11 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     # six months, May to October: 900 of 1000 each month, then 3000.30 of 3000.30
     assert [sheet.cell(row=row, column=c).value for c in range(5, 11)] == [0.9] * 5 + [1]
     assert sheet.cell(row=row - 1, column=5).value == "May 2026"
-    change = sheet.cell(row=row, column=11)  # from last month: a number, its sign shown as the HTML shows it
-    assert (change.value, change.number_format) == (pytest.approx(0.1), "+0.0%;-0.0%;0.0%")
-    assert "Change from last month: +10.0%" in card(published, "R1", "html").read_text()
+    # From last month, 90 % → 100 %: ten percentage points (not "+10.0%", which reads as a rise of a tenth), a
+    # number whose sign and unit show as the HTML shows them.
+    change = sheet.cell(row=row, column=11)
+    assert (change.value, change.number_format) == (10, '+0.0" pp";-0.0" pp";0.0" pp"')
+    assert "Change from last month: +10.0 pp" in card(published, "R1", "html").read_text()
     by_month = next(r for r in sheet.iter_rows() if r[0].value == "Grades by month")[0].row
     assert [c.value for c in sheet[by_month + 1][:7]] == ["Dimension", *(f"{m} 2026" for m in MONTHS)]
     grades = sheet[by_month + 2]  # the page's grade under each month's value, each in its grade's colour

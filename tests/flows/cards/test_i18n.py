@@ -11,7 +11,16 @@ from babel.numbers import format_currency
 
 from scorecards.config import load_settings
 from scorecards.flows.shared.display import excel_format, format_change, format_month, format_value, rounded_change
-from scorecards.flows.shared.i18n import LOCALES, catalogue_path, colon, listed, message_ids, remark, translations
+from scorecards.flows.shared.i18n import (
+    LOCALES,
+    catalogue_path,
+    colon,
+    in_points,
+    listed,
+    message_ids,
+    remark,
+    translations,
+)
 
 
 def test_every_message_has_a_zh_cn_translation() -> None:
@@ -55,6 +64,15 @@ def test_punctuation_between_words_follows_the_locale() -> None:
         "（CNY）",
         "华东、华南",
     )
+
+
+def test_a_change_of_a_percentage_reads_in_percentage_points() -> None:
+    assert (in_points("+3.5", "en"), in_points("+3.5", "zh-CN")) == ("+3.5 pp", "+3.5 个百分点")
+    assert excel_format("points", "zh-CN", signed=True, unit=in_points("", "zh-CN")) == (
+        '+0.0" 个百分点";-0.0" 个百分点";0.0" 个百分点"'
+    )
+    assert format_change(Decimal("-3.45"), "points", "en", "N/A") == "-3.5"  # half up, as the workbook rounds
+    assert rounded_change(Decimal("0.04"), "points") == 0  # too small to show: no sign either
 
 
 def test_numbers_money_percent_and_months_follow_the_locale() -> None:
