@@ -94,7 +94,7 @@ def test_the_html_card_says_it_in_english_and_in_chinese(published: PeriodFolder
     english = published.card("R1", ".html").read_text()
     assert all(text in english for text in ("Your share", "Your credit", "€100.01", "50.00%", "CN¥375.04", "7.5000"))
     chinese = published.card("R2", ".html").read_text()
-    assert all(text in chinese for text in ("你的分成比例", "你的业绩额", "汇率", "折算金额", "50.00%", "¥375.04"))
+    assert all(text in chinese for text in ("业绩分配比例", "计入本人业绩", "汇率", "折算金额", "50.00%", "¥375.04"))
 
 
 def test_a_card_without_shared_or_converted_deals_shows_no_such_columns(published: PeriodFolder) -> None:
