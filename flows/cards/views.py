@@ -30,7 +30,7 @@ from scorecards.flows.shared.columns import (
     WORD_COLUMNS,
     shown_text,
 )
-from scorecards.flows.shared.display import Kind, format_change, format_month, format_value, rounded_change
+from scorecards.flows.shared.display import ABSENT, Kind, format_change, format_month, format_value, rounded_change
 from scorecards.flows.shared.i18n import colon, in_points, listed, remark, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
@@ -132,13 +132,13 @@ class StoredRows:
     """Rows of a table that only the Excel card shows, as columns rather than cells (there can be thousands).
 
     `frame` has one column per heading: text as a reader of the locale reads it (`Wording.cell`), numbers and
-    dates as Excel stores them (the workbook formats them from `kinds`; a null is N/A). Money is in the
+    dates as Excel stores them (the workbook formats them from `kinds`; a null reads `empty`). Money is in the
     card's currency, or in `currencies` where set (a deal's own currency, row by row, in column `money_in`).
     """
 
     frame: pl.DataFrame
     kinds: list[Kind | None]
-    na: str
+    empty: str
     currencies: pl.Series | None = None
     money_in: int | None = None
 
@@ -280,18 +280,18 @@ class Wording:
             if kind is not None:
                 texts.append(column)
             elif name in WORD_COLUMNS:  # a boolean as `cell` reads it: "true" → "yes"
-                texts.append(column.cast(pl.String).replace(words).fill_null(self.na))
+                texts.append(column.cast(pl.String).replace(words).fill_null(ABSENT))
             elif column.dtype == pl.String:
-                texts.append(column.fill_null(self.na))
+                texts.append(column.fill_null(ABSENT))
             else:
-                texts.append(pl.Series(name, [self.cell(value, None).text for value in column], pl.String))
+                texts.append(pl.Series(name, [_evidence_cell(value, None, self).text for value in column], pl.String))
         names = [name for name, _heading, _kind in columns]
         money_in = names.index("amount") if "amount" in names and "currency" in frame.columns else None
         currencies = None
         if money_in is not None:
             currency = pl.col("currency")
             currencies = frame.select(pl.when(currency != self.currency).then(currency)).to_series()
-        return StoredRows(pl.DataFrame(texts), kinds, self.na, currencies, money_in)
+        return StoredRows(pl.DataFrame(texts), kinds, ABSENT, currencies, money_in)
 
 
 def grade_class(grade: str | None) -> str:
@@ -593,6 +593,11 @@ def _credit_columns(frame: pl.DataFrame | None, t: Wording) -> tuple[tuple[str, 
     return added
 
 
+def _evidence_cell(value: Value, kind: Kind | None, t: Wording, currency: str | None = None, column: str = "") -> Cell:
+    """An evidence value as `Wording.cell` shows it; one the data left empty reads ABSENT."""
+    return Cell(None, kind, ABSENT) if value is None else t.cell(value, kind, currency, column=column)
+
+
 def _evidence_table(
     title: str,
     columns: tuple[tuple[str, str, Kind | None], ...],
@@ -619,7 +624,7 @@ def _evidence_table(
             key = (value, mine[i] if mine else None)
             cell = made.get(key)
             if cell is None:
-                cell = made[key] = t.cell(value, kind, key[1], column=name)
+                cell = made[key] = _evidence_cell(value, kind, t, key[1], name)
             column.append(cell)
         cells.append(column)
     rows = list(zip(*cells, strict=True))

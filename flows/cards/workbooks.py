@@ -152,7 +152,7 @@ class SheetWriter:
         """Rows that only the Excel card shows: kept as columns for `finish_bulk`, their widths taken as `table`
         takes a cell's, their number formats added in the order in which their cells first use them."""
         frame, styles = stored.frame, []
-        na_width = _display_width(stored.na)
+        na_width = _display_width(stored.empty)
         first_use: dict[tuple[Kind, str], tuple[int, int]] = {}
         for column, (name, kind) in enumerate(zip(frame.columns, stored.kinds, strict=True)):
             values = frame[name]
@@ -300,7 +300,7 @@ class _Pending:
                 used = [c for c in currency.unique().to_list() if (kind, c, False) in formats]
                 by_currency = {c: ids[formats[(kind, c, False)]] for c in used}
                 number_styles.append(currency.replace_strict(by_currency, default=0, return_dtype=pl.UInt32))
-        return ColumnRows(self.stored.frame, number_styles, self.stored.na)
+        return ColumnRows(self.stored.frame, number_styles, self.stored.empty)
 
 
 def _display_width(text: str) -> int:

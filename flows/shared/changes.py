@@ -21,8 +21,8 @@ from scorecards.flows.shared.columns import (
     SCORECARD_LABELS,
     shown_text,
 )
-from scorecards.flows.shared.display import Kind, format_value
-from scorecards.flows.shared.i18n import translations
+from scorecards.flows.shared.display import ABSENT, Kind, format_value
+from scorecards.flows.shared.i18n import remark, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.restatement import EVIDENCE_KEYS
 
@@ -39,9 +39,10 @@ def number_change(column: str, old: str | None, new: str | None, locale: str, cu
         label = _(msgid)
     else:  # a column the cards do not name: its own name, never looked up (it is no catalogue id)
         label = one_line(column)
+    na = _("N/A")  # a metric without a value
     if kind is None:
-        return label, _text(old, column, locale), _text(new, column, locale)
-    return label, *_shown(old, new, kind, locale, (currency, currency))
+        return label, _text(old, column, locale, na), _text(new, column, locale, na)
+    return label, *_shown(old, new, kind, locale, (currency, currency), na)
 
 
 def number_line(change: tuple[str, str, str], locale: str) -> str:
@@ -66,7 +67,7 @@ def evidence_change(
     the card's): `Opportunity O-1: Amount CN¥1,000.10 → CN¥1,200.10`, `Survey answer S-2: appeared`."""
     _ = translations(locale).gettext
     row_name = _(EVIDENCE_ROW_NAMES[section]) if section in EVIDENCE_ROW_NAMES else section
-    what = {"what": one_line(row_name), "key": _text(key, EVIDENCE_KEYS.get(section, ""), locale)}  # a skill: a word
+    what = {"what": one_line(row_name), "key": _text(key, EVIDENCE_KEYS.get(section, ""), locale, ABSENT)}  # a skill
     if change == "appeared":
         return _("%(what)s %(key)s: appeared") % what
     if change == "disappeared":
@@ -75,9 +76,9 @@ def evidence_change(
     named = _(EVIDENCE_COLUMNS[(section, column)]) if (section, column) in EVIDENCE_COLUMNS else one_line(column)
     kind = EVIDENCE_KINDS.get((section, column))
     if kind is None:
-        shown = _text(old, column, locale), _text(new, column, locale)
+        shown = _text(old, column, locale, ABSENT), _text(new, column, locale, ABSENT)
     else:
-        shown = _shown(old, new, kind, locale, (old_currency or currency, new_currency or currency))
+        shown = _shown(old, new, kind, locale, (old_currency or currency, new_currency or currency), ABSENT)
     return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
         **what,
         "column": named,
@@ -86,24 +87,26 @@ def evidence_change(
     }
 
 
-def _shown(old: str | None, new: str | None, kind: Kind, locale: str, currencies: tuple[str, str]) -> tuple[str, str]:
-    """Two exact values as a card shows them, with the exact values beside when its rounding hides the change."""
-    shown = _value(old, kind, locale, currencies[0]), _value(new, kind, locale, currencies[1])
+def _shown(
+    old: str | None, new: str | None, kind: Kind, locale: str, currencies: tuple[str, str], empty: str
+) -> tuple[str, str]:
+    """Two exact values as a card shows them (`empty` for none), with the exact values beside when the card's
+    rounding hides the change."""
+    shown = _value(old, kind, locale, currencies[0], empty), _value(new, kind, locale, currencies[1], empty)
     if shown[0] == shown[1] and old is not None and new is not None:
         # Rounded for display, a small change would read as none (`100.0% → 100.0%`): the exact values tell it.
-        return f"{shown[0]} ({one_line(old)})", f"{shown[1]} ({one_line(new)})"
+        return f"{shown[0]}{remark(one_line(old), locale)}", f"{shown[1]}{remark(one_line(new), locale)}"
     return shown
 
 
-def _value(text: str | None, kind: Kind, locale: str, currency: str) -> str:
+def _value(text: str | None, kind: Kind, locale: str, currency: str, empty: str) -> str:
     """An exact value (as transforms.restatement writes it) as a card of the locale shows it."""
-    na = translations(locale).gettext("N/A")
     if text is None:
-        return na
+        return empty
     value = int(text) if kind == "count" else date.fromisoformat(text) if kind == "date" else Decimal(text)
-    return format_value(value, kind, locale, na, currency)
+    return format_value(value, kind, locale, empty, currency)
 
 
-def _text(text: str | None, column: str, locale: str) -> str:
+def _text(text: str | None, column: str, locale: str, empty: str) -> str:
     _ = translations(locale).gettext
-    return _("N/A") if text is None else one_line(shown_text(text, column, _))
+    return empty if text is None else one_line(shown_text(text, column, _))

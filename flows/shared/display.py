@@ -22,6 +22,10 @@ from babel.numbers import (
 #: `points`: a change of a percentage, in percentage points (a value of 3.5 for 115.4 % → 118.9 %).
 Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date", "points"]
 
+#: How an evidence value the data left empty reads (a survey answer's comment, a lead not yet contacted): not
+#: N/A, which says that a metric has no value.
+ABSENT = "—"
+
 _PATTERNS: dict[Kind, str] = {
     "percent": "#,##0.0%",
     "share": "#,##0.00%",  # a split's share, 0.3333: to the hundredth of a percent

@@ -65,7 +65,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "submitted_date": "2026-10-03",
                 "score": s,
                 "scale_max": m,
-                "comment": "很好",
+                "comment": "很好" if i == 0 else "",
             }
             for i, (s, m) in enumerate((("4.5", "5"), ("9", "10")))
         ],
@@ -165,6 +165,7 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert "目标为 0" in html  # attainment N/A: the target is 0
     assert "较上月变化：" in html and "较上月变化:" not in html  # a label and its value: the full-width colon
     assert "（培训主题：" in html and "(培训主题" not in html  # a remark in full-width brackets
+    assert "<td>很好</td>" in html and "<td>—</td>" in html  # a comment left out reads absent, not 不适用 (N/A)
     assert '<span class="muted"> (Training topic: ' in card(published, "R1", "html").read_text()
     sheet = load_workbook(card(published, "R2", "xlsx"))["考核卡"]
     assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'

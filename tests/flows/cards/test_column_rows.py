@@ -148,8 +148,8 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
         expected = pl.DataFrame(
             {
                 "lead_id": ["L1", "L2", "L3"],
-                "status": [words[0], words[1], t.na],
-                "contacted_within_1d": [words[2], words[3], t.na],
+                "status": [words[0], words[1], "—"],  # left empty by the data: absent, as the HTML shows it
+                "contacted_within_1d": [words[2], words[3], "—"],
                 "amount": pl.Series([Decimal("10.50"), None, Decimal("3.00")], dtype=pl.Decimal(38, 2)),
             }
         )
@@ -157,7 +157,7 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
         assert stored.kinds == [None, None, None, "money"] and stored.money_in == 3
         assert stored.currencies is not None and stored.currencies.to_list() == [None, "EUR", None]
         # Each text as a card's HTML shows it.
-        assert stored.frame.row(2)[:3] == (t.cell("L3", None).text, t.cell(None, None).text, t.cell(None, None).text)
+        assert stored.frame.row(2)[:3] == (t.cell("L3", None).text, "—", "—") and stored.empty == "—"
         assert stored.frame.row(0)[1:3] == (
             t.cell("converted", None, column="status").text,
             t.cell(True, None, column="contacted_within_1d").text,

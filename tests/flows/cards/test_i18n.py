@@ -137,8 +137,12 @@ def test_only_the_columns_of_words_are_translated() -> None:
     assert t.cell(True, None, column="contacted_within_1d").text == t.gettext("yes") != "true"
     frame = pl.DataFrame({"account_name": ["true", "converted", None], "status": ["converted", "disqualified", None]})
     stored = t.stored(frame, [("account_name", "Account", None), ("status", "Status", None)])
-    assert stored.frame["account_name"].to_list() == ["true", "converted", t.na]
-    assert stored.frame["status"].to_list() == [t.gettext("converted"), t.gettext("disqualified"), t.na]
+    assert stored.frame["account_name"].to_list() == [
+        "true",
+        "converted",
+        "—",
+    ]  # left empty by the data: absent, not N/A
+    assert stored.frame["status"].to_list() == [t.gettext("converted"), t.gettext("disqualified"), "—"]
 
 
 def test_too_few_survey_answers_reads_in_the_singular_and_the_plural() -> None:

@@ -92,7 +92,7 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
         (
             ("survey_answers", "S1", "changed", "comment", None, "fine", None, None),
             "en",
-            "Survey answer S1: Comment N/A → fine",
+            "Survey answer S1: Comment — → fine",  # an empty evidence value is absent, not N/A
         ),
         # An account named like a word is data, shown as spelt; a key or value with a line break stays on one line.
         (
@@ -119,7 +119,7 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
         (
             ("deals", "O7", "changed", "close_date", None, "2026-10-05", None, None),
             "zh-CN",
-            "商机 O7：结单日期 不适用 → 2026年10月5日",
+            "商机 O7：结单日期 — → 2026年10月5日",
         ),
         (
             ("survey_answers", "S3", "changed", "score", "4.555", "4.556", None, None),
