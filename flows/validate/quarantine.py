@@ -84,7 +84,7 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
             skipped=table.skipped,
         )
         reports.append(report)
-        problem = _over_ceiling(report, settings.quarantine.ceiling)
+        problem = _over_ceiling(report, settings.quarantine.ceiling, rejected)
         if problem:
             problems.append(problem)
     tables = None if problems else InputTables(**used)
@@ -238,7 +238,7 @@ def _marked(
         whole_rows.append(f"{' + '.join(spec.key)}: duplicate (all rows sharing it are quarantined)")
         across.append(_duplicated(columns.select(spec.key)))
     if unknown_rep is not None:
-        whole_rows.append("rep_id: not a rep in reps")
+        whole_rows.append("rep_id: not a rep in reps (unknown, or its reps row quarantined)")
         across.append(columns.get_column("_unknown_rep"))
     shared = {f"_shared{i}": mark for i, mark in enumerate(across)}
     # Only the columns that change are computed (a column passed through a query comes back a copy).
@@ -514,14 +514,22 @@ def _count_reasons(rejected: pl.DataFrame) -> dict[str, int]:
     return dict(counts.iter_rows())
 
 
-def _over_ceiling(report: TableReport, ceiling: Decimal) -> str | None:
+#: How many of a failed table's quarantined rows its message names by their row in the file.
+_ROWS_NAMED = 5
+
+
+def _over_ceiling(report: TableReport, ceiling: Decimal, rejected: pl.DataFrame) -> str | None:
     # The ceiling is a share of the table's rows: rows the profile skipped are none of them.
     rows = report.rows_read - report.rows_skipped
     if rows == 0 or Decimal(report.rows_quarantined) <= ceiling * rows:
         return None
     share = Decimal(report.rows_quarantined) / rows
     worst = ", ".join(f"{rule} ({count})" for rule, count in list(report.reasons.items())[:3])
+    # Nothing is published, so no quarantine file shows the rows: the message names the first of them.
+    first = rejected[SOURCE_ROW].head(_ROWS_NAMED).to_list()
+    more = ", …" if rejected.height > _ROWS_NAMED else ""
     return (
         f"{report.source}: {report.rows_quarantined} of {rows} rows quarantined "
-        f"({share:.1%}), above the {ceiling:.0%} ceiling; most common: {worst}"
+        f"({share:.1%}), above the {ceiling:.0%} ceiling; most common: {worst}; "
+        f"{'row' if rejected.height == 1 else 'rows'} {', '.join(map(str, first))}{more}"
     )

@@ -215,7 +215,7 @@ TEXT_CASES = [
         # The second header is a data row like any other: it breaks every typed rule.
         quarantined={
             5: "stage: not one of open, won, lost; amount: not a number; created_date: not a date (YYYY-MM-DD); "
-            "close_date: not a date (YYYY-MM-DD); rep_id: not a rep in reps"
+            "close_date: not a date (YYYY-MM-DD); rep_id: not a rep in reps (unknown, or its reps row quarantined)"
         },
     ),
     Case("CRLF and LF line ends mixed", "opportunities.csv", _mixed_line_ends, ROWS),
@@ -363,7 +363,7 @@ VALUE_CASES = [
             ["R1", "２０２６-10", "3000.30"], ["R3", "2026-10", "100.00"], header=["rep_id", "period", "target_amount"]
         ),
         2,
-        "1 of 2 rows quarantined (50.0%), above the 5% ceiling; most common: period: not a month (YYYY-MM) (1)",
+        "1 of 2 rows quarantined (50.0%), above the 5% ceiling; most common: period: not a month (YYYY-MM) (1); row 2",
         quarantined={2: "period: not a month (YYYY-MM)"},
     ),
 ]

@@ -451,7 +451,7 @@ def test_too_many_bad_rows_fail_the_run_naming_the_file_and_the_rule(tmp_path: P
     write_text_export(tmp_path / SF_OPPORTUNITIES, rows, bom=b"\xef\xbb\xbf", quote_all=True)
     _, validated, exit_status = _check(tmp_path, "salesforce")
     assert validated.report.problems == [
-        f"{SF_OPPORTUNITIES}: 1 of 5 rows quarantined (20.0%), above the 5% ceiling; most common: close_date: not a date (YYYY-MM-DD) (1)"
+        f"{SF_OPPORTUNITIES}: 1 of 5 rows quarantined (20.0%), above the 5% ceiling; most common: close_date: not a date (YYYY-MM-DD) (1); row 2"
     ]
     assert exit_status == 1
     assert pl.DataFrame(validated.quarantine["opportunities"])["close_date"].to_list() == ["2026-13-45"]

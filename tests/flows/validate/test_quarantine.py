@@ -97,7 +97,7 @@ def reasons_for(table: str, change: dict[str, str | None]) -> list[str]:
         ("reps", {"hire_date": "2026-02-30"}, "hire_date: not a date (YYYY-MM-DD)"),
         ("reps", {"locale": "fr"}, "locale: not one of en, zh-CN"),
         ("opportunities", {"opportunity_id": ""}, "opportunity_id: required"),
-        ("opportunities", {"rep_id": "R99"}, "rep_id: not a rep in reps"),
+        ("opportunities", {"rep_id": "R99"}, "rep_id: not a rep in reps (unknown, or its reps row quarantined)"),
         ("opportunities", {"account_id": ""}, "account_id: required"),
         ("opportunities", {"stage": "pending"}, "stage: not one of open, won, lost"),
         ("opportunities", {"stage": "Won"}, "stage: not one of open, won, lost"),
@@ -114,7 +114,7 @@ def reasons_for(table: str, change: dict[str, str | None]) -> list[str]:
         ("opportunities", {"close_date": "2026-08-31"}, "close_date: before created_date"),
         ("targets", {"period": "2026-13"}, "period: not a month (YYYY-MM)"),
         ("targets", {"target_amount": "-1"}, "target_amount: below 0"),
-        ("targets", {"rep_id": "nobody"}, "rep_id: not a rep in reps"),
+        ("targets", {"rep_id": "nobody"}, "rep_id: not a rep in reps (unknown, or its reps row quarantined)"),
         ("leads", {"status": "lost"}, "status: not one of open, converted, disqualified"),
         ("leads", {"closed_date": ""}, "closed_date: required when status is converted or disqualified"),
         ("leads", {"closed_date": "2026-09-30"}, "closed_date: before created_date"),
@@ -180,7 +180,10 @@ def test_a_quarantined_rep_takes_its_rows_along() -> None:
         {"reps": raw("reps", reps), "opportunities": raw("opportunities", BASE_TABLES["opportunities"])}, LENIENT
     )
     assert result.quarantine["reps"]["rep_id"].to_list() == ["R1", "R1"]
-    assert "rep_id: not a rep in reps" in result.quarantine["opportunities"][REASON].to_list()
+    assert (
+        "rep_id: not a rep in reps (unknown, or its reps row quarantined)"
+        in result.quarantine["opportunities"][REASON].to_list()
+    )
 
 
 def test_rows_read_equal_rows_used_plus_rows_quarantined() -> None:
@@ -189,7 +192,10 @@ def test_rows_read_equal_rows_used_plus_rows_quarantined() -> None:
     result = check("surveys", *rows)
     report = {t.table: t for t in result.report.tables}["surveys"]
     assert (report.rows_read, report.rows_used, report.rows_quarantined) == (3, 1, 2)
-    assert report.reasons == {"rep_id: not a rep in reps": 1, "score: above scale_max": 1}
+    assert report.reasons == {
+        "rep_id: not a rep in reps (unknown, or its reps row quarantined)": 1,
+        "score: above scale_max": 1,
+    }
 
 
 def test_quarantined_rows_keep_their_original_text_and_file_row_number() -> None:
@@ -203,7 +209,10 @@ def test_quarantined_rows_keep_their_original_text_and_file_row_number() -> None
 def test_several_broken_rules_are_all_named() -> None:
     bad = {**VALID_ROWS["opportunities"], "opportunity_id": "O9", "amount": "x", "stage": "?", "rep_id": "nobody"}
     reason = check("opportunities", bad).quarantine["opportunities"][REASON][0]
-    assert reason == "stage: not one of open, won, lost; amount: not a number; rep_id: not a rep in reps"
+    assert (
+        reason
+        == "stage: not one of open, won, lost; amount: not a number; rep_id: not a rep in reps (unknown, or its reps row quarantined)"
+    )
 
 
 def _table_check(schema: pa.DataFrameSchema) -> None:
@@ -304,7 +313,16 @@ def test_the_quarantine_ceiling_fails_the_run_only_above_it(bad_rows: int, ok: b
         (problem,) = result.report.problems
         assert problem.startswith("leads.csv: 2 of 20 rows quarantined (10.0%), above the 5% ceiling")
         assert "status: not one of open, converted, disqualified (2)" in problem
+        assert problem.endswith("; rows 2, 3")  # nothing is published: the message names the rows in the file
         assert result.tables is None
+
+
+def test_a_table_far_above_the_ceiling_names_its_first_five_rows() -> None:
+    rows = [{**VALID_ROWS["leads"], "lead_id": f"L{i}"} for i in range(20)]
+    for i in (3, 5, 7, 9, 11, 13, 15):
+        rows[i]["status"] = "lost"
+    (problem,) = check("leads", *rows, settings=SETTINGS).report.problems
+    assert problem.endswith("(7); rows 5, 7, 9, 11, 13, …")  # row 1 of the file is its header
 
 
 def test_missing_required_table_and_column_fail_naming_file_and_column() -> None:

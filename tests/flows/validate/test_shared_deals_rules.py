@@ -56,7 +56,10 @@ def test_shares_that_do_not_sum_to_one_are_all_quarantined_with_their_sum() -> N
 def test_the_sum_counts_only_rows_that_passed_the_other_rules() -> None:
     # R9 is no rep: its row goes, and the rest (0.6) no longer sums to 1.
     result = validate(opportunity_splits=[split("R1", "0.6"), split("R9", "0.4")])
-    assert sorted(reasons(result, "opportunity_splits")) == ["rep_id: not a rep in reps", "shares sum to 0.6000, not 1"]
+    assert sorted(reasons(result, "opportunity_splits")) == [
+        "rep_id: not a rep in reps (unknown, or its reps row quarantined)",
+        "shares sum to 0.6000, not 1",
+    ]
 
 
 def test_a_split_of_an_unknown_or_quarantined_opportunity_is_quarantined() -> None:
