@@ -311,10 +311,12 @@ def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a
 
 
 def _finish(result: RunResult) -> None:
-    """Print what happened and exit 1 when anything failed."""
+    """Print what happened (each file's rows read, used and quarantined, then each period) and exit 1 when
+    anything failed."""
     if not result.report.ok:
         typer.echo(format_report(result.report), err=True)
         raise typer.Exit(1)
+    typer.echo(format_report(result.report))  # SPEC §2.8: the run reports its counts, not only in its log
     typer.echo(format_outcomes(result))
     if not result.ok:
         raise typer.Exit(1)

@@ -82,6 +82,8 @@ def test_run_then_backfill_publish_against_a_running_server(prefect_server: Pref
     ran = run_scorecards("run", "--input", str(inputs), "--period", "2026-10", "--out", str(out), env=env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert (out / "2026-10" / "scorecards.csv").is_file()
+    counts = {line.split()[0]: line.split()[1:] for line in ran.stdout.splitlines() if ".csv " in line}
+    assert counts["reps.csv"] == ["4", "4", "0"]  # each file's rows read, used and quarantined (SPEC §2.8)
     assert {run["name"] for run in prefect_server.flow_runs("scorecards-2026-10")} == {"scorecards-2026-10"}
 
     filled = run_scorecards(
