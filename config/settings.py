@@ -79,6 +79,13 @@ class Satisfaction(_Model):
 class Skills(_Model):
     names: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
 
+    @model_validator(mode="after")
+    def _once_each(self) -> Skills:
+        twice = sorted({name for name in self.names if self.names.count(name) > 1})
+        if twice:  # the names give the cards' order of skill ratings: one place each
+            raise ValueError(f"a skill is named more than once: {', '.join(twice)}")
+        return self
+
 
 #: Metrics a feedback rule may test (columns of the scorecards table).
 FEEDBACK_METRICS: tuple[str, ...] = (

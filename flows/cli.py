@@ -178,7 +178,6 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
     result = _orchestrate(period_flow, input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings)
-    typer.echo(format_report(result.report))
     _finish(result)
     folder = PeriodFolder.of(out_dir, str(month))
     typer.echo(f"open {OutFolder(out_dir).index} in a browser: every published month, its cards and team rollups")

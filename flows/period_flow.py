@@ -332,12 +332,21 @@ def _restating(
 
 
 def _same(version: Version, report: PeriodReport) -> bool:
-    """Whether a report publishes what a version holds: the same scorecards and the same evidence rows."""
+    """Whether a report publishes what a version holds: the same scorecards and the same evidence rows (in any
+    order: a version published before a change of the rows' order holds the same rows)."""
     return (
         version.scorecards.equals(report.scorecards)
         and version.evidence.keys() == report.evidence.keys()
-        and all(version.evidence[name].equals(rows) for name, rows in report.evidence.items())
+        and all(_same_rows(version.evidence[name], rows) for name, rows in report.evidence.items())
     )
+
+
+def _same_rows(kept: pl.DataFrame, rows: pl.DataFrame) -> bool:
+    if kept.equals(rows):  # the usual case, without sorting a million deals
+        return True
+    if kept.schema != rows.schema or kept.height != rows.height:
+        return False
+    return kept.sort(kept.columns, nulls_last=True).equals(rows.sort(rows.columns, nulls_last=True))
 
 
 def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame) -> str:

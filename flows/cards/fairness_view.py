@@ -17,7 +17,7 @@ import polars as pl
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.flows.cards.views import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
-from scorecards.flows.shared.i18n import colon, remark
+from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.fairness import OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
 from scorecards.transforms.grading import GRADES
@@ -382,7 +382,7 @@ def _not_compared(figures: pl.DataFrame, t: Wording) -> Table:
                 else []
             ),
         ]
-        rows.append([_name(r["rep_name"]), _name(r["team"]), t.cell("; ".join(why), None)])
+        rows.append([_name(r["rep_name"]), _name(r["team"]), t.cell(listed(why, t.locale), None)])
     return Table(_("Not compared"), [_("Rep"), _("Team"), _("Why")], rows, _("None this month."))
 
 

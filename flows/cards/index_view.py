@@ -232,7 +232,7 @@ def grade_chart(
     A period without a grade has no dot and breaks the line.
     """
     left, top, bottom = 28, 10, 24
-    right = 24  # room for half of the latest month's label (`Oct 2026`), centred on the last column
+    right = 32  # room for half of the latest month's label (`Oct 2026`, `2026年12月`), centred on the last column
     step = (width - left - right) / max(len(periods), 1)
     level = {grade: top + i * (height - top - bottom) / (len(GRADES) - 1) for i, grade in enumerate(GRADES)}
     rows = [(grade, round(y, 1)) for grade, y in level.items()]

@@ -313,7 +313,7 @@ def _display_width(text: str) -> int:
 def _number_width(cell: Cell) -> int:
     """Columns a number needs: its text on the card, or, for one only the workbook shows, its digits and room
     for a currency symbol and thousands separators."""
-    return len(cell.text) if cell.text else len(str(cell.value)) + 4
+    return _display_width(cell.text) if cell.text else len(str(cell.value)) + 4  # `+10.0 个百分点`: CJK is wide
 
 
 def open_workbook(

@@ -78,7 +78,10 @@ def evidence_change(
     if kind is None:
         shown = _text(old, column, locale, ABSENT), _text(new, column, locale, ABSENT)
     else:
-        shown = _shown(old, new, kind, locale, (old_currency or currency, new_currency or currency), ABSENT)
+        # A deal's own amount is in its own currency, as on the card; every other amount in the card's.
+        own = column == "amount"
+        currencies = (old_currency or currency, new_currency or currency) if own else (currency, currency)
+        shown = _shown(old, new, kind, locale, currencies, ABSENT)
     return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
         **what,
         "column": named,

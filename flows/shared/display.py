@@ -43,7 +43,7 @@ _EXCEL_FORMATS: dict[Kind, str] = {
     "days": "0.0",
     "date": "yyyy-mm-dd",
     "rate": "0.0000######",
-    "points": "0.0",
+    "points": "#,##0.0",
 }
 
 

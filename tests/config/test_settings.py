@@ -70,6 +70,11 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
         ('high = "1.5"', 'high = "0"', "fairness.high: Input should be greater than 0"),
         ('low = "0.67"', 'low = "-1"', "fairness.low: Input should be greater than 0"),
         ('low = "0.67"', 'low = "1.5"', "fairness: Value error, low must be below high (got low=1.5, high=1.5)"),
+        (
+            '"negotiation", "closing"]',
+            '"negotiation", "plan"]',
+            "skills: Value error, a skill is named more than once: plan",
+        ),
     ],
 )
 def test_a_wrong_config_names_file_and_field(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -119,7 +119,7 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     # From last month, 90 % → 100 %: ten percentage points (not "+10.0%", which reads as a rise of a tenth), a
     # number whose sign and unit show as the HTML shows them.
     change = sheet.cell(row=row, column=11)
-    assert (change.value, change.number_format) == (10, '+0.0" pp";-0.0" pp";0.0" pp"')
+    assert (change.value, change.number_format) == (10, '+#,##0.0" pp";-#,##0.0" pp";#,##0.0" pp"')
     assert "Change from last month: +10.0 pp" in card(published, "R1", "html").read_text()
     by_month = next(r for r in sheet.iter_rows() if r[0].value == "Grades by month")[0].row
     assert [c.value for c in sheet[by_month + 1][:7]] == ["Dimension", *(f"{m} 2026" for m in MONTHS)]

@@ -69,7 +69,7 @@ def test_punctuation_between_words_follows_the_locale() -> None:
 def test_a_change_of_a_percentage_reads_in_percentage_points() -> None:
     assert (in_points("+3.5", "en"), in_points("+3.5", "zh-CN")) == ("+3.5 pp", "+3.5 个百分点")
     assert excel_format("points", "zh-CN", signed=True, unit=in_points("", "zh-CN")) == (
-        '+0.0" 个百分点";-0.0" 个百分点";0.0" 个百分点"'
+        '+#,##0.0" 个百分点";-#,##0.0" 个百分点";#,##0.0" 个百分点"'
     )
     assert format_change(Decimal("-3.45"), "points", "en", "N/A") == "-3.5"  # half up, as the workbook rounds
     assert rounded_change(Decimal("0.04"), "points") == 0  # too small to show: no sign either

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from html.parser import HTMLParser
@@ -165,19 +166,20 @@ def test_a_rep_page_lists_the_rep_s_cards_across_periods_with_the_grade_chart(ou
     ]
     html = page.read_text("utf-8")
     # Oldest left: D, D, then B (A at the top of the chart, D at the bottom).
-    assert 'points="119.3,106.0 302.0,106.0 484.7,42.0"' in html
+    assert 'points="118.0,106.0 298.0,106.0 478.0,42.0"' in html
     assert [parsed(OutFolder(out).person(r)).rows[1:] for r in ("R3",)] == [[["October 2026", "Bob Ray", "West", "B"]]]
 
 
 def test_the_latest_month_s_label_fits_inside_the_chart_however_many_periods() -> None:
-    for count in (1, 3, 13, 60):
-        months = [Period(2020, 1)]
+    for count, locale in itertools.product((1, 3, 13, 60), ("en", "zh-CN")):
+        months = [Period(2020, 12)]
         while len(months) < count:
-            months.append(months[-1].next())
-        periods = [str(m) for m in months]
-        chart = grade_chart(periods, ["B"] * count, "en")
+            months.insert(0, months[0].previous())
+        chart = grade_chart([str(m) for m in months], ["B"] * count, locale)
         x, label = chart.months[-1]
-        assert x + 7 * len(label) / 2 <= chart.width, count  # centred; 11 px text is under 7 px a character
+        # Centred on its column; at 11 px a character is under 7 px, a Chinese one 11 px (`2026年12月`).
+        width = sum(11 if ord(ch) > 0x2E80 else 7 for ch in label)
+        assert x + width / 2 <= chart.width, (count, locale, label)
 
 
 def test_a_renamed_rep_is_titled_by_the_latest_name_and_each_row_keeps_its_own(tmp_path: Path) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import polars as pl
+from builders import BASE_TABLES, write_tables
 
+from scorecards.config import load_settings
+from scorecards.flows.period_flow import _same
 from scorecards.flows.publish.versions import Version
+from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.transforms.period import Period
+from scorecards.transforms.report import period_report
 
 
 def test_a_version_is_dated_by_the_team_s_day_not_by_utc() -> None:
@@ -15,3 +23,18 @@ def test_a_version_is_dated_by_the_team_s_day_not_by_utc() -> None:
     assert version.published_on(ZoneInfo("Asia/Shanghai")) == date(2026, 11, 5)  # 04:30 the next morning there
     assert version.published_on(ZoneInfo("UTC")) == date(2026, 11, 4)
     assert version.published_on(ZoneInfo("America/Los_Angeles")) == date(2026, 11, 4)
+
+
+def test_the_same_evidence_rows_in_another_order_are_the_same_version(tmp_path: Path) -> None:
+    """A version kept by code that ordered the rows otherwise (skill ratings were by key) is not restated."""
+    skills = [{"rep_id": "R1", "period": "2026-10", "skill": skill, "rating": "4"} for skill in ("closing", "plan")]
+    write_tables(tmp_path, {**BASE_TABLES, "skill_ratings": skills})
+    settings = load_settings()
+    validated = validate_tables(read_inputs(tmp_path), settings)
+    assert validated.tables is not None
+    report = period_report(validated.tables, Period(2026, 10), settings)
+    assert report.evidence["skill_ratings"]["skill"].to_list() == ["plan", "closing"]
+    kept = {name: rows.reverse() for name, rows in report.evidence.items()}
+    assert _same(Version(1, "2026-11-01T00:00:00+00:00", report.scorecards, kept), report)
+    kept["skill_ratings"] = kept["skill_ratings"].with_columns(rating=pl.col("rating") + 1)
+    assert not _same(Version(1, "2026-11-01T00:00:00+00:00", report.scorecards, kept), report)
