@@ -30,7 +30,15 @@ from scorecards.flows.shared.columns import (
     WORD_COLUMNS,
     shown_text,
 )
-from scorecards.flows.shared.display import ABSENT, Kind, format_change, format_month, format_value, rounded_change
+from scorecards.flows.shared.display import (
+    ABSENT,
+    Kind,
+    format_change,
+    format_month,
+    format_months_in_a_row,
+    format_value,
+    rounded_change,
+)
 from scorecards.flows.shared.i18n import colon, in_points, listed, remark, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
@@ -521,13 +529,14 @@ def _dimension(
         for letter, threshold in (("A", band.A), ("B", band.B), ("C", band.C))
     )
     by_month = {r["period"]: r for r in trend_rows}
+    headings = format_months_in_a_row([m.start for m in months], t.locale)
     trend = [
         TrendPoint(
-            format_month(m.start, t.locale, short=True),
+            heading,
             t.cell(by_month.get(str(m), {}).get(name), kind),
             by_month.get(str(m), {}).get(dimension.grade_column) or t.na,
         )
-        for m in months
+        for heading, m in zip(headings, months, strict=True)
     ]
     values = [point.cell.value for point in trend]
     return DimensionBlock(

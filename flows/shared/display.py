@@ -150,6 +150,17 @@ def format_month(period_start: date, locale: str, *, short: bool = False) -> str
     return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=_babel(locale))
 
 
+def format_months_in_a_row(starts: list[date], locale: str) -> list[str]:
+    """Consecutive months as headings of a narrow row: the year with the first month and with each January only
+    (`2026年5月`, `6月`, … or `May 2026`, `Jun`, …), so that each heading fits its column unbroken."""
+    return [
+        format_month(start, locale, short=True)
+        if i == 0 or start.month == 1
+        else format_skeleton("MMM", start, locale=_babel(locale))
+        for i, start in enumerate(starts)
+    ]
+
+
 def excel_format(kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False, unit: str = "") -> str:
     """The Excel number format of a kind of value (the cell keeps the exact number); `signed` for a change
     stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`);

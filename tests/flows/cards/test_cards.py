@@ -166,6 +166,8 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert "较上月变化：" in html and "较上月变化:" not in html  # a label and its value: the full-width colon
     assert "（培训主题：" in html and "(培训主题" not in html  # a remark in full-width brackets
     assert "<td>很好</td>" in html and "<td>—</td>" in html  # a comment left out reads absent, not 不适用 (N/A)
+    # A trend's headings fit their narrow columns: the year once, each month whole.
+    assert "<th>2026年5月</th><th>6月</th><th>7月</th><th>8月</th><th>9月</th><th>10月</th>" in html
     assert '<span class="muted"> (Training topic: ' in card(published, "R1", "html").read_text()
     sheet = load_workbook(card(published, "R2", "xlsx"))["考核卡"]
     assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'

@@ -10,7 +10,14 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
 from scorecards.config import load_settings
-from scorecards.flows.shared.display import excel_format, format_change, format_month, format_value, rounded_change
+from scorecards.flows.shared.display import (
+    excel_format,
+    format_change,
+    format_month,
+    format_months_in_a_row,
+    format_value,
+    rounded_change,
+)
 from scorecards.flows.shared.i18n import (
     LOCALES,
     catalogue_path,
@@ -55,6 +62,12 @@ def test_translations_and_english_fallback() -> None:
     assert zh.gettext("A message nobody translated") == "A message nobody translated"
     assert translations("en").gettext("Sales-target attainment") == "Sales-target attainment"
     assert LOCALES == ("en", "zh-CN")
+
+
+def test_a_row_of_months_names_the_year_with_the_first_month_and_each_january() -> None:
+    starts = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert format_months_in_a_row(starts, "en") == ["Nov 2025", "Dec", "Jan 2026", "Feb"]
+    assert format_months_in_a_row(starts, "zh-CN") == ["2025年11月", "12月", "2026年1月", "2月"]
 
 
 def test_punctuation_between_words_follows_the_locale() -> None:
