@@ -128,35 +128,32 @@ EVIDENCE_ROW_NAMES: dict[str, str] = {
     "survey_answers": N_("Survey answer"),
     "skill_ratings": N_("Skill rating"),
 }
-#: How a change names a column of an evidence row: the heading its section's table gives it, by (section, column).
-EVIDENCE_COLUMNS: dict[tuple[str, str], str] = {
-    (section, column): heading
+#: Every column of an evidence row, by (section, column): the heading its section's table gives it and the kind
+#: of its values (None for text, shown as `shown_text` says).
+_EVIDENCE_FIELDS: dict[tuple[str, str], tuple[str, Kind | None]] = {
+    (section, column): (heading, kind)
     for section, _title, columns in EVIDENCE
-    for column, heading, _kind in CONVERTED_COLUMNS + SHARED_COLUMNS + columns
+    for column, heading, kind in CONVERTED_COLUMNS + SHARED_COLUMNS + columns
 }
 # Columns a change can name that no card's table shows: the deals behind every number (section `deals`, on no
 # card) have the won deals' columns, an account and a stage; a deal's currency (the card writes it in the amount);
 # a survey answer's account.
-EVIDENCE_COLUMNS |= {
-    ("deals", column): heading for (section, column), heading in EVIDENCE_COLUMNS.items() if section == "won_deals"
+_EVIDENCE_FIELDS |= {
+    ("deals", column): field for (section, column), field in _EVIDENCE_FIELDS.items() if section == "won_deals"
 }
-EVIDENCE_COLUMNS |= {
-    ("deals", "account_id"): N_("Account ID"),
-    ("deals", "stage"): N_("Stage"),
-    ("deals", "currency"): N_("Currency"),
-    ("new_customers", "currency"): N_("Currency"),
-    ("survey_answers", "account_id"): N_("Account ID"),
+_EVIDENCE_FIELDS |= {
+    ("deals", "account_id"): (N_("Account ID"), None),
+    ("deals", "stage"): (N_("Stage"), None),
+    ("deals", "currency"): (N_("Currency"), None),
+    ("new_customers", "currency"): (N_("Currency"), None),
+    ("survey_answers", "account_id"): (N_("Account ID"), None),
 }
-#: Of what kind an evidence column's values are, by (section, column), where a card formats them (a date, money in
-#: the row's currency, a score); every other column is text, shown as `shown_text` says.
+#: How a change names a column of an evidence row, by (section, column).
+EVIDENCE_COLUMNS: dict[tuple[str, str], str] = {where: heading for where, (heading, _kind) in _EVIDENCE_FIELDS.items()}
+#: Of what kind an evidence column's values are, where a card formats them (a date, money in the row's currency,
+#: a score), by (section, column).
 EVIDENCE_KINDS: dict[tuple[str, str], Kind] = {
-    (section, column): kind
-    for section, _title, columns in EVIDENCE
-    for column, _heading, kind in CONVERTED_COLUMNS + SHARED_COLUMNS + columns
-    if kind is not None
-}
-EVIDENCE_KINDS |= {
-    ("deals", column): kind for (section, column), kind in EVIDENCE_KINDS.items() if section == "won_deals"
+    where: kind for where, (_heading, kind) in _EVIDENCE_FIELDS.items() if kind is not None
 }
 #: The evidence columns whose values are words, shown translated (a lead's status, yes/no, a skill, a deal's stage);
 #: every other text (an account's, a team's name) is shown as the data spells it.
