@@ -361,7 +361,7 @@ def _targets_table(title: str, reps: pl.DataFrame, high: str, low: str, t: Wordi
                 _name(r["team"]),
                 t.cell(r["run_rate"], "money"),
                 t.cell(r["target_amount"], "money"),
-                t.cell(r["target_ratio"], "rate"),
+                t.cell(r["target_ratio"], "ratio"),
                 t.cell(_flag(r["target_flag"], high, low, t), None),
             ]
             for r in reps.iter_rows(named=True)

@@ -20,7 +20,9 @@ from babel.numbers import (
 )
 
 #: `points`: a change of a percentage, in percentage points (a value of 3.5 for 115.4 % → 118.9 %).
-Kind = Literal["money", "percent", "share", "rate", "count", "score", "days", "date", "points"]
+#: `rate`: an exchange rate, every decimal it has (4 to 10). `ratio`: one amount over another, read by a person
+#: (a target over a run rate), to the hundredth; its file keeps 6 decimals.
+Kind = Literal["money", "percent", "share", "rate", "ratio", "count", "score", "days", "date", "points"]
 
 #: How an evidence value the data left empty reads (a survey answer's comment, a lead not yet contacted): not
 #: N/A, which says that a metric has no value.
@@ -33,6 +35,7 @@ _PATTERNS: dict[Kind, str] = {
     "score": "#,##0.00",
     "days": "#,##0.0",
     "rate": "#,##0.0000######",
+    "ratio": "#,##0.00",
     "points": "#,##0.0",
 }
 _EXCEL_FORMATS: dict[Kind, str] = {
@@ -43,6 +46,7 @@ _EXCEL_FORMATS: dict[Kind, str] = {
     "days": "0.0",
     "date": "yyyy-mm-dd",
     "rate": "0.0000######",
+    "ratio": "#,##0.00",
     "points": "#,##0.0",
 }
 

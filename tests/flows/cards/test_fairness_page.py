@@ -128,6 +128,9 @@ def test_the_page_says_what_it_measures_and_judges_nobody(published: Published) 
     ):
         assert said in text, said
     assert not [word for word in JUDGING if word in text.lower()]
+    # A target over a run rate reads to the hundredth (fairness.csv keeps its 6 decimals).
+    assert "Rep S1 Six CN¥1,000.00 CN¥2,000.00 2.00 above 1.5 × run rate" in text
+    assert "Rep S2 Six CN¥1,000.00 CN¥500.00 0.50 below 0.67 × run rate" in text
     outliers = text[text.index("Composite scores far from the team's mean") :]
     assert "Rep S6" in outliers and "Rep S1" not in outliers
     assert html.count('<svg class="chart"') == 2
@@ -165,7 +168,7 @@ def test_the_workbook_holds_the_tables_as_numbers_and_two_native_charts(publishe
     by_rep = {row[0].value: row for row in targets.iter_rows() if row[0].value}
     s1 = by_rep["Rep S1"]
     assert [c.value for c in s1] == ["Rep S1", "Six", 1000, 2000, 2, "above 1.5 × run rate"]
-    assert s1[2].number_format == '"CN¥"#,##0.00' and s1[4].number_format == "0.0000######"
+    assert s1[2].number_format == '"CN¥"#,##0.00' and s1[4].number_format == "#,##0.00"
     assert by_rep["Hal Hostile"][2].value == "fewer than 3 months of history"  # not compared, and why
 
 

@@ -130,6 +130,9 @@ def test_shown_numbers_are_rounded_half_up_as_the_workbook_shows_them(locale: st
     assert format_value(Decimal("0.0625"), "percent", locale, "N/A") == "6.3%"
     assert format_value(Decimal("0.33335"), "share", locale, "N/A") == "33.34%"
     assert format_value(Decimal("12.25"), "days", locale, "N/A") == "12.3"
+    # A target over a run rate: 2.265672 and 0 read as the others of the fairness page, to the hundredth.
+    assert format_value(Decimal("2.265672"), "ratio", locale, "N/A") == "2.27"
+    assert format_value(Decimal("0.000000"), "ratio", locale, "N/A") == "0.00"
     assert format_change(Decimal("0.125"), "score", locale, "N/A") == "+0.13"
     assert format_change(Decimal("-0.0125"), "percent", locale, "N/A") == "-1.3%"
     # A change too small for the places shown reads as none, without a sign: 3.50 → 3.499999 is not "-0.00".
