@@ -82,6 +82,8 @@ class Cell:
     currency: str | None = None
     #: A change (`+0.25`): the workbook's number format shows its sign.
     signed: bool = False
+    #: Written after the number by the workbook's number format too (a rank's ` / 8`), so the cell stays a number.
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -386,10 +388,8 @@ def _card(
         Line(_("Manager"), t.cell(row["manager_name"], None)),
         Line(_("Period"), t.cell(format_month(months[-1].start, t.locale), None)),
         Line(_("Composite score"), t.cell(row["composite_score"], "score")),
-        Line(
-            _("Rank in team"), Cell(row["rank_in_team"], "count", f"{row['rank_in_team']} / {team_sizes[row['team']]}")
-        ),
-        Line(_("Rank overall"), Cell(row["rank_overall"], "count", f"{row['rank_overall']} / {reps}")),
+        Line(_("Rank in team"), _rank(row["rank_in_team"], team_sizes[row["team"]])),
+        Line(_("Rank overall"), _rank(row["rank_overall"], reps)),
     ]
     figures = [Line(_(label), t.cell(row[column], kind)) for column, label, kind in FIGURES]
     notes = [
@@ -558,9 +558,15 @@ def _change(value: Decimal | int | None, kind: Kind, t: Wording) -> Cell:
     if kind == "percent":  # 115.4 % → 118.9 % is +3.5 pp: "+3.5%" would read as a rise of 3.5 % of 115.4 %
         value, kind = (None if value is None else value * 100), "points"
     text = format_change(value, kind, t.locale, t.na)
-    if kind == "points" and value is not None:
+    unit = in_points("", t.locale) if kind == "points" else ""
+    if unit and value is not None:
         text = in_points(text, t.locale)
-    return Cell(rounded_change(value, kind), kind, text, signed=True)
+    return Cell(rounded_change(value, kind), kind, text, signed=True, unit=unit)
+
+
+def _rank(rank: int, of: int) -> Cell:
+    """A rank out of how many (`2 / 8`), a number in the workbook too."""
+    return Cell(rank, "count", f"{rank} / {of}", unit=f" / {of}")
 
 
 def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: Wording) -> str:

@@ -168,12 +168,12 @@ def format_months_in_a_row(starts: list[date], locale: str) -> list[str]:
 def excel_format(kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False, unit: str = "") -> str:
     """The Excel number format of a kind of value (the cell keeps the exact number); `signed` for a change
     stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`);
-    `unit` written after percentage points (` pp`)."""
+    `unit` written after the number (percentage points' ` pp`, a rank's ` / 8`)."""
     if kind == "money":
         symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
     unsigned = _EXCEL_FORMATS[kind]
-    if kind == "points" and unit:
+    if unit:
         unsigned += '"' + unit.replace('"', "") + '"'
     # Excel shows the negative section's number without its minus sign, and the zero section only for 0.
     return f"+{unsigned};-{unsigned};{unsigned}" if signed else unsigned

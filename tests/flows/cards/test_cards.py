@@ -109,6 +109,10 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     cells = cells_by_label(sheet)
     assert cells["Overall grade"].value in {"A", "B", "C", "D"}
     assert cells["Won amount"].value == 3000.3 and cells["Won amount"].number_format == '"CN¥"#,##0.00'
+    # A rank reads as on the page (`1 / 2`) and stays a number.
+    rank = cells["Rank in team"]
+    assert (rank.value, rank.number_format) == (1, '#,##0" / 2"')
+    assert 'Rank in team</th><td class="num">1 / 2<' in card(published, "R1", "html").read_text()
     attainment = cells["Sales-target attainment"]
     assert attainment.value == 1 and attainment.number_format == "0.0%"
     row = attainment.row
