@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -19,6 +19,7 @@ from scorecards.flows.cards.views import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
+from scorecards.transforms.exact import RATIO_PLACES
 from scorecards.transforms.fairness import OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
 from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
@@ -144,8 +145,8 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
     fairness = report.fairness
     names = dict(report.scorecards.select("rep_id", "rep_name").iter_rows())
     month = format_month(period.start, locale)
-    high = _times(settings.fairness.high, t)
-    low = _times(settings.fairness.low, t)
+    thresholds = (settings.fairness.high, settings.fairness.low)
+    high, low = (_times(threshold, t) for threshold in thresholds)
     figures = fairness.reps.with_columns(rep_name=pl.col("rep_id").replace_strict(names, default=""))
     compared = figures.filter(pl.col("target_amount").is_not_null() & pl.col("run_rate").is_not_null())
     flagged = compared.filter(pl.col("target_flag").is_not_null())
@@ -222,12 +223,12 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
                 % {"months": RUN_RATE_MONTHS},
             ],
             [
-                _targets_table(_("Targets marked"), flagged, high, low, t, _("No target is marked this month.")),
+                _targets_table(_("Targets marked"), flagged, thresholds, t, _("No target is marked this month.")),
                 not_compared,
             ],
         ),
         targets_chart=_scatter(compared, settings, t),
-        compared=_targets_table(_("Targets compared"), compared, high, low, t, _("None this month.")),
+        compared=_targets_table(_("Targets compared"), compared, thresholds, t, _("None this month.")),
         not_compared=not_compared,
         coverage=Section(
             _("Coverage"),
@@ -311,6 +312,19 @@ def _times(value: Decimal, t: Wording) -> str:
     return format_value(value, "rate", t.locale, t.na).rstrip("0").rstrip(".,")
 
 
+def _ratio(ratio: Decimal | None, thresholds: tuple[Decimal, Decimal], t: Wording) -> Cell:
+    """A target over its run rate to the hundredth, or to the first place that tells it from a threshold it
+    would round onto (1.503469 reads 1.503 beside "above 1.5 ×", not 1.50), up to the 6 it is compared at."""
+    places = 2
+    if ratio is not None:
+        while places < RATIO_PLACES and any(
+            ratio != threshold and ratio.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP) == threshold
+            for threshold in thresholds
+        ):
+            places += 1
+    return Cell(ratio, "ratio", format_value(ratio, "ratio", t.locale, t.na, places=places), places=places)
+
+
 def _flag(flag: str | None, high: str, low: str, t: Wording) -> str:
     if flag is None:
         return ""
@@ -350,8 +364,11 @@ def _spread_table(company: pl.DataFrame, teams: pl.DataFrame, t: Wording) -> Tab
     )
 
 
-def _targets_table(title: str, reps: pl.DataFrame, high: str, low: str, t: Wording, empty: str) -> Table:
+def _targets_table(
+    title: str, reps: pl.DataFrame, thresholds: tuple[Decimal, Decimal], t: Wording, empty: str
+) -> Table:
     _ = t.gettext
+    high, low = (_times(threshold, t) for threshold in thresholds)
     return Table(
         title,
         [_("Rep"), _("Team"), _("Run rate"), _("Target"), _("Target ÷ run rate"), _("Marked")],
@@ -361,7 +378,7 @@ def _targets_table(title: str, reps: pl.DataFrame, high: str, low: str, t: Wordi
                 _name(r["team"]),
                 t.cell(r["run_rate"], "money"),
                 t.cell(r["target_amount"], "money"),
-                t.cell(r["target_ratio"], "ratio"),
+                _ratio(r["target_ratio"], thresholds, t),
                 t.cell(_flag(r["target_flag"], high, low, t), None),
             ]
             for r in reps.iter_rows(named=True)

@@ -84,6 +84,8 @@ class Cell:
     signed: bool = False
     #: Written after the number by the workbook's number format too (a rank's ` / 8`), so the cell stays a number.
     unit: str = ""
+    #: The decimals shown, page and workbook, where not the kind's (a ratio told from the threshold it rounds onto).
+    places: int | None = None
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ class SheetWriter:
         self.rows: list[list[_Spec] | _Pending] = []
         self._height = 0
         self.widths: dict[int, int] = {}
-        self._formats: dict[tuple[Kind, str, bool, str], _Style] = {}
+        #: By kind, currency, signed, unit and places: a card cell's whole look as a number.
+        self._formats: dict[tuple[Kind, str, bool, str, int | None], _Style] = {}
         #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
         #: strings' hashes, which differ from process to process, and so would the style ids in the file.
         self._styles: dict[_Style, None] = {}
@@ -87,7 +88,10 @@ class SheetWriter:
             style = None
             width = _display_width(value)  # type: ignore[arg-type]
         else:
-            value, style = cell.value, self._format(cell.kind, cell.currency or self.currency, cell.signed, cell.unit)
+            value, style = (
+                cell.value,
+                self._format(cell.kind, cell.currency or self.currency, cell.signed, cell.unit, cell.places),
+            )
             width = _number_width(cell)
         if font or fill or alignment:
             style = (style[0] if style else None, font, fill, alignment)
@@ -96,10 +100,12 @@ class SheetWriter:
             self.widths[column] = width
         return value, style
 
-    def _format(self, kind: Kind, currency: str, signed: bool = False, unit: str = "") -> _Style:
-        key = (kind, currency, signed, unit)
+    def _format(
+        self, kind: Kind, currency: str, signed: bool = False, unit: str = "", places: int | None = None
+    ) -> _Style:
+        key = (kind, currency, signed, unit, places)
         if key not in self._formats:
-            number_format = excel_format(kind, self.locale, currency, signed=signed, unit=unit)
+            number_format = excel_format(kind, self.locale, currency, signed=signed, unit=unit, places=places)
             self._formats[key] = (number_format, None, None, None)
             self._styles[self._formats[key]] = None
         return self._formats[key]
@@ -130,7 +136,7 @@ class SheetWriter:
                     add((text, None))
                     width = len(text) if text.isascii() else _display_width(text)
                 else:
-                    key = (cell.kind, cell.currency or currency, cell.signed, cell.unit)
+                    key = (cell.kind, cell.currency or currency, cell.signed, cell.unit, cell.places)
                     add((cell.value, formats.get(key) or self._format(*key)))
                     width = len(text) if text else len(str(cell.value)) + 4  # as _number_width
                 if width > widest[column]:
@@ -166,7 +172,7 @@ class SheetWriter:
             if len(widths) and widths.max() > widest[column]:  # type: ignore[operator]
                 widest[column] = widths.max()  # type: ignore[assignment]
         for (kind, currency), _where in sorted(first_use.items(), key=lambda item: item[1]):
-            if (kind, currency, False, "") not in self._formats:  # rows only the workbook shows hold no changes
+            if (kind, currency, False, "", None) not in self._formats:  # rows only the workbook shows hold no changes
                 self._format(kind, currency)
         self.rows.append(_Pending(stored, styles))
         self._height += frame.height
@@ -284,7 +290,9 @@ class _Pending:
     stored: StoredRows
     styles: list[tuple[Kind, pl.Series | str] | None]
 
-    def columns(self, formats: dict[tuple[Kind, str, bool, str], _Style], ids: Mapping[Hashable, int]) -> ColumnRows:
+    def columns(
+        self, formats: dict[tuple[Kind, str, bool, str, int | None], _Style], ids: Mapping[Hashable, int]
+    ) -> ColumnRows:
         """The rows for `bulk_sheet_data`, each number's style id looked up from its format."""
         number_styles: list[int | pl.Series | None] = []
         for style in self.styles:
@@ -293,10 +301,10 @@ class _Pending:
                 continue
             kind, currency = style
             if isinstance(currency, str):
-                number_styles.append(ids[formats[(kind, currency, False, "")]])
+                number_styles.append(ids[formats[(kind, currency, False, "", None)]])
             else:
-                used = [c for c in currency.unique().to_list() if (kind, c, False, "") in formats]
-                by_currency = {c: ids[formats[(kind, c, False, "")]] for c in used}
+                used = [c for c in currency.unique().to_list() if (kind, c, False, "", None) in formats]
+                by_currency = {c: ids[formats[(kind, c, False, "", None)]] for c in used}
                 number_styles.append(currency.replace_strict(by_currency, default=0, return_dtype=pl.UInt32))
         return ColumnRows(self.stored.frame, number_styles, self.stored.empty)
 

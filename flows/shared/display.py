@@ -63,18 +63,34 @@ def _babel(locale: str) -> Locale:
 
 
 def format_value(
-    value: Decimal | int | date | None, kind: Kind, locale: str, not_available: str, currency: str = "CNY"
+    value: Decimal | int | date | None,
+    kind: Kind,
+    locale: str,
+    not_available: str,
+    currency: str = "CNY",
+    places: int | None = None,
 ) -> str:
-    """The value as a reader of that locale writes it; `not_available` for N/A."""
+    """The value as a reader of that locale writes it; `not_available` for N/A; `places`: the decimals shown
+    instead of the kind's (a number kind other than money)."""
     if value is None:
         return not_available
     # Keyed by type and text too: 1.0 and 1.00 are equal Decimals, and a date is not a datetime.
-    return _formatted(type(value), str(value), value, kind, locale, currency)
+    return _formatted(type(value), str(value), value, kind, locale, currency, places)
+
+
+def _with_places(pattern: str, places: int | None) -> str:
+    """A number pattern (Babel's or Excel's) showing exactly `places` decimals; the pattern itself for None."""
+    if places is None:
+        return pattern
+    whole = pattern.split(".")[0]
+    return f"{whole}.{'0' * places}" if places else whole
 
 
 # Evidence tables repeat the same dates and amounts thousands of times a period, and Babel takes ~0.1 ms each.
 @lru_cache(maxsize=1 << 16)
-def _formatted(_type: type, _text: str, value: Decimal | int | date, kind: Kind, locale: str, currency: str) -> str:
+def _formatted(
+    _type: type, _text: str, value: Decimal | int | date, kind: Kind, locale: str, currency: str, places: int | None
+) -> str:
     where = _babel(locale)
     # Babel rounds to the shown places in the thread's decimal context (half even by default): 2.125 would
     # show as 2.12 on a page and 2.13 in the workbook, whose number format rounds half up, as the project does.
@@ -91,7 +107,7 @@ def _formatted(_type: type, _text: str, value: Decimal | int | date, kind: Kind,
             return format_currency(value, currency, locale=where, currency_digits=not cents)
         if kind == "date":
             return format_date(value, format="medium", locale=where)  # type: ignore[arg-type]
-        return format_decimal(value, format=_PATTERNS[kind], locale=where)
+        return format_decimal(value, format=_with_places(_PATTERNS[kind], places), locale=where)
 
 
 #: How a locale writes money in a currency of two decimals: signs, symbol and separators around the digits.
@@ -165,14 +181,16 @@ def format_months_in_a_row(starts: list[date], locale: str) -> list[str]:
     ]
 
 
-def excel_format(kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False, unit: str = "") -> str:
+def excel_format(
+    kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False, unit: str = "", places: int | None = None
+) -> str:
     """The Excel number format of a kind of value (the cell keeps the exact number); `signed` for a change
     stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`);
-    `unit` written after the number (percentage points' ` pp`, a rank's ` / 8`)."""
+    `unit` written after the number (percentage points' ` pp`, a rank's ` / 8`); `places` as format_value's."""
     if kind == "money":
         symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
-    unsigned = _EXCEL_FORMATS[kind]
+    unsigned = _with_places(_EXCEL_FORMATS[kind], places)
     if unit:
         unsigned += '"' + unit.replace('"', "") + '"'
     # Excel shows the negative section's number without its minus sign, and the zero section only for 0.

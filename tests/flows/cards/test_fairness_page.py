@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from builders import OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
 from openpyxl import load_workbook
 
 from scorecards.config import load_settings
-from scorecards.flows.cards.fairness_view import _stacked_bars, build_fairness_page
+from scorecards.flows.cards.fairness_view import _ratio, _stacked_bars, build_fairness_page
 from scorecards.flows.cards.render import render_period, write_fairness_page
 from scorecards.flows.cards.views import Wording
 from scorecards.flows.publish.outputs import write_fairness
+from scorecards.flows.shared.display import excel_format
 from scorecards.flows.shared.inert_text import CSV_ESCAPE
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.sources.ingest import read_inputs
@@ -263,3 +265,22 @@ def test_a_bar_segment_shows_its_share_rounded_half_up() -> None:
     # 1 rep of 16 is 6.25 %: shown as 6.3 %, as the workbook and every other number on the page round.
     chart = _stacked_bars([("Team", {"A": 1, "B": 15, "C": 0, "D": 0, "na": 0})], Wording("en", "CNY"))
     assert [rect.title for rect in chart.rects if rect.title] == ["A: 1 (6.3%)", "B: 15 (93.8%)"]
+
+
+@pytest.mark.parametrize(
+    ("ratio", "shown"),
+    [
+        ("2.265672", "2.27"),  # to the hundredth
+        ("1.503469", "1.503"),  # 1.50 beside "above 1.5 ×" would read as a wrong mark
+        ("1.499600", "1.4996"),  # not marked: 1.50 and 1.500 would read as 1.5
+        ("0.669999", "0.669999"),  # below 0.67 only in the 6th place, where it is compared
+        ("1.500000", "1.50"),  # exactly the threshold: not marked, and shown as it is
+        ("0.000000", "0.00"),
+    ],
+)
+def test_a_ratio_reads_to_the_place_that_tells_it_from_a_threshold(ratio: str, shown: str) -> None:
+    for locale in ("en", "zh-CN"):
+        cell = _ratio(Decimal(ratio), (Decimal("1.5"), Decimal("0.67")), Wording(locale, "CNY"))
+        assert cell.text == shown and cell.value == Decimal(ratio)
+        places = len(shown.split(".")[1])
+        assert excel_format("ratio", locale, places=cell.places) == "#,##0." + "0" * places  # the workbook's too
