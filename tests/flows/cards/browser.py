@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,27 +32,55 @@ def screenshot(page: Path, out: Path, width: int = A4_WIDTH, height: int = 1600)
     binary = require_browser()
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
-                f"--user-data-dir={profile}",
-                f"--window-size={width},{height}",
-                f"--screenshot={out}",
-                page.resolve().as_uri(),
-            ],
+            [*_chromium(binary, profile, width, height), f"--screenshot={out}", page.resolve().as_uri()],
             check=True,
             capture_output=True,
             timeout=60,
         )
     return Image.open(out).convert("RGB")
+
+
+def _chromium(binary: str, profile: str, width: int, height: int) -> list[str]:
+    return [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+    ]
+
+
+def lines_of(page: Path, selector: str, width: int = A4_WIDTH) -> list[tuple[str, int]]:
+    """Each element the CSS selector matches in a local HTML page, as chromium lays it out at `width`: its text
+    and the number of lines it takes."""
+    binary = require_browser()
+    probe = (
+        "<script>document.documentElement.dataset.lines = JSON.stringify("
+        f"[...document.querySelectorAll({json.dumps(selector)})].map(e => {{"
+        " const r = document.createRange(); r.selectNodeContents(e);"
+        " const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));"
+        " return [e.textContent.trim(), tops.size]; }));</script>"
+    )
+    with tempfile.TemporaryDirectory() as profile:
+        measured = Path(profile) / "page.html"
+        measured.write_text(page.read_text("utf-8").replace("</body>", probe + "</body>"), "utf-8")
+        dom = subprocess.run(
+            [*_chromium(binary, profile, width, 1600), "--dump-dom", measured.as_uri()],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+    found = re.search(r'data-lines="([^"]*)"', dom)
+    assert found, "the page's layout was not measured"
+    return [(text, count) for text, count in json.loads(found[1].replace("&quot;", '"').replace("&amp;", "&"))]
 
 
 def ink(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> int:

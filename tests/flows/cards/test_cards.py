@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import A4_WIDTH, ink, screenshot
+from browser import A4_WIDTH, ink, lines_of, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
@@ -227,6 +227,15 @@ def test_the_team_rollup_fits_a4_in_a_browser(published: Path, tmp_path: Path) -
     image = screenshot(published / "teams" / f"{safe_stem('East')}.html", tmp_path / "team.png")
     assert ink(image) > 10_000
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
+
+
+def test_a_rep_name_in_the_rollup_breaks_only_between_words(published: Path, tmp_path: Path) -> None:
+    # Found by a reader's review: the reps table squeezed its name column to ~25 px ("Sar/ah/Bak/er").
+    page = tmp_path / "team.html"
+    rollup = (published / "teams" / f"{safe_stem('East')}.html").read_text()
+    page.write_text(rollup.replace("Ann Lee", "Kevin Edwards"))
+    names = dict(lines_of(page, "table.reps td.name"))
+    assert names["Kevin Edwards"] <= 2 and all(lines <= len(name.split()) for name, lines in names.items()), names
 
 
 def test_a_long_rep_name_wraps_inside_the_rollups_a4_width(published: Path, tmp_path: Path) -> None:
