@@ -109,9 +109,13 @@ class Sparkline:
 
     width: int
     height: int
-    points: str
+    #: One polyline's points per run of months with a value: a month without one leaves a gap, not a bridge.
+    lines: list[str]
     dots: list[tuple[float, float]]
     guide_y: float | None
+    #: Each month column's share of the trend table's width (%), a heading with its year wider: every dot stands
+    #: over the middle of its month's column.
+    columns: list[float]
 
 
 @dataclass(frozen=True)
@@ -550,7 +554,7 @@ def _dimension(
         na_reason=_na_reason(na_reason, row, settings, t) if na_reason is not None else None,
         trend=trend,
         change=_change(change, kind, t),
-        sparkline=_sparkline(values, band.B),  # type: ignore[arg-type]
+        sparkline=_sparkline(values, band.B, [m.start.month == 1 for m in months[1:]]),  # type: ignore[arg-type]
     )
 
 
@@ -582,20 +586,31 @@ def _na_reason(reason: str, row: dict[str, Any], settings: Settings, t: Wording)
     return t.gettext(NA_REASONS[reason])
 
 
-def _sparkline(values: list[Decimal | int | None], guide: Decimal, width: int = 180, height: int = 44) -> Sparkline:
-    """Coordinates of a small line chart, one point over each month's column.
+#: How much wider than another a trend column is whose heading carries the year (`2026年5月` against `6月`).
+YEAR_COLUMN = 1.5
+
+
+def _sparkline(
+    values: list[Decimal | int | None], guide: Decimal, januaries: list[bool], width: int = 180, height: int = 44
+) -> Sparkline:
+    """Coordinates of a small line chart, one point over the middle of each month's column (`januaries`: whether
+    each month after the first is a January, whose heading carries its year as the first month's does).
 
     The y axis starts at 0 and fits the values and the B threshold (the dashed guide).
     """
+    weights = [YEAR_COLUMN, *(YEAR_COLUMN if january else 1.0 for january in januaries)][: len(values)]
+    columns = [round(100 * weight / sum(weights), 3) for weight in weights]
+    middles = [(sum(weights[:i]) + weight / 2) / sum(weights) * width for i, weight in enumerate(weights)]
     top = max([float(v) for v in values if v is not None] + [float(guide)]) * 1.1 or 1.0
-    step = width / max(len(values), 1)
-    dots = [
-        (round((i + 0.5) * step, 1), round(height - 4 - float(v) / top * (height - 8), 1))
-        for i, v in enumerate(values)
-        if v is not None
-    ]
+    runs: list[list[tuple[float, float]]] = [[]]
+    for middle, v in zip(middles, values, strict=True):
+        if v is None:
+            runs.append([])
+        else:
+            runs[-1].append((round(middle, 1), round(height - 4 - float(v) / top * (height - 8), 1)))
+    lines = [" ".join(f"{x},{y}" for x, y in run) for run in runs if len(run) > 1]
     guide_y = round(height - 4 - float(guide) / top * (height - 8), 1)
-    return Sparkline(width, height, " ".join(f"{x},{y}" for x, y in dots), dots, guide_y)
+    return Sparkline(width, height, lines, [dot for run in runs for dot in run], guide_y, columns)
 
 
 def _credit_columns(frame: pl.DataFrame | None, t: Wording) -> tuple[tuple[str, str, Kind | None], ...]:

@@ -88,17 +88,18 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
     publication = mailing.publication
     assert publication is not None  # a mailing without reps has no managers
     locale = manager.locale
-    _ = translations(locale).gettext
+    _, ngettext = translations(locale).gettext, translations(locale).ngettext
     month = format_month(publication.period.start, locale)
     changed_ids = changes.reps["rep_id"].implode()
     names = UniqueNames()
     attachments: list[Attachment] = []
+    rollups = sum(team in changes.teams for team in manager.teams)
     with files_of(publication, manager):
         for team in (t for t in manager.teams if t in changes.teams):
             current = publication.scorecards.filter((pl.col("team") == team) & pl.col("rep_id").is_in(changed_ids))
-            attachments.append(rollup_attachment(publication, team, names))
+            attachments.append(rollup_attachment(publication, team, names, changes.new_version))
             attachments += [
-                card_attachment(publication, team, rep, names)
+                card_attachment(publication, team, rep, names, changes.new_version)
                 for rep in current.sort("rank_in_team").iter_rows(named=True)
             ]
     subject = _("Corrected: scorecards for %(month)s (version %(version)d)") % {
@@ -109,18 +110,25 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
         lang=locale,
         subject=subject,
         greeting=_("Dear %(manager)s,") % {"manager": manager.name},
-        intro=_(
+        intro=ngettext(
             "The sales scorecards for %(month)s were corrected after you received version %(old)d. "
-            "This is what changed for your teams in version %(new)d."
+            "This is what changed for your team in version %(new)d.",
+            "The sales scorecards for %(month)s were corrected after you received version %(old)d. "
+            "This is what changed for your teams in version %(new)d.",
+            len(manager.teams),
         )
         % {"month": month, "old": changes.old_version, "new": changes.new_version},
-        attached=_("Attached are the corrected scorecards of these reps and the team rollup as Excel files."),
+        attached=ngettext(
+            "Attached are the corrected scorecards of these reps and the team rollup as Excel files.",
+            "Attached are the corrected scorecards of these reps and the team rollups as Excel files.",
+            rollups,
+        ),
         reps=[_rep(rep, changes, locale, mailing.currency) for rep in _in_order(changes.reps, manager, mailing)],
         number_headings=(_("Changed"), _("Before"), _("Now")),
         evidence_title=_("Evidence"),
         attachments_title=_("Attachments"),
         attachment_names=[a.filename for a in attachments],
-        footer=_("Sent automatically by Scorecards from the publication of %(month)s.") % {"month": month},
+        footer=_("Sent automatically by Scorecards from the scorecards published for %(month)s.") % {"month": month},
         colon=colon(locale),
     )
     return rendered_message(manager, subject, "correction_email", body, attachments, corrects=changes.old_version)

@@ -274,11 +274,15 @@ def _message(manager: Manager, publication: Publication, currency: str) -> Outgo
         subject=subject,
         greeting=_("Dear %(manager)s,") % {"manager": manager.name},
         intro=_("Here are the sales scorecards for %(month)s.") % {"month": month},
-        attached=_("Attached are the team rollup and each rep's scorecard as Excel files."),
+        attached=translations(locale).ngettext(
+            "Attached are the team rollup and each rep's scorecard as Excel files.",
+            "Attached are the team rollups and each rep's scorecard as Excel files.",
+            len(manager.teams),
+        ),
         sections=sections,
         attachments_title=_("Attachments"),
         attachment_names=[a.filename for a in attachments],
-        footer=_("Sent automatically by Scorecards from the publication of %(month)s.") % {"month": month},
+        footer=_("Sent automatically by Scorecards from the scorecards published for %(month)s.") % {"month": month},
         colon=colon(locale),
     )
     return rendered_message(manager, subject, "team_email", body, attachments)
@@ -301,19 +305,30 @@ def rendered_message(
     )
 
 
-def rollup_attachment(publication: Publication, team: str, names: UniqueNames) -> Attachment:
-    """The team's rollup workbook, named `<period> <team>.xlsx`."""
+def rollup_attachment(
+    publication: Publication, team: str, names: UniqueNames, version: int | None = None
+) -> Attachment:
+    """The team's rollup workbook, named `<period> <team>.xlsx` (`<period> <team> v2.xlsx` in a correction, so
+    that it does not overwrite the first one where a reader saves both)."""
     return Attachment(
-        names.take(f"{publication.period} {team}.xlsx"), publication.folder.rollup(team, ".xlsx").read_bytes()
+        names.take(f"{publication.period} {team}{_version(version)}.xlsx"),
+        publication.folder.rollup(team, ".xlsx").read_bytes(),
     )
 
 
-def card_attachment(publication: Publication, team: str, rep: dict[str, Any], names: UniqueNames) -> Attachment:
-    """A rep's card workbook, named `<period> <team> - <rep name> (<rep id>).xlsx`."""
+def card_attachment(
+    publication: Publication, team: str, rep: dict[str, Any], names: UniqueNames, version: int | None = None
+) -> Attachment:
+    """A rep's card workbook, named `<period> <team> - <rep name> (<rep id>).xlsx` (` v2` before `.xlsx` in a
+    correction)."""
     return Attachment(
-        names.take(f"{publication.period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx"),
+        names.take(f"{publication.period} {team} - {rep['rep_name']} ({rep['rep_id']}){_version(version)}.xlsx"),
         publication.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
     )
+
+
+def _version(version: int | None) -> str:
+    return f" v{version}" if version is not None else ""
 
 
 def _section(team: str, totals: dict[str, Any], reps: pl.DataFrame, locale: str, currency: str) -> TeamSection:

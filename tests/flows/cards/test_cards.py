@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 
 from scorecards.config import Settings, load_settings
 from scorecards.flows.cards.render import write_cards, write_team_rollups
-from scorecards.flows.cards.views import Card, build_cards, build_team_rollups
+from scorecards.flows.cards.views import Card, _sparkline, build_cards, build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import safe_stem
 from scorecards.flows.sources.ingest import read_inputs
@@ -404,3 +405,19 @@ def test_libreoffice_opens_the_workbooks(published: Path, tmp_path: Path) -> Non
     for book in books:
         pdf = tmp_path / f"{book.stem}.pdf"
         assert pdf.is_file() and pdf.stat().st_size > 5_000, completed.stdout
+
+
+def test_a_month_without_a_value_leaves_a_gap_in_the_trend_line() -> None:
+    # Found by a reader's review: Aug 100 and Oct 100 were joined straight across an N/A September.
+    values = [Decimal(1), None, Decimal(2), Decimal(3), None, Decimal(4)]
+    line = _sparkline(values, Decimal(2), [False] * 5, width=130)
+    # One dot over the middle of each month with a value; the first column, whose heading has the year, is wider.
+    assert line.columns == [23.077, 15.385, 15.385, 15.385, 15.385, 15.385]
+    assert [dot[0] for dot in line.dots] == [15.0, 60.0, 80.0, 120.0]
+    assert len(line.lines) == 1 and line.lines[0].split() == [f"{x},{y}" for x, y in line.dots[1:3]]
+    # A January mid-row carries its year too (Nov 2025, Dec, Jan 2026, …).
+    assert _sparkline(values, Decimal(2), [False, True, False, False, False], width=140).columns[:3] == [
+        21.429,
+        14.286,
+        21.429,
+    ]

@@ -125,15 +125,19 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
         assert "Opportunity O9 Bcc: evil@example.com: appeared" in part
         assert "Bob Ray" not in part and "R3" not in part  # West did not change and is not East's
     assert "  Won amount: CN¥3,000.30 → CN¥3,250.30" in text
+    # Mia leads one team here: singular words (found by a reader's review, which saw "your teams" for one).
+    assert "This is what changed for your team in version 2." in text
+    assert "these reps and the team rollup as Excel files." in text
     assert '<td align="left" style="border:1px solid #d9e2ec;text-align:left;">Won amount</td>' in html
 
     # The restated card of the changed rep, and the team's rollup: as they are published now.
     files = attachments(message)
-    assert list(files) == ["2026-10 East.xlsx", "2026-10 East - Ann Lee (R1).xlsx"]
+    # Named with their version, so that saving them beside version 1's attachments overwrites nothing.
+    assert list(files) == ["2026-10 East v2.xlsx", "2026-10 East - Ann Lee (R1) v2.xlsx"]
     folder = PeriodFolder(out / PERIOD)
-    assert files["2026-10 East - Ann Lee (R1).xlsx"] == folder.card("R1", ".xlsx").read_bytes()
-    assert files["2026-10 East.xlsx"] == folder.rollup("East", ".xlsx").read_bytes()
-    card = load_workbook(io.BytesIO(files["2026-10 East - Ann Lee (R1).xlsx"]))
+    assert files["2026-10 East - Ann Lee (R1) v2.xlsx"] == folder.card("R1", ".xlsx").read_bytes()
+    assert files["2026-10 East v2.xlsx"] == folder.rollup("East", ".xlsx").read_bytes()
+    card = load_workbook(io.BytesIO(files["2026-10 East - Ann Lee (R1) v2.xlsx"]))
     assert 3250.3 in [cell.value for row in card.worksheets[0].iter_rows() for cell in row]
 
 

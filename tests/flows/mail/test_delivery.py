@@ -174,6 +174,9 @@ def test_each_manager_gets_one_message_with_their_teams_summary_and_files(period
         assert "Ann Lee" in part and "王芳" in part and "Nia Park" in part
         assert "CN¥3,000.30" in part  # East's won amount, formatted by display.format_value
     assert "Sales-target attainment: 100.0%" in text
+    assert "Attached are the team rollups and each rep's scorecard" in text  # two teams: plural
+    single = body(received[next(m for m in MANAGERS if m != "mia@example.com")].message, "plain")
+    assert "Attached are the team rollup and each rep's scorecard" in single
 
     files = attachments(mia)
     assert list(files) == [
