@@ -53,7 +53,7 @@ def test_messages_are_found_in_code_templates_and_config() -> None:
     assert "Won amount" in needed  # marked in flows/cards/views.py
     assert "and %(rows)d more in the Excel card" in needed  # a plural message (ngettext), by its singular
     assert any(m.startswith("Computed from the CRM") for m in needed)  # a template's own text
-    assert "Lead response (one-day first contact SOP)" in needed  # a config training topic
+    assert "Lead response within one day" in needed  # a config training topic
 
 
 def test_translations_and_english_fallback() -> None:
