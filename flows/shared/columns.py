@@ -160,18 +160,18 @@ EVIDENCE_KINDS: dict[tuple[str, str], Kind] = {
 WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage"})
 #: Words of the values of WORD_COLUMNS.
 VALUE_WORDS: dict[str, str] = {
-    "converted": N_("converted"),
-    "disqualified": N_("disqualified"),
-    "true": N_("yes"),
-    "false": N_("no"),
+    "converted": N_("Converted"),
+    "disqualified": N_("Disqualified"),
+    "true": N_("Yes"),
+    "false": N_("No"),
     "plan": N_("Sales planning"),
     "prospecting": N_("Prospecting"),
     "presentation": N_("Presentation"),
     "negotiation": N_("Negotiation"),
     "closing": N_("Closing and after-sales"),
-    "open": N_("open"),
-    "won": N_("won"),
-    "lost": N_("lost"),
+    "open": N_("Open"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
 }
 
 

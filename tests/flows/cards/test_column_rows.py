@@ -140,7 +140,7 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
         ("amount", "Amount", "money"),
     )
     for locale, words in (
-        ("en", ["converted", "disqualified", "yes", "no"]),
+        ("en", ["Converted", "Disqualified", "Yes", "No"]),  # words, not the data's codes
         ("zh-CN", ["已转化", "已排除", "是", "否"]),
     ):
         t = Wording(locale, "CNY")

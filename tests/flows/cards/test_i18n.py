@@ -150,7 +150,7 @@ def test_only_the_columns_of_words_are_translated() -> None:
     t = Wording("zh-CN", "CNY")
     assert t.cell("plan", None).text == "plan"
     assert t.cell("plan", None, column="skill").text == "销售计划" == t.gettext("Sales planning")
-    assert t.cell(True, None, column="contacted_within_1d").text == t.gettext("yes") != "true"
+    assert t.cell(True, None, column="contacted_within_1d").text == t.gettext("Yes") != "true"
     frame = pl.DataFrame({"account_name": ["true", "converted", None], "status": ["converted", "disqualified", None]})
     stored = t.stored(frame, [("account_name", "Account", None), ("status", "Status", None)])
     assert stored.frame["account_name"].to_list() == [
@@ -158,7 +158,7 @@ def test_only_the_columns_of_words_are_translated() -> None:
         "converted",
         "—",
     ]  # left empty by the data: absent, not N/A
-    assert stored.frame["status"].to_list() == [t.gettext("converted"), t.gettext("disqualified"), "—"]
+    assert stored.frame["status"].to_list() == [t.gettext("Converted"), t.gettext("Disqualified"), "—"]
 
 
 def test_too_few_survey_answers_reads_in_the_singular_and_the_plural() -> None:

@@ -64,7 +64,7 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
             "en",
             "Opportunity O1: Amount CN¥1,000.10 → CN¥1,200.10",
         ),
-        (("deals", "O5", "changed", "stage", "open", "won", None, None), "en", "Opportunity O5: Stage open → won"),
+        (("deals", "O5", "changed", "stage", "open", "won", None, None), "en", "Opportunity O5: Stage Open → Won"),
         (("deals", "O5", "changed", "stage", "open", "won", None, None), "zh-CN", "商机 O5：阶段 进行中 → 赢单"),
         (
             ("closed_leads", "L1", "changed", "status", "converted", "disqualified", None, None),
@@ -74,7 +74,7 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
         (
             ("new_leads", "L2", "changed", "contacted_within_1d", "false", "true", None, None),
             "en",
-            "New lead L2: Within 1 day no → yes",
+            "New lead L2: Within 1 day No → Yes",
         ),
         (("deals", "O2", "appeared", None, None, None, None, None), "en", "Opportunity O2: appeared"),
         (("deals", "O2", "disappeared", None, None, None, None, None), "zh-CN", "商机 O2：已移除"),
