@@ -459,6 +459,10 @@ def mailto(address: str, subject: str) -> str:
     return f"mailto:{quote(address, safe='@.+-_')}?subject={quote(subject, safe='')}"
 
 
+#: The columns a rep's card can change in without a figure of its own changing.
+RANKS = frozenset({"rank_in_team", "rank_overall"})
+
+
 def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
     _ = t.gettext
@@ -472,19 +476,22 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     elif mine is not None:
         for column, old, new in mine.select("column", "old", "new").iter_rows():
             lines.append(number_line(number_change(column, old, new, t.locale, t.currency), t.locale))
+    evidence = []
     if publication.evidence is not None:
-        lines += [
+        evidence = [
             evidence_change(*row, t.locale, t.currency)
             for row in publication.evidence.filter(pl.col("rep_id") == rep_id)
             .select("section", "key", "change", "column", "old", "new", "old_currency", "new_currency")
             .iter_rows()
         ]
-    return Restated(title, lines or [_("No change for you.")])
+    if lines and not evidence and mine is not None and set(mine["column"]) <= RANKS:
+        lines.append(_("Only the ranks moved, because other reps' figures changed; this card's own are the same."))
+    return Restated(title, lines + evidence or [_("Nothing on this card changed.")])
 
 
 def _restated_title(publication: Publication, sent: int | None, t: Wording) -> str:
     return t.gettext(
-        "Restated: this is version %(version)d of %(date)s; it replaces version %(sent)d, which was sent."
+        "Restated: this is version %(version)d, published %(date)s; it replaces version %(sent)d, which was sent."
     ) % {
         "version": publication.version,
         "date": format_value(publication.published_on, "date", t.locale, t.na),

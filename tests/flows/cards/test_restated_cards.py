@@ -35,7 +35,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> PeriodFolder:
     assert validated.tables is not None
     report = period_report(validated.tables, P, settings)
     changes = pl.DataFrame(
-        [("R1", "won_amount", "2000.20", "3000.30"), ("R2", "rank_in_team", "1", "2")],
+        [
+            ("R1", "won_amount", "2000.20", "3000.30"),
+            ("R2", "rank_in_team", "1", "2"),
+            ("R3", "rank_overall", "3", "4"),
+        ],
         schema=CHANGE_SCHEMA,
         orient="row",
     )
@@ -55,12 +59,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> PeriodFolder:
 
 def test_the_notice_lists_the_reps_changes_with_hostile_text_inert(published: PeriodFolder) -> None:
     html = published.card("R1", ".html").read_text()
-    assert "Restated: this is version 3 of Nov 5, 2026; it replaces version 2, which was sent." in html
+    assert "Restated: this is version 3, published Nov 5, 2026; it replaces version 2, which was sent." in html
     assert "Won amount: CN¥2,000.20 → CN¥3,000.30" in html
     assert SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     chinese = published.card("R2", ".html").read_text()
     assert "更正说明：本版为2026年11月5日发布的第 3 版，取代此前发送的第 2 版。" in chinese
     assert "团队排名：1 → 2" in chinese and "商机 O9 X：已移除" in chinese
+
+
+def test_a_card_whose_rank_alone_moved_says_why(published: PeriodFolder) -> None:
+    # Found by a reader's review: "Rank overall: 3 → 4" alone sends a reader looking for an error in the data.
+    html = published.card("R3", ".html").read_text()
+    assert "Rank overall: 3 → 4" in html
+    assert "Only the ranks moved, because other reps&#39; figures changed; this card&#39;s own are the same." in html
+    assert "Only the ranks moved" not in published.card("R1", ".html").read_text()
+    assert "仅排名有变化" not in published.card("R2", ".html").read_text()  # R2 lost a deal as well
 
 
 def test_the_workbook_carries_the_notice_and_the_question_link(published: PeriodFolder) -> None:
