@@ -31,7 +31,7 @@ class Dimension:
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("attainment", "attainment_grade", "percent", N_("Sales-target attainment"), N_("Attainment")),
     Dimension("conversion_rate", "conversion_grade", "percent", N_("Lead conversion"), N_("Conversion")),
-    Dimension("new_customers", "new_customers_grade", "count", N_("New customers"), N_("New cust.")),
+    Dimension("new_customers", "new_customers_grade", "count", N_("New customers"), N_("New customers")),
     Dimension("satisfaction", "satisfaction_grade", "score", N_("Customer satisfaction"), N_("Satisfaction")),
     Dimension("skills_score", "skills_grade", "score", N_("Sales skills (manager rating)"), N_("Skills")),
 )

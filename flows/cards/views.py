@@ -26,6 +26,7 @@ from scorecards.flows.shared.columns import (
     EVIDENCE,
     FIGURES,
     SHARED_COLUMNS,
+    TEAM_ATTAINMENT,
     VALUE_WORDS,
     WORD_COLUMNS,
     shown_text,
@@ -733,8 +734,8 @@ def _rollup(
     headings = [
         _("Rep"),
         _("Rank"),
-        _("Overall"),
-        _("Score"),
+        _("Overall grade"),
+        _("Composite score"),
         _("Change"),
         *(_(dimension.heading) for dimension in DIMENSIONS),
         _("Won amount"),
@@ -757,6 +758,7 @@ def _rollup(
         )
         for r in mine.iter_rows(named=True)
     ]
+    attainment = TEAM_ATTAINMENT[team["won_without_target"] is None]
     return TeamRollup(
         team=team["team"],
         locale=t.locale,
@@ -768,7 +770,7 @@ def _rollup(
             Line(_("Reps"), t.cell(team["reps"], "count")),
             Line(_("Won amount"), t.cell(team["won_amount"], "money")),
             Line(_("Target"), t.cell(team["target_amount"], "money")),
-            Line(_("Sales-target attainment"), t.cell(team["attainment"], "percent")),
+            Line(_(attainment), t.cell(team["attainment"], "percent")),
             *(
                 [Line(_("Won by reps without a target"), t.cell(team["won_without_target"], "money"))]
                 if team["won_without_target"] is not None
@@ -817,7 +819,8 @@ def _movers(movers: pl.DataFrame, names: dict[str, str], t: Wording) -> Table:
         ).iter_rows()
     ]
     headings = [_("Rep"), _("Last month"), _("This month"), _("Change from last month")]
-    return Table(_("Biggest movers since last month"), headings, rows, _("No change since last month."))
+    title = _("Biggest changes in composite score since last month")
+    return Table(title, headings, rows, _("No change since last month."))
 
 
 def _topics(topics: pl.DataFrame, t: Wording) -> Table:

@@ -26,6 +26,12 @@ FIGURES: tuple[tuple[str, str, Kind], ...] = (
     ("leads_closed", N_("Leads closed"), "count"),
     ("survey_responses", N_("Survey responses"), "count"),
 )
+#: How a team's attainment is labelled, by whether all its reps have a target: without one, a rep's won amount
+#: is outside it (docs/decisions.md, "Team attainment that does not flatter"), and the label says so.
+TEAM_ATTAINMENT: dict[bool, str] = {
+    True: N_("Sales-target attainment"),
+    False: N_("Sales-target attainment of the reps with a target"),
+}
 #: (section, title, [(column, heading, kind)]) of the evidence behind each grade.
 EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] = (
     (

@@ -181,10 +181,14 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
 def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> None:
     html = (published / "teams" / f"{safe_stem('East')}.html").read_text()
     assert f'href="../reps/{safe_stem("R1")}.html"' in html and "Bob Ray" not in html
-    assert "Grade distribution" in html and "Training topics" in html and "Biggest movers since last month" in html
+    assert "Grade distribution" in html and "Training topics" in html and "Biggest changes in composite score since last month" in html
     sheet = load_workbook(published / "teams" / f"{safe_stem('East')}.xlsx").active
     cells = cells_by_label(sheet)
     assert cells["Won amount"].value == 3000.3
+    # Every rep of East has a target, so its attainment is every rep's; the headings name what they show.
+    assert "Sales-target attainment" in cells and "Sales-target attainment of the reps with a target" not in cells
+    headings = next(row for row in sheet.iter_rows() if row[0].value == "Rep")
+    assert [c.value for c in headings[:4]] == ["Rep", "Rank", "Overall grade", "Composite score"]
     assert cells["Ann Lee"].value == 1 and cells["王芳"].value == 2
     ann, *movers = (row for row in sheet.iter_rows() if row[0].value == "Ann Lee")  # the reps' table first
     change = ann[4]  # rank, grade, score, then the score's change since last month

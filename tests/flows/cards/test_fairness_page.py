@@ -284,3 +284,11 @@ def test_a_ratio_reads_to_the_place_that_tells_it_from_a_threshold(ratio: str, s
         assert cell.text == shown and cell.value == Decimal(ratio)
         places = len(shown.split(".")[1])
         assert excel_format("ratio", locale, places=cell.places) == "#,##0." + "0" * places  # the workbook's too
+
+
+def test_a_team_with_a_rep_without_a_target_says_whose_attainment_it_shows(published: Published) -> None:
+    # Six's Z1 has no target: the team's attainment is its other reps' (found by a reader's review, who divided
+    # the team's won amount by its target and got another figure).
+    (six,) = [page for page in (published.folder / "teams").glob("*.html") if "<h1>Six</h1>" in page.read_text()]
+    text = visible_text(six.read_text("utf-8"))
+    assert "Sales-target attainment of the reps with a target" in text and "Won by reps without a target" in text

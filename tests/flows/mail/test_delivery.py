@@ -217,7 +217,7 @@ def test_subject_and_body_follow_the_locale(period_dir: Path) -> None:
     assert "团队：East" in mia.text_body and "赢单金额：¥3,000.30" in mia.text_body
     assert '<html lang="zh-CN">' in mia.html_body and "销售目标达成率" in mia.html_body
     english = ("Dear", "Here are", "Attached", "Team ", "Attachments", "Sent automatically", "Reps", "Won amount")
-    english += ("Target", "Rank", "Overall", "Composite score", "attainment", "N/A", "Sales scorecards")
+    english += ("Target", "Rank", "Overall grade", "Composite score", "attainment", "N/A", "Sales scorecards")
     assert [w for w in english if w in mia.text_body or w in mia.html_body or w in mia.subject] == []
 
 
