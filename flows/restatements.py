@@ -173,7 +173,8 @@ def _header(restatement: Restatement) -> str:
     if restatement.unchanged:
         return f"{header}: no changes"
     only = restatement.reps.filter(pl.col("status") == EVIDENCE_ONLY).height
-    changed = f"{header}: {restatement.reps.height - only} rep(s) changed"
+    count = restatement.reps.height - only
+    changed = f"{header}: {count} rep{'s' if count != 1 else ''} changed"
     return f"{changed}, {only} more with changed evidence rows only" if only else changed
 
 

@@ -131,18 +131,16 @@ def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ())
     """The outcome of each message, the problems that kept messages from being built, and the counts."""
     lines = [f"{d.recipient:<36} {d.described}  [{', '.join(d.teams)}]" for d in report.deliveries]
     lines += problems
-    counts = [
-        f"{report.count(status)} {status}"
-        for status in ("sent", "already sent", "written to outbox", "failed")
-        if report.count(status)
-    ]
+    counts = []
+    for status in ("sent", "already sent", "written to outbox", "failed"):
+        if report.count(status):
+            # Corrections are counted with the outcome they had: "2 sent (1 correction), 3 already sent".
+            corrections = sum(d.status == status and d.corrects is not None for d in report.deliveries)
+            of_which = f" ({corrections} correction{'s' if corrections != 1 else ''})" if corrections else ""
+            counts.append(f"{report.count(status)} {status}{of_which}")
     if problems:
         counts.append(f"{len(problems)} not built")
-    corrections = sum(d.corrects is not None for d in report.deliveries)
-    of_which = f" ({corrections} correction{'s' if corrections != 1 else ''})" if corrections else ""
-    lines.append(
-        f"{len(report.deliveries) + len(problems)} messages: {', '.join(counts) or 'nothing to send'}{of_which}"
-    )
+    lines.append(f"{len(report.deliveries) + len(problems)} messages: {', '.join(counts) or 'nothing to send'}")
     return "\n".join(lines)
 
 

@@ -33,7 +33,7 @@ def restatement() -> Restatement:
 
 def test_the_plain_report_has_one_line_per_change() -> None:
     assert as_text(restatement()).splitlines() == [
-        "2026-10: version 1 → version 2: 2 rep(s) changed",
+        "2026-10: version 1 → version 2: 2 reps changed",
         f"R1 {MARKUP} (changed)",
         "    won_amount: 1.00 → 2.00",
         "    opportunity O-2 X: stage open → won",
@@ -46,7 +46,7 @@ def test_on_a_terminal_it_is_a_table_and_markup_in_the_data_stays_text() -> None
     out = io.StringIO()
     print_table(restatement(), Console(file=out, width=120, force_terminal=False, color_system=None))
     shown = out.getvalue()
-    assert "2026-10: version 1 → version 2: 2 rep(s) changed" in shown
+    assert "2026-10: version 1 → version 2: 2 reps changed" in shown
     assert f"R1 {MARKUP}" in shown  # printed as written, not turned into bold red
     assert "opportunity O-2 X: stage" in shown and "open" in shown and "won" in shown
     assert any(all(h in line for h in ("rep", "status", "what", "old", "new")) for line in shown.splitlines())

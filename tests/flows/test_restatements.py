@@ -84,7 +84,7 @@ def test_diff_tells_each_change_for_people_and_programs(make_inputs, tmp_path: P
     text = diff(out)
     assert text.exit_code == 0, text.output
     lines = text.output.splitlines()
-    assert lines[0] == "2026-10: version 1 → version 2: 2 rep(s) changed"
+    assert lines[0] == "2026-10: version 1 → version 2: 2 reps changed"
     assert "    won_amount: 3000.30 → 3200.30" in lines and "    opportunity O1: amount 1000.10 → 1200.10" in lines
     assert "    opportunity O7 Bcc: evil@example.com: appeared" in lines  # one line, whatever the id holds
 
@@ -125,7 +125,7 @@ def test_diff_lists_a_rep_whose_evidence_alone_changed(make_inputs, tmp_path: Pa
     publish(folder, out)
     assert version_numbers(out, "2026-10") == [1, 2]
     lines = diff(out).output.splitlines()
-    assert lines[0] == "2026-10: version 1 → version 2: 0 rep(s) changed, 1 more with changed evidence rows only"
+    assert lines[0] == "2026-10: version 1 → version 2: 0 reps changed, 1 more with changed evidence rows only"
     assert lines[1].endswith("(evidence only)") and lines[1].startswith("R1 ")
     assert f"    opportunity O1: account_name {BASE_TABLES['opportunities'][0]['account_name']} → {renamed}" in lines
     reps = json.loads(diff(out, "--format", "json").output)

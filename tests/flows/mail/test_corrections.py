@@ -111,7 +111,7 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
         EAST: "sent (correction of version 1)",
         WEST: "already sent (version 1; no change for these teams since)",
     }
-    assert "2 messages: 1 sent, 1 already sent (1 correction)" in sent.describe()
+    assert "2 messages: 1 sent (1 correction), 1 already sent" in sent.describe()
     assert [r.recipients for r in mailbox.received] == [[EAST]]
     message = mailbox.received[0].message
     assert message["Subject"] == "Corrected: scorecards for October 2026 (version 2)"
