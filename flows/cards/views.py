@@ -506,6 +506,7 @@ def _card_labels(t: Wording) -> dict[str, str]:
         "overall_grade": _("Overall grade"),
         "colon": colon(t.locale),
         "grades": _("Grades"),
+        "charts": _("In each chart, the dashed line marks where grade B begins."),
         "grades_by_month": _("Grades by month"),
         "dimension": _("Dimension"),
         "value": _("Value"),
