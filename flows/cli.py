@@ -312,10 +312,10 @@ def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a
 def _finish(result: RunResult) -> None:
     """Print what happened (each file's rows read, used and quarantined, then each period) and exit 1 when
     anything failed."""
+    # On stdout either way, as `validate` prints it: the report is what the command answers (SPEC §2.8, §7).
+    typer.echo(format_report(result.report))
     if not result.report.ok:
-        typer.echo(format_report(result.report), err=True)
         raise typer.Exit(1)
-    typer.echo(format_report(result.report))  # SPEC §2.8: the run reports its counts, not only in its log
     typer.echo(format_outcomes(result))
     if not result.ok:
         raise typer.Exit(1)

@@ -90,8 +90,15 @@ def read_inputs(input_dir: Path, profile: Profile = CANONICAL_PROFILE) -> Tables
             tables[name] = UnreadableTable(name, names, "several files for one table; keep one")
         elif paths and paths[0] in claimed:
             tables[name] = UnreadableTable(name, paths[0].name, f"matches the file patterns of {claimed[paths[0]]}")
+        elif paths:
+            tables[name] = _read(name, paths[0], profile, lookups)
+        elif TABLES[name].required and name in profile.tables:
+            # The validate stage would name the canonical files; the profile looked for others.
+            patterns = " or ".join(profile.tables[name].files)
+            problem = f"required table missing (no file matches {patterns} of profile {profile.name!r})"
+            tables[name] = UnreadableTable(name, name, problem)
         else:
-            tables[name] = _read(name, paths[0], profile, lookups) if paths else None
+            tables[name] = None
     return tables
 
 

@@ -145,7 +145,8 @@ def test_a_failing_run_publishes_nothing_and_keeps_the_earlier_publication(make_
     bad = {**BASE_TABLES["opportunities"][0], "opportunity_id": "O9", "amount": "-1"}
     result = run(make_inputs("bad", opportunities=[*BASE_TABLES["opportunities"], bad]), out)
     assert result.exit_code == 1
-    assert "above the 5% ceiling" in result.output and "FAILED, nothing published" in result.output
+    # On stdout, as `validate` and a successful run print theirs (found by an operator's review: 2>/dev/null hid it).
+    assert "above the 5% ceiling" in result.stdout and "FAILED, nothing published" in result.stdout
     assert "Traceback" not in result.output
     assert snapshot(out / "2026-10") == before
     # The lock files stay, unlocked; the version store keeps the one publication; the index lists it.

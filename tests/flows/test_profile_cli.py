@@ -76,3 +76,14 @@ def test_profile_is_documented_on_every_command_that_reads_input() -> None:
     for command in ("run", "backfill", "validate"):
         result = runner.invoke(app, [command, "--help"])
         assert "--profile" in result.output, command
+
+
+def test_a_missing_table_is_named_by_the_profiles_file_patterns(tmp_path: Path) -> None:
+    # Found by an operator's review: under --profile the message named opportunities.csv, which no profile reads.
+    result = runner.invoke(app, ["validate", "--input", str(tmp_path), "--profile", "hubspot"])
+    assert result.exit_code == 1
+    assert (
+        "opportunities: required table missing (no file matches *deals*.csv or *deals*.xlsx of profile 'hubspot')"
+        in (result.output)
+    )
+    assert "opportunities.csv" not in result.output

@@ -181,7 +181,11 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
 def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> None:
     html = (published / "teams" / f"{safe_stem('East')}.html").read_text()
     assert f'href="../reps/{safe_stem("R1")}.html"' in html and "Bob Ray" not in html
-    assert "Grade distribution" in html and "Training topics" in html and "Biggest changes in composite score since last month" in html
+    assert (
+        "Grade distribution" in html
+        and "Training topics" in html
+        and "Biggest changes in composite score since last month" in html
+    )
     sheet = load_workbook(published / "teams" / f"{safe_stem('East')}.xlsx").active
     cells = cells_by_label(sheet)
     assert cells["Won amount"].value == 3000.3
