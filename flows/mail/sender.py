@@ -304,7 +304,10 @@ def _classify(exc: smtplib.SMTPException | OSError, smtp: SmtpSettings) -> _Fail
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return _Failure("the server closed the connection", transient=True)
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return _Failure(_redact(f"the server does not support it: {exc}", smtp), transient=False, stops_all=True)
+        hint = ""
+        if smtp.tls == "starttls" and "STARTTLS" in str(exc).upper():  # the default: a local relay often has no TLS
+            hint = " (SCORECARDS_SMTP_TLS is starttls by default: none for a relay without TLS, ssl for port 465)"
+        return _Failure(_redact(f"the server does not support it: {exc}{hint}", smtp), transient=False, stops_all=True)
     if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError | ssl.SSLSyscallError):
         return _Failure(f"the TLS connection to {smtp.host} was cut", transient=True)
     if isinstance(exc, ssl.SSLError):  # a certificate or protocol mismatch: retrying cannot help
@@ -312,7 +315,9 @@ def _classify(exc: smtplib.SMTPException | OSError, smtp: SmtpSettings) -> _Fail
     if isinstance(exc, smtplib.SMTPException):
         return _Failure(_redact(f"SMTP error: {exc}", smtp), transient=False)
     reason = exc.strerror or str(exc) or type(exc).__name__
-    return _Failure(_redact(f"cannot reach {smtp.host}:{smtp.port}: {reason}", smtp), transient=True)
+    # Retried; still unreachable after the last attempt, it is so for the next message too: stop, and let the
+    # next `send` deliver the rest (each of five managers had waited out the same three refused connections).
+    return _Failure(_redact(f"cannot reach {smtp.host}:{smtp.port}: {reason}", smtp), transient=True, stops_all=True)
 
 
 def _failure_for_reply(
