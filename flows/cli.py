@@ -196,7 +196,11 @@ def send(
         bool, typer.Option("--resend", help="Send every message again, even those already delivered.")
     ] = False,
 ) -> None:
-    """Email each manager their teams' scorecards (only what was not delivered yet)."""
+    """Email each manager their teams' scorecards (only what was not delivered yet).
+
+    The server comes from the environment: SCORECARDS_SMTP_HOST, _PORT, _USER, _PASSWORD (or
+    _PASSWORD_BLOCK, a Prefect Secret block), _FROM and _TLS (starttls, the default, ssl or none).
+    """
     from scorecards.flows.mail.smtp import SmtpSettingsError, load_smtp_settings
     from scorecards.flows.sending import send_period
 
