@@ -401,7 +401,8 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
 
 
 def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_row: int) -> None:
-    """A native line chart of the percent dimensions over the trend months, below the card."""
+    """A native line chart of the percent dimensions over the trend months, below the card: straight segments
+    between the months, a marker on each."""
     chart = LineChart()
     chart.title = card.labels["trend"]
     chart.height, chart.width = 7, 16
@@ -412,7 +413,11 @@ def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_r
         if block.cell.kind == "percent":
             row = first_row + offset
             values = Reference(sheet, min_col=first_month, max_col=last_month, min_row=row, max_row=row)
-            chart.series.append(Series(values, title=block.label))
+            series = Series(values, title=block.label)
+            # Without an explicit `smooth` a reader may draw a spline (LibreOffice does), which overshoots the months.
+            series.smooth = False
+            series.marker.symbol, series.marker.size = "circle", 5
+            chart.series.append(series)
     chart.set_categories(Reference(sheet, min_col=first_month, max_col=last_month, min_row=first_row - 1))
     sheet.add_chart(chart, f"A{anchor_row}")
 

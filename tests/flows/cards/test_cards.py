@@ -142,6 +142,12 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     assert evidence.freeze_panes == "A2"
 
 
+def test_the_trend_chart_draws_straight_segments_with_a_marker_on_each_month(published: Path) -> None:
+    # A smoothed curve overshoots: a month at 112 % would look like 117 %.
+    (chart,) = load_workbook(card(published, "R1", "xlsx"))["Scorecard"]._charts
+    assert [(s.smooth, s.marker.symbol) for s in chart.series] == [(False, "circle")] * 2
+
+
 def test_text_that_looks_like_a_formula_is_stored_as_text(published: Path) -> None:
     sheet = load_workbook(card(published, "R1", "xlsx"))["Scorecard"]
     notes = {c.value: c for row in sheet.iter_rows() for c in row if c.value in HOSTILE_NOTES}
