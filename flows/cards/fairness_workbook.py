@@ -8,7 +8,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from scorecards.flows.cards.excel import save_deterministic
-from scorecards.flows.cards.fairness_view import FairnessPage, Section
+from scorecards.flows.cards.fairness_view import SEGMENT_COLOURS, SEGMENTS, FairnessPage, Section
 from scorecards.flows.cards.views import Table
 from scorecards.flows.cards.workbooks import BOLD, HEADING_FILL, SheetWriter, open_workbook
 
@@ -68,7 +68,8 @@ def _table(out: SheetWriter, table: Table) -> tuple[int, int]:
 
 
 def _grades_chart(out: SheetWriter, title: str, first: int, last: int, columns: int) -> None:
-    """A native 100 % stacked bar chart of the overall grade per team, from the table just written."""
+    """A native 100 % stacked bar chart of the overall grade per team, from the table just written, each grade in
+    the page's colour."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "percentStacked"
@@ -79,6 +80,8 @@ def _grades_chart(out: SheetWriter, title: str, first: int, last: int, columns: 
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.x_axis.scaling.orientation = "maxMin"  # the company first, at the top, as in the table
     chart.add_data(Reference(out.sheet, min_col=2, max_col=columns, min_row=first, max_row=last), titles_from_data=True)
+    for series, segment in zip(chart.series, SEGMENTS, strict=True):  # A..D, N/A: the columns' order
+        series.graphicalProperties.solidFill = series.graphicalProperties.line.solidFill = SEGMENT_COLOURS[segment]
     chart.set_categories(Reference(out.sheet, min_col=1, min_row=first + 1, max_row=last))
     out.sheet.add_chart(chart, f"{get_column_letter(columns + 2)}{first}")
 

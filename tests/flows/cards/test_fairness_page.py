@@ -174,6 +174,15 @@ def test_the_workbook_holds_the_tables_as_numbers_and_two_native_charts(publishe
     assert by_rep["Hal Hostile"][2].value == "fewer than 3 months of history"  # not compared, and why
 
 
+def test_the_workbooks_bars_have_the_pages_colour_for_each_grade(published: Published) -> None:
+    html = (published.folder / "fairness.html").read_text("utf-8")
+    page = {grade: colour.upper() for grade, colour in re.findall(r"svg\.chart \.g-(\w+) \{ fill: #(\w{6}); \}", html)}
+    assert list(page) == ["A", "B", "C", "D", "na"]
+    (bars,) = load_workbook(published.folder / "fairness.xlsx")["Fairness"]._charts
+    fills = [series.graphicalProperties.solidFill.srgbClr for series in bars.series]
+    assert fills == list(page.values())
+
+
 @pytest.mark.parametrize("page", ["en", "zh"])
 def test_the_page_renders_in_a_browser_within_a4_width(published: Published, page: str, tmp_path: Path) -> None:
     folder = published.folder if page == "en" else published.zh
