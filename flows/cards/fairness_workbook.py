@@ -75,7 +75,8 @@ def _grades_chart(out: SheetWriter, title: str, first: int, last: int, columns: 
     chart.grouping = "percentStacked"
     chart.overlap = 100
     chart.title = title
-    chart.height, chart.width = max(5, 1.0 + 0.7 * (last - first)), 16
+    # 0.8 cm a bar: with less, LibreOffice leaves out every other team's label so that they do not touch.
+    chart.height, chart.width = max(5, 3.5 + 0.8 * (last - first)), 16
     chart.y_axis.numFmt = "0%"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.x_axis.scaling.orientation = "maxMin"  # the company first, at the top, as in the table

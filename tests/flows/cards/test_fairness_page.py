@@ -14,6 +14,7 @@ import pytest
 from browser import A4_WIDTH, ink, screenshot
 from builders import OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
 from openpyxl import load_workbook
+from openpyxl.utils.units import cm_to_EMU
 
 from scorecards.config import load_settings
 from scorecards.flows.cards.fairness_view import _ratio, _stacked_bars, build_fairness_page
@@ -181,6 +182,14 @@ def test_the_workbooks_bars_have_the_pages_colour_for_each_grade(published: Publ
     (bars,) = load_workbook(published.folder / "fairness.xlsx")["Fairness"]._charts
     fills = [series.graphicalProperties.solidFill.srgbClr for series in bars.series]
     assert fills == list(page.values())
+
+
+def test_the_workbooks_bar_chart_is_tall_enough_for_every_teams_label(published: Published) -> None:
+    # LibreOffice leaves out every other label when the bars are thinner than about 0.8 cm; the title, the
+    # axis and the margins take about 3.5 cm.
+    (bars,) = load_workbook(published.folder / "fairness.xlsx")["Fairness"]._charts
+    teams = len(published.report.fairness.spread) + 1  # and the company's bar
+    assert bars.anchor.ext.height >= cm_to_EMU(3.5 + 0.8 * teams)
 
 
 @pytest.mark.parametrize("page", ["en", "zh"])
