@@ -8,7 +8,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from scorecards.flows.cards.excel import save_deterministic
-from scorecards.flows.cards.fairness_view import SEGMENT_COLOURS, SEGMENTS, FairnessPage, Section
+from scorecards.flows.cards.fairness_view import DOT_COLOURS, SEGMENT_COLOURS, SEGMENTS, FairnessPage, Section
 from scorecards.flows.cards.views import Table
 from scorecards.flows.cards.workbooks import BOLD, HEADING_FILL, SheetWriter, open_workbook
 
@@ -88,8 +88,9 @@ def _grades_chart(out: SheetWriter, title: str, first: int, last: int, columns: 
 
 
 def _targets_chart(out: SheetWriter, labels: dict[str, str], first: int, last: int) -> None:
-    """A native scatter chart of target (up) against run rate (across), one marker per rep compared."""
-    chart = ScatterChart()
+    """A native scatter chart of target (up) against run rate (across), one marker per rep compared (no lines),
+    in the page's dot colour."""
+    chart = ScatterChart(scatterStyle="lineMarker")  # as Excel writes a markers-only scatter: its line is hidden
     chart.title = labels["targets_chart"]
     chart.style = 13
     chart.height, chart.width = 10, 14
@@ -99,7 +100,10 @@ def _targets_chart(out: SheetWriter, labels: dict[str, str], first: int, last: i
     run_rate = Reference(out.sheet, min_col=3, min_row=first + 1, max_row=last)
     target = Reference(out.sheet, min_col=4, min_row=first, max_row=last)
     series = Series(target, run_rate, title_from_data=True)
-    series.marker.symbol = "circle"
+    series.marker.symbol, series.marker.size = "circle", 6
+    # A marker without a colour of its own is drawn as a white dash by LibreOffice: it gets the page's dot colour.
+    series.marker.graphicalProperties.solidFill = series.marker.graphicalProperties.line.solidFill = DOT_COLOURS["dot"]
     series.graphicalProperties.line.noFill = True
+    series.smooth = False
     chart.series.append(series)
     out.sheet.add_chart(chart, f"H{first}")

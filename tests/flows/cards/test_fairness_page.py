@@ -192,6 +192,16 @@ def test_the_workbooks_bar_chart_is_tall_enough_for_every_teams_label(published:
     assert bars.anchor.ext.height >= cm_to_EMU(3.5 + 0.8 * teams)
 
 
+def test_the_workbooks_scatter_shows_each_rep_as_a_circle_in_the_pages_dot_colour(published: Published) -> None:
+    html = (published.folder / "fairness.html").read_text("utf-8")
+    (dot,) = re.findall(r"svg\.chart \.dot \{ fill: #(\w{6}); \}", html)
+    (scatter,) = load_workbook(published.folder / "fairness.xlsx")["Targets"]._charts
+    (series,) = scatter.series
+    assert (series.marker.symbol, series.graphicalProperties.line.noFill, series.smooth) == ("circle", True, False)
+    # A marker without a fill of its own is drawn by LibreOffice as a white dash.
+    assert series.marker.graphicalProperties.solidFill.srgbClr == dot.upper()
+
+
 @pytest.mark.parametrize("page", ["en", "zh"])
 def test_the_page_renders_in_a_browser_within_a4_width(published: Published, page: str, tmp_path: Path) -> None:
     folder = published.folder if page == "en" else published.zh
