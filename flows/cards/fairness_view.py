@@ -38,6 +38,10 @@ FLAG_WORDS: dict[str, str] = {
 }
 #: The bars' segments, best grade first, then no grade.
 SEGMENTS: tuple[str, ...] = (*GRADES, "na")
+#: Each segment's colour (RGB hex), in the page's chart and the workbook's alike.
+SEGMENT_COLOURS: dict[str, str] = {"A": "8CE99A", "B": "74C0FC", "C": "FFE066", "D": "FFA8A8", "na": "CED4DA"}
+#: A scatter dot's colour by its class: a target not marked, marked high, marked low.
+DOT_COLOURS: dict[str, str] = {"dot": "2F6FDE", "dot-high": "E8590C", "dot-low": "7048E8"}
 #: Characters of a team's name a chart's label keeps (the tables show it whole).
 LABEL_CHARS = 22
 
@@ -125,6 +129,8 @@ class FairnessPage:
     summary: list[Line]
     grades: Section
     grades_chart: Chart
+    #: The fill colour (RGB hex) of each class of the charts' shapes.
+    chart_fills: dict[str, str]
     #: Overall grade per team (the chart's data), as a table: team, A, B, C, D, N/A.
     grades_chart_table: Table
     spread: Section
@@ -192,6 +198,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
             ],
         ),
         grades_chart=_stacked_bars(rows_for_chart, t),
+        chart_fills={**{f"g-{segment}": colour for segment, colour in SEGMENT_COLOURS.items()}, **DOT_COLOURS},
         grades_chart_table=Table(
             _("Overall grade per team"),
             [_("Team"), *GRADES, t.na],

@@ -8,7 +8,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 
 from scorecards.flows.cards.excel import save_deterministic
-from scorecards.flows.cards.fairness_view import FairnessPage, Section
+from scorecards.flows.cards.fairness_view import DOT_COLOURS, SEGMENT_COLOURS, SEGMENTS, FairnessPage, Section
 from scorecards.flows.cards.views import Table
 from scorecards.flows.cards.workbooks import BOLD, HEADING_FILL, SheetWriter, open_workbook
 
@@ -68,24 +68,29 @@ def _table(out: SheetWriter, table: Table) -> tuple[int, int]:
 
 
 def _grades_chart(out: SheetWriter, title: str, first: int, last: int, columns: int) -> None:
-    """A native 100 % stacked bar chart of the overall grade per team, from the table just written."""
+    """A native 100 % stacked bar chart of the overall grade per team, from the table just written, each grade in
+    the page's colour."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "percentStacked"
     chart.overlap = 100
     chart.title = title
-    chart.height, chart.width = max(5, 1.0 + 0.7 * (last - first)), 16
+    # 0.8 cm a bar: with less, LibreOffice leaves out every other team's label so that they do not touch.
+    chart.height, chart.width = max(5, 3.5 + 0.8 * (last - first)), 16
     chart.y_axis.numFmt = "0%"
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.x_axis.scaling.orientation = "maxMin"  # the company first, at the top, as in the table
     chart.add_data(Reference(out.sheet, min_col=2, max_col=columns, min_row=first, max_row=last), titles_from_data=True)
+    for series, segment in zip(chart.series, SEGMENTS, strict=True):  # A..D, N/A: the columns' order
+        series.graphicalProperties.solidFill = series.graphicalProperties.line.solidFill = SEGMENT_COLOURS[segment]
     chart.set_categories(Reference(out.sheet, min_col=1, min_row=first + 1, max_row=last))
     out.sheet.add_chart(chart, f"{get_column_letter(columns + 2)}{first}")
 
 
 def _targets_chart(out: SheetWriter, labels: dict[str, str], first: int, last: int) -> None:
-    """A native scatter chart of target (up) against run rate (across), one marker per rep compared."""
-    chart = ScatterChart()
+    """A native scatter chart of target (up) against run rate (across), one marker per rep compared (no lines),
+    in the page's dot colour."""
+    chart = ScatterChart(scatterStyle="lineMarker")  # as Excel writes a markers-only scatter: its line is hidden
     chart.title = labels["targets_chart"]
     chart.style = 13
     chart.height, chart.width = 10, 14
@@ -95,7 +100,10 @@ def _targets_chart(out: SheetWriter, labels: dict[str, str], first: int, last: i
     run_rate = Reference(out.sheet, min_col=3, min_row=first + 1, max_row=last)
     target = Reference(out.sheet, min_col=4, min_row=first, max_row=last)
     series = Series(target, run_rate, title_from_data=True)
-    series.marker.symbol = "circle"
+    series.marker.symbol, series.marker.size = "circle", 6
+    # A marker without a colour of its own is drawn as a white dash by LibreOffice: it gets the page's dot colour.
+    series.marker.graphicalProperties.solidFill = series.marker.graphicalProperties.line.solidFill = DOT_COLOURS["dot"]
     series.graphicalProperties.line.noFill = True
+    series.smooth = False
     chart.series.append(series)
     out.sheet.add_chart(chart, f"H{first}")

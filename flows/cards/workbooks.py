@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import re
+from collections.abc import Collection, Hashable, Mapping
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,12 @@ _GRADE_FILLS = {
     g: PatternFill("solid", fgColor=c) for g, c in {"A": "D3F9D8", "B": "E3F2FD", "C": "FFF3BF", "D": "FFE3E3"}.items()
 }
 _CENTRED = Alignment(horizontal="center")
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+#: Columns a wrapped text may widen its column to; a longer text takes more lines.
+_WRAP_WIDTH = 48
+#: Points a line of text takes: Excel's default row height, for its default font (Calibri 11).
+_LINE_HEIGHT = 15
 
 
 #: How a cell looks beyond its value: number format, font, fill, alignment (None where the default).
@@ -54,6 +61,8 @@ class SheetWriter:
         self.rows: list[list[_Spec] | _Pending] = []
         self._height = 0
         self.widths: dict[int, int] = {}
+        #: By row: the wrapped texts of the row and their columns, which decide the row's height.
+        self._wrapped: dict[int, list[tuple[int, str]]] = {}
         #: By kind, currency, signed, unit and places: a card cell's whole look as a number.
         self._formats: dict[tuple[Kind, str, bool, str, int | None], _Style] = {}
         #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
@@ -80,8 +89,12 @@ class SheetWriter:
         font: Font | None = None,
         fill: PatternFill | None = None,
         alignment: Alignment | None = None,
+        max_width: int | None = None,
     ) -> _Spec:
-        """What the row holds in `column` for a card's cell or a text: a number with its format, or text."""
+        """What the row holds in `column` for a card's cell or a text: a number with its format, or text.
+
+        `max_width`: the most columns the value may widen its column to (for a text that wraps).
+        """
         style: _Style | None
         if isinstance(cell, str) or cell.kind is None or cell.value is None:
             value: object = cell if isinstance(cell, str) else cell.text
@@ -93,6 +106,8 @@ class SheetWriter:
                 self._format(cell.kind, cell.currency or self.currency, cell.signed, cell.unit, cell.places),
             )
             width = _number_width(cell)
+        if max_width is not None:
+            width = min(width, max_width)
         if font or fill or alignment:
             style = (style[0] if style else None, font, fill, alignment)
             self._styles[style] = None
@@ -116,6 +131,20 @@ class SheetWriter:
         self.rows.append(row)
         self._height += 1
         return row
+
+    def wrapped_line(self, *texts: str, wrap: Collection[int]) -> None:
+        """A row of texts from column A whose texts in the columns `wrap` wrap inside their cells (widening
+        their columns to `_WRAP_WIDTH` at most), the row as tall as its longest text's lines, every text at the top."""
+        row: list[_Spec] = []
+        for column, text in enumerate(texts, start=1):
+            if column in wrap:
+                widest = max(map(_display_width, text.split("\n")))
+                row.append(self.value(column, text, alignment=_WRAPPED, max_width=min(widest, _WRAP_WIDTH)))
+                self._wrapped.setdefault(self.row, []).append((column, text))
+            else:
+                row.append(self.value(column, text, alignment=_TOP))
+        self.rows.append(row)
+        self._height += 1
 
     def title(self, text: str, font: Font = BOLD) -> None:
         self.line(text, font=font)
@@ -237,6 +266,13 @@ class SheetWriter:
         for column, width in self.widths.items():
             width = max(min(max(width + 2, 8), 60), (min_widths or {}).get(column, 0))
             self.sheet.column_dimensions[get_column_letter(column)].width = width
+        for row, texts in self._wrapped.items():
+            lines = max(
+                _wrapped_lines(text, self.sheet.column_dimensions[get_column_letter(column)].width)
+                for column, text in texts
+            )
+            if lines > 1:  # a row of one line keeps the height its font gives it
+                self.sheet.row_dimensions[row].height = lines * _LINE_HEIGHT
         self.sheet.freeze_panes = freeze
         setup = self.sheet.page_setup
         setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -316,6 +352,26 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+#: What a wrapped line breaks between: a word and the spaces after it, a CJK character, or spaces.
+_WRAP_TOKENS = re.compile(rf"{_WIDE}|[^\s\u2e81-\U0010ffff]+\s*|\s+")
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a text takes in a cell `width` columns wide that wraps it: a word moves to the next line whole
+    (one longer than a line breaks inside), a CJK character alone."""
+    room = width - 2  # the cell's margins, and letters a little wider than the digit a column is measured by
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines, used = lines + 1, 0.0
+        for token in _WRAP_TOKENS.findall(paragraph):
+            if used and used + _display_width(token.rstrip()) > room:
+                lines, used = lines + 1, 0.0
+            used += _display_width(token)
+            while used > room and token.strip():
+                lines, used = lines + 1, used - room
+    return lines
+
+
 def _number_width(cell: Cell) -> int:
     """Columns a number needs: its text on the card, or, for one only the workbook shows, its digits and room
     for a currency symbol and thousands separators."""
@@ -374,12 +430,12 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
         out.line(line.label, line.cell)
     out.blank()
     out.title(card.labels["feedback"])
-    for note in card.notes:
-        out.line(note.kind_label, note.message, note.topic or "")
+    for note in card.notes:  # a message and its topic are whole in their cells, however narrow the columns
+        out.wrapped_line(note.kind_label, note.message, note.topic or "", wrap=(2, 3))
     if not card.notes:
         out.line(card.labels["no_feedback"])
     for note in card.manager_notes:
-        out.line(card.labels["manager_note"], note)
+        out.wrapped_line(card.labels["manager_note"], note, wrap=(2,))
     links = {}
     if card.question:
         out.blank()
@@ -401,7 +457,8 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
 
 
 def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_row: int) -> None:
-    """A native line chart of the percent dimensions over the trend months, below the card."""
+    """A native line chart of the percent dimensions over the trend months, below the card: straight segments
+    between the months, a marker on each."""
     chart = LineChart()
     chart.title = card.labels["trend"]
     chart.height, chart.width = 7, 16
@@ -412,7 +469,11 @@ def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_r
         if block.cell.kind == "percent":
             row = first_row + offset
             values = Reference(sheet, min_col=first_month, max_col=last_month, min_row=row, max_row=row)
-            chart.series.append(Series(values, title=block.label))
+            series = Series(values, title=block.label)
+            # Without an explicit `smooth` a reader may draw a spline (LibreOffice does), which overshoots the months.
+            series.smooth = False
+            series.marker.symbol, series.marker.size = "circle", 5
+            chart.series.append(series)
     chart.set_categories(Reference(sheet, min_col=first_month, max_col=last_month, min_row=first_row - 1))
     sheet.add_chart(chart, f"A{anchor_row}")
 

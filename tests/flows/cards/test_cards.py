@@ -143,6 +143,30 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     assert evidence.freeze_panes == "A2"
 
 
+def test_the_trend_chart_draws_straight_segments_with_a_marker_on_each_month(published: Path) -> None:
+    # A smoothed curve overshoots: a month at 112 % would look like 117 %.
+    (chart,) = load_workbook(card(published, "R1", "xlsx"))["Scorecard"]._charts
+    assert [(s.smooth, s.marker.symbol) for s in chart.series] == [(False, "circle")] * 2
+
+
+@pytest.mark.parametrize(("rep", "sheet_name", "feedback"), [("R1", "Scorecard", "Feedback"), ("R2", "考核卡", "反馈")])
+def test_each_feedback_message_wraps_whole_in_its_cell(
+    published: Path, rep: str, sheet_name: str, feedback: str
+) -> None:
+    """A message in column B ran under the topic in column C, cut off mid-word; now it wraps in a row tall enough
+    for its lines (a CJK character is as wide as two columns)."""
+    sheet = load_workbook(card(published, rep, "xlsx"))[sheet_name]
+    first = next(row for row in sheet.iter_rows() if row[0].value == feedback)[0].row + 1
+    messages = [row[1] for row in sheet.iter_rows(min_row=first) if row[0].value and row[1].value]
+    assert messages  # the fixture's feedback (and, for R1, its manager's notes)
+    width = sheet.column_dimensions["B"].width
+    for message in messages:
+        assert message.alignment.wrap_text and message.alignment.vertical == "top"
+        needed = sum(2 if ord(ch) > 0x2E80 else 1 for ch in message.value)
+        lines = (sheet.row_dimensions[message.row].height or 15) / 15  # 15 points a line of Calibri 11
+        assert lines * (width - 2) >= needed, message.value
+
+
 def test_text_that_looks_like_a_formula_is_stored_as_text(published: Path) -> None:
     sheet = load_workbook(card(published, "R1", "xlsx"))["Scorecard"]
     notes = {c.value: c for row in sheet.iter_rows() for c in row if c.value in HOSTILE_NOTES}

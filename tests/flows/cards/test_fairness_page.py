@@ -14,6 +14,7 @@ import pytest
 from browser import A4_WIDTH, ink, screenshot
 from builders import OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
 from openpyxl import load_workbook
+from openpyxl.utils.units import cm_to_EMU
 
 from scorecards.config import load_settings
 from scorecards.flows.cards.fairness_view import _ratio, _stacked_bars, build_fairness_page
@@ -172,6 +173,33 @@ def test_the_workbook_holds_the_tables_as_numbers_and_two_native_charts(publishe
     assert [c.value for c in s1] == ["Rep S1", "Six", 1000, 2000, 2, "above 1.5 × run rate"]
     assert s1[2].number_format == '"CN¥"#,##0.00' and s1[4].number_format == "#,##0.00"
     assert by_rep["Hal Hostile"][2].value == "fewer than 3 months of history"  # not compared, and why
+
+
+def test_the_workbooks_bars_have_the_pages_colour_for_each_grade(published: Published) -> None:
+    html = (published.folder / "fairness.html").read_text("utf-8")
+    page = {grade: colour.upper() for grade, colour in re.findall(r"svg\.chart \.g-(\w+) \{ fill: #(\w{6}); \}", html)}
+    assert list(page) == ["A", "B", "C", "D", "na"]
+    (bars,) = load_workbook(published.folder / "fairness.xlsx")["Fairness"]._charts
+    fills = [series.graphicalProperties.solidFill.srgbClr for series in bars.series]
+    assert fills == list(page.values())
+
+
+def test_the_workbooks_bar_chart_is_tall_enough_for_every_teams_label(published: Published) -> None:
+    # LibreOffice leaves out every other label when the bars are thinner than about 0.8 cm; the title, the
+    # axis and the margins take about 3.5 cm.
+    (bars,) = load_workbook(published.folder / "fairness.xlsx")["Fairness"]._charts
+    teams = len(published.report.fairness.spread) + 1  # and the company's bar
+    assert bars.anchor.ext.height >= cm_to_EMU(3.5 + 0.8 * teams)
+
+
+def test_the_workbooks_scatter_shows_each_rep_as_a_circle_in_the_pages_dot_colour(published: Published) -> None:
+    html = (published.folder / "fairness.html").read_text("utf-8")
+    (dot,) = re.findall(r"svg\.chart \.dot \{ fill: #(\w{6}); \}", html)
+    (scatter,) = load_workbook(published.folder / "fairness.xlsx")["Targets"]._charts
+    (series,) = scatter.series
+    assert (series.marker.symbol, series.graphicalProperties.line.noFill, series.smooth) == ("circle", True, False)
+    # A marker without a fill of its own is drawn by LibreOffice as a white dash.
+    assert series.marker.graphicalProperties.solidFill.srgbClr == dot.upper()
 
 
 @pytest.mark.parametrize("page", ["en", "zh"])
