@@ -21,7 +21,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.filters import (
     DeploymentFilter,
     DeploymentFilterId,
@@ -34,6 +34,7 @@ from prefect.client.schemas.sorting import FlowRunSort
 from prefect.logging import get_logger
 from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL
+from prefect.states import Scheduled
 
 from scorecards.config import Settings
 from scorecards.config.settings import Schedule
@@ -100,6 +101,7 @@ def serve_monthly(settings: Settings, config_path: Any) -> None:  # noqa: ANN401
     try:
         with get_client(sync_client=True) as client:
             client.pause_deployment(deployment_id)
+            _run_again_later(client, runner.interrupted)
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server means the same to the operator
         raise ServerUnavailable(
             f"stopped, but could not pause the schedule: the Prefect server at {api_url} does not answer "
@@ -117,6 +119,8 @@ class _BoundedRunner(Runner):
     """
 
     loop: asyncio.AbstractEventLoop | None = None
+    #: The flow runs under way when the stop came (set by the stop).
+    interrupted: list[UUID] = []  # noqa: RUF012 - replaced, never mutated
 
     def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - signal handler arguments
         """Stop on SIGTERM, within a bounded time."""
@@ -128,7 +132,55 @@ class _BoundedRunner(Runner):
         self._logger.info("%s received, stopping...", why)
         if self.loop is not None:
             loop = self.loop
-            loop.call_soon_threadsafe(lambda: loop.create_task(self.astop()))
+            loop.call_soon_threadsafe(lambda: loop.create_task(self._stop()))
+
+    async def _stop(self) -> None:
+        # The runs under way, before astop cancels them: serve_monthly schedules those cancelled to run again.
+        self.interrupted = list(self._process_manager.flow_run_ids())
+        await self.astop()
+
+
+def _run_again_later(client: SyncPrefectClient, interrupted: list[UUID]) -> None:
+    """Schedule each run the stop cancelled to run again, for the same month, when serve next starts.
+
+    Prefect does not run a cancelled run again, and the schedule's next chance is a month later: a stop (a
+    host's reboot) during the run on the 1st would otherwise lose that month without a word. The new run is
+    not auto-scheduled, so the paused schedule keeps it, and the next `serve` runs it as a late run. A run
+    that completed as the stop came is left alone.
+    """
+    for flow_run_id in interrupted:
+        try:
+            cancelled = client.read_flow_run(flow_run_id)
+            if cancelled.deployment_id is None or cancelled.state is None or not cancelled.state.is_cancelled():
+                continue
+            # Prefect's runner cancels every run whose process has not exited yet, one that has just completed too.
+            if any(state.is_completed() for state in client.read_flow_run_states(flow_run_id)):
+                continue
+            parameters = dict(cancelled.parameters)
+            if (month := _month_of(cancelled.name)) is not None:
+                parameters["period"] = month  # the month it was scoring, whenever serve starts again
+            again = client.create_flow_run_from_deployment(
+                cancelled.deployment_id, parameters=parameters, state=Scheduled(), tags=["run-again"]
+            )
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the operator must hear of the lost run
+            logger.error(
+                "a run (flow run %s) was cancelled by the stop and could not be scheduled again (%s): run the month "
+                "with `scorecards run --period YYYY-MM` by hand",
+                flow_run_id,
+                exc,
+            )
+            continue
+        logger.warning(
+            "%s was running and is cancelled by the stop; it runs again when serve next starts (flow run %s)",
+            cancelled.name,
+            again.id,
+        )
+
+
+def _month_of(run_name: str) -> str | None:
+    """The month a monthly run scores, from its name (`monthly-2026-10`); None for another name."""
+    month = run_name.removeprefix("monthly-")
+    return month if month != run_name and len(month) == 7 and month[4] == "-" else None
 
 
 def _arm_shutdown_deadline() -> None:

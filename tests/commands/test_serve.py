@@ -8,6 +8,8 @@ that cannot schedule, or that went away, is reported instead of waited on in sil
 from __future__ import annotations
 
 import signal
+import subprocess
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from builders import BASE_TABLES, write_csv
 from prefect_server import (
+    BIN,
     PrefectServer,
     clean_environ,
     run_scorecards,
@@ -25,6 +28,7 @@ from prefect_server import (
 from smtp_server import free_port, smtp_environ
 
 from scorecards.config.settings import default_config_path
+from scorecards.flows.demo_data import generate_demo_inputs
 from scorecards.transforms.period import last_complete_month
 
 pytestmark = pytest.mark.flow
@@ -91,8 +95,61 @@ def test_the_schedule_fires_publishes_the_month_and_emails_each_manager_once(
     assert "stopped; the schedule is paused until serve runs again" in output
     assert "Traceback" not in output
     assert prefect_server.deployment("scorecards-monthly", "monthly")["paused"] is True
+    # The README's way to look at the schedule from a shell, with the CLI this lock installs.
+    inspected = subprocess.run(
+        [str(BIN / "prefect"), "deployment", "inspect", "scorecards-monthly/monthly"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert inspected.returncode == 0, inspected.stderr
+    assert "'* * * * *'" in inspected.stdout and "'paused': True" in inspected.stdout
     # The server's services (scheduler, late runs, cancellation, event persister, ...) ran without an error.
     assert prefect_server.error_lines() == []
+
+
+def test_a_run_cut_short_by_a_stop_runs_again_for_its_month_when_serve_starts_again(
+    prefect_server: PrefectServer, tmp_path: Path
+) -> None:
+    # Found by an operator's review: a stop during the run on the 1st cancelled it, and nothing ran that month
+    # again until a month later. The demo's data keeps a run busy for long enough to stop it halfway.
+    month = str(last_complete_month(datetime.now(ZoneInfo(TIMEZONE)).date()))
+    config = serve_config(tmp_path, send=False)
+    generate_demo_inputs(tmp_path / "input", month)
+    env = prefect_server.environ(tmp_path / "home")
+    before = {run["id"] for run in prefect_server.flow_runs("monthly-")}
+
+    def runs(state: str) -> list[dict]:
+        return [r for r in prefect_server.flow_runs("monthly-") if r["id"] not in before and r["state_type"] == state]
+
+    first_log = tmp_path / "serve-1.log"
+    serve = start_scorecards("serve", "--config", str(config), env=env, log=first_log)
+    try:
+        deadline = time.monotonic() + 150
+        while "Beginning flow run 'monthly-" not in first_log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)  # the demo's month takes a few seconds: stop it within its first
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=60) == 0, first_log.read_text()[-3000:]
+    output = first_log.read_text()
+    assert (runs("CANCELLED")[0]["name"], runs("COMPLETED")) == (f"monthly-{month}", []), output[-3000:]
+    assert f"monthly-{month} was running and is cancelled by the stop; it runs again when serve next starts" in output
+    assert not (tmp_path / "out" / month / "manifest.json").exists()  # stopped halfway: nothing published
+
+    # Started again on a schedule that will not fire for months, serve runs the cut-short month at once.
+    (tmp_path / "serve.toml").write_text(config.read_text().replace('cron = "* * * * *"', 'cron = "0 6 1 1 *"'))
+    second_log = tmp_path / "serve-2.log"
+    serve = start_scorecards("serve", "--config", str(config), env=env, log=second_log)
+    try:
+        (done,) = wait_for(lambda: runs("COMPLETED"), 240, "the cut-short month to run again", second_log)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=60) == 0, second_log.read_text()[-3000:]
+    assert done["name"] == f"monthly-{month}" and done["parameters"]["period"] == month
+    assert (tmp_path / "out" / month / "manifest.json").is_file()
+    assert "was running and is cancelled" not in second_log.read_text()  # a run that had finished is not
 
 
 def test_a_server_that_cannot_schedule_is_reported_and_a_gone_server_does_not_hang_the_stop(tmp_path: Path) -> None:
