@@ -277,7 +277,7 @@ def format_outcomes(result: RunResult) -> str:
     """One line per period: published (cards), up to date, or failed (why)."""
     lines = [f"{'period':<9}{'status':<12}{'cards':>7}  where / why"]
     for o in result.outcomes:
-        detail = o.message if o.status == "failed" else str(o.folder)
+        detail = o.message if o.status == "failed" else f"{o.folder} ({o.news})" if o.news else str(o.folder)
         cards = str(o.reps) if o.status == "published" else ""
         lines.append(f"{o.period:<9}{o.status:<12}{cards:>7}  {detail}")
     return "\n".join(lines)

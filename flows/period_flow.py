@@ -111,6 +111,8 @@ class PeriodOutcome:
     message: str = ""
     #: The version number a publication got (SPEC §9).
     version: int | None = None
+    #: What that version is: `version 2; 1 rep changed since version 1`, `no change: still version 2`.
+    news: str = ""
 
 
 @dataclass(frozen=True)
@@ -352,9 +354,12 @@ def _same_rows(kept: pl.DataFrame, rows: pl.DataFrame) -> bool:
     return kept.sort(kept.columns, nulls_last=True).equals(rows.sort(rows.columns, nulls_last=True))
 
 
-def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame) -> str:
-    """`2026-10 published as version 3; 4 reps changed since version 2` (or `... as version 1`)."""
-    news = f"{period} published as version {number}"
+def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame, *, new: bool = True) -> str:
+    """`version 3; 4 reps changed since version 2` (or `version 1`); for a publication that made no new
+    version (`new` False: the same numbers and evidence as the latest), `no change: still version 3`."""
+    if not new:
+        return f"no change: still version {number}"
+    news = f"version {number}"
     if number == 1 or (number - 1) not in version_numbers(out_dir, str(period)):
         return news
     status = rep_status(read_version(out_dir, str(period), number - 1).scorecards, scorecards)
@@ -427,6 +432,7 @@ def publish_month(
     target = out_dir / str(period)
     try:
         with period_lock(out_dir, str(period)):
+            versions_before = version_numbers(out_dir, str(period))
             unchanged = None if recompute else unchanged_month(out_dir, period, config_sha256, inputs)
             done = None
             if unchanged is not None and inputs is not None:
@@ -450,13 +456,13 @@ def publish_month(
         if progress is not None:
             progress.month_done(str(period), "failed")
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
-    version = version_news(out_dir, period, done.version, done.scorecards)
+    version = version_news(out_dir, period, done.version, done.scorecards, new=done.version not in versions_before)
     record_summary(period, target, done.scorecards, validated.report, version)
     reps, carried = len(done.pages.cards), done.pages.carried
-    _log().info("%s: published %d scorecards to %s (%d pages carried over); %s", period, reps, target, carried, version)
+    _log().info("%s: published %d scorecards to %s (%d pages carried over): %s", period, reps, target, carried, version)
     if progress is not None:
         progress.month_done(str(period), "published")
-    return PeriodOutcome(str(period), "published", target, reps, version=done.version)
+    return PeriodOutcome(str(period), "published", target, reps, version=done.version, news=version)
 
 
 class _Published(NamedTuple):

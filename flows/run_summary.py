@@ -18,7 +18,7 @@ def summary_markdown(
     lines = [
         f"# Scorecards {period}",
         "",
-        *([version + ".", ""] if version else []),
+        *([f"Published as {version}.", ""] if version else []),
         f"{scorecards.height} scorecards published in `{folder}`:",
         "`scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
         "",

@@ -237,13 +237,13 @@ def test_the_run_summary_says_which_version_a_publication_is(make_inputs, tmp_pa
 
     folder, out = make_inputs(), tmp_path / "out"
     publish(folder, out)
-    assert version_news(out, Period(2026, 10), 1, read_version(out, "2026-10", 1).scorecards) == (
-        "2026-10 published as version 1"
-    )
+    assert version_news(out, Period(2026, 10), 1, read_version(out, "2026-10", 1).scorecards) == ("version 1")
     correct(folder, "1300.10")
     publish(folder, out)
     latest = read_version(out, "2026-10", 2).scorecards
-    assert (
-        version_news(out, Period(2026, 10), 2, latest)
-        == "2026-10 published as version 2; 1 rep changed since version 1"
-    )
+    assert version_news(out, Period(2026, 10), 2, latest) == "version 2; 1 rep changed since version 1"
+    # Published again from the same input: no new version, and the summary does not repeat the restatement
+    # (found by an operator's review: every later scheduled run read as if a correction were still pending).
+    assert version_news(out, Period(2026, 10), 2, latest, new=False) == "no change: still version 2"
+    again = runner.invoke(app, ["run", "--input", str(folder), "--period", "2026-10", "--out", str(out)])
+    assert again.exit_code == 0 and "(no change: still version 2)" in again.stdout.splitlines()[-1]
