@@ -74,12 +74,19 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
     # Raised, not returned as a Failed state: a deployment's run takes the flow's result, and a
     # Failed state carrying a RunResult ends it with a TypeError instead of this message.
     if not result.ok:
-        raise MonthlyRunFailed(f"{month}: not published, nothing sent")
+        raise MonthlyRunFailed(f"{month}: not published, nothing sent ({_why(result)})")
     if schedule.send:
         sent = email_managers(schedule.out, str(month), settings)
         if not sent.ok:
             raise MonthlyRunFailed(f"{month}: published, but some messages failed")
     return result
+
+
+def _why(result: RunResult, shown: int = 3) -> str:
+    """The reasons a month did not publish, as the run's final state names them: the first few problems."""
+    reasons = result.report.problems or [o.message for o in result.outcomes if o.status == "failed"]
+    more = f"; and {len(reasons) - shown} more in the run's log" if len(reasons) > shown else ""
+    return "; ".join(reasons[:shown]) + more
 
 
 def monthly_deployment(settings: Settings, config_path: Path | None) -> RunnerDeployment:

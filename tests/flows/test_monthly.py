@@ -82,7 +82,9 @@ def test_a_month_that_fails_validation_sends_nothing(make_inputs, flows_mailbox,
 
     config = scheduled_config(tmp_path, make_inputs(reps=None), tmp_path / "out")
     state = monthly_flow(config_path=str(config), period="2026-10", return_state=True)
-    assert state.is_failed() and "not published, nothing sent" in state.message
+    # The final state says why, as the run's log does (found by an operator's review: it said only that it failed).
+    assert state.is_failed()
+    assert "2026-10: not published, nothing sent (reps: required table missing (expected reps.csv" in state.message
     assert flows_mailbox.received == []
     assert not (tmp_path / "out" / "2026-10").exists()
 
