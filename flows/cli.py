@@ -280,6 +280,7 @@ def format_outcomes(result: RunResult) -> str:
         detail = o.message if o.status == "failed" else f"{o.folder} ({o.news})" if o.news else str(o.folder)
         cards = str(o.reps) if o.status == "published" else ""
         lines.append(f"{o.period:<9}{o.status:<12}{cards:>7}  {detail}")
+        lines += [f"{'':<9}warning: {warning}" for warning in o.warnings]
     return "\n".join(lines)
 
 

@@ -65,6 +65,7 @@ from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.schemas.tables import InputTables
+from scorecards.transforms.coverage import rows_dated_in
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import PeriodReport, period_report
@@ -113,6 +114,8 @@ class PeriodOutcome:
     version: int | None = None
     #: What that version is: `version 2; 1 rep changed since version 1`, `no change: still version 2`.
     news: str = ""
+    #: What a reader of the month's cards should know of its data (a month not over yet, one without activity).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -407,6 +410,19 @@ def unchanged_month(out_dir: Path, period: Period, config_sha256: str, inputs: s
     return unchanged_publication(out_dir / str(period), config_sha256, inputs, renderer_version())
 
 
+def month_warnings(tables: InputTables, period: Period, settings: Settings) -> tuple[str, ...]:
+    """What the month's data may not say that its cards should: that the month is not over yet (in the
+    schedule's time zone), or that the input has nothing dated in it (a mistyped period, a backfill that
+    starts before the data). The month is published all the same: SPEC §7 gives no other exit."""
+    warnings = []
+    today = datetime.now(ZoneInfo(settings.schedule.timezone)).date()
+    if period.end >= today:
+        warnings.append(f"the month has not ended yet (today is {today}): its cards show it so far")
+    if not rows_dated_in(tables, period):
+        warnings.append("the input has no deal, lead or survey answer dated in it: every card shows no activity")
+    return tuple(warnings)
+
+
 @task(name="publish a month", **_TASK)
 def publish_month(
     validated: Validated,
@@ -430,6 +446,9 @@ def publish_month(
     """
     assert validated.tables is not None
     target = out_dir / str(period)
+    warnings = month_warnings(validated.tables, period, settings)
+    for warning in warnings:
+        _log().warning("%s: %s", period, warning)
     try:
         with period_lock(out_dir, str(period)):
             versions_before = version_numbers(out_dir, str(period))
@@ -462,7 +481,7 @@ def publish_month(
     _log().info("%s: published %d scorecards to %s (%d pages carried over): %s", period, reps, target, carried, version)
     if progress is not None:
         progress.month_done(str(period), "published")
-    return PeriodOutcome(str(period), "published", target, reps, version=done.version, news=version)
+    return PeriodOutcome(str(period), "published", target, reps, version=done.version, news=version, warnings=warnings)
 
 
 class _Published(NamedTuple):

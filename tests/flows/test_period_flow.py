@@ -199,3 +199,25 @@ def test_the_same_input_gives_byte_identical_outputs(make_inputs, tmp_path: Path
     for manifest in manifests:
         manifest.pop("run_at")
     assert manifests[0] == manifests[1]
+
+
+def test_a_month_not_over_or_without_activity_is_published_with_a_warning(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    # Found by an operator's review: a mistyped year published a card of D grades for every rep without a word.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from scorecards.transforms.period import last_complete_month
+
+    current = last_complete_month(datetime.now(ZoneInfo("Asia/Shanghai")).date()).next()  # the month under way
+    args = ["run", "--input", str(make_inputs()), "--period", str(current), "--out", str(tmp_path / "out")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[-3].split()[:2] == [str(current), "published"]
+    assert lines[-2].strip().startswith("warning: the month has not ended yet (today is ")
+    assert (
+        lines[-1].strip()
+        == "warning: the input has no deal, lead or survey answer dated in it: every card shows no activity"
+    )
+    october = run(make_inputs("again"), tmp_path / "october")  # a month that ended, with deals in it
+    assert "warning" not in october.stdout
