@@ -138,7 +138,7 @@ def backfill(
 @app.command()
 def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileName = CANONICAL) -> None:
     """Check the input tables and print the report; publish nothing."""
-    from scorecards.flows.sources.ingest import read_inputs
+    from scorecards.flows.sources.ingest import files_not_read, read_inputs
     from scorecards.flows.sources.profiles import unknown_labels
     from scorecards.flows.validate.quarantine import validate_tables
 
@@ -148,6 +148,10 @@ def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileNam
     raw = read_inputs(input_dir, source)
     validated = validate_tables(raw, settings)
     typer.echo(format_report(validated.report))
+    ignored = files_not_read(input_dir, source)
+    if ignored:
+        typer.echo(f"Files not read (no table of profile {source.name!r} is in a file so named):")
+        typer.echo("\n".join(f"  - {name}" for name in ignored))
     labels = unknown_labels(raw, source)
     if labels:
         typer.echo("Labels no value map covers (their rows are quarantined):")

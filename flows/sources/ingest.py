@@ -118,6 +118,17 @@ def find_table_files(input_dir: Path, profile: Profile = CANONICAL_PROFILE) -> d
     return found
 
 
+def files_not_read(input_dir: Path, profile: Profile = CANONICAL_PROFILE) -> list[str]:
+    """The files of the folder that neither a table nor a joined file of the profile matches (hidden ones aside):
+    a misnamed export (`target.csv`) would otherwise leave its table out without a word."""
+    names = sorted(p.name for p in input_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    read = {path.name for paths in find_table_files(input_dir, profile).values() for path in paths}
+    for source in profile.tables.values():
+        for join in source.joins.values():
+            read.update(_matching(names, join.files))
+    return [name for name in names if name not in read]
+
+
 def _matching(names: list[str], patterns: list[str]) -> list[str]:
     matched: list[str] = []
     for pattern in patterns:

@@ -182,3 +182,15 @@ def test_the_command_freezes_the_collector_only_at_exit(make_inputs) -> None:  #
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines()[-2:] == ["after the command, frozen: False", "at exit, frozen: True"]
+
+
+def test_validate_lists_the_files_it_did_not_read(make_inputs) -> None:  # noqa: ANN001
+    # Found by an operator's review: targets.csv saved as target.csv left every attainment N/A, and validate said OK.
+    folder = make_inputs()
+    (folder / "targets.csv").rename(folder / "target.csv")
+    (folder / ".DS_Store").write_bytes(b"")
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "Files not read (no table of profile 'canonical' is in a file so named):\n  - target.csv" in result.output
+    assert ".DS_Store" not in result.output
+    assert "Files not read" not in runner.invoke(app, ["validate", "--input", str(make_inputs("clean"))]).output
