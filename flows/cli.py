@@ -268,13 +268,24 @@ def format_report(report: ValidationReport) -> str:
     for table in report.tables:
         lines.append(f"{table.source:<28}{table.rows_read:>9}{table.rows_used:>9}{table.rows_quarantined:>13}")
         lines += [f"    {count:>6} {why}" for why, count in table.skipped.items()]
-        lines += [f"    {count:>6} × {rule}" for rule, count in table.reasons.items()]
+        lines += [
+            f"    {count:>6} × {rule}{_rows(table.first_rows.get(rule, ()), count)}"
+            for rule, count in table.reasons.items()
+        ]
     if report.problems:
         lines.append("FAILED, nothing published:")
         lines += [f"  - {problem}" for problem in report.problems]
     else:
         lines.append("OK")
     return "\n".join(lines)
+
+
+def _rows(first: tuple[int, ...], count: int) -> str:
+    """`  (rows 11, 12, 13)`: where in the file a reason's rows are, the first few of them."""
+    if not first:
+        return ""
+    more = ", …" if count > len(first) else ""
+    return f"  ({'row' if count == 1 else 'rows'} {', '.join(map(str, first))}{more})"
 
 
 def format_outcomes(result: RunResult) -> str:

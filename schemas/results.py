@@ -60,6 +60,8 @@ class TableReport:
     rows_used: int
     rows_quarantined: int
     reasons: dict[str, int] = field(default_factory=dict)
+    #: The first rows of the file (row numbers, as the quarantine file's) that each reason quarantined.
+    first_rows: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: (file, sha256) of each other file a source profile joined into this table.
     joined: tuple[tuple[str, str], ...] = ()
     #: Rows the source profile left out of the table, counted by why (`skipped by the profile (…)`).

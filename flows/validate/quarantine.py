@@ -80,6 +80,7 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
             rows_used=kept.height,
             rows_quarantined=rejected.height,
             reasons=_count_reasons(rejected),
+            first_rows=_first_rows(rejected),
             joined=table.joined,
             skipped=table.skipped,
         )
@@ -516,6 +517,19 @@ def _count_reasons(rejected: pl.DataFrame) -> dict[str, int]:
 
 #: How many of a failed table's quarantined rows its message names by their row in the file.
 _ROWS_NAMED = 5
+
+
+def _first_rows(rejected: pl.DataFrame) -> dict[str, tuple[int, ...]]:
+    """The first rows of the file (their row numbers) that each reason quarantined, _ROWS_NAMED at most."""
+    if rejected.is_empty():
+        return {}
+    firsts = (
+        rejected.select(pl.col(REASON).str.split("; "), SOURCE_ROW)
+        .explode(REASON)
+        .group_by(REASON)
+        .agg(pl.col(SOURCE_ROW).sort().head(_ROWS_NAMED))
+    )
+    return {reason: tuple(rows) for reason, rows in firsts.iter_rows()}
 
 
 def _over_ceiling(report: TableReport, ceiling: Decimal, rejected: pl.DataFrame) -> str | None:

@@ -125,7 +125,7 @@ def test_validate_counts_reasons_and_exits_1_above_the_ceiling(make_inputs) -> N
     folder = make_inputs(opportunities=[*BASE_TABLES["opportunities"], bad])
     result = runner.invoke(app, ["validate", "--input", str(folder)])
     assert result.exit_code == 1
-    assert "1 × amount: below 0" in result.output
+    assert "1 × amount: below 0  (row 8)" in result.output  # where it is in the file, as the quarantine file says
     assert "FAILED, nothing published:" in result.output
     assert "opportunities.csv: 1 of 7 rows quarantined (14.3%), above the 5% ceiling" in result.output
     assert not (folder.parent / "out").exists()
@@ -194,3 +194,10 @@ def test_validate_lists_the_files_it_did_not_read(make_inputs) -> None:  # noqa:
     assert "Files not read (no table of profile 'canonical' is in a file so named):\n  - target.csv" in result.output
     assert ".DS_Store" not in result.output
     assert "Files not read" not in runner.invoke(app, ["validate", "--input", str(make_inputs("clean"))]).output
+
+
+def test_a_reasons_rows_are_named_the_first_five_then_an_ellipsis() -> None:
+    from scorecards.flows.cli import _rows
+
+    assert _rows((11, 12, 13, 14, 15), 7) == "  (rows 11, 12, 13, 14, 15, …)"
+    assert (_rows((4,), 1), _rows((), 3)) == ("  (row 4)", "")
