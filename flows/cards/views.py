@@ -487,7 +487,7 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
         ]
     if lines and not evidence and mine is not None and set(mine["column"]) <= RANKS:
         lines.append(_("Only the ranks moved, because other reps' figures changed; this card's own are the same."))
-    return Restated(title, lines + evidence or [_("Nothing on this card changed.")])
+    return Restated(title, lines + evidence or [_("No change for you.")])
 
 
 def _restated_title(publication: Publication, sent: int | None, t: Wording) -> str:

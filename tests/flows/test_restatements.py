@@ -149,7 +149,7 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
         and "Opportunity O1: Amount CN¥1,000.10 → CN¥1,300.10" in english
     )
     chinese = period.card("R2", ".html").read_text()
-    assert "更正说明：" in chinese and "本考核卡的数据没有变化。" in chinese
+    assert "更正说明：" in chinese and "你的数据没有变化。" in chinese
     assert "Changed since then: Ann Lee" in period.rollup("East", ".html").read_text()
     assert "No rep of this team changed." in period.rollup("West", ".html").read_text()
     assert diff(out).output.startswith("2026-10: version 1 → version 2")  # the sent version is diff's default
@@ -193,7 +193,7 @@ def test_each_card_restates_the_version_its_manager_last_received(make_inputs, t
     west = period.card("R3", ".html").read_text()
     assert "it replaces version 1, which was sent." in west and "Won amount: CN¥80.00 → CN¥90.00" in west
     east = period.card("R1", ".html").read_text()
-    assert "it replaces version 2, which was sent." in east and "Nothing on this card changed." in east
+    assert "it replaces version 2, which was sent." in east and "No change for you." in east
     assert "it replaces version 1, which was sent." in period.rollup("West", ".html").read_text()
     assert "it replaces version 2, which was sent." in period.rollup("East", ".html").read_text()
 
