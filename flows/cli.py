@@ -253,7 +253,12 @@ def diff(
 
 @app.command()
 def serve(config: ConfigFile = None) -> None:
-    """Serve the monthly deployment on the schedule the config sets; runs until stopped."""
+    """Serve the monthly deployment on the schedule the config sets; runs until stopped.
+
+    The config's [schedule] sets the cron, its time zone, the input and output folders (relative ones
+    from the folder serve starts in), the profile and whether to send. Needs PREFECT_API_URL and a
+    running `prefect server start`.
+    """
     settings = load_settings(config)
     load_profile(settings.schedule.profile)  # a wrong profile is a usage error now, not a failed run next month
     _check_out(settings.schedule.out, "[schedule] out")  # and so is an output folder that cannot be one
