@@ -64,6 +64,8 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
         missing = [f.name for f in spec.fields if not f.optional_column and f.name not in table.frame.columns]
         if missing:
             problems += [f"{table.source}: column {column!r}: required column missing" for column in missing]
+            if (separator := _other_separator(table.frame.columns)) is not None:
+                problems.append(f"{table.source}: its header is one column holding {separator!r}: {_SEPARATOR_HINT}")
             used[name] = empty_frame(name)
             continue
         if spec.has_rep and rep_ids is None and "reps" in checked:
@@ -517,6 +519,16 @@ def _count_reasons(rejected: pl.DataFrame) -> dict[str, int]:
 
 #: How many of a failed table's quarantined rows its message names by their row in the file.
 _ROWS_NAMED = 5
+
+
+_SEPARATOR_HINT = "a canonical CSV file is separated by commas (a source profile can name another delimiter)"
+
+
+def _other_separator(header: list[str]) -> str | None:
+    """The separator a one-column header seems to be split by (`;` or a tab), if any."""
+    if len(header) != 1:
+        return None
+    return next((separator for separator in (";", "\t", "|") if separator in header[0]), None)
 
 
 def _first_rows(rejected: pl.DataFrame) -> dict[str, tuple[int, ...]]:

@@ -201,3 +201,16 @@ def test_a_reasons_rows_are_named_the_first_five_then_an_ellipsis() -> None:
 
     assert _rows((11, 12, 13, 14, 15), 7) == "  (rows 11, 12, 13, 14, 15, …)"
     assert (_rows((4,), 1), _rows((), 3)) == ("  (row 4)", "")
+
+
+def test_a_file_separated_by_semicolons_is_named_so(make_inputs) -> None:  # noqa: ANN001
+    # Found by an operator's review: three "required column missing" lines, and no word of the separator.
+    folder = make_inputs()
+    text = (folder / "targets.csv").read_text()
+    (folder / "targets.csv").write_text(text.replace(",", ";"))
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 1
+    assert "targets.csv: column 'rep_id': required column missing" in result.output
+    assert "targets.csv: its header is one column holding ';': a canonical CSV file is separated by commas" in (
+        result.output
+    )
