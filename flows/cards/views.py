@@ -426,7 +426,7 @@ def _card(
     return Card(
         rep_id=row["rep_id"],
         locale=t.locale,
-        labels=_card_labels(t),
+        labels={**_card_labels(t), "composite": _composite_note(settings, t)},
         title=row["rep_name"],
         subtitle=f"{row['team']} · {format_month(months[-1].start, t.locale)}",
         overall_grade=row["overall_grade"] or t.na,
@@ -441,6 +441,23 @@ def _card(
         question=_question(row, months[-1], publication, t) if publication else None,
         restated=_restated(row["rep_id"], publication, t) if publication and publication.restates else None,
     )
+
+
+def _composite_note(settings: Settings, t: Wording) -> str:
+    """How the composite score is made, from the config: the grades' points and the weights of the dimensions
+    that count (a dimension of weight 0, as the skills by default, is left out: it does not count)."""
+    weights = {d.name: settings.composite.weights.get(d.name, Decimal(0)) for d in DIMENSIONS}
+    total = sum(weights.values())
+    counted = [
+        f"{t.gettext(d.label)} {format_value(weights[d.name] / total, 'percent', t.locale, t.na)}"
+        for d in DIMENSIONS
+        if weights[d.name] > 0
+    ]
+    points = settings.composite.points
+    return t.gettext(
+        "Composite score: the mean of the grades' points (A %(A)d, B %(B)d, C %(C)d, D %(D)d), weighted %(weights)s; "
+        "a dimension without a grade does not count."
+    ) % {**points, "weights": listed(counted, t.locale)}
 
 
 def _question(row: dict[str, Any], period: Period, publication: Publication, t: Wording) -> Link:

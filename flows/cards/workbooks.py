@@ -146,6 +146,11 @@ class SheetWriter:
         self.rows.append(row)
         self._height += 1
 
+    def spilling(self, text: str) -> None:
+        """A line of text in column A that runs on into the empty cells to its right, widening no column."""
+        self.rows.append([self.value(1, text, max_width=0)])
+        self._height += 1
+
     def title(self, text: str, font: Font = BOLD) -> None:
         self.line(text, font=font)
 
@@ -402,6 +407,7 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     out.line(card.labels["overall_grade"], card.overall_grade, font=BOLD)
     for line in card.header:
         out.line(line.label, line.cell)
+    out.spilling(card.labels["composite"])
     out.blank()
 
     out.title(card.labels["grades"])

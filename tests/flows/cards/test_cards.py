@@ -110,6 +110,14 @@ def test_the_excel_card_holds_values_formats_chart_and_evidence(published: Path)
     cells = cells_by_label(sheet)
     assert cells["Overall grade"].value in {"A", "B", "C", "D"}
     assert cells["Won amount"].value == 3000.3 and cells["Won amount"].number_format == '"CN¥"#,##0.00'
+    # How the composite score is made, from the config (skills, of weight 0, are not in it), without widening A.
+    note = (
+        "Composite score: the mean of the grades' points (A 4, B 3, C 2, D 1), weighted Sales-target attainment "
+        "40.0%, Lead conversion 20.0%, New customers 20.0%, Customer satisfaction 20.0%; a dimension without a "
+        "grade does not count."
+    )
+    assert note in [c.value for c in sheet["A"]] and sheet.column_dimensions["A"].width < 40
+    assert note.replace("'", "&#39;") in card(published, "R1", "html").read_text()
     # A rank reads as on the page (`1 / 2`) and stays a number.
     rank = cells["Rank in team"]
     assert (rank.value, rank.number_format) == (1, '#,##0" / 2"')
@@ -195,6 +203,7 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert "较上月变化：" in html and "较上月变化:" not in html  # a label and its value: the full-width colon
     assert "（培训主题：" in html and "(培训主题" not in html  # a remark in full-width brackets
     assert "<td>很好</td>" in html and "<td>—</td>" in html  # a comment left out reads absent, not 不适用 (N/A)
+    assert "（A 4、B 3、C 2、D 1）的加权平均，权重为销售目标达成率 40.0%、线索转化率 20.0%、" in html
     # A trend's headings fit their narrow columns: the year once, each month whole.
     assert "<th>2026年5月</th><th>6月</th><th>7月</th><th>8月</th><th>9月</th><th>10月</th>" in html
     assert '<span class="muted"> (Training topic: ' in card(published, "R1", "html").read_text()
