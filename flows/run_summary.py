@@ -18,7 +18,7 @@ def summary_markdown(
     lines = [
         f"# Scorecards {period}",
         "",
-        *([f"Published as {version}.", ""] if version else []),
+        *([f"{version[0].upper()}{version[1:]}.", ""] if version else []),  # "Version 2; 1 rep changed since …"
         f"{scorecards.height} scorecards published in `{folder}`:",
         "`scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
         "",

@@ -40,6 +40,7 @@ from scorecards.config import Settings
 from scorecards.config.settings import Schedule
 from scorecards.flows.monthly import DEPLOYMENT_NAME, monthly_deployment, monthly_flow
 from scorecards.flows.shared.errors import ScorecardsError, UsageError
+from scorecards.transforms.period import last_complete_month
 
 #: How long the server may take to create the first scheduled run before serve reports it cannot schedule.
 SCHEDULE_CHECK_SECONDS = 60.0
@@ -79,6 +80,7 @@ def serve_monthly(settings: Settings, config_path: Any) -> None:  # noqa: ANN401
     # The schedule is paused below, once the runner has stopped: Prefect's own pause runs while the
     # event loop is being cancelled, and was seen cut short before it reached the server.
     runner = _BoundedRunner(pause_on_shutdown=False)
+    runner.timezone = schedule.timezone
     deployment_id = runner.add_deployment(monthly_deployment(settings, config_path))
     logger.info(
         "serving %s/%s: cron %r in %s; next run due %s",
@@ -101,12 +103,17 @@ def serve_monthly(settings: Settings, config_path: Any) -> None:  # noqa: ANN401
     try:
         with get_client(sync_client=True) as client:
             client.pause_deployment(deployment_id)
-            _run_again_later(client, runner.interrupted)
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server means the same to the operator
+        runner.report_lost()
         raise ServerUnavailable(
             f"stopped, but could not pause the schedule: the Prefect server at {api_url} does not answer "
             f"({type(exc).__name__}); the deployment may still show its schedule as active"
         ) from None
+    try:
+        with get_client(sync_client=True) as client:
+            _run_again_later(client, runner.interrupted, schedule.timezone)
+    except Exception:  # noqa: BLE001 - the server went away in between: the operator must hear of the runs
+        runner.report_lost()
     logger.info("stopped; the schedule is paused until serve runs again")
 
 
@@ -119,77 +126,91 @@ class _BoundedRunner(Runner):
     """
 
     loop: asyncio.AbstractEventLoop | None = None
-    #: The flow runs under way when the stop came (set by the stop).
+    #: The schedule's time zone: the month a run cut short was scoring, when the server cannot say.
+    timezone: str = "UTC"
+    #: The flow runs under way when the stop came (set once, by the first stop signal).
     interrupted: list[UUID] = []  # noqa: RUF012 - replaced, never mutated
+    _stop_requested = False
 
     def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - signal handler arguments
         """Stop on SIGTERM, within a bounded time."""
         self.request_stop("SIGTERM")
 
     def request_stop(self, why: str) -> None:
-        """Ask the runner's loop to stop it (safe from a signal handler); exit anyway after the grace time."""
-        _arm_shutdown_deadline()
+        """Ask the runner's loop to stop it (safe from a signal handler); exit anyway after the grace time. A
+        second signal changes nothing: the first stop is under way."""
+        if self._stop_requested:
+            self._logger.info("%s received; already stopping", why)
+            return
+        self._stop_requested = True
+        _arm_shutdown_deadline(self)
         self._logger.info("%s received, stopping...", why)
         if self.loop is not None:
             loop = self.loop
             loop.call_soon_threadsafe(lambda: loop.create_task(self._stop()))
 
     async def _stop(self) -> None:
-        # The runs under way, before astop cancels them: serve_monthly schedules those cancelled to run again.
+        # The runs under way, before astop cancels them: serve_monthly schedules them to run again.
         self.interrupted = list(self._process_manager.flow_run_ids())
         await self.astop()
 
+    def report_lost(self) -> None:
+        """Log an ERROR for each run the stop cut short that cannot be scheduled again (the server is gone)."""
+        month = last_complete_month(datetime.now(ZoneInfo(self.timezone)).date())
+        for flow_run_id in self.interrupted:
+            logger.error(
+                "a run under way (flow run %s, most likely of %s) was cut short by the stop and could not be "
+                "scheduled again: run its month with `scorecards run --period %s` (and `send`) by hand",
+                flow_run_id,
+                month,
+                month,
+            )
 
-def _run_again_later(client: SyncPrefectClient, interrupted: list[UUID]) -> None:
-    """Schedule each run the stop cancelled to run again, for the same month, when serve next starts.
 
-    Prefect does not run a cancelled run again, and the schedule's next chance is a month later: a stop (a
-    host's reboot) during the run on the 1st would otherwise lose that month without a word. The new run is
-    not auto-scheduled, so the paused schedule keeps it, and the next `serve` runs it as a late run. A run
-    that completed as the stop came is left alone.
+def _run_again_later(client: SyncPrefectClient, interrupted: list[UUID], timezone: str) -> None:
+    """Schedule each run the stop cut short to run again, for the same month, when serve next starts.
+
+    Prefect does not run a cancelled or crashed run again, and the schedule's next chance is a month later: a
+    stop (a host's reboot) during the run on the 1st would otherwise lose that month without a word. The new
+    run is not auto-scheduled, so the paused schedule keeps it, and the next `serve` runs it as a late run. A
+    run that completed or failed on its own as the stop came is left alone.
     """
     for flow_run_id in interrupted:
-        try:
-            cancelled = client.read_flow_run(flow_run_id)
-            if cancelled.deployment_id is None or cancelled.state is None or not cancelled.state.is_cancelled():
-                continue
-            # Prefect's runner cancels every run whose process has not exited yet, one that has just completed too.
-            if any(state.is_completed() for state in client.read_flow_run_states(flow_run_id)):
-                continue
-            parameters = dict(cancelled.parameters)
-            if (month := _month_of(cancelled.name)) is not None:
-                parameters["period"] = month  # the month it was scoring, whenever serve starts again
-            again = client.create_flow_run_from_deployment(
-                cancelled.deployment_id, parameters=parameters, state=Scheduled(), tags=["run-again"]
-            )
-        except Exception as exc:  # noqa: BLE001 - whatever failed, the operator must hear of the lost run
-            logger.error(
-                "a run (flow run %s) was cancelled by the stop and could not be scheduled again (%s): run the month "
-                "with `scorecards run --period YYYY-MM` by hand",
-                flow_run_id,
-                exc,
-            )
+        cancelled = client.read_flow_run(flow_run_id)
+        if cancelled.deployment_id is None or cancelled.state is None:
             continue
+        # Prefect's runner cancels every run whose process has not exited yet, one that has just completed
+        # too; a signal to serve's process group (Ctrl-C, systemd) crashes the run instead.
+        history = client.read_flow_run_states(flow_run_id)
+        if not (cancelled.state.is_cancelled() or cancelled.state.is_crashed()) or any(
+            state.is_completed() for state in history
+        ):
+            continue
+        parameters = dict(cancelled.parameters)
+        if not parameters.get("period"):
+            # The month it was scoring, from when it was due, whenever serve starts again (its name says the month
+            # only once its flow has begun).
+            due = cancelled.expected_start_time or cancelled.created or datetime.now(ZoneInfo(timezone))
+            parameters["period"] = str(last_complete_month(due.astimezone(ZoneInfo(timezone)).date()))
+        again = client.create_flow_run_from_deployment(
+            cancelled.deployment_id, parameters=parameters, state=Scheduled(), tags=["run-again"]
+        )
         logger.warning(
-            "%s was running and is cancelled by the stop; it runs again when serve next starts (flow run %s)",
+            "the run of %s (%s) was cut short by the stop; it runs again when serve next starts (flow run %s)",
+            parameters["period"],
             cancelled.name,
             again.id,
         )
 
 
-def _month_of(run_name: str) -> str | None:
-    """The month a monthly run scores, from its name (`monthly-2026-10`); None for another name."""
-    month = run_name.removeprefix("monthly-")
-    return month if month != run_name and len(month) == 7 and month[4] == "-" else None
-
-
-def _arm_shutdown_deadline() -> None:
-    timer = threading.Timer(SHUTDOWN_GRACE_SECONDS, _give_up_stopping)
+def _arm_shutdown_deadline(runner: _BoundedRunner) -> None:
+    timer = threading.Timer(SHUTDOWN_GRACE_SECONDS, _give_up_stopping, args=(runner,))
     timer.daemon = True
     timer.start()
 
 
-def _give_up_stopping() -> None:
+def _give_up_stopping(runner: _BoundedRunner) -> None:
+    runner.report_lost()
     logger.error(
         "could not pause the schedule within %.0f s: the Prefect server at %s does not answer; "
         "exiting anyway (the deployment may still show its schedule as active)",

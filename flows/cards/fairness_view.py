@@ -320,16 +320,25 @@ def _times(value: Decimal, t: Wording) -> str:
 
 
 def _ratio(ratio: Decimal | None, thresholds: tuple[Decimal, Decimal], t: Wording) -> Cell:
-    """A target over its run rate to the hundredth, or to the first place that tells it from a threshold it
-    would round onto (1.503469 reads 1.503 beside "above 1.5 ×", not 1.50), up to the 6 it is compared at."""
+    """A target over its run rate to the hundredth, or to the first place at which it stands on the same side of
+    each threshold as the exact ratio does (1.503469 reads 1.503 beside "above 1.5 ×", not 1.50), up to the 6 it
+    is compared at."""
     places = 2
     if ratio is not None:
         while places < RATIO_PLACES and any(
-            ratio != threshold and ratio.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP) == threshold
-            for threshold in thresholds
+            _side(_rounded(ratio, places), th) != _side(ratio, th) for th in thresholds
         ):
             places += 1
     return Cell(ratio, "ratio", format_value(ratio, "ratio", t.locale, t.na, places=places), places=places)
+
+
+def _rounded(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def _side(value: Decimal, threshold: Decimal) -> int:
+    """-1, 0 or 1: below, on or above the threshold."""
+    return (value > threshold) - (value < threshold)
 
 
 def _flag(flag: str | None, high: str, low: str, t: Wording) -> str:

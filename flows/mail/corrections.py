@@ -115,7 +115,7 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
             "This is what changed for your team in version %(new)d.",
             "The sales scorecards for %(month)s were corrected after you received version %(old)d. "
             "This is what changed for your teams in version %(new)d.",
-            len(manager.teams),
+            rollups,  # the teams that changed, as the attachments sentence counts them
         )
         % {"month": month, "old": changes.old_version, "new": changes.new_version},
         attached=ngettext(

@@ -312,7 +312,7 @@ def rollup_attachment(
     """The team's rollup workbook, named `<period> <team>.xlsx` (`<period> <team> v2.xlsx` in a correction, so
     that it does not overwrite the first one where a reader saves both)."""
     return Attachment(
-        names.take(f"{publication.period} {team}{_version(version)}.xlsx"),
+        names.take(f"{publication.period} {team}.xlsx", _version(version)),
         publication.folder.rollup(team, ".xlsx").read_bytes(),
     )
 
@@ -323,7 +323,7 @@ def card_attachment(
     """A rep's card workbook, named `<period> <team> - <rep name> (<rep id>).xlsx` (` v2` before `.xlsx` in a
     correction)."""
     return Attachment(
-        names.take(f"{publication.period} {team} - {rep['rep_name']} ({rep['rep_id']}){_version(version)}.xlsx"),
+        names.take(f"{publication.period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx", _version(version)),
         publication.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
     )
 
@@ -383,9 +383,12 @@ class UniqueNames:
     def __init__(self) -> None:
         self._taken: set[str] = set()
 
-    def take(self, wanted: str) -> str:
+    def take(self, wanted: str, tail: str = "") -> str:
+        """`wanted`, made safe and short, with `tail` (a correction's ` v2`) kept whole after the clipped stem."""
         stem, suffix = wanted.rsplit(".", 1)
-        stem = clip_utf8(re.sub(r'[\\/:*?"<>|]', "_", one_line(stem))[:120], _MAX_NAME_BYTES).strip(" .") or "file"
+        room = _MAX_NAME_BYTES - len(tail.encode())
+        stem = clip_utf8(re.sub(r'[\\/:*?"<>|]', "_", one_line(stem))[: 120 - len(tail)], room).strip(" .") or "file"
+        stem += tail
         name, count = f"{stem}.{suffix}", 1
         while name.lower() in self._taken:
             count += 1

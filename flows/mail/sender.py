@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import smtplib
+import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -315,9 +317,20 @@ def _classify(exc: smtplib.SMTPException | OSError, smtp: SmtpSettings) -> _Fail
     if isinstance(exc, smtplib.SMTPException):
         return _Failure(_redact(f"SMTP error: {exc}", smtp), transient=False)
     reason = exc.strerror or str(exc) or type(exc).__name__
-    # Retried; still unreachable after the last attempt, it is so for the next message too: stop, and let the
-    # next `send` deliver the rest (each of five managers had waited out the same three refused connections).
-    return _Failure(_redact(f"cannot reach {smtp.host}:{smtp.port}: {reason}", smtp), transient=True, stops_all=True)
+    # Retried; a server still unreachable after the last attempt is so for the next message too: stop, and let
+    # the next `send` deliver the rest (each of five managers had waited out the same three refused
+    # connections). A connection lost later (reset while a message was sent) may be that message's alone.
+    unreachable = isinstance(exc, TimeoutError | socket.gaierror) or exc.errno in _UNREACHABLE
+    failure = (
+        f"cannot reach {smtp.host}:{smtp.port}: {reason}"
+        if unreachable
+        else f"connection to {smtp.host} lost: {reason}"
+    )
+    return _Failure(_redact(failure, smtp), transient=True, stops_all=unreachable)
+
+
+#: Connection errors that say the server cannot be reached at all (not that one message's connection broke).
+_UNREACHABLE = frozenset({errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT})
 
 
 def _failure_for_reply(

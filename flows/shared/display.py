@@ -79,11 +79,13 @@ def format_value(
 
 
 def _with_places(pattern: str, places: int | None) -> str:
-    """A number pattern (Babel's or Excel's) showing exactly `places` decimals; the pattern itself for None."""
+    """A number pattern (Babel's or Excel's) showing exactly `places` decimals, what follows its digits (`%`)
+    kept; the pattern itself for None."""
     if places is None:
         return pattern
-    whole = pattern.split(".")[0]
-    return f"{whole}.{'0' * places}" if places else whole
+    whole, _point, fraction = pattern.partition(".")
+    after = fraction.lstrip("0#")
+    return f"{whole}.{'0' * places}{after}" if places else f"{whole}{after}"
 
 
 # Evidence tables repeat the same dates and amounts thousands of times a period, and Babel takes ~0.1 ms each.

@@ -304,11 +304,18 @@ def test_a_bar_segment_shows_its_share_rounded_half_up() -> None:
         ("0.669999", "0.669999"),  # below 0.67 only in the 6th place, where it is compared
         ("1.500000", "1.50"),  # exactly the threshold: not marked, and shown as it is
         ("0.000000", "0.00"),
+        ("1.504500", "1.505"),  # above a threshold of 1.504 (a config may give up to 6 decimals)
+        ("0.666800", "0.6668"),  # below one of 0.667
     ],
 )
 def test_a_ratio_reads_to_the_place_that_tells_it_from_a_threshold(ratio: str, shown: str) -> None:
     for locale in ("en", "zh-CN"):
-        cell = _ratio(Decimal(ratio), (Decimal("1.5"), Decimal("0.67")), Wording(locale, "CNY"))
+        thresholds = (
+            (Decimal("1.504"), Decimal("0.667"))
+            if ratio in ("1.504500", "0.666800")
+            else (Decimal("1.5"), Decimal("0.67"))
+        )
+        cell = _ratio(Decimal(ratio), thresholds, Wording(locale, "CNY"))
         assert cell.text == shown and cell.value == Decimal(ratio)
         places = len(shown.split(".")[1])
         assert excel_format("ratio", locale, places=cell.places) == "#,##0." + "0" * places  # the workbook's too

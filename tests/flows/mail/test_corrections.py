@@ -252,3 +252,12 @@ def test_a_sent_version_the_store_no_longer_has_is_reported_not_guessed(restated
         " not sent"
         for address in (WEST, EAST)
     ]
+
+
+def test_a_corrections_attachment_keeps_its_version_however_long_its_name() -> None:
+    # Found by a review: the name was clipped after " v2" was added, so a long one lost it and matched version 1's.
+    from scorecards.flows.mail.messages import UniqueNames
+
+    long = f"2026-10 {'T' * 90} - {'N' * 90} (R1).xlsx"
+    first, corrected = UniqueNames().take(long), UniqueNames().take(long, " v2")
+    assert corrected.endswith(" v2.xlsx") and corrected != first and len(corrected) <= len(first)

@@ -415,6 +415,12 @@ def test_an_unreachable_server_is_retried_then_reported(period_dir: Path) -> Non
             True,
         ),
         (TimeoutError("timed out"), "cannot reach smtp.example.com:587: timed out", True, True),
+        (  # lost while one message was sent (a server that drops an oversized one): the others are still tried
+            ConnectionResetError(104, "Connection reset by peer"),
+            "connection to smtp.example.com lost: Connection reset by peer",
+            True,
+            False,
+        ),
         (
             smtplib.SMTPAuthenticationError(535, f"bad password {PASSWORD}".encode()),
             "login as 'scorecards' refused (SMTP 535)",
