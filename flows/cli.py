@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from scorecards.config import ConfigError, load_settings
 from scorecards.config.profiles import CANONICAL, list_profiles, load_profile, shipped_profiles_folder
+from scorecards.flows.shared.counting import rows_named
 from scorecards.flows.shared.errors import ScorecardsError, UsageError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder
 from scorecards.schemas.results import ValidationReport
@@ -289,8 +290,7 @@ def _rows(first: tuple[int, ...], count: int) -> str:
     """`  (rows 11, 12, 13)`: where in the file a reason's rows are, the first few of them."""
     if not first:
         return ""
-    more = ", …" if count > len(first) else ""
-    return f"  ({'row' if count == 1 else 'rows'} {', '.join(map(str, first))}{more})"
+    return f"  ({rows_named(first, count)})"
 
 
 def format_outcomes(result: RunResult) -> str:

@@ -58,6 +58,7 @@ from scorecards.flows.publish.versions import (
     version_numbers,
 )
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
+from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import PublishError, ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
@@ -367,7 +368,7 @@ def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.Data
         return news
     status = rep_status(read_version(out_dir, str(period), number - 1).scorecards, scorecards)
     moved = status.filter(pl.col("status") != "unchanged").height
-    return f"{news}; {moved} rep{'s' if moved != 1 else ''} changed since version {number - 1}"
+    return f"{news}; {counted(moved, 'rep')} changed since version {number - 1}"
 
 
 @task(name="record run summary", **_TASK)

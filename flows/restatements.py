@@ -19,6 +19,7 @@ from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.outputs import write_csv_for_people
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
 from scorecards.flows.shared.columns import EVIDENCE_ROW_NAMES
+from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
@@ -174,7 +175,7 @@ def _header(restatement: Restatement) -> str:
         return f"{header}: no changes"
     only = restatement.reps.filter(pl.col("status") == EVIDENCE_ONLY).height
     count = restatement.reps.height - only
-    changed = f"{header}: {count} rep{'s' if count != 1 else ''} changed"
+    changed = f"{header}: {counted(count, 'rep')} changed"
     return f"{changed}, {only} more with changed evidence rows only" if only else changed
 
 

@@ -19,6 +19,7 @@ from typing import Literal
 
 from scorecards.flows.mail.messages import OutgoingMessage, address_key, as_email
 from scorecards.flows.mail.smtp import SmtpSettings
+from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.layout import PeriodFolder
 
@@ -138,7 +139,7 @@ def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ())
         if report.count(status):
             # Corrections are counted with the outcome they had: "2 sent (1 correction), 3 already sent".
             corrections = sum(d.status == status and d.corrects is not None for d in report.deliveries)
-            of_which = f" ({corrections} correction{'s' if corrections != 1 else ''})" if corrections else ""
+            of_which = f" ({counted(corrections, 'correction')})" if corrections else ""
             counts.append(f"{report.count(status)} {status}{of_which}")
     if problems:
         counts.append(f"{len(problems)} not built")

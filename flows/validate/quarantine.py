@@ -19,6 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from scorecards.config import Settings
+from scorecards.flows.shared.counting import rows_named
 from scorecards.schemas.canonical import MODELS
 from scorecards.schemas.fields import Field
 from scorecards.schemas.results import (
@@ -553,9 +554,8 @@ def _over_ceiling(report: TableReport, ceiling: Decimal, rejected: pl.DataFrame)
     worst = ", ".join(f"{rule} ({count})" for rule, count in list(report.reasons.items())[:3])
     # Nothing is published, so no quarantine file shows the rows: the message names the first of them.
     first = rejected[SOURCE_ROW].head(_ROWS_NAMED).to_list()
-    more = ", …" if rejected.height > _ROWS_NAMED else ""
     return (
         f"{report.source}: {report.rows_quarantined} of {rows} rows quarantined "
         f"({share:.1%}), above the {ceiling:.0%} ceiling; most common: {worst}; "
-        f"{'row' if rejected.height == 1 else 'rows'} {', '.join(map(str, first))}{more}"
+        f"{rows_named(first, rejected.height)}"
     )
