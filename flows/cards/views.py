@@ -38,6 +38,7 @@ from scorecards.flows.shared.display import (
     format_month,
     format_months_in_a_row,
     format_value,
+    months_with_year,
     rounded_change,
 )
 from scorecards.flows.shared.i18n import colon, in_points, listed, remark, translations
@@ -580,7 +581,7 @@ def _dimension(
         na_reason=_na_reason(na_reason, row, settings, t) if na_reason is not None else None,
         trend=trend,
         change=_change(change, kind, t),
-        sparkline=_sparkline(values, band.B, [m.start.month == 1 for m in months[1:]]),  # type: ignore[arg-type]
+        sparkline=_sparkline(values, band.B, months_with_year([m.start for m in months])),  # type: ignore[arg-type]
     )
 
 
@@ -617,14 +618,14 @@ YEAR_COLUMN = 1.5
 
 
 def _sparkline(
-    values: list[Decimal | int | None], guide: Decimal, januaries: list[bool], width: int = 180, height: int = 44
+    values: list[Decimal | int | None], guide: Decimal, with_year: list[bool], width: int = 180, height: int = 44
 ) -> Sparkline:
-    """Coordinates of a small line chart, one point over the middle of each month's column (`januaries`: whether
-    each month after the first is a January, whose heading carries its year as the first month's does).
+    """Coordinates of a small line chart, one point over the middle of each month's column (`with_year`: whether
+    each month's heading carries its year, which widens its column).
 
     The y axis starts at 0 and fits the values and the B threshold (the dashed guide).
     """
-    weights = [YEAR_COLUMN, *(YEAR_COLUMN if january else 1.0 for january in januaries)][: len(values)]
+    weights = [YEAR_COLUMN if wide else 1.0 for wide in with_year]
     columns = [round(100 * weight / sum(weights), 3) for weight in weights]
     middles = [(sum(weights[:i]) + weight / 2) / sum(weights) * width for i, weight in enumerate(weights)]
     top = max([float(v) for v in values if v is not None] + [float(guide)]) * 1.1 or 1.0

@@ -172,14 +172,17 @@ def format_month(period_start: date, locale: str, *, short: bool = False) -> str
     return format_skeleton("yMMM" if short else "yMMMM", period_start, locale=_babel(locale))
 
 
+def months_with_year(starts: list[date]) -> list[bool]:
+    """Which of consecutive months a narrow row's heading names with its year: the first and each January."""
+    return [i == 0 or start.month == 1 for i, start in enumerate(starts)]
+
+
 def format_months_in_a_row(starts: list[date], locale: str) -> list[str]:
-    """Consecutive months as headings of a narrow row: the year with the first month and with each January only
+    """Consecutive months as headings of a narrow row: the year with the months `months_with_year` names only
     (`2026年5月`, `6月`, … or `May 2026`, `Jun`, …), so that each heading fits its column unbroken."""
     return [
-        format_month(start, locale, short=True)
-        if i == 0 or start.month == 1
-        else format_skeleton("MMM", start, locale=_babel(locale))
-        for i, start in enumerate(starts)
+        format_month(start, locale, short=True) if with_year else format_skeleton("MMM", start, locale=_babel(locale))
+        for start, with_year in zip(starts, months_with_year(starts), strict=True)
     ]
 
 

@@ -451,13 +451,13 @@ def test_libreoffice_opens_the_workbooks(published: Path, tmp_path: Path) -> Non
 def test_a_month_without_a_value_leaves_a_gap_in_the_trend_line() -> None:
     # Found by a reader's review: Aug 100 and Oct 100 were joined straight across an N/A September.
     values = [Decimal(1), None, Decimal(2), Decimal(3), None, Decimal(4)]
-    line = _sparkline(values, Decimal(2), [False] * 5, width=130)
+    line = _sparkline(values, Decimal(2), [True] + [False] * 5, width=130)
     # One dot over the middle of each month with a value; the first column, whose heading has the year, is wider.
     assert line.columns == [23.077, 15.385, 15.385, 15.385, 15.385, 15.385]
     assert [dot[0] for dot in line.dots] == [15.0, 60.0, 80.0, 120.0]
     assert len(line.lines) == 1 and line.lines[0].split() == [f"{x},{y}" for x, y in line.dots[1:3]]
     # A January mid-row carries its year too (Nov 2025, Dec, Jan 2026, …).
-    assert _sparkline(values, Decimal(2), [False, True, False, False, False], width=140).columns[:3] == [
+    assert _sparkline(values, Decimal(2), [True, False, True, False, False, False], width=140).columns[:3] == [
         21.429,
         14.286,
         21.429,
