@@ -33,10 +33,17 @@ def email_managers(out_dir: Path, period: str, settings: Settings) -> Sent:
 
 
 def month_to_score(settings: Settings, period: str | None) -> Period:
-    """The month a monthly run scores: `period` if given, else the last complete month in the schedule's time zone."""
+    """The month a monthly run scores: `period` if given, else the month due now (`month_due`)."""
     if period:
         return check_scorable(Period.parse(period))
-    return last_complete_month(datetime.now(ZoneInfo(settings.schedule.timezone)).date())
+    return month_due(settings.schedule.timezone)
+
+
+def month_due(timezone: str, at: datetime | None = None) -> Period:
+    """The month a monthly run without a period scores when it runs at `at` (now by default): the last complete
+    month in the schedule's time zone."""
+    zone = ZoneInfo(timezone)
+    return last_complete_month((at or datetime.now(zone)).astimezone(zone).date())
 
 
 def _run_name() -> str:

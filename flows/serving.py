@@ -38,9 +38,8 @@ from prefect.states import Scheduled
 
 from scorecards.config import Settings
 from scorecards.config.settings import Schedule
-from scorecards.flows.monthly import DEPLOYMENT_NAME, monthly_deployment, monthly_flow
+from scorecards.flows.monthly import DEPLOYMENT_NAME, month_due, monthly_deployment, monthly_flow
 from scorecards.flows.shared.errors import ScorecardsError, UsageError
-from scorecards.transforms.period import last_complete_month
 
 #: How long the server may take to create the first scheduled run before serve reports it cannot schedule.
 SCHEDULE_CHECK_SECONDS = 60.0
@@ -156,7 +155,7 @@ class _BoundedRunner(Runner):
 
     def report_lost(self) -> None:
         """Log an ERROR for each run the stop cut short that cannot be scheduled again (the server is gone)."""
-        month = last_complete_month(datetime.now(ZoneInfo(self.timezone)).date())
+        month = month_due(self.timezone)
         for flow_run_id in self.interrupted:
             logger.error(
                 "a run under way (flow run %s, most likely of %s) was cut short by the stop and could not be "
@@ -190,8 +189,7 @@ def _run_again_later(client: SyncPrefectClient, interrupted: list[UUID], timezon
         if not parameters.get("period"):
             # The month it was scoring, from when it was due, whenever serve starts again (its name says the month
             # only once its flow has begun).
-            due = cancelled.expected_start_time or cancelled.created or datetime.now(ZoneInfo(timezone))
-            parameters["period"] = str(last_complete_month(due.astimezone(ZoneInfo(timezone)).date()))
+            parameters["period"] = str(month_due(timezone, cancelled.expected_start_time or cancelled.created))
         again = client.create_flow_run_from_deployment(
             cancelled.deployment_id, parameters=parameters, state=Scheduled(), tags=["run-again"]
         )
