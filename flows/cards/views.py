@@ -26,10 +26,10 @@ from scorecards.flows.shared.columns import (
     EVIDENCE,
     FIGURES,
     SHARED_COLUMNS,
-    TEAM_ATTAINMENT,
     VALUE_WORDS,
     WORD_COLUMNS,
     shown_text,
+    team_totals,
 )
 from scorecards.flows.shared.display import (
     ABSENT,
@@ -777,7 +777,6 @@ def _rollup(
         )
         for r in mine.iter_rows(named=True)
     ]
-    attainment = TEAM_ATTAINMENT[team["won_without_target"] is None]
     return TeamRollup(
         team=team["team"],
         locale=t.locale,
@@ -786,15 +785,7 @@ def _rollup(
         subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
         totals=[
             Line(_("Manager"), t.cell(team["manager_name"], None)),
-            Line(_("Reps"), t.cell(team["reps"], "count")),
-            Line(_("Won amount"), t.cell(team["won_amount"], "money")),
-            Line(_("Target"), t.cell(team["target_amount"], "money")),
-            Line(_(attainment), t.cell(team["attainment"], "percent")),
-            *(
-                [Line(_("Won by reps without a target"), t.cell(team["won_without_target"], "money"))]
-                if team["won_without_target"] is not None
-                else []
-            ),
+            *(Line(_(label), t.cell(team[column], kind)) for label, column, kind in team_totals(team)),
         ],
         headings=headings,
         reps=reps,

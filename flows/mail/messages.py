@@ -19,7 +19,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from scorecards.flows.mail.smtp import is_plain_address
-from scorecards.flows.shared.columns import TEAM_ATTAINMENT
+from scorecards.flows.shared.columns import team_totals
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.i18n import LOCALES, colon, listed, translations
@@ -340,20 +340,9 @@ def _section(team: str, totals: dict[str, Any], reps: pl.DataFrame, locale: str,
         return format_value(value, kind, locale, na, currency)
 
     labels = [_(label) for label in _REP_LABELS]
-    attainment = TEAM_ATTAINMENT[totals["won_without_target"] is None]
     return TeamSection(
         title=_("Team %(team)s") % {"team": one_line(team)},
-        totals=[
-            (_("Reps"), show(totals["reps"], "count")),
-            (_("Won amount"), show(totals["won_amount"], "money")),
-            (_("Target"), show(totals["target_amount"], "money")),
-            (_(attainment), show(totals["attainment"], "percent")),
-            *(
-                [(_("Won by reps without a target"), show(totals["won_without_target"], "money"))]
-                if totals["won_without_target"] is not None
-                else []
-            ),
-        ],
+        totals=[(_(label), show(totals[column], kind)) for label, column, kind in team_totals(totals)],
         headings=labels,
         reps=[
             RepLine(

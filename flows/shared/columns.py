@@ -6,7 +6,8 @@ Labels are catalogue ids (msgids), translated where they are shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from scorecards.config import DIMENSIONS
 from scorecards.config.dimensions import N_
@@ -26,12 +27,30 @@ FIGURES: tuple[tuple[str, str, Kind], ...] = (
     ("leads_closed", N_("Leads closed"), "count"),
     ("survey_responses", N_("Survey responses"), "count"),
 )
-#: How a team's attainment is labelled, by whether all its reps have a target: without one, a rep's won amount
-#: is outside it (docs/decisions.md, "Team attainment that does not flatter"), and the label says so.
-TEAM_ATTAINMENT: dict[bool, str] = {
-    True: N_("Sales-target attainment"),
-    False: N_("Sales-target attainment of the reps with a target"),
-}
+
+
+def team_totals(team: Mapping[str, Any]) -> list[tuple[str, str, Kind]]:
+    """(label, column, kind) of each total of a team's summary row, as its rollup and its e-mail show them.
+
+    What reps without a target won is outside the team's attainment (docs/decisions.md, "Team attainment that
+    does not flatter"): when the team has such reps, its own line follows and the attainment's label says so.
+    """
+    without_target = team["won_without_target"] is not None
+    return [
+        (N_("Reps"), "reps", "count"),
+        (N_("Won amount"), "won_amount", "money"),
+        (N_("Target"), "target_amount", "money"),
+        (
+            N_("Sales-target attainment of the reps with a target")
+            if without_target
+            else N_("Sales-target attainment"),
+            "attainment",
+            "percent",
+        ),
+        *([(N_("Won by reps without a target"), "won_without_target", "money")] if without_target else []),
+    ]
+
+
 #: (section, title, [(column, heading, kind)]) of the evidence behind each grade.
 EVIDENCE: tuple[tuple[str, str, tuple[tuple[str, str, Kind | None], ...]], ...] = (
     (
