@@ -43,6 +43,16 @@ _WRAP_WIDTH = 48
 _LINE_HEIGHT = 15
 
 
+#: A number format's key: kind, currency, signed, unit and places (a card cell's whole look as a number).
+_FormatKey = tuple[Kind, str, bool, str, int | None]
+
+
+def _plain(kind: Kind, currency: str) -> _FormatKey:
+    """The format key of a number with nothing but its kind and currency: every number of the rows that only the
+    workbook shows (no change, no unit, the kind's places)."""
+    return (kind, currency, False, "", None)
+
+
 #: How a cell looks beyond its value: number format, font, fill, alignment (None where the default).
 _Style = tuple[str | None, Font | None, PatternFill | None, Alignment | None]
 #: A cell as the sheet collects it: a value (text, number, date or nothing) and its look.
@@ -63,8 +73,7 @@ class SheetWriter:
         self.widths: dict[int, int] = {}
         #: By row: the wrapped texts of the row and their columns, which decide the row's height.
         self._wrapped: dict[int, list[tuple[int, str]]] = {}
-        #: By kind, currency, signed, unit and places: a card cell's whole look as a number.
-        self._formats: dict[tuple[Kind, str, bool, str, int | None], _Style] = {}
+        self._formats: dict[_FormatKey, _Style] = {}
         #: Every style a cell of the sheet has, in the order of first use: a set's order would follow the
         #: strings' hashes, which differ from process to process, and so would the style ids in the file.
         self._styles: dict[_Style, None] = {}
@@ -206,7 +215,7 @@ class SheetWriter:
             if len(widths) and widths.max() > widest[column]:  # type: ignore[operator]
                 widest[column] = widths.max()  # type: ignore[assignment]
         for (kind, currency), _where in sorted(first_use.items(), key=lambda item: item[1]):
-            if (kind, currency, False, "", None) not in self._formats:  # rows only the workbook shows hold no changes
+            if _plain(kind, currency) not in self._formats:  # rows only the workbook shows hold no changes
                 self._format(kind, currency)
         self.rows.append(_Pending(stored, styles))
         self._height += frame.height
@@ -331,9 +340,7 @@ class _Pending:
     stored: StoredRows
     styles: list[tuple[Kind, pl.Series | str] | None]
 
-    def columns(
-        self, formats: dict[tuple[Kind, str, bool, str, int | None], _Style], ids: Mapping[Hashable, int]
-    ) -> ColumnRows:
+    def columns(self, formats: dict[_FormatKey, _Style], ids: Mapping[Hashable, int]) -> ColumnRows:
         """The rows for `bulk_sheet_data`, each number's style id looked up from its format."""
         number_styles: list[int | pl.Series | None] = []
         for style in self.styles:
@@ -342,10 +349,10 @@ class _Pending:
                 continue
             kind, currency = style
             if isinstance(currency, str):
-                number_styles.append(ids[formats[(kind, currency, False, "", None)]])
+                number_styles.append(ids[formats[_plain(kind, currency)]])
             else:
-                used = [c for c in currency.unique().to_list() if (kind, c, False, "", None) in formats]
-                by_currency = {c: ids[formats[(kind, c, False, "", None)]] for c in used}
+                used = [c for c in currency.unique().to_list() if _plain(kind, c) in formats]
+                by_currency = {c: ids[formats[_plain(kind, c)]] for c in used}
                 number_styles.append(currency.replace_strict(by_currency, default=0, return_dtype=pl.UInt32))
         return ColumnRows(self.stored.frame, number_styles, self.stored.empty)
 
