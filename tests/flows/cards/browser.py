@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -57,17 +59,10 @@ def _chromium(binary: str, profile: str, width: int, height: int) -> list[str]:
     ]
 
 
-def lines_of(page: Path, selector: str, width: int = A4_WIDTH) -> list[tuple[str, int]]:
-    """Each element the CSS selector matches in a local HTML page, as chromium lays it out at `width`: its text
-    and the number of lines it takes."""
+def evaluated(page: Path, expression: str, width: int = A4_WIDTH) -> Any:  # noqa: ANN401 - any JSON value
+    """What a JavaScript expression gives (as JSON) on a local HTML page, as chromium lays it out at `width`."""
     binary = require_browser()
-    probe = (
-        "<script>document.documentElement.dataset.lines = JSON.stringify("
-        f"[...document.querySelectorAll({json.dumps(selector)})].map(e => {{"
-        " const r = document.createRange(); r.selectNodeContents(e);"
-        " const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));"
-        " return [e.textContent.trim(), tops.size]; }));</script>"
-    )
+    probe = f"<script>document.documentElement.dataset.probe = JSON.stringify({expression});</script>"
     with tempfile.TemporaryDirectory() as profile:
         measured = Path(profile) / "page.html"
         measured.write_text(page.read_text("utf-8").replace("</body>", probe + "</body>"), "utf-8")
@@ -78,9 +73,23 @@ def lines_of(page: Path, selector: str, width: int = A4_WIDTH) -> list[tuple[str
             text=True,
             timeout=60,
         ).stdout
-    found = re.search(r'data-lines="([^"]*)"', dom)
+    found = re.search(r'data-probe="([^"]*)"', dom)
     assert found, "the page's layout was not measured"
-    return [(text, count) for text, count in json.loads(found[1].replace("&quot;", '"').replace("&amp;", "&"))]
+    return json.loads(html.unescape(found[1]))
+
+
+def lines_of(page: Path, selector: str, width: int = A4_WIDTH) -> list[tuple[str, int]]:
+    """Each element the CSS selector matches in a local HTML page, as chromium lays it out at `width`: its text
+    and the number of lines it takes."""
+    measured = evaluated(
+        page,
+        f"[...document.querySelectorAll({json.dumps(selector)})].map(e => {{"
+        " const r = document.createRange(); r.selectNodeContents(e);"
+        " const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));"
+        " return [e.textContent.trim(), tops.size]; })",
+        width,
+    )
+    return [(text, count) for text, count in measured]
 
 
 def ink(image: Image.Image, box: tuple[int, int, int, int] | None = None) -> int:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser import A4_WIDTH, ink, lines_of, screenshot
+from browser import A4_WIDTH, evaluated, ink, lines_of, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
@@ -278,6 +278,21 @@ def test_a_rep_name_in_the_rollup_breaks_only_between_words(published: Path, tmp
     page.write_text(rollup.replace("Ann Lee", "Kevin Edwards"))
     names = dict(lines_of(page, "table.reps td.name"))
     assert names["Kevin Edwards"] <= 2 and all(lines <= len(name.split()) for name, lines in names.items()), names
+
+
+def test_the_rollups_reps_table_stays_within_the_pages_content_width(published: Path, tmp_path: Path) -> None:
+    # Found on reading the change again: with "Overall grade" and "Composite score" as headings the reps table ran
+    # 28 px past the content's right edge (into the printed page's margin), with the demo's six-figure amounts.
+    page = tmp_path / "team.html"
+    rollup = (published / "teams" / f"{safe_stem('East')}.html").read_text()
+    page.write_text(re.sub(r"CN¥[\d,]+\.\d\d", "CN¥186,859.99", rollup.replace("Ann Lee", "Kevin Edwards")))
+    table, content = evaluated(
+        page,
+        "[document.querySelector('table.reps').getBoundingClientRect().right, document.querySelector('h2')"
+        ".getBoundingClientRect().right]",
+    )
+    assert table <= content + 0.5, (table, content)
+    assert dict(lines_of(page, "table.reps td.name"))["Kevin Edwards"] <= 2
 
 
 def test_a_long_rep_name_wraps_inside_the_rollups_a4_width(published: Path, tmp_path: Path) -> None:
