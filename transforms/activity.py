@@ -18,7 +18,6 @@ def deals_by_rep(deals: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
     lost; avg_cycle_days (whole calendar days, created to closed) when nothing was won.
     """
     is_won = pl.col("stage") == "won"
-    cycle_days = (pl.col("close_date") - pl.col("created_date")).dt.total_days()
     return per_rep_and_month(
         # Two comparisons: is_in on a text column of millions of rows costs three times as much.
         deals.filter((pl.col("stage") == "won") | (pl.col("stage") == "lost")),
@@ -26,13 +25,23 @@ def deals_by_rep(deals: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
         months,
         _won=is_won.sum(),
         _closed=pl.len(),
-        _cycle_sum=pl.when(is_won).then(cycle_days).sum(),
+        _cycle_sum=pl.when(is_won).then(cycle_days()).sum(),
     ).select(
         "rep_id",
         "period",
         win_rate=rounded_ratio(pl.col("_won"), pl.col("_closed")),
         avg_cycle_days=rounded_ratio(pl.col("_cycle_sum"), pl.col("_won")),
     )
+
+
+def cycle_days() -> pl.Expr:
+    """A deal's sales cycle: whole calendar days from created_date to close_date."""
+    return (pl.col("close_date") - pl.col("created_date")).dt.total_days()
+
+
+def contacted_within_a_day() -> pl.Expr:
+    """Whether a lead was first contacted at most one calendar day after it was created (False when never)."""
+    return ((pl.col("first_contact_date") - pl.col("created_date")).dt.total_days() <= 1).fill_null(False)
 
 
 def avg_deal_size(won: str = "won_amount", deals: str = "won_deals") -> pl.Expr:
@@ -53,7 +62,6 @@ def first_contact_by_rep(leads: pl.LazyFrame, months: Sequence[Period]) -> pl.La
     A lead with no first_contact_date was not contacted in time; reps with no
     lead created in P are absent (N/A).
     """
-    in_time = (pl.col("first_contact_date") - pl.col("created_date")).dt.total_days() <= 1
     return per_rep_and_month(
-        leads, "created_date", months, _in_time=in_time.fill_null(False).sum(), _created=pl.len()
+        leads, "created_date", months, _in_time=contacted_within_a_day().sum(), _created=pl.len()
     ).select("rep_id", "period", first_contact_within_1d=rounded_ratio(pl.col("_in_time"), pl.col("_created")))

@@ -16,12 +16,18 @@ def leads_by_rep(leads: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
     A closed lead is converted or disqualified.
     """
     return per_rep_and_month(
-        leads.filter((pl.col("status") == "converted") | (pl.col("status") == "disqualified")),
+        leads.filter(is_closed()),
         "closed_date",
         months,
         leads_converted=(pl.col("status") == "converted").sum().cast(pl.Int64),
         leads_closed=pl.len().cast(pl.Int64),
     )
+
+
+def is_closed() -> pl.Expr:
+    """Whether a lead is closed: converted or disqualified."""
+    # Two comparisons: is_in on a text column of millions of rows costs three times as much.
+    return (pl.col("status") == "converted") | (pl.col("status") == "disqualified")
 
 
 def conversion_rate(converted: str = "leads_converted", closed: str = "leads_closed") -> pl.Expr:

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import polars as pl
 
 from scorecards.schemas.tables import InputTables
+from scorecards.transforms.activity import contacted_within_a_day, cycle_days
+from scorecards.transforms.conversion import is_closed
 from scorecards.transforms.credit import deals, in_cents
 from scorecards.transforms.customers import first_won_deals
-from scorecards.transforms.exact import rounded_ratio, unscaled
 from scorecards.transforms.period import Period
+from scorecards.transforms.satisfaction import answer_score_100
 
 #: What a deal's evidence row says of shared credit and other currencies (SPEC §8): its currency, the rate
 #: and its date, its amount in the reporting currency, whether it is split, the rep's share and credited cents.
@@ -47,9 +49,7 @@ def evidence_tables(
     firsts = first_won_deals(tables.opportunities.lazy(), [period]).select("opportunity_id")
     leads = tables.leads.lazy()
     others = {
-        "closed_leads": leads.filter(
-            period.contains("closed_date") & ((pl.col("status") == "converted") | (pl.col("status") == "disqualified"))
-        )
+        "closed_leads": leads.filter(period.contains("closed_date") & is_closed())
         .select("rep_id", "lead_id", _text("status"), "created_date", "closed_date")
         .sort("rep_id", "closed_date", "lead_id"),
         "new_leads": leads.filter(period.contains("created_date"))
@@ -58,9 +58,7 @@ def evidence_tables(
             "lead_id",
             "created_date",
             "first_contact_date",
-            contacted_within_1d=(
-                (pl.col("first_contact_date") - pl.col("created_date")).dt.total_days() <= 1
-            ).fill_null(False),
+            contacted_within_1d=contacted_within_a_day(),
         )
         .sort("rep_id", "created_date", "lead_id"),
         "survey_answers": tables.surveys.lazy()
@@ -72,7 +70,7 @@ def evidence_tables(
             "submitted_date",
             "score",
             "scale_max",
-            score_100=rounded_ratio(unscaled(pl.col("score"), 6) * 100, unscaled(pl.col("scale_max"), 6)),
+            score_100=answer_score_100(),
             comment="comment",
         )
         .sort("rep_id", "submitted_date", "response_id"),
@@ -93,7 +91,7 @@ def evidence_tables(
             "created_date",
             "close_date",
             *CREDIT_COLUMNS,
-            cycle_days=(pl.col("close_date") - pl.col("created_date")).dt.total_days(),
+            cycle_days=cycle_days(),
         ).sort("rep_id", "close_date", "opportunity_id"),
         "new_customers": won.join(new, on="opportunity_id", how="semi")
         .select("rep_id", "account_id", "account_name", "opportunity_id", "amount", "close_date", *CREDIT_COLUMNS)

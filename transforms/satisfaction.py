@@ -16,6 +16,15 @@ _TERM_PLACES = 18
 _SCORE_PLACES = 6
 
 
+def answer_score_100() -> pl.Expr:
+    """One answer's score × 100 / scale_max, rounded to 6 places: what an evidence row shows.
+
+    The mean (satisfaction_by_rep) is taken over the unrounded terms and rounded once, so it can differ in the
+    6th place from the mean of these shown scores on a scale like 3 or 7.
+    """
+    return rounded_ratio(unscaled(pl.col("score"), _SCORE_PLACES) * 100, unscaled(pl.col("scale_max"), _SCORE_PLACES))
+
+
 def satisfaction_by_rep(surveys: pl.LazyFrame, months: Sequence[Period]) -> pl.LazyFrame:
     """Per rep and period of `months`, over surveys submitted in it: survey_responses and satisfaction.
 
