@@ -20,7 +20,7 @@ from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.exact import RATIO_PLACES
-from scorecards.transforms.fairness import OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
+from scorecards.transforms.fairness import ENOUGH_DIMENSIONS, OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
 from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
@@ -157,6 +157,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
     compared = figures.filter(pl.col("target_amount").is_not_null() & pl.col("run_rate").is_not_null())
     flagged = compared.filter(pl.col("target_flag").is_not_null())
     not_compared = _not_compared(figures, t)
+    thin = _("Reps graded on fewer than %(n)d dimensions") % {"n": ENOUGH_DIMENSIONS}
     overall = fairness.distribution.filter(pl.col("dimension") == "overall")
     company_overall = fairness.company_distribution.filter(pl.col("dimension") == "overall")
     rows_for_chart = [
@@ -180,7 +181,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
             Line(_("Teams"), t.cell(fairness.spread.height, "count")),
             Line(_("Targets compared with the run rate"), t.cell(compared.height, "count")),
             Line(_("Targets marked above or below"), t.cell(flagged.height, "count")),
-            Line(_("Reps graded on fewer than two dimensions"), t.cell(fairness.thin_coverage.height, "count")),
+            Line(thin, t.cell(fairness.thin_coverage.height, "count")),
             Line(_("Reps hired this month"), t.cell(fairness.hired.height, "count")),
             Line(_("Scores far from the team's mean"), t.cell(fairness.outliers.height, "count")),
         ],
@@ -216,7 +217,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
             [_spread_table(fairness.company_spread, fairness.spread, t)],
         ),
         targets=Section(
-            _("Targets compared with what each rep won in the three months before"),
+            _("Targets compared with what each rep won in the %(months)d months before") % {"months": RUN_RATE_MONTHS},
             [
                 _(
                     "The run rate is the mean amount won per month over the %(months)d months before this one. "
@@ -240,12 +241,12 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
         coverage=Section(
             _("Coverage"),
             [
-                _("Reps graded on fewer than two dimensions: too little data to judge."),
+                _("Reps graded on fewer than %(n)d dimensions: too little data to judge.") % {"n": ENOUGH_DIMENSIONS},
                 _("Reps hired this month have had less than a full month to show results."),
             ],
             [
                 Table(
-                    _("Reps graded on fewer than two dimensions"),
+                    thin,
                     [_("Rep"), _("Team"), _("Dimensions graded")],
                     [
                         [_name(r["rep_name"]), _name(r["team"]), t.cell(r["n"], "count")]
@@ -304,7 +305,8 @@ def _labels(t: Wording) -> dict[str, str]:
     _ = t.gettext
     return {
         "sheet_fairness": _("Fairness"),
-        "footer": _("Computed from the period's scorecards and the won amounts of the three months before it."),
+        "footer": _("Computed from the period's scorecards and the won amounts of the %(months)d months before it.")
+        % {"months": RUN_RATE_MONTHS},
         "sheet_targets": _("Targets"),
         "grades_chart": _("Overall grade per team (share of reps)"),
         "targets_chart": _("Target against run rate"),

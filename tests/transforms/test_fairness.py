@@ -12,8 +12,12 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from scorecards.config import DIMENSIONS, Settings
+from scorecards.schemas.output import FairnessFigures
 from scorecards.transforms.fairness import (
     FAIRNESS_COLUMNS,
+    OUTLIER_DEVIATIONS,
+    OUTLIER_TEAM_SIZE,
+    RUN_RATE_MONTHS,
     composite_spread,
     fairness_report,
     rep_fairness,
@@ -325,3 +329,12 @@ def test_the_standard_deviation_is_rounded_half_up_from_the_exact_variance() -> 
     # 1 and 3.333333: σ = 1.1666665 exactly, which rounds half up to 1.166667 (a float square root gives 1.166666)
     scorecards = cards(_team("East", ["1.000000", "3.333333"]))
     assert composite_spread(scorecards)["std"].to_list() == [D("1.166667")]
+
+
+def test_the_fairness_tables_descriptions_state_the_rules_numbers() -> None:
+    # The schema sits below transforms and cannot read the constants: this keeps its words in step with them.
+    columns = FairnessFigures.to_schema().columns
+    assert f"of the {RUN_RATE_MONTHS} months before the period" in columns["run_rate"].description
+    outlier = columns["composite_outlier"].description
+    assert f"more than {OUTLIER_DEVIATIONS} population standard deviations" in outlier
+    assert f"a team of {OUTLIER_TEAM_SIZE} or more reps" in outlier

@@ -121,8 +121,8 @@ def test_the_page_says_what_it_measures_and_judges_nobody(published: Published) 
     assert '<html lang="en">' in html
     text = visible_text(html)
     for said in (
-        "Targets compared with what each rep won in the three months before",
-        "Reps graded on fewer than two dimensions: too little data to judge.",
+        "Targets compared with what each rep won in the 3 months before",
+        "Reps graded on fewer than 2 dimensions: too little data to judge.",
         "it does not judge anyone",
         "above 1.5 × run rate",
         "below 0.67 × run rate",
@@ -217,7 +217,7 @@ def test_the_chinese_page_is_chinese_and_its_glyphs_are_drawn(published: Publish
     text = visible_text(html)
     for english, chinese in (
         ("Fairness of the evaluation", "考核公平性"),
-        ("Targets compared with what each rep won", "目标与每位销售前三个月赢单金额的对比"),
+        ("Targets compared with what each rep won", "目标与每位销售前 3 个月赢单金额的对比"),
         ("too little data to judge", "数据太少，不足以评判"),
         ("above 1.5 × run rate", "高于近期月均赢单的 1.5 倍"),
         ("Coverage", "数据覆盖"),
