@@ -1,4 +1,4 @@
-"""The 6-month trend: the graded metrics of P and the months before it, from the same input."""
+"""The trend: the graded metrics of P and the MONTHS_BEFORE months before it, from the same input."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
+from scorecards.config.dimensions import N_
 from scorecards.flows.cards.views import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, listed, remark
@@ -24,12 +25,6 @@ from scorecards.transforms.fairness import ENOUGH_DIMENSIONS, OUTLIER_DEVIATIONS
 from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
-    """Mark a message for the catalogue without translating it here."""
-    return message
-
 
 #: How a target_flag reads: a fact about two numbers, not a verdict.
 FLAG_WORDS: dict[str, str] = {

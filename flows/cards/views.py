@@ -122,7 +122,7 @@ class Sparkline:
 
 @dataclass(frozen=True)
 class DimensionBlock:
-    """One graded dimension: value, grade, bands, why N/A, and its 6-month trend."""
+    """One graded dimension: value, grade, bands, why N/A, and its trend over P and the months before it."""
 
     label: str
     cell: Cell
@@ -530,7 +530,7 @@ def _card_labels(t: Wording) -> dict[str, str]:
         "value": _("Value"),
         "grade": _("Grade"),
         "bands": _("Bands"),
-        "trend": _("Last 6 months"),
+        "trend": _("Last %(n)d months") % {"n": MONTHS_BEFORE + 1},
         "change": _("Change from last month"),
         "why_na": _("Why N/A"),
         "figures": _("Supporting figures"),

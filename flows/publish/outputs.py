@@ -52,7 +52,7 @@ def write_quarantine(quarantine: dict[str, pl.DataFrame], folder: PeriodFolder) 
 
 
 def write_csv_for_people(frame: pl.DataFrame, path: Path | BinaryIO) -> None:
-    """Write a CSV that a spreadsheet opens without evaluating any text cell (see flows/inert_text.py)."""
+    """Write a CSV that a spreadsheet opens without evaluating any text cell (see flows/shared/inert_text.py)."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     inert = frame.with_columns(inert_csv_text(name) for name in text_columns)
     # A quarantine file keeps the input's own column names, which are text a spreadsheet reads too.

@@ -7,13 +7,10 @@ from collections.abc import Iterable
 from functools import cache
 from gettext import GNUTranslations, NullTranslations
 from importlib import resources
-from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from scorecards.config import Settings
 from scorecards.flows.shared.display import babel_locale
 
 #: Locales cards can be written in (SPEC §2.1).
@@ -59,22 +56,3 @@ def in_points(number: str, locale: str) -> str:
 def listed(items: Iterable[str], locale: str) -> str:
     """Names in a run: `A, B` in English, `A、B` in Chinese."""
     return translations(locale).gettext(", ").join(items)
-
-
-def message_ids(settings: Settings) -> set[str]:
-    """Every message the cards can show: gettext calls in code and templates, plus the config's feedback texts.
-
-    A plural message (ngettext) is named by its singular.
-    """
-    code = [Path(str(resources.files(package))) for package in ("scorecards.config", "scorecards.flows")]
-    templates = Path(str(resources.files("scorecards.templates")))
-    found = {
-        message if isinstance(message, str) else message[0]  # a plural message (ngettext) by its singular
-        for folder, method in (*((root, "python") for root in code), (templates, "jinja2.ext:babel_extract"))
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            folder, method_map=[("**.py" if method == "python" else "**.j2", method)], options_map={"**.j2": {}}
-        )
-        if isinstance(message, (str, tuple))
-    }
-    feedback = {text for rule in settings.feedback.rules for text in (rule.message, rule.topic) if text}
-    return found | feedback

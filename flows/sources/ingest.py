@@ -7,7 +7,7 @@ quarantined row instead of a failed read.
 
 A source profile (config/profiles.py) says which files hold which table and how
 they are written; its tables come back with canonical column names and values
-in canonical text (flows/profiles.py). The canonical profile reads each table
+in canonical text (flows/sources/profiles.py). The canonical profile reads each table
 from the file named after it, unchanged.
 """
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from importlib import resources
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
-from scorecards.config import load_settings
+from scorecards.config import Settings, load_settings
 from scorecards.flows.shared.display import (
     excel_format,
     format_change,
@@ -24,10 +27,28 @@ from scorecards.flows.shared.i18n import (
     colon,
     in_points,
     listed,
-    message_ids,
     remark,
     translations,
 )
+
+
+def message_ids(settings: Settings) -> set[str]:
+    """Every message the cards can show: gettext calls in code and templates, plus the config's feedback texts.
+
+    A plural message (ngettext) is named by its singular.
+    """
+    code = [Path(str(resources.files(package))) for package in ("scorecards.config", "scorecards.flows")]
+    templates = Path(str(resources.files("scorecards.templates")))
+    found = {
+        message if isinstance(message, str) else message[0]  # a plural message (ngettext) by its singular
+        for folder, method in (*((root, "python") for root in code), (templates, "jinja2.ext:babel_extract"))
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            folder, method_map=[("**.py" if method == "python" else "**.j2", method)], options_map={"**.j2": {}}
+        )
+        if isinstance(message, (str, tuple))
+    }
+    feedback = {text for rule in settings.feedback.rules for text in (rule.message, rule.topic) if text}
+    return found | feedback
 
 
 def test_every_message_has_a_zh_cn_translation() -> None:
