@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.schemas.results import ValidationReport
 from scorecards.transforms.grading import GRADES, grade_distribution
 
@@ -15,12 +16,16 @@ def summary_markdown(
     period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport, version: str = ""
 ) -> str:
     """A period's run in markdown: its version, rows read/used/quarantined (and skipped) per file, grades, outputs."""
+    layout = PeriodFolder(folder)
+    fairness = (layout.fairness(suffix) for suffix in (".html", ".xlsx", ".csv"))
+    files = (layout.scorecards_csv, layout.scorecards_parquet, *fairness)
+    contents = [*(f"`{path.name}`" for path in files), f"`{layout.cards.name}/`", f"`{layout.rollups.name}/`"]
     lines = [
         f"# Scorecards {period}",
         "",
         *([f"{version[0].upper()}{version[1:]}.", ""] if version else []),  # "Version 2; 1 rep changed since …"
         f"{scorecards.height} scorecards published in `{folder}`:",
-        "`scorecards.csv`, `reps/`, `teams/`, `manifest.json`.",
+        ", ".join([*contents, f"`{layout.manifest.name}`"]) + ".",
         "",
         "| file | read | used | quarantined | reasons |",
         "|---|---:|---:|---:|---|",
@@ -35,7 +40,7 @@ def summary_markdown(
         lines += ["", "Not rows of the tables (read = used + quarantined + skipped):"]
         lines += [f"- {source}: {count} {why}" for source, why, count in skipped]
     if any(t.rows_quarantined for t in report.tables):
-        lines += ["", f"Rejected rows are in `{folder / 'quarantine'}`."]
+        lines += ["", f"Rejected rows are in `{layout.quarantine}`."]
     headings = (*GRADES, "N/A")
     lines += ["", "| grade | " + " | ".join(headings) + " |", "|---|" + "---:|" * len(headings)]
     distribution = grade_distribution(scorecards).sort(pl.col("dimension") != "overall", maintain_order=True)

@@ -87,9 +87,8 @@ def write_manifest(
 
 def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) -> bool:
     """True when the published period was made from the same input files, config and version."""
-    try:
-        published = json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    published = PeriodFolder(folder).manifest_data()
+    if published is None:
         return False
 
     def files(inputs: list[dict[str, Any]]) -> list[tuple[str, str, str, tuple[tuple[str, str], ...]]]:
@@ -105,7 +104,7 @@ def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) ->
 def published_pages(folder: Path) -> PublishedPages | None:
     """What the published period's manifest records of its pages (renderer, view hashes, file hashes); None when
     the folder has no readable manifest or its manifest predates view hashes."""
-    return _pages_of(folder, _read_manifest(folder))
+    return _pages_of(folder, PeriodFolder(folder).manifest_data())
 
 
 def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, renderer: str) -> PublishedPages | None:
@@ -113,9 +112,9 @@ def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, 
     same input rows of the period (`period_inputs`), config, project version and renderer, and it is the latest
     version kept. Its manifest and quarantine files, which describe the whole input, are the only things to renew.
     """
-    published = _read_manifest(folder)
+    published = PeriodFolder(folder).manifest_data()
     if not (
-        isinstance(published, dict)
+        published is not None
         and published.get("period_inputs") == period_inputs
         and published.get("config_sha256") == config_sha256
         and published.get("version") == project_version()
@@ -125,14 +124,6 @@ def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, 
     pages = _pages_of(folder, published)
     latest = version_numbers(folder.parent, folder.name)[-1:]
     return pages if pages is not None and [pages.publication] == latest else None
-
-
-def _read_manifest(folder: Path) -> Any:
-    """The period's manifest as JSON gives it; None when it is missing or unreadable."""
-    try:
-        return json.loads(PeriodFolder(folder).manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def _pages_of(folder: Path, published: Any) -> PublishedPages | None:

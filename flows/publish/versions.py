@@ -62,7 +62,7 @@ def stage_version(
     """Write version `number` of P aside (its manifest is added by `keep_manifest`); return where."""
     staged = store_folder(out_dir, period) / f"{STAGED}{number}-{os.getpid()}"
     (staged / "evidence").mkdir(parents=True)  # new: the period's lock holder removed any leftover
-    _write_parquet(scorecards, staged / "scorecards.parquet")
+    _write_parquet(scorecards, PeriodFolder(staged).scorecards_parquet)
     for section, rows in sorted(evidence.items()):
         _write_parquet(rows, staged / "evidence" / f"{section}.parquet")
     return staged
@@ -70,7 +70,7 @@ def stage_version(
 
 def keep_manifest(staged: Path, period_stage: Path) -> None:
     """Copy the period's manifest (written last, in its staging folder) into the staged version."""
-    shutil.copyfile(PeriodFolder(period_stage).manifest, staged / "manifest.json")
+    shutil.copyfile(PeriodFolder(period_stage).manifest, PeriodFolder(staged).manifest)
 
 
 def commit_version(staged: Path, number: int) -> None:
@@ -92,9 +92,11 @@ def drop_unpublished(out_dir: Path, period: str) -> None:
 def read_version(out_dir: Path, period: str, number: int) -> Version:
     """Version `number` of P, as the store keeps it."""
     folder = store_folder(out_dir, period) / str(number)
-    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    # A kept version has a period folder's manifest and scorecards table, and its evidence beside them.
+    kept = PeriodFolder(folder)
+    manifest: dict[str, Any] = json.loads(kept.manifest.read_text(encoding="utf-8"))
     evidence = {p.stem: pl.read_parquet(p) for p in sorted((folder / "evidence").glob("*.parquet"))}
-    return Version(number, str(manifest.get("run_at", "")), pl.read_parquet(folder / "scorecards.parquet"), evidence)
+    return Version(number, str(manifest.get("run_at", "")), pl.read_parquet(kept.scorecards_parquet), evidence)
 
 
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:

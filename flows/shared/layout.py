@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scorecards.flows.shared.naming import safe_stem
 
@@ -62,12 +63,17 @@ class PeriodFolder:
         """fairness<suffix>: the fairness page (`.html`, `.xlsx`) and its per-rep figures (`.csv`), SPEC §10."""
         return self.path / f"fairness{suffix}"
 
+    def manifest_data(self) -> dict[str, Any] | None:
+        """The folder's manifest as its JSON says; None when it is missing, unreadable or not an object."""
+        try:
+            data = json.loads(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def publication(self) -> int | None:
         """Which publication (version) of the period the folder holds, from its manifest (None when unknown)."""
-        try:
-            number = json.loads(self.manifest.read_text(encoding="utf-8")).get("publication")
-        except (OSError, ValueError, AttributeError):
-            return None
+        number = (self.manifest_data() or {}).get("publication")
         return number if isinstance(number, int) else None
 
     def quarantined(self, table: str) -> Path:
@@ -127,24 +133,28 @@ class OutFolder:
         ]
 
 
+# The links are the layout's own paths, relative to OUT (from the index) or to OUT/P (from a period's page).
+_OUT = OutFolder(Path())
+
+
 def card_link_from_index(period: str, rep_id: str) -> str:
     """The relative address of a rep's HTML card of `period` from OUT/index.html."""
-    return f"{period}/reps/{card_stem(rep_id)}.html"
+    return PeriodFolder(Path(period)).card(rep_id, ".html").as_posix()
 
 
 def rollup_link_from_index(period: str, team: str) -> str:
     """The relative address of a team's HTML rollup of `period` from OUT/index.html."""
-    return f"{period}/teams/{rollup_stem(team)}.html"
+    return PeriodFolder(Path(period)).rollup(team, ".html").as_posix()
 
 
 def fairness_link_from_index(period: str) -> str:
     """The relative address of a period's fairness page from OUT/index.html."""
-    return f"{period}/fairness.html"
+    return PeriodFolder(Path(period)).fairness(".html").as_posix()
 
 
 def person_link_from_index(rep_id: str) -> str:
     """The relative address of a rep's page from OUT/index.html."""
-    return f"people/{person_stem(rep_id)}.html"
+    return _OUT.person(rep_id).as_posix()
 
 
 def card_link_from_person(period: str, rep_id: str) -> str:
@@ -154,17 +164,17 @@ def card_link_from_person(period: str, rep_id: str) -> str:
 
 def index_link_from_person() -> str:
     """The relative address of OUT/index.html from a rep's page."""
-    return "../index.html"
+    return f"../{_OUT.index.as_posix()}"
 
 
 def card_link_from_rollup(rep_id: str) -> str:
     """The relative address of a rep's HTML card from a team rollup's page (teams/ to reps/)."""
-    return f"../reps/{card_stem(rep_id)}.html"
+    return f"../{PeriodFolder(Path()).card(rep_id, '.html').as_posix()}"
 
 
 def fairness_link_from_rollup() -> str:
     """The relative address of the period's fairness page from a team rollup's page (teams/ to P/)."""
-    return "../fairness.html"
+    return f"../{PeriodFolder(Path()).fairness('.html').as_posix()}"
 
 
 def card_stem(rep_id: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -184,6 +185,10 @@ def test_the_run_records_prefect_artifacts(make_inputs, tmp_path: Path) -> None:
     assert summary["type"] == "markdown"
     assert "| reps.csv | 4 | 4 | 0 | – |" in summary["data"] and "3 scorecards published" in summary["data"]
     assert "| overall | " in summary["data"]
+    listed = summary["data"].split("scorecards published in")[1].splitlines()[1]  # the line naming the outputs
+    names = [name.rstrip("/") for name in re.findall(r"`([^`]+)`", listed)]
+    assert "fairness.html" in names and "scorecards.parquet" in names
+    assert sorted(names) == sorted(p.name for p in (tmp_path / "o" / "2026-10").iterdir() if p.name != "quarantine")
     table = read_artifact("scorecards-2026-10-table")
     assert table["type"] == "table"
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
