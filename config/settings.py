@@ -14,8 +14,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scorecards.config.dimensions import DIMENSION_NAMES
+from scorecards.schemas.fields import GRADES
 
+# Spelled out for the type checker; a test keeps them equal to schemas.fields' GRADES and LOCALES.
 Grade = Literal["A", "B", "C", "D"]
+Locale = Literal["en", "zh-CN"]
 NonNegative = Annotated[Decimal, Field(ge=0, decimal_places=6)]
 
 
@@ -45,7 +48,7 @@ class Band(_Model):
 
 
 class Defaults(_Model):
-    locale: Literal["en", "zh-CN"] = "en"
+    locale: Locale = "en"
     survey_scale_max: Annotated[Decimal, Field(gt=0, decimal_places=6)] = Decimal(100)
 
 
@@ -63,8 +66,8 @@ class Composite(_Model):
         unknown = sorted(set(self.weights) - set(DIMENSION_NAMES))
         if unknown:
             raise ValueError(f"unknown dimension(s) {unknown}; known: {list(DIMENSION_NAMES)}")
-        if set(self.points) != {"A", "B", "C", "D"}:
-            raise ValueError("points must give A, B, C and D")
+        if set(self.points) != set(GRADES):
+            raise ValueError(f"points must give {', '.join(GRADES[:-1])} and {GRADES[-1]}")
         return self
 
     def weight(self, dimension: str) -> Decimal:

@@ -7,6 +7,11 @@ from typing import Literal
 
 import polars as pl
 
+#: The letter grades, best first (SPEC §4).
+GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+#: The languages a card is written in (SPEC §2.1).
+LOCALES: tuple[str, ...] = ("en", "zh-CN")
+
 Kind = Literal["text", "email", "date", "money", "number", "share", "rate", "period", "choice", "currency"]
 
 # Digits are ASCII [0-9]: the regex engine's \d also matches full-width and other scripts' digits,

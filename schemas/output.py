@@ -9,15 +9,14 @@ import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine as pe
 
-from scorecards.schemas.fields import PERIOD_PATTERN
+from scorecards.schemas.fields import GRADES, LOCALES, PERIOD_PATTERN
 
 Money = Annotated[pe.Decimal, 38, 2]
 Ratio = Annotated[pe.Decimal, 38, 6]
-GRADES = ["A", "B", "C", "D"]
 
 
 def _grade(description: str) -> object:
-    return pa.Field(nullable=True, isin=GRADES, description=f"{description}: A–D, empty for N/A.")
+    return pa.Field(nullable=True, isin=list(GRADES), description=f"{description}: A–D, empty for N/A.")
 
 
 def _ratio(description: str) -> object:
@@ -33,7 +32,7 @@ class Scorecards(pa.DataFrameModel):
     team: str = pa.Field(description="Rep's team.")
     manager_name: str = pa.Field(description="Team manager's name.")
     manager_email: str = pa.Field(description="Team manager's email address.")
-    locale: str = pa.Field(isin=["en", "zh-CN"], description="Language of the rep's card.")
+    locale: str = pa.Field(isin=list(LOCALES), description="Language of the rep's card.")
     won_amount: Money = pa.Field(ge=Decimal(0), description="Σ amount of won deals closed in the period.")
     won_deals: pl.Int64 = pa.Field(ge=0, description="Count of won deals closed in the period.")
     target_amount: Money | None = pa.Field(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from scorecards.schemas.fields import Field
+from scorecards.schemas.fields import LOCALES, Field
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ TABLES: dict[str, TableSpec] = {
                     "choice",
                     required=False,
                     optional_column=True,
-                    choices=("en", "zh-CN"),
+                    choices=LOCALES,
                     config_default=True,
                     description="Language of the rep's card.",
                 ),

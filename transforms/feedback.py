@@ -11,7 +11,9 @@ from scorecards.config.settings import Condition, Feedback, FeedbackRule
 from scorecards.transforms.period import Period
 
 NOTE_COLUMNS = ("rep_id", "rule_id", "kind", "message", "topic", "signal", "rule_order", "shown")
-_POINTS = {"A": 4, "B": 3, "C": 2, "D": 1}
+#: A grade's place on a fixed 1–4 scale for a grade rule's signal (docs/decisions.md, "Feedback order"): not the
+#: composite's points, which the config may change, so that reweighting the composite never reorders feedback.
+_GRADE_RANK = {"A": 4, "B": 3, "C": 2, "D": 1}
 #: Signals are exact decimals of 18 places, so that equal signals of different rules (1/3 from a grade, from a
 #: threshold and from a fall) are equal and keep the config's order, as a float's last bit would not.
 SIGNAL = pl.Decimal(38, 18)
@@ -76,7 +78,7 @@ def _threshold(when: Condition, kind: str) -> tuple[pl.Expr, pl.Expr]:
     """(fires, signal) for a grade-set or threshold condition on P's values."""
     if when.grade is not None:
         graded = pl.col(dimension(when.grade).grade_column)
-        points = graded.replace_strict(_POINTS, default=None, return_dtype=pl.Int64).cast(SIGNAL)
+        points = graded.replace_strict(_GRADE_RANK, default=None, return_dtype=pl.Int64).cast(SIGNAL)
         signal = (_exact(4) - points) / _exact(3) if kind == "weakness" else points / _exact(4)
         return graded.is_in(when.grades or []), signal
     value = pl.col(when.metric).cast(SIGNAL)

@@ -9,6 +9,7 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.settings import Band
+from scorecards.schemas.fields import GRADES
 from scorecards.transforms.exact import RATIO, RATIO_PLACES, decimal_literal, rounded_ratio
 
 
@@ -76,10 +77,6 @@ def with_ranks(scorecards: pl.DataFrame) -> pl.DataFrame:
         rank_in_team=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("team"),
         rank_overall=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
     )
-
-
-#: The letter grades, best first.
-GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 
 
 def grade_distribution(scorecards: pl.DataFrame, by: Sequence[str] = ()) -> pl.DataFrame:

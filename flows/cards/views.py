@@ -314,7 +314,7 @@ class Wording:
 
 def grade_class(grade: str | None) -> str:
     """The CSS class of a grade's badge: `A` … `D`, `na` for no grade."""
-    return grade if grade in ("A", "B", "C", "D") else "na"
+    return grade if grade in GRADES else "na"
 
 
 def build_cards(

@@ -22,10 +22,11 @@ from scorecards.flows.mail.smtp import is_plain_address
 from scorecards.flows.shared.columns import team_totals
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.errors import UsageError
-from scorecards.flows.shared.i18n import LOCALES, colon, listed, translations
+from scorecards.flows.shared.i18n import colon, listed, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import clip_utf8
+from scorecards.schemas.fields import LOCALES
 from scorecards.transforms.period import Period
 from scorecards.transforms.teams import team_summary
 

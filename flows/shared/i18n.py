@@ -13,9 +13,6 @@ from babel.messages.pofile import read_po
 
 from scorecards.flows.shared.display import babel_locale
 
-#: Locales cards can be written in (SPEC §2.1).
-LOCALES: tuple[str, ...] = ("en", "zh-CN")
-
 
 def catalogue_path(locale: str) -> resources.abc.Traversable:
     """Where a locale's .po catalogue is shipped."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from scorecards.config import ConfigError, config_hash, load_settings
-from scorecards.config.settings import default_config_path
+from scorecards.config.settings import Grade, Locale, default_config_path
+from scorecards.schemas.fields import GRADES, LOCALES
 
 
 def test_the_shipped_config_holds_the_spec_defaults() -> None:
@@ -114,3 +116,8 @@ def test_fairness_thresholds_count_in_the_config_hash_only_when_they_differ_from
     assert "[fairness]" not in without.read_text(encoding="utf-8")
     assert config_hash(load_settings(without)) == config_hash(load_settings())
     assert config_hash(load_settings(stricter)) != config_hash(load_settings())
+
+
+def test_the_configs_grades_and_locales_are_the_schemas() -> None:
+    assert get_args(Grade) == GRADES
+    assert get_args(Locale) == LOCALES

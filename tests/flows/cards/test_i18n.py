@@ -22,7 +22,6 @@ from scorecards.flows.shared.display import (
     rounded_change,
 )
 from scorecards.flows.shared.i18n import (
-    LOCALES,
     catalogue_path,
     colon,
     in_points,
@@ -30,6 +29,7 @@ from scorecards.flows.shared.i18n import (
     remark,
     translations,
 )
+from scorecards.schemas.fields import LOCALES
 
 
 def message_ids(settings: Settings) -> set[str]:
