@@ -46,6 +46,9 @@ def _missing_when(column: str, status: str, values: list[str]) -> pl.Expr:
 
 PERIOD = Field("period", "period", description="Month, YYYY-MM.")
 
+#: The suffixes of a canonical table's file, named after the table (SPEC §2): opportunities.csv, … .
+CANONICAL_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
+
 #: In validation order: a table's cross-table rules use the tables validated before it (every
 #: table names a rep; an opportunity in another currency needs a rate; a split, a kept opportunity).
 TABLES: dict[str, TableSpec] = {

@@ -37,9 +37,8 @@ from scorecards.config.profiles import CANONICAL, CANONICAL_PROFILE, FileFormat,
 from scorecards.flows.shared.errors import InputError, UsageError
 from scorecards.flows.sources.profiles import Lookup, SourceMismatch, normalise_table, skipped_rows
 from scorecards.schemas.results import RawTable, UnreadableTable
-from scorecards.schemas.tables import TABLES
+from scorecards.schemas.tables import CANONICAL_SUFFIXES, TABLES
 
-SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: Suffixes a canonical table's file is also looked for under, so that such a file is refused by name
 #: rather than passed over as if the table had no file.
 _REFUSED_SUFFIXES = (".xlsm", ".xls")
@@ -113,7 +112,9 @@ def find_table_files(input_dir: Path, profile: Profile = CANONICAL_PROFILE) -> d
     found: dict[str, list[Path]] = {}
     for table in TABLES:
         source = profile.tables.get(table)
-        patterns = source.files if source is not None else [f"{table}{s}" for s in (*SUFFIXES, *_REFUSED_SUFFIXES)]
+        patterns = (
+            source.files if source is not None else [f"{table}{s}" for s in (*CANONICAL_SUFFIXES, *_REFUSED_SUFFIXES)]
+        )
         found[table] = [] if table in profile.not_provided else [input_dir / n for n in _matching(names, patterns)]
     return found
 
@@ -262,9 +263,9 @@ def read_table_file(path: Path, data: bytes, fmt: FileFormat) -> pl.DataFrame:
 def _read_rows(path: Path, data: bytes, fmt: FileFormat) -> Rows:
     reader = _READERS.get(path.suffix.casefold())
     if reader is None:
-        raise InputError(
-            f"cannot read {path.suffix or 'suffix-less'} files as a table (use .csv, .txt, .xlsx or .parquet)"
-        )
+        readable = [suffix for suffix, read in _READERS.items() if read is not _refuse_macro_workbook]
+        use = f"{', '.join(readable[:-1])} or {readable[-1]}"
+        raise InputError(f"cannot read {path.suffix or 'suffix-less'} files as a table (use {use})")
     try:
         return reader(data, fmt)
     except InputError:

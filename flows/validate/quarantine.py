@@ -31,7 +31,7 @@ from scorecards.schemas.results import (
     Validated,
     ValidationReport,
 )
-from scorecards.schemas.tables import TABLES, InputTables, TableSpec, empty_frame
+from scorecards.schemas.tables import CANONICAL_SUFFIXES, TABLES, InputTables, TableSpec, empty_frame
 from scorecards.transforms.credit import value_date, with_reporting_amounts
 
 
@@ -57,7 +57,8 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
             continue
         if table is None:
             if spec.required:
-                problems.append(f"{name}: required table missing (expected {name}.csv, .xlsx or .parquet)")
+                expected = f"{name}{', '.join(CANONICAL_SUFFIXES[:-1])} or {CANONICAL_SUFFIXES[-1]}"
+                problems.append(f"{name}: required table missing (expected {expected})")
             else:
                 checked.add(name)  # an optional table left out is known to be empty
             used[name] = empty_frame(name)

@@ -490,7 +490,7 @@ XLSX_CASES = [
         "opportunities.xls",
         lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,
         None,
-        "cannot read .xls files as a table (use .csv, .txt, .xlsx or .parquet)",
+        "cannot read .xls files as a table (use .csv, .txt, .tsv, .xlsx or .parquet)",
     ),
     Case(
         "a sheet that declares too small a size",
