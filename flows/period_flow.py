@@ -160,7 +160,7 @@ def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], setting
     return validated
 
 
-@task(name="compute monthly scorecards", **_TASK)
+@task(name="compute the trend's months", **_TASK)
 def compute_trend_months(
     tables: InputTables, period: Period, settings: Settings, known: Mapping[Period, pl.DataFrame]
 ) -> dict[Period, pl.DataFrame]:
@@ -168,7 +168,7 @@ def compute_trend_months(
     return trend_scorecards(tables, period, settings, known)
 
 
-@task(name="compute scorecards", **_TASK)
+@task(name="compute the month's scorecards", **_TASK)
 def compute_period(
     tables: InputTables, period: Period, settings: Settings, known: Mapping[Period, pl.DataFrame] | None = None
 ) -> PeriodReport:
