@@ -167,7 +167,7 @@ def require_published(period_dir: Path) -> Path:
     return scorecards_file
 
 
-def read_mailing(period_dir: Path, locale: str, *, currency: str = "CNY") -> Mailing:
+def read_mailing(period_dir: Path, locale: str, *, currency: str) -> Mailing:
     """The managers of a published period, by address, each with the language of their message.
 
     A message is in its teams' locale (as their rollups are) when the manager's
@@ -195,7 +195,7 @@ def read_mailing(period_dir: Path, locale: str, *, currency: str = "CNY") -> Mai
     return Mailing(publication, tuple(managers), tuple(problems), currency)
 
 
-def build_messages(period_dir: Path, locale: str, *, currency: str = "CNY") -> tuple[list[OutgoingMessage], list[str]]:
+def build_messages(period_dir: Path, locale: str, *, currency: str) -> tuple[list[OutgoingMessage], list[str]]:
     """One message per manager address from a published period, and the problems that keep others from being built."""
     mailing = read_mailing(period_dir, locale, currency=currency)
     messages, problems = [], list(mailing.problems)

@@ -67,15 +67,23 @@ def format_value(
     kind: Kind,
     locale: str,
     not_available: str,
-    currency: str = "CNY",
+    currency: str | None = None,
     places: int | None = None,
 ) -> str:
-    """The value as a reader of that locale writes it; `not_available` for N/A; `places`: the decimals shown
-    instead of the kind's (a number kind other than money)."""
+    """The value as a reader of that locale writes it; `not_available` for N/A; `currency`: money's (required
+    for it); `places`: the decimals shown instead of the kind's (a number kind other than money)."""
     if value is None:
         return not_available
+    _require_currency(kind, currency)
     # Keyed by type and text too: 1.0 and 1.00 are equal Decimals, and a date is not a datetime.
     return _formatted(type(value), str(value), value, kind, locale, currency, places)
+
+
+def _require_currency(kind: Kind, currency: str | None) -> str | None:
+    """The currency; a programming error when money comes without one (it would show in some other currency)."""
+    if kind == "money" and not currency:
+        raise ValueError("an amount of money is formatted without its currency")
+    return currency
 
 
 def _with_places(pattern: str, places: int | None) -> str:
@@ -91,7 +99,13 @@ def _with_places(pattern: str, places: int | None) -> str:
 # Evidence tables repeat the same dates and amounts thousands of times a period, and Babel takes ~0.1 ms each.
 @lru_cache(maxsize=1 << 16)
 def _formatted(
-    _type: type, _text: str, value: Decimal | int | date, kind: Kind, locale: str, currency: str, places: int | None
+    _type: type,
+    _text: str,
+    value: Decimal | int | date,
+    kind: Kind,
+    locale: str,
+    currency: str | None,
+    places: int | None,
 ) -> str:
     where = _babel(locale)
     # Babel rounds to the shown places in the thread's decimal context (half even by default): 2.125 would
@@ -187,12 +201,19 @@ def format_months_in_a_row(starts: list[date], locale: str) -> list[str]:
 
 
 def excel_format(
-    kind: Kind, locale: str, currency: str = "CNY", *, signed: bool = False, unit: str = "", places: int | None = None
+    kind: Kind,
+    locale: str,
+    currency: str | None = None,
+    *,
+    signed: bool = False,
+    unit: str = "",
+    places: int | None = None,
 ) -> str:
     """The Excel number format of a kind of value (the cell keeps the exact number); `signed` for a change
     stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`);
     `unit` written after the number (percentage points' ` pp`, a rank's ` / 8`); `places` as format_value's."""
     if kind == "money":
+        currency = _require_currency(kind, currency)
         symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
     unsigned = _with_places(_EXCEL_FORMATS[kind], places)

@@ -50,7 +50,7 @@ def period_dir(published: Path, tmp_path: Path) -> Path:
 
 
 def send(period_dir: Path, smtp: SmtpSettings) -> dict[str, str]:
-    messages, problems = build_messages(period_dir, "en")
+    messages, problems = build_messages(period_dir, "en", currency="CNY")
     assert problems == []
     report: DeliveryReport = deliver(
         messages, period_dir, smtp, dry_run=False, resend=False, sleep=lambda _: None, retry=NO_WAITING
@@ -128,7 +128,7 @@ def test_a_message_sent_again_after_a_lost_record_keeps_its_message_id(period_di
     assert all(len(pair) == 2 and pair[0] == pair[1] for pair in ids.values()), ids
     assert len({pair[0] for pair in ids.values()}) == 3  # one per manager
 
-    messages, _ = build_messages(period_dir, "en")
+    messages, _ = build_messages(period_dir, "en", currency="CNY")
     deliver(messages, period_dir, smtp, dry_run=False, resend=True, sleep=lambda _: None, retry=NO_WAITING)
     resent = {m.recipients[0]: m.message["Message-ID"] for m in mailbox.received[-3:]}
     assert all(resent[r] != ids[r][0] for r in resent)  # --resend asks for a new message: a new Message-ID

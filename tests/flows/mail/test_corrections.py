@@ -146,7 +146,7 @@ def test_a_team_whose_numbers_did_not_change_gets_nothing_even_if_its_message_wo
     settings: Settings,
 ) -> None:
     out, mailbox, smtp = restated
-    regular, _ = build_messages(out / PERIOD, "en")
+    regular, _ = build_messages(out / PERIOD, "en", currency="CNY")
     west = next(m for m in regular if m.recipient == WEST)
     assert (WEST, west.sha256) not in read_sent_log(out / PERIOD)  # O6's account name is on West's cards
 

@@ -114,7 +114,7 @@ class Sleeps(list[float]):
 def send(
     period_dir: Path, smtp: SmtpSettings | None, *, resend: bool = False, dry_run: bool = False, **options: object
 ) -> tuple[DeliveryReport, list[str]]:
-    messages, problems = build_messages(period_dir, "en")
+    messages, problems = build_messages(period_dir, "en", currency="CNY")
     report = deliver(
         messages,
         period_dir,
@@ -196,7 +196,7 @@ def test_each_manager_gets_one_message_with_their_teams_summary_and_files(period
 
 
 def test_the_html_body_suits_mail_clients_and_escapes_names(period_dir: Path) -> None:
-    messages, _ = build_messages(period_dir, "en")
+    messages, _ = build_messages(period_dir, "en", currency="CNY")
     south = next(m for m in messages if m.recipient == "max.li@south.example")
     html = south.html_body.lower()
     for banned in ("<style", "<svg", "<img", "<script", "<link", "src=", "url("):
@@ -207,7 +207,7 @@ def test_the_html_body_suits_mail_clients_and_escapes_names(period_dir: Path) ->
 
 
 def test_subject_and_body_follow_the_locale(period_dir: Path) -> None:
-    messages, _ = build_messages(period_dir, "zh-CN")
+    messages, _ = build_messages(period_dir, "zh-CN", currency="CNY")
     mia = next(m for m in messages if m.recipient == "mia@example.com")
     assert mia.subject == "销售考核卡 2026年10月：East、North"  # names run with 、 in Chinese
     assert mia.text_body.startswith("Mia Wong，您好：")
@@ -227,7 +227,7 @@ def test_a_message_is_in_its_teams_language_when_they_agree(period_dir: Path) ->
         locale=pl.when(pl.col("team") == "West").then(pl.lit("zh-CN")).otherwise(pl.col("locale"))
     )
     chinese_west.write_parquet(period_dir / "scorecards.parquet")
-    messages, _ = build_messages(period_dir, "en")
+    messages, _ = build_messages(period_dir, "en", currency="CNY")
     subjects = {m.recipient: m.subject for m in messages}
     assert subjects["max@example.com"] == "销售考核卡 2026年10月：West"  # West's reps all read Chinese
     assert subjects["mia@example.com"].startswith("Sales scorecards October 2026")  # East is split: the default
@@ -257,7 +257,7 @@ def test_a_team_whose_reps_name_two_manager_addresses_is_not_sent_to_either(peri
         period_dir,
         manager_email=pl.when(pl.col("rep_id") == "R2").then(pl.lit("other@example.com")).otherwise("manager_email"),
     )
-    messages, problems = build_messages(period_dir, "en")
+    messages, problems = build_messages(period_dir, "en", currency="CNY")
     assert problems == [
         "team 'East': failed: its reps name several manager emails ('mia@example.com', 'other@example.com'); not sent"
     ]
@@ -273,7 +273,7 @@ def test_a_second_send_sends_nothing_and_resend_sends_all(period_dir: Path, mail
     mailbox, smtp = mail_server()
     send(period_dir, smtp)
     log = [json.loads(line) for line in (period_dir / "sent-log.jsonl").read_text().splitlines()]
-    messages, _ = build_messages(period_dir, "en")
+    messages, _ = build_messages(period_dir, "en", currency="CNY")
     assert [(r["recipient"], r["message_sha256"]) for r in log] == [(m.recipient, m.sha256) for m in messages]
     assert all(datetime.fromisoformat(r["sent_at"]).utcoffset() == UTC.utcoffset(None) for r in log)
 
@@ -299,8 +299,8 @@ def test_a_corrected_publication_is_sent_again_to_the_managers_it_changes(period
 
 
 def test_the_message_hash_ignores_date_and_message_id(period_dir: Path) -> None:
-    first, _ = build_messages(period_dir, "en")
-    again, _ = build_messages(period_dir, "en")
+    first, _ = build_messages(period_dir, "en", currency="CNY")
+    again, _ = build_messages(period_dir, "en", currency="CNY")
     assert [m.sha256 for m in first] == [m.sha256 for m in again]
     assert len({m.sha256 for m in first}) == len(first)
     assert replace(first[0], subject=first[0].subject + "!").sha256 != first[0].sha256
@@ -489,7 +489,7 @@ def test_an_invalid_manager_address_is_reported_and_not_sent(period_dir: Path, a
     edit_scorecards(
         period_dir, manager_email=pl.when(pl.col("team") == "West").then(pl.lit(address)).otherwise("manager_email")
     )
-    messages, problems = build_messages(period_dir, "en")
+    messages, problems = build_messages(period_dir, "en", currency="CNY")
     assert problems == [f"{address!r}: failed: invalid address (team West); not sent"]
     assert sorted(m.recipient for m in messages) == sorted(set(MANAGERS) - {"max@example.com"})
     assert all("West" not in m.teams for m in messages)
@@ -573,7 +573,7 @@ def test_the_password_never_appears_in_logs_reports_files_or_errors(
 
 def test_build_messages_needs_a_publication(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no published period here"):
-        build_messages(tmp_path, "en")
+        build_messages(tmp_path, "en", currency="CNY")
 
 
 # --- secure connections -------------------------------------------------------------------------------------
