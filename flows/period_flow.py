@@ -66,7 +66,7 @@ from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.schemas.tables import InputTables
-from scorecards.transforms.coverage import rows_dated_in
+from scorecards.transforms.coverage import month_warnings
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import PeriodReport, period_report
@@ -411,19 +411,6 @@ def unchanged_month(out_dir: Path, period: Period, config_sha256: str, inputs: s
     return unchanged_publication(out_dir / str(period), config_sha256, inputs, renderer_version())
 
 
-def month_warnings(tables: InputTables, period: Period, settings: Settings) -> tuple[str, ...]:
-    """What the month's data may not say that its cards should: that the month is not over yet (in the
-    schedule's time zone), or that the input has nothing dated in it (a mistyped period, a backfill that
-    starts before the data). The month is published all the same: SPEC §7 gives no other exit."""
-    warnings = []
-    today = datetime.now(ZoneInfo(settings.schedule.timezone)).date()
-    if period.end >= today:
-        warnings.append(f"the month has not ended yet (today is {today}): its cards show it so far")
-    if not rows_dated_in(tables, period):
-        warnings.append("the input has no deal, lead or survey answer dated in it: every card shows no activity")
-    return tuple(warnings)
-
-
 @task(name="publish a month", **_TASK)
 def publish_month(
     validated: Validated,
@@ -447,7 +434,7 @@ def publish_month(
     """
     assert validated.tables is not None
     target = out_dir / str(period)
-    warnings = month_warnings(validated.tables, period, settings)
+    warnings = month_warnings(validated.tables, period, datetime.now(ZoneInfo(settings.schedule.timezone)).date())
     for warning in warnings:
         _log().warning("%s: %s", period, warning)
     try:
