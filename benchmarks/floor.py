@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference, Series
 
 from scorecards.flows.cards.excel import save_deterministic
-from scorecards.flows.period_flow import usable_cores
+from scorecards.flows.shared.cores import usable_cores
 
 
 def _smallest_card_workbook(path: Path) -> None:

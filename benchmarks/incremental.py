@@ -33,7 +33,7 @@ import polars as pl
 from benchmarks.floor import backfill_bound, card_workbook_floor_s
 from benchmarks.fresh_process import measured
 from benchmarks.generate import LARGE, SMALL, TINY, Scale, generate
-from scorecards.flows.period_flow import usable_cores
+from scorecards.flows.shared.cores import usable_cores
 from scorecards.transforms.period import Period
 
 SCALES: dict[str, Scale] = {"tiny": TINY, "small": SMALL, "large": LARGE}

@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from scorecards.config import ConfigError, load_settings
 from scorecards.config.profiles import CANONICAL, list_profiles, load_profile, shipped_profiles_folder
+from scorecards.flows.shared.cores import usable_cores
 from scorecards.flows.shared.counting import rows_named
 from scorecards.flows.shared.errors import ScorecardsError, UsageError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder
@@ -316,10 +317,8 @@ def _on_runner(flow: Any, runner: str, address: str | None) -> Any:  # noqa: ANN
 
     if address:
         return flow.with_options(task_runner=DaskTaskRunner(address=address))
-    from scorecards.flows.period_flow import usable_cores
-
-    workers = usable_cores()
-    return flow.with_options(task_runner=DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1}))
+    cluster = {"n_workers": usable_cores(), "threads_per_worker": 1}
+    return flow.with_options(task_runner=DaskTaskRunner(cluster_kwargs=cluster))
 
 
 def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a Prefect flow

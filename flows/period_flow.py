@@ -58,6 +58,7 @@ from scorecards.flows.publish.versions import (
     version_numbers,
 )
 from scorecards.flows.run_summary import scorecards_table, summary_markdown
+from scorecards.flows.shared.cores import usable_cores
 from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import PublishError, ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
@@ -174,15 +175,6 @@ def compute_period(
 ) -> PeriodReport:
     """Compute every metric, grade, rank, trend and feedback note of the period."""
     return period_report(tables, period, settings, known)
-
-
-def usable_cores() -> int:
-    """The cores this process may use: the machine's, fewer under a CPU affinity or a container's CPU quota."""
-    # os.cpu_count() counts the host's cores: in a container limited to two CPUs on a large host it would start
-    # a render worker per host core, each holding the period's report.
-    from dask.system import cpu_count
-
-    return cpu_count()
 
 
 @task(name="write scorecards", **_TASK)

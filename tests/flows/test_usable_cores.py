@@ -13,7 +13,8 @@ _PINNED = """
 import os
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from scorecards.flows.cli import _on_runner
-from scorecards.flows.period_flow import period_flow, usable_cores
+from scorecards.flows.period_flow import period_flow
+from scorecards.flows.shared.cores import usable_cores
 dask = _on_runner(period_flow, "dask", None).task_runner
 print(os.cpu_count(), usable_cores(), dask.cluster_kwargs["n_workers"])
 """
