@@ -365,12 +365,12 @@ def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.Data
 
 @task(name="record run summary", **_TASK)
 def record_summary(
-    period: Period, folder: Path, scorecards: pl.DataFrame, validation: ValidationReport, version: str
+    period: Period, folder: Path, scorecards: pl.DataFrame, validation: ValidationReport, news: str
 ) -> None:
     """Publish the period's summary and scorecards as Prefect artifacts."""
     key = f"scorecards-{period}"
     create_markdown_artifact(
-        summary_markdown(str(period), folder, scorecards, validation, version),
+        summary_markdown(str(period), folder, scorecards, validation, news),
         key=key,
         description=f"Scorecards {period}",
     )
@@ -455,13 +455,13 @@ def publish_month(
         if progress is not None:
             progress.month_done(str(period), "failed")
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
-    version = version_news(out_dir, period, done.version, done.scorecards, new=done.version not in versions_before)
-    record_summary(period, target, done.scorecards, validated.report, version)
+    news = version_news(out_dir, period, done.version, done.scorecards, new=done.version not in versions_before)
+    record_summary(period, target, done.scorecards, validated.report, news)
     reps, carried = len(done.pages.cards), done.pages.carried
-    _log().info("%s: published %d scorecards to %s (%d pages carried over): %s", period, reps, target, carried, version)
+    _log().info("%s: published %d scorecards to %s (%d pages carried over): %s", period, reps, target, carried, news)
     if progress is not None:
         progress.month_done(str(period), "published")
-    return PeriodOutcome(str(period), "published", target, reps, version=done.version, news=version, warnings=warnings)
+    return PeriodOutcome(str(period), "published", target, reps, version=done.version, news=news, warnings=warnings)
 
 
 class _Published(NamedTuple):

@@ -13,9 +13,10 @@ from scorecards.transforms.grading import GRADES, grade_distribution
 
 
 def summary_markdown(
-    period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport, version: str = ""
+    period: str, folder: Path, scorecards: pl.DataFrame, report: ValidationReport, news: str = ""
 ) -> str:
-    """A period's run in markdown: its version, rows read/used/quarantined (and skipped) per file, grades, outputs."""
+    """A period's run in markdown: its version's news, rows read/used/quarantined (and skipped) per file, grades,
+    outputs."""
     layout = PeriodFolder(folder)
     fairness = (layout.fairness(suffix) for suffix in (".html", ".xlsx", ".csv"))
     files = (layout.scorecards_csv, layout.scorecards_parquet, *fairness)
@@ -23,7 +24,7 @@ def summary_markdown(
     lines = [
         f"# Scorecards {period}",
         "",
-        *([f"{version[0].upper()}{version[1:]}.", ""] if version else []),  # "Version 2; 1 rep changed since …"
+        *([f"{news[0].upper()}{news[1:]}.", ""] if news else []),  # "Version 2; 1 rep changed since …"
         f"{scorecards.height} scorecards published in `{folder}`:",
         ", ".join([*contents, f"`{layout.manifest.name}`"]) + ".",
         "",
