@@ -165,8 +165,8 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
 
 
 def test_a_number_whose_text_is_chinese_gets_the_width_its_wide_characters_need() -> None:
+    from scorecards.flows.cards.sheet_writer import _number_width
     from scorecards.flows.cards.views import Cell
-    from scorecards.flows.cards.workbooks import _number_width
 
     # `+10.0 个百分点` is 6 narrow characters and 4 wide ones: a column of 10 would show Excel's `####`.
     assert _number_width(Cell(Decimal("10.0"), "points", "+10.0 个百分点", signed=True)) == 14
