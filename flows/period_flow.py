@@ -31,8 +31,6 @@ from scorecards.config import Settings, config_hash
 from scorecards.config.profiles import CANONICAL_PROFILE, Profile, config_and_profile_hash
 from scorecards.flows.cards.index_view import render_index_pages
 from scorecards.flows.cards.render import render_period, renderer_version, source_digest
-from scorecards.flows.mail.messages import address_key
-from scorecards.flows.mail.sender import read_last_sent_versions, read_sent_versions
 from scorecards.flows.progress import Tracker
 from scorecards.flows.publish.index import index_lock, read_published, write_index
 from scorecards.flows.publish.manifest import (
@@ -63,6 +61,7 @@ from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import PublishError, ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
+from scorecards.flows.shared.sent_log import address_key, read_last_sent_versions, read_sent_versions
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from scorecards.flows.mail.sender import read_sent_versions
 from scorecards.flows.publish.outputs import write_csv_for_people
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
 from scorecards.flows.shared.columns import EVIDENCE_ROW_NAMES
@@ -23,6 +22,7 @@ from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.sent_log import read_sent_versions
 from scorecards.transforms.restatement import evidence_changes, rep_status, scorecard_changes
 
 if TYPE_CHECKING:

@@ -30,12 +30,12 @@ from scorecards.flows.mail.sender import (
     DeliveryReport,
     deliver,
     format_delivery_report,
-    read_last_sent_versions,
 )
 from scorecards.flows.mail.smtp import SmtpSettings
 from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.publish.versions import version_numbers
 from scorecards.flows.restatements import Restatement, compare
+from scorecards.flows.shared.sent_log import read_last_sent_versions
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from scorecards.flows.shared.i18n import colon, listed, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import clip_utf8
+from scorecards.flows.shared.sent_log import address_key
 from scorecards.schemas.fields import LOCALES
 from scorecards.transforms.period import Period
 from scorecards.transforms.teams import team_summary
@@ -108,12 +109,6 @@ class EmailBody:
     footer: str
     #: What stands between a label and its value in the text part (`: `, `：`).
     colon: str
-
-
-def address_key(address: str) -> str:
-    """The address as messages are grouped and logged by: trimmed, domain in lower case."""
-    local, _, domain = address.strip(" \t").rpartition("@")
-    return f"{local}@{domain.lower()}"
 
 
 @dataclass(frozen=True)

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import errno
-import json
 import logging
-import os
 import smtplib
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 from typing import Literal
 
-from scorecards.flows.mail.messages import OutgoingMessage, address_key, as_email
+from scorecards.flows.mail.messages import OutgoingMessage, as_email
 from scorecards.flows.mail.smtp import SmtpSettings
 from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.flows.shared.sent_log import address_key, read_sent_log, record_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -147,65 +145,6 @@ def format_delivery_report(report: DeliveryReport, problems: Sequence[str] = ())
     return "\n".join(lines)
 
 
-def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:
-    """(recipient, message_sha256) of every message the period's sent-log records as delivered."""
-    return {(address_key(r["recipient"]), r["message_sha256"]) for r in _sent_records(period_dir)}
-
-
-def read_sent_versions(period_dir: Path) -> list[int]:
-    """The versions of the period (SPEC §9) that delivered messages carried, in the order they were sent."""
-    return [r["version"] for r in _sent_records(period_dir) if isinstance(r.get("version"), int)]
-
-
-def read_last_sent_versions(period_dir: Path, before: int | None = None) -> dict[str, int]:
-    """The version of the period (SPEC §9) last delivered to each address (address_key), from the sent-log;
-    with `before`, the last one older than that version."""
-    return {
-        address_key(str(r["recipient"])): r["version"]
-        for r in _sent_records(period_dir)
-        if isinstance(r.get("version"), int) and (before is None or r["version"] < before)
-    }
-
-
-def _sent_records(period_dir: Path) -> list[dict[str, object]]:
-    path = PeriodFolder(period_dir).sent_log
-    if not path.is_file():
-        return []
-    records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            if isinstance(record["recipient"], str) and isinstance(record["message_sha256"], str):
-                records.append(record)
-                continue
-        except (ValueError, KeyError, TypeError):
-            pass
-        logger.warning("%s line %d is not a delivery record; ignored", path, number)
-    return records
-
-
-def record_delivery(period_dir: Path, message: OutgoingMessage) -> None:
-    """Append the delivered message to the period's sent-log, on disk before the next message goes out."""
-    path = PeriodFolder(period_dir).sent_log
-    record = {
-        "recipient": message.recipient,
-        "message_sha256": message.sha256,
-        "version": PeriodFolder(period_dir).publication(),
-        "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    with path.open("a+b") as handle:
-        handle.seek(0, os.SEEK_END)
-        if handle.tell():
-            handle.seek(-1, os.SEEK_END)
-            if handle.read(1) != b"\n":  # a line cut short by a crash stays on its own line
-                handle.write(b"\n")
-        handle.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def _empty_outbox(outbox: Path) -> None:
     outbox.mkdir(exist_ok=True)
     for old in outbox.glob("*.eml"):
@@ -237,7 +176,7 @@ def _send(
     except _Failure as failure:
         logger.error("%s: not delivered: %s", message.recipient, failure.reason)
         return failure
-    record_delivery(period_dir, message)
+    record_delivery(period_dir, message.recipient, message.sha256)
     logger.info("%s: sent (%s)", message.recipient, ", ".join(message.teams))
     return None
 

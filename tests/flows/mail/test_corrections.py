@@ -20,13 +20,13 @@ from openpyxl import load_workbook
 
 from scorecards.config import Settings, config_hash, load_settings
 from scorecards.flows.mail.messages import build_messages
-from scorecards.flows.mail.sender import read_sent_log, read_sent_versions
 from scorecards.flows.period_flow import publish_period, write_period
 from scorecards.flows.publish.staging import period_lock, staging_folder
 from scorecards.flows.publish.versions import store_folder, version_numbers
 from scorecards.flows.sending import Sent, send_period
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import safe_stem
+from scorecards.flows.shared.sent_log import read_sent_log, read_sent_versions
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.transforms.period import Period
