@@ -8,7 +8,8 @@ from pathlib import Path
 from builders import snapshot, write_tables
 
 from scorecards.config import Settings, config_hash
-from scorecards.flows.period_flow import publication_of, publish_period, rebuild_index, write_period
+from scorecards.flows.period_flow import publish_period, rebuild_index, write_period
+from scorecards.flows.publish.restating import publication_of
 from scorecards.flows.publish.staging import period_lock, staging_folder
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables

@@ -231,7 +231,7 @@ def test_diff_names_a_version_that_does_not_exist(make_inputs, tmp_path: Path) -
 
 
 def test_the_run_summary_says_which_version_a_publication_is(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
-    from scorecards.flows.period_flow import version_news
+    from scorecards.flows.publish.restating import version_news
     from scorecards.flows.publish.versions import read_version
     from scorecards.transforms.period import Period
 

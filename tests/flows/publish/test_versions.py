@@ -10,7 +10,7 @@ import polars as pl
 from builders import BASE_TABLES, write_tables
 
 from scorecards.config import load_settings
-from scorecards.flows.period_flow import _same
+from scorecards.flows.publish.restating import _same
 from scorecards.flows.publish.versions import Version
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables

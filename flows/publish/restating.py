@@ -1,0 +1,114 @@
+"""Which version a publication of a period is, and what its cards say of the versions before it (SPEC §9)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from scorecards.config import Settings
+from scorecards.flows.publish.versions import Version, read_version, version_numbers
+from scorecards.flows.shared.counting import counted
+from scorecards.flows.shared.sent_log import address_key, read_last_sent_versions, read_sent_versions
+from scorecards.transforms.period import Period
+from scorecards.transforms.report import PeriodReport
+from scorecards.transforms.restatement import Publication, evidence_changes, rep_status, scorecard_changes
+
+
+def publication_of(out_dir: Path, period: Period, report: PeriodReport, settings: Settings) -> Publication:
+    """Which version publishing `report` makes, and what its cards say of it (SPEC §9).
+
+    The same scorecards and evidence as the latest version keep its number, so that a re-run on the
+    same input gives the same files. After a version was sent, a new one restates it.
+    """
+    numbers = version_numbers(out_dir, str(period))
+    latest = read_version(out_dir, str(period), numbers[-1]) if numbers else None
+    questions_to = settings.display.questions_to
+    zone = ZoneInfo(settings.schedule.timezone)  # the day a card gives its version is the team's day
+    if latest is not None and _same(latest, report):
+        sent = [n for n in read_sent_versions(out_dir / str(period)) if n in numbers and n != latest.number]
+        return _restating(out_dir, period, latest.number, latest.published_on(zone), report, questions_to, sent)
+    number = latest.number + 1 if latest is not None else 1
+    sent = [n for n in read_sent_versions(out_dir / str(period)) if n in numbers]
+    return _restating(out_dir, period, number, datetime.now(zone).date(), report, questions_to, sent)
+
+
+def _restating(
+    out_dir: Path,
+    period: Period,
+    number: int,
+    published_on: date,
+    report: PeriodReport,
+    questions_to: str | None,
+    sent: list[int],
+) -> Publication:
+    if not sent:
+        return Publication(number, published_on, questions_to)
+    # Each card restates the version its rep's manager last received (managers whose team did not change get no
+    # correction, so they can hold an older one); a manager who received none, the latest sent to anyone.
+    latest_sent = max(sent)
+    kept = set(version_numbers(out_dir, str(period)))
+    received = {
+        manager: version
+        for manager, version in read_last_sent_versions(out_dir / str(period), before=number).items()
+        if version in kept
+    }
+    managers = report.scorecards["manager_email"].to_list()
+    sent_to_reps = pl.DataFrame(
+        {
+            "rep_id": report.scorecards["rep_id"],
+            "restates": [received.get(address_key(manager or ""), latest_sent) for manager in managers],
+        },
+        schema={"rep_id": pl.String, "restates": pl.Int64},
+    )
+    changes, evidence = [], []
+    for version in sorted(set(sent_to_reps["restates"])):
+        old = read_version(out_dir, str(period), version)
+        reps = sent_to_reps.filter(pl.col("restates") == version).select("rep_id")
+        changes.append(scorecard_changes(old.scorecards, report.scorecards).join(reps, on="rep_id", how="semi"))
+        evidence.append(evidence_changes(old.evidence, report.evidence).join(reps, on="rep_id", how="semi"))
+    return Publication(
+        number,
+        published_on,
+        questions_to,
+        restates=latest_sent,
+        changes=pl.concat(changes).sort("rep_id", maintain_order=True),
+        evidence=pl.concat(evidence).sort("rep_id", maintain_order=True),
+        sent_to_reps=sent_to_reps,
+    )
+
+
+def _same(version: Version, report: PeriodReport) -> bool:
+    """Whether a report publishes what a version holds: the same scorecards and the same evidence rows (in any
+    order: a version published before a change of the rows' order holds the same rows)."""
+    return (
+        version.scorecards.equals(report.scorecards)
+        and version.evidence.keys() == report.evidence.keys()
+        and all(_same_rows(version.evidence[name], rows) for name, rows in report.evidence.items())
+    )
+
+
+def _same_rows(kept: pl.DataFrame, rows: pl.DataFrame) -> bool:
+    if kept.equals(rows):  # the usual case, without sorting a million deals
+        return True
+    if kept.schema != rows.schema or kept.height != rows.height:
+        return False
+    # A corrected month differs in some row: its row hashes say so without sorting every column of every deal.
+    if not kept.hash_rows().sort().equals(rows.hash_rows().sort()):
+        return False
+    return kept.sort(kept.columns, nulls_last=True).equals(rows.sort(rows.columns, nulls_last=True))
+
+
+def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame, *, new: bool = True) -> str:
+    """`version 3; 4 reps changed since version 2` (or `version 1`); for a publication that made no new
+    version (`new` False: the same numbers and evidence as the latest), `no change: still version 3`."""
+    if not new:
+        return f"no change: still version {number}"
+    news = f"version {number}"
+    if number == 1 or (number - 1) not in version_numbers(out_dir, str(period)):
+        return news
+    status = rep_status(read_version(out_dir, str(period), number - 1).scorecards, scorecards)
+    moved = status.filter(pl.col("status") != "unchanged").height
+    return f"{news}; {counted(moved, 'rep')} changed since version {number - 1}"
