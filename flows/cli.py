@@ -141,7 +141,7 @@ def backfill(
 def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileName = CANONICAL) -> None:
     """Check the input tables and print the report; publish nothing."""
     from scorecards.flows.sources.ingest import files_not_read, read_inputs
-    from scorecards.flows.sources.profiles import unknown_labels
+    from scorecards.flows.sources.normalise import unknown_labels
     from scorecards.flows.validate.quarantine import validate_tables
 
     settings = load_settings(config)

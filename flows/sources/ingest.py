@@ -7,7 +7,7 @@ quarantined row instead of a failed read.
 
 A source profile (config/profiles.py) says which files hold which table and how
 they are written; its tables come back with canonical column names and values
-in canonical text (flows/sources/profiles.py). The canonical profile reads each table
+in canonical text (flows/sources/normalise.py). The canonical profile reads each table
 from the file named after it, unchanged.
 """
 
@@ -35,7 +35,7 @@ import polars as pl
 
 from scorecards.config.profiles import CANONICAL, CANONICAL_PROFILE, FileFormat, Keep, Profile, TableSource
 from scorecards.flows.shared.errors import InputError, UsageError
-from scorecards.flows.sources.profiles import Lookup, SourceMismatch, normalise_table, skipped_rows
+from scorecards.flows.sources.normalise import Lookup, SourceMismatch, normalise_table, skipped_rows
 from scorecards.schemas.results import RawTable, UnreadableTable
 from scorecards.schemas.tables import CANONICAL_SUFFIXES, TABLES
 

@@ -33,7 +33,7 @@ from scorecards.config import load_settings
 from scorecards.config.profiles import load_profile
 from scorecards.config.settings import Quarantine
 from scorecards.flows.sources.ingest import read_inputs
-from scorecards.flows.sources.profiles import UnknownLabel, unknown_labels
+from scorecards.flows.sources.normalise import UnknownLabel, unknown_labels
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import RawTable, UnreadableTable, Validated
 

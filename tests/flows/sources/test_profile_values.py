@@ -7,7 +7,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from scorecards.config.profiles import FileFormat, TableSource
-from scorecards.flows.sources.profiles import (
+from scorecards.flows.sources.normalise import (
     Lookup,
     SourceMismatch,
     date_text,
