@@ -87,8 +87,8 @@ class _Plan:
 
     def __init__(self, out_dir: Path, period: str, mailing: Mailing, resend: bool) -> None:
         self.out_dir, self.period, self.mailing = out_dir, period, mailing
-        assert mailing.publication is not None or not mailing.managers
-        self.latest = mailing.publication.folder.publication() if mailing.publication else None
+        assert mailing.published is not None or not mailing.managers
+        self.latest = mailing.published.folder.publication() if mailing.published else None
         # An unnumbered publication, or a log from before versions, falls back to the sent-log's content hashes.
         versioned = self.latest is not None and not resend
         self.last_sent = read_last_sent_versions(out_dir / period) if versioned else {}

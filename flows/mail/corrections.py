@@ -85,21 +85,21 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
     of the changed reps now in the manager's teams (a rep that left them, or is
     gone, has no card of theirs to send). MessageNotBuilt if a file is missing.
     """
-    publication = mailing.publication
-    assert publication is not None  # a mailing without reps has no managers
+    published = mailing.published
+    assert published is not None  # a mailing without reps has no managers
     locale = manager.locale
     _, ngettext = translations(locale).gettext, translations(locale).ngettext
-    month = format_month(publication.period.start, locale)
+    month = format_month(published.period.start, locale)
     changed_ids = changes.reps["rep_id"].implode()
     names = UniqueNames()
     attachments: list[Attachment] = []
     rollups = sum(team in changes.teams for team in manager.teams)
-    with files_of(publication, manager):
+    with files_of(published, manager):
         for team in (t for t in manager.teams if t in changes.teams):
-            current = publication.scorecards.filter((pl.col("team") == team) & pl.col("rep_id").is_in(changed_ids))
-            attachments.append(rollup_attachment(publication, team, names, changes.new_version))
+            current = published.scorecards.filter((pl.col("team") == team) & pl.col("rep_id").is_in(changed_ids))
+            attachments.append(rollup_attachment(published, team, names, changes.new_version))
             attachments += [
-                card_attachment(publication, team, rep, names, changes.new_version)
+                card_attachment(published, team, rep, names, changes.new_version)
                 for rep in current.sort("rank_in_team").iter_rows(named=True)
             ]
     subject = _("Corrected: scorecards for %(month)s (version %(version)d)") % {
@@ -136,9 +136,9 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
 
 def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[dict[str, str]]:
     """The changed reps as the regular message lists them (team, then rank); those no longer in a team last."""
-    assert mailing.publication is not None
+    assert mailing.published is not None
     team_order = pl.DataFrame({"team": list(manager.teams), "_team": list(range(len(manager.teams)))})
-    places = mailing.publication.scorecards.select("rep_id", "team", "rank_in_team").join(team_order, on="team")
+    places = mailing.published.scorecards.select("rep_id", "team", "rank_in_team").join(team_order, on="team")
     return (
         reps.join(places, on="rep_id", how="left")
         .sort("_team", "rank_in_team", "rep_id", nulls_last=True)

@@ -127,7 +127,7 @@ class Manager:
 
 
 @dataclass(frozen=True)
-class Publication:
+class PublishedPeriod:
     """What a published period offers the messages: its folder, month, scorecards and team totals."""
 
     folder: PeriodFolder
@@ -140,14 +140,14 @@ class Publication:
 class Mailing:
     """A published period to mail: its managers, and the problems that keep some teams from being sent at all."""
 
-    publication: Publication | None  # None when the period has no reps
+    published: PublishedPeriod | None  # None when the period has no reps
     managers: tuple[Manager, ...]
     problems: tuple[str, ...]
     currency: str
 
 
 class MessageNotBuilt(Exception):
-    """A manager's message could not be built (a file of the publication is missing); the text says why."""
+    """A manager's message could not be built (a file of the published period is missing); the text says why."""
 
 
 def require_published(period_dir: Path) -> Path:
@@ -174,20 +174,20 @@ def read_mailing(period_dir: Path, locale: str, *, currency: str) -> Mailing:
     scorecards = pl.read_parquet(scorecards_file)
     if scorecards.is_empty():
         return Mailing(None, (), (), currency)
-    publication = Publication(
+    published = PublishedPeriod(
         folder=PeriodFolder(period_dir),
         period=Period.parse(scorecards["period"][0]),
         scorecards=scorecards,
         summary=team_summary(scorecards).drop("manager_name", "manager_email"),
     )
     by_address, problems = _managers_by_address(scorecards)
-    team_locales = dict(publication.summary.select("team", "locale").iter_rows())
+    team_locales = dict(published.summary.select("team", "locale").iter_rows())
     managers = []
     for address, (name, teams) in sorted(by_address.items()):
         spoken = {team_locales.get(team) for team in teams}
         language = spoken.pop() if len(spoken) == 1 and None not in spoken else locale
         managers.append(Manager(address, name, tuple(teams), language))
-    return Mailing(publication, tuple(managers), tuple(problems), currency)
+    return Mailing(published, tuple(managers), tuple(problems), currency)
 
 
 def build_messages(period_dir: Path, locale: str, *, currency: str) -> tuple[list[OutgoingMessage], list[str]]:
@@ -204,18 +204,18 @@ def build_messages(period_dir: Path, locale: str, *, currency: str) -> tuple[lis
 
 def team_message(mailing: Mailing, manager: Manager) -> OutgoingMessage:
     """The manager's regular message: their teams' summary, rollups and cards (MessageNotBuilt if a file is missing)."""
-    assert mailing.publication is not None  # a mailing without reps has no managers
-    with files_of(mailing.publication, manager):
-        return _message(manager, mailing.publication, mailing.currency)
+    assert mailing.published is not None  # a mailing without reps has no managers
+    with files_of(mailing.published, manager):
+        return _message(manager, mailing.published, mailing.currency)
 
 
 @contextmanager
-def files_of(publication: Publication, manager: Manager) -> Iterator[None]:
-    """Turn a missing file of the publication into MessageNotBuilt for this manager's message."""
+def files_of(published: PublishedPeriod, manager: Manager) -> Iterator[None]:
+    """Turn a missing file of the published period into MessageNotBuilt for this manager's message."""
     try:
         yield
     except FileNotFoundError as exc:
-        missing = Path(exc.filename).relative_to(publication.folder.path)
+        missing = Path(exc.filename).relative_to(published.folder.path)
         raise MessageNotBuilt(f"{manager.address}: failed: {missing} is missing; not sent") from exc
 
 
@@ -249,19 +249,19 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
     return managers, problems
 
 
-def _message(manager: Manager, publication: Publication, currency: str) -> OutgoingMessage:
+def _message(manager: Manager, published: PublishedPeriod, currency: str) -> OutgoingMessage:
     locale = manager.locale
     _ = translations(locale).gettext
-    period = publication.period
+    period = published.period
     month = format_month(period.start, locale)
     names = UniqueNames()
     sections, attachments = [], []
     for team in manager.teams:
-        reps = publication.scorecards.filter(pl.col("team") == team).sort("rank_in_team")
-        totals = publication.summary.filter(pl.col("team") == team).row(0, named=True)
+        reps = published.scorecards.filter(pl.col("team") == team).sort("rank_in_team")
+        totals = published.summary.filter(pl.col("team") == team).row(0, named=True)
         sections.append(_section(team, totals, reps, locale, currency))
-        attachments.append(rollup_attachment(publication, team, names))
-        attachments += [card_attachment(publication, team, rep, names) for rep in reps.iter_rows(named=True)]
+        attachments.append(rollup_attachment(published, team, names))
+        attachments += [card_attachment(published, team, rep, names) for rep in reps.iter_rows(named=True)]
     subject = _("Sales scorecards %(month)s: %(teams)s") % {
         "month": month,
         "teams": listed(manager.shown_teams, locale),
@@ -303,24 +303,24 @@ def rendered_message(
 
 
 def rollup_attachment(
-    publication: Publication, team: str, names: UniqueNames, version: int | None = None
+    published: PublishedPeriod, team: str, names: UniqueNames, version: int | None = None
 ) -> Attachment:
     """The team's rollup workbook, named `<period> <team>.xlsx` (`<period> <team> v2.xlsx` in a correction, so
     that it does not overwrite the first one where a reader saves both)."""
     return Attachment(
-        names.take(f"{publication.period} {team}.xlsx", _version(version)),
-        publication.folder.rollup(team, ".xlsx").read_bytes(),
+        names.take(f"{published.period} {team}.xlsx", _version(version)),
+        published.folder.rollup(team, ".xlsx").read_bytes(),
     )
 
 
 def card_attachment(
-    publication: Publication, team: str, rep: dict[str, Any], names: UniqueNames, version: int | None = None
+    published: PublishedPeriod, team: str, rep: dict[str, Any], names: UniqueNames, version: int | None = None
 ) -> Attachment:
     """A rep's card workbook, named `<period> <team> - <rep name> (<rep id>).xlsx` (` v2` before `.xlsx` in a
     correction)."""
     return Attachment(
-        names.take(f"{publication.period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx", _version(version)),
-        publication.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
+        names.take(f"{published.period} {team} - {rep['rep_name']} ({rep['rep_id']}).xlsx", _version(version)),
+        published.folder.card(rep["rep_id"], ".xlsx").read_bytes(),
     )
 
 
