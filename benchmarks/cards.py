@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from scorecards.config import Settings, load_settings
+from scorecards.flows.cards.card_view import Card, build_cards
 from scorecards.flows.cards.render import template_environment
-from scorecards.flows.cards.views import Card, build_cards
 from scorecards.flows.cards.workbooks import write_card_workbook
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables

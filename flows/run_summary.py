@@ -8,8 +8,9 @@ from typing import Any
 import polars as pl
 
 from scorecards.flows.shared.layout import PeriodFolder
+from scorecards.schemas.fields import GRADES
 from scorecards.schemas.results import ValidationReport
-from scorecards.transforms.grading import GRADES, grade_distribution
+from scorecards.transforms.grading import grade_distribution
 
 
 def summary_markdown(

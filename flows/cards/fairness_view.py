@@ -16,13 +16,13 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.dimensions import N_
-from scorecards.flows.cards.views import Cell, Line, Table, Wording
+from scorecards.flows.cards.page_parts import Cell, Line, Table, Wording
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
+from scorecards.schemas.fields import GRADES
 from scorecards.transforms.exact import RATIO_PLACES
 from scorecards.transforms.fairness import ENOUGH_DIMENSIONS, OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
-from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 

@@ -9,8 +9,8 @@ from openpyxl.utils import get_column_letter
 
 from scorecards.flows.cards.excel import save_deterministic
 from scorecards.flows.cards.fairness_view import DOT_COLOURS, SEGMENT_COLOURS, SEGMENTS, FairnessPage, Section
+from scorecards.flows.cards.page_parts import Table
 from scorecards.flows.cards.sheet_writer import BOLD, HEADING_FILL, SheetWriter, open_workbook
-from scorecards.flows.cards.views import Table
 
 
 def write_fairness_workbook(page: FairnessPage, path: Path, currency: str) -> None:

@@ -12,8 +12,8 @@ from math import ceil
 
 import polars as pl
 
+from scorecards.flows.cards.page_parts import grade_class
 from scorecards.flows.cards.render import template_environment
-from scorecards.flows.cards.views import grade_class
 from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
@@ -25,7 +25,7 @@ from scorecards.flows.shared.layout import (
     person_link_from_index,
     rollup_link_from_index,
 )
-from scorecards.transforms.grading import GRADES
+from scorecards.schemas.fields import GRADES
 from scorecards.transforms.period import Period
 
 

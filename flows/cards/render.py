@@ -26,9 +26,10 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from scorecards.config import Settings
+from scorecards.flows.cards.card_view import Card, build_cards
 from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_page
 from scorecards.flows.cards.fairness_workbook import write_fairness_workbook
-from scorecards.flows.cards.views import Card, TeamRollup, build_cards, build_team_rollups
+from scorecards.flows.cards.rollup_view import TeamRollup, build_team_rollups
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.columns import EVIDENCE
 from scorecards.flows.shared.i18n import translations

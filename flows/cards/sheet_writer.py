@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scorecards.flows.cards.excel import ColumnRows, bulk_sheet_data, number_texts, set_text
-from scorecards.flows.cards.views import Cell, Restated, StoredRows, Table
+from scorecards.flows.cards.page_parts import Cell, Restated, StoredRows, Table
 from scorecards.flows.shared.display import Kind, excel_format
 
 if TYPE_CHECKING:

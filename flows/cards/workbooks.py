@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.styles import Alignment, PatternFill
 
+from scorecards.flows.cards.card_view import Card
 from scorecards.flows.cards.excel import save_deterministic
+from scorecards.flows.cards.rollup_view import TeamRollup
 from scorecards.flows.cards.sheet_writer import BOLD, HEADING_FILL, TITLE, SheetWriter, open_workbook
-from scorecards.flows.cards.views import Card, TeamRollup
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet

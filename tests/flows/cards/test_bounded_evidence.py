@@ -16,9 +16,9 @@ from openpyxl import Workbook, load_workbook
 
 from scorecards.config import ConfigError, config_hash, load_settings
 from scorecards.config.settings import Cards, default_config_path
+from scorecards.flows.cards.card_view import build_cards
 from scorecards.flows.cards.excel import bulk_sheet_data, save_deterministic
 from scorecards.flows.cards.render import write_cards
-from scorecards.flows.cards.views import build_cards
 from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.sources.ingest import read_inputs

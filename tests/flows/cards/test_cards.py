@@ -12,8 +12,9 @@ from builders import BASE_TABLES
 from openpyxl import load_workbook
 
 from scorecards.config import Settings, load_settings
+from scorecards.flows.cards.card_view import Card, _sparkline, build_cards
 from scorecards.flows.cards.render import write_cards, write_team_rollups
-from scorecards.flows.cards.views import Card, _sparkline, build_cards, build_team_rollups
+from scorecards.flows.cards.rollup_view import build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import safe_stem
 from scorecards.flows.sources.ingest import read_inputs

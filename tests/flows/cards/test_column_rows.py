@@ -13,7 +13,7 @@ from openpyxl.cell import WriteOnlyCell
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from scorecards.flows.cards.excel import ColumnRows, bulk_sheet_data, number_texts, save_deterministic
-from scorecards.flows.cards.views import Wording
+from scorecards.flows.cards.page_parts import Wording
 
 #: The hostile texts of tests/hostile (formulas, a script, control characters, right-to-left override, wide
 #: letters) and what else a cell's XML must get right: outer blanks, line breaks, words in other scripts.
@@ -165,8 +165,8 @@ def test_stored_rows_are_finished_text_and_raw_numbers() -> None:
 
 
 def test_a_number_whose_text_is_chinese_gets_the_width_its_wide_characters_need() -> None:
+    from scorecards.flows.cards.page_parts import Cell
     from scorecards.flows.cards.sheet_writer import _number_width
-    from scorecards.flows.cards.views import Cell
 
     # `+10.0 个百分点` is 6 narrow characters and 4 wide ones: a column of 10 would show Excel's `####`.
     assert _number_width(Cell(Decimal("10.0"), "points", "+10.0 个百分点", signed=True)) == 14

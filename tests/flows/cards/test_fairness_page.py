@@ -18,8 +18,8 @@ from openpyxl.utils.units import cm_to_EMU
 
 from scorecards.config import load_settings
 from scorecards.flows.cards.fairness_view import _ratio, _stacked_bars, build_fairness_page
+from scorecards.flows.cards.page_parts import Wording
 from scorecards.flows.cards.render import render_period, write_fairness_page
-from scorecards.flows.cards.views import Wording
 from scorecards.flows.publish.outputs import write_fairness
 from scorecards.flows.shared.display import excel_format
 from scorecards.flows.shared.inert_text import CSV_ESCAPE

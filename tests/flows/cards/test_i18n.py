@@ -71,7 +71,7 @@ def test_every_message_has_a_zh_cn_translation() -> None:
 def test_messages_are_found_in_code_templates_and_config() -> None:
     needed = message_ids(load_settings())
     assert "Sales-target attainment" in needed  # marked in config/dimensions.py
-    assert "Won amount" in needed  # marked in flows/cards/views.py
+    assert "Won amount" in needed  # marked in flows/cards/rollup_view.py
     assert "and %(rows)d more in the Excel card" in needed  # a plural message (ngettext), by its singular
     assert any(m.startswith("Computed from the CRM") for m in needed)  # a template's own text
     assert "Lead response within one day" in needed  # a config training topic
@@ -166,7 +166,7 @@ def test_only_the_columns_of_words_are_translated() -> None:
     # An account or a team called "plan", "true" or "converted" keeps its name; a lead's status is a word.
     import polars as pl
 
-    from scorecards.flows.cards.views import Wording
+    from scorecards.flows.cards.page_parts import Wording
 
     t = Wording("zh-CN", "CNY")
     assert t.cell("plan", None).text == "plan"
@@ -183,7 +183,8 @@ def test_only_the_columns_of_words_are_translated() -> None:
 
 
 def test_too_few_survey_answers_reads_in_the_singular_and_the_plural() -> None:
-    from scorecards.flows.cards.views import Wording, _na_reason
+    from scorecards.flows.cards.card_view import _na_reason
+    from scorecards.flows.cards.page_parts import Wording
 
     settings = load_settings()
     en, zh = Wording("en", "CNY"), Wording("zh-CN", "CNY")

@@ -12,8 +12,8 @@ from builders import BASE_TABLES, write_tables
 from openpyxl import load_workbook
 
 from scorecards.config import load_settings
+from scorecards.flows.cards.card_view import build_cards
 from scorecards.flows.cards.render import write_cards
-from scorecards.flows.cards.views import build_cards
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables

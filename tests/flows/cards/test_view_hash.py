@@ -14,8 +14,10 @@ import pytest
 
 from scorecards.config import load_settings
 from scorecards.flows.cards import render
+from scorecards.flows.cards.card_view import Card, build_cards
+from scorecards.flows.cards.page_parts import Cell, Line
 from scorecards.flows.cards.render import card_inputs, renderer_version, view_hash
-from scorecards.flows.cards.views import Card, Cell, Line, build_cards, build_team_rollups
+from scorecards.flows.cards.rollup_view import build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages
 from scorecards.flows.sources.ingest import read_inputs
@@ -85,7 +87,7 @@ def test_the_renderer_version_covers_the_templates_catalogues_and_renderer_modul
         for package in ("scorecards.flows.cards", "scorecards.flows.shared")
         for name in (f"{package}/{n}" for n, _ in render._package_files(resources.files(package)))
     }
-    assert {"scorecards.flows.cards/views.py", "scorecards.flows.cards/workbooks.py"} <= modules
+    assert {"scorecards.flows.cards/card_view.py", "scorecards.flows.cards/workbooks.py"} <= modules
     assert {"scorecards.flows.shared/display.py", "scorecards.flows.shared/i18n.py"} <= modules
     assert not [name for name in modules if "__pycache__" in name or name.endswith(".pyc")]
 

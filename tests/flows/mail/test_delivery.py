@@ -27,8 +27,9 @@ from openpyxl import load_workbook
 from smtp_server import PASSWORD, USER, Mailbox, free_port, smtp_environ
 
 from scorecards.config import load_settings
+from scorecards.flows.cards.card_view import build_cards
 from scorecards.flows.cards.render import write_cards, write_team_rollups
-from scorecards.flows.cards.views import build_cards, build_team_rollups
+from scorecards.flows.cards.rollup_view import build_team_rollups
 from scorecards.flows.mail import sender
 from scorecards.flows.mail.messages import build_messages
 from scorecards.flows.mail.sender import DeliveryReport, RetryPolicy, deliver, format_delivery_report

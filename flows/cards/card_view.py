@@ -1,17 +1,14 @@
-"""What a rep's scorecard and a team's rollup show, as finished, localised values.
+"""What a rep's scorecard shows, as finished, localised values (SPEC §6, §9): grades and their trend, supporting
+figures, feedback, the evidence rows and any restatement notice.
 
-Templates and workbooks receive these objects and only lay them out: every
-label comes from the message catalogue, every number from Babel. Business facts
-(changes, movers, grade distributions, N/A reasons) come finished from
-transforms/ in the PeriodReport; here they are only selected, localised and formatted.
+Business facts (changes, N/A reasons, feedback) come finished from transforms/ in the PeriodReport; here they are
+only selected, localised and formatted.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Collection
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -20,38 +17,28 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Dimension, Settings
 from scorecards.config.dimensions import N_
+from scorecards.flows.cards.page_parts import (
+    Cell,
+    Line,
+    Link,
+    Restated,
+    Table,
+    Value,
+    Wording,
+    change_cell,
+    evidence_cell,
+    grade_class,
+    restated_title,
+)
 from scorecards.flows.shared.changes import evidence_change, number_change, number_line
-from scorecards.flows.shared.columns import (
-    CONVERTED_COLUMNS,
-    EVIDENCE,
-    FIGURES,
-    SHARED_COLUMNS,
-    VALUE_WORDS,
-    WORD_COLUMNS,
-    shown_text,
-    team_totals,
-)
-from scorecards.flows.shared.display import (
-    ABSENT,
-    Kind,
-    format_change,
-    format_month,
-    format_months_in_a_row,
-    format_value,
-    months_with_year,
-    rounded_change,
-)
-from scorecards.flows.shared.i18n import colon, in_points, listed, remark, translations
+from scorecards.flows.shared.columns import CONVERTED_COLUMNS, EVIDENCE, FIGURES, SHARED_COLUMNS
+from scorecards.flows.shared.display import Kind, format_month, format_months_in_a_row, format_value, months_with_year
+from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
-from scorecards.transforms.grading import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
 from scorecards.transforms.trend import MONTHS_BEFORE
-
-Value = Decimal | int | str | date | bool | None
-
 
 #: What each reason of transforms.grading.na_reasons reads as on a card.
 NA_REASONS: dict[str, str] = {
@@ -68,34 +55,6 @@ EVIDENCE_SIZES: dict[str, tuple[str, str]] = {
     "won_deals": ("amount_reporting", "opportunity_id"),
     "new_customers": ("amount_reporting", "account_id"),
 }
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A value as Excel stores it and as a reader of the locale reads it (money in `currency` when not the card's).
-
-    `text` is empty for a number that only the Excel card shows (a row past the HTML's cap): the workbook
-    formats numbers itself, from `kind`.
-    """
-
-    value: Value
-    kind: Kind | None
-    text: str
-    currency: str | None = None
-    #: A change (`+0.25`): the workbook's number format shows its sign.
-    signed: bool = False
-    #: Written after the number by the workbook's number format too (a rank's ` / 8`), so the cell stays a number.
-    unit: str = ""
-    #: The decimals shown, page and workbook, where not the kind's (a ratio told from the threshold it rounds onto).
-    places: int | None = None
-
-
-@dataclass(frozen=True)
-class Line:
-    """A labelled value."""
-
-    label: str
-    cell: Cell
 
 
 @dataclass(frozen=True)
@@ -146,65 +105,6 @@ class Note:
 
 
 @dataclass(frozen=True)
-class StoredRows:
-    """Rows of a table that only the Excel card shows, as columns rather than cells (there can be thousands).
-
-    `frame` has one column per heading: text as a reader of the locale reads it (`Wording.cell`), numbers and
-    dates as Excel stores them (the workbook formats them from `kinds`; a null reads `empty`). Money is in the
-    card's currency, or in `currencies` where set (a deal's own currency, row by row, in column `money_in`).
-    """
-
-    frame: pl.DataFrame
-    kinds: list[Kind | None]
-    empty: str
-    currencies: pl.Series | None = None
-    money_in: int | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    """A titled table: headings, then rows of cells.
-
-    The HTML shows `rows`; a table with more rows than the HTML shows (an evidence table past the config's
-    `cards.evidence_rows`) has the rest in `stored`, which the Excel card writes after `rows`, and `more`, the
-    note that says how many the HTML left to the Excel card.
-    """
-
-    title: str
-    headings: list[str]
-    rows: Sequence[Sequence[Cell]]
-    empty_text: str
-    more: str | None = None
-    stored: StoredRows | None = None
-
-    @property
-    def shown(self) -> Sequence[Sequence[Cell]]:
-        """The rows the HTML shows."""
-        return self.rows
-
-    @property
-    def height(self) -> int:
-        """How many rows the table has, in the Excel card."""
-        return len(self.rows) + (self.stored.frame.height if self.stored is not None else 0)
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link as shown: its text and its address."""
-
-    text: str
-    href: str
-
-
-@dataclass(frozen=True)
-class Restated:
-    """A restated card's notice: which version this is, of when, and this rep's changes since the one sent."""
-
-    title: str
-    lines: list[str]
-
-
-@dataclass(frozen=True)
 class Card:
     """Everything one rep's scorecard shows, ready to render."""
 
@@ -225,96 +125,6 @@ class Card:
     #: The "question a number" link (SPEC §9), and what a restatement changed for this rep.
     question: Link | None = None
     restated: Restated | None = None
-
-
-@dataclass(frozen=True)
-class RollupRep:
-    rep_id: str
-    name: str
-    cells: list[Cell]
-
-    @property
-    def href(self) -> str:
-        """The rep's card, from the rollup's page."""
-        return card_link_from_rollup(self.rep_id)
-
-
-@dataclass(frozen=True)
-class TeamRollup:
-    """A team's page for its manager."""
-
-    team: str
-    locale: str
-    labels: dict[str, str]
-    title: str
-    subtitle: str
-    totals: list[Line]
-    headings: list[str]
-    reps: list[RollupRep]
-    distribution: Table
-    movers: Table
-    topics: Table
-    #: After a restatement: which of the team's reps changed since the version sent.
-    restated: Restated | None = None
-    #: The period's fairness page (SPEC §10), from the rollup's page.
-    fairness: Link | None = None
-
-
-@dataclass
-class Wording:
-    """Translation and formatting for one locale."""
-
-    locale: str
-    currency: str
-    gettext: Callable[[str], str] = field(init=False)
-    ngettext: Callable[[str, str, int], str] = field(init=False)
-    #: How N/A reads.
-    na: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.gettext = translations(self.locale).gettext
-        self.ngettext = translations(self.locale).ngettext
-        self.na = self.gettext("N/A")
-
-    def cell(self, value: Value, kind: Kind | None, currency: str | None = None, *, column: str = "") -> Cell:
-        """A value as the card shows it; text as `shown_text` gives it for its `column`."""
-        if kind is None:  # text: shown (and written to Excel) as `text`
-            text = str(value).lower() if isinstance(value, bool) else value
-            if text is None:
-                return Cell(value, None, self.na)
-            return Cell(value, None, shown_text(str(text), column, self.gettext))
-        if currency is not None and currency != self.currency:  # money in another currency than the card's
-            return Cell(value, kind, format_value(value, kind, self.locale, self.na, currency), currency)
-        return Cell(value, kind, format_value(value, kind, self.locale, self.na, self.currency))
-
-    def stored(self, frame: pl.DataFrame, columns: Sequence[tuple[str, str, Kind | None]]) -> StoredRows:
-        """The rows of `frame` that only the Excel card shows: text translated as `cell` gives it, the rest
-        as values. A column `amount` is in each row's `currency` when the frame has one."""
-        words = {word: self.gettext(message) for word, message in VALUE_WORDS.items()}
-        kinds = [kind for _name, _heading, kind in columns]
-        texts = []
-        for name, _heading, kind in columns:
-            column = frame[name]
-            if kind is not None:
-                texts.append(column)
-            elif name in WORD_COLUMNS:  # a boolean as `cell` reads it: "true" → "yes"
-                texts.append(column.cast(pl.String).replace(words).fill_null(ABSENT))
-            elif column.dtype == pl.String:
-                texts.append(column.fill_null(ABSENT))
-            else:
-                texts.append(pl.Series(name, [_evidence_cell(value, None, self).text for value in column], pl.String))
-        names = [name for name, _heading, _kind in columns]
-        money_in = names.index("amount") if "amount" in names and "currency" in frame.columns else None
-        currencies = None
-        if money_in is not None:
-            currency = pl.col("currency")
-            currencies = frame.select(pl.when(currency != self.currency).then(currency)).to_series()
-        return StoredRows(pl.DataFrame(texts), kinds, ABSENT, currencies, money_in)
-
-
-def grade_class(grade: str | None) -> str:
-    """The CSS class of a grade's badge: `A` … `D`, `na` for no grade."""
-    return grade if grade in GRADES else "na"
 
 
 def build_cards(
@@ -486,7 +296,7 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     """This rep's changes since the version that was sent: each number old → new, then the evidence rows."""
     _ = t.gettext
     sent = publication.restates_for([rep_id])
-    title = _restated_title(publication, sent, t)
+    title = restated_title(publication, sent, t)
     lines = []
     mine = publication.changes.filter(pl.col("rep_id") == rep_id) if publication.changes is not None else None
     if mine is not None and mine.filter((pl.col("column") == "rep_name") & pl.col("old").is_null()).height:
@@ -506,16 +316,6 @@ def _restated(rep_id: str, publication: Publication, t: Wording) -> Restated:
     if lines and not evidence and mine is not None and set(mine["column"]) <= RANKS:
         lines.append(_("Only the ranks moved, because other reps' figures changed; this card's own are the same."))
     return Restated(title, lines + evidence or [_("No change for you.")])
-
-
-def _restated_title(publication: Publication, sent: int | None, t: Wording) -> str:
-    return t.gettext(
-        "Restated: this is version %(version)d, published %(date)s; it replaces version %(sent)d, which was sent."
-    ) % {
-        "version": publication.version,
-        "date": format_value(publication.published_on, "date", t.locale, t.na),
-        "sent": sent,
-    }
 
 
 def _card_labels(t: Wording) -> dict[str, str]:
@@ -580,21 +380,9 @@ def _dimension(
         bands=bands,
         na_reason=_na_reason(na_reason, row, settings, t) if na_reason is not None else None,
         trend=trend,
-        change=_change(change, kind, t),
+        change=change_cell(change, kind, t),
         sparkline=_sparkline(values, band.B, months_with_year([m.start for m in months])),  # type: ignore[arg-type]
     )
-
-
-def _change(value: Decimal | int | None, kind: Kind, t: Wording) -> Cell:
-    """A change since last month, signed, a percentage's in percentage points; the workbook keeps it rounded as
-    shown, so its sign agrees with the page."""
-    if kind == "percent":  # 115.4 % → 118.9 % is +3.5 pp: "+3.5%" would read as a rise of 3.5 % of 115.4 %
-        value, kind = (None if value is None else value * 100), "points"
-    text = format_change(value, kind, t.locale, t.na)
-    unit = in_points("", t.locale) if kind == "points" else ""
-    if unit and value is not None:
-        text = in_points(text, t.locale)
-    return Cell(rounded_change(value, kind), kind, text, signed=True, unit=unit)
 
 
 def _rank(rank: int, of: int) -> Cell:
@@ -652,11 +440,6 @@ def _credit_columns(frame: pl.DataFrame | None, t: Wording) -> tuple[tuple[str, 
     return added
 
 
-def _evidence_cell(value: Value, kind: Kind | None, t: Wording, currency: str | None = None, column: str = "") -> Cell:
-    """An evidence value as `Wording.cell` shows it; one the data left empty reads ABSENT."""
-    return Cell(None, kind, ABSENT) if value is None else t.cell(value, kind, currency, column=column)
-
-
 def _evidence_table(
     title: str,
     columns: tuple[tuple[str, str, Kind | None], ...],
@@ -683,7 +466,7 @@ def _evidence_table(
             key = (value, mine[i] if mine else None)
             cell = made.get(key)
             if cell is None:
-                cell = made[key] = _evidence_cell(value, kind, t, key[1], name)
+                cell = made[key] = evidence_cell(value, kind, t, key[1], name)
             column.append(cell)
         cells.append(column)
     rows = list(zip(*cells, strict=True))
@@ -697,147 +480,4 @@ def _evidence_table(
         empty_text=_("None this month."),
         more=more % {"rows": left} if left > 0 else None,
         stored=t.stored(frame.slice(html_rows), columns) if frame is not None and left > 0 else None,
-    )
-
-
-def build_team_rollups(
-    report: PeriodReport, period: Period, settings: Settings, publication: Publication | None = None
-) -> list[TeamRollup]:
-    """One rollup per team, in the team's locale (config default when its reps are split evenly).
-
-    After a restatement (`publication.restates`), each says which of its reps changed.
-    """
-    cards = report.scorecards.join(report.changes.select("rep_id", "composite_score_change"), on="rep_id", how="left")
-    rollups = []
-    for team in report.teams.iter_rows(named=True):
-        t = Wording(team["locale"] or settings.defaults.locale, settings.display.reporting)
-        ours = pl.col("team") == team["team"]
-        rollup = _rollup(
-            team,
-            cards.filter(ours),
-            report.grade_distribution.filter(ours),
-            report.movers.filter(ours),
-            report.topics.filter(ours),
-            period,
-            t,
-        )
-        if publication is not None and publication.restates:
-            rollup = dataclasses.replace(rollup, restated=_team_restated(cards.filter(ours), publication, t))
-        rollups.append(rollup)
-    return rollups
-
-
-def _team_restated(cards: pl.DataFrame, publication: Publication, t: Wording) -> Restated:
-    """The rollup's notice: the version, and the names of the team's reps whose card changed."""
-    _ = t.gettext
-    changed = set(publication.changes["rep_id"]) if publication.changes is not None else set()
-    names = [one_line(name) for rep_id, name in cards.select("rep_id", "rep_name").iter_rows() if rep_id in changed]
-    return Restated(
-        _restated_title(publication, publication.restates_for(cards["rep_id"].to_list()), t),
-        [_("Changed since then: %(reps)s") % {"reps": listed(names, t.locale)}]
-        if names
-        else [_("No rep of this team changed.")],
-    )
-
-
-def _rollup(
-    team: dict[str, Any],
-    cards: pl.DataFrame,
-    distribution: pl.DataFrame,
-    movers: pl.DataFrame,
-    topics: pl.DataFrame,
-    period: Period,
-    t: Wording,
-) -> TeamRollup:
-    _ = t.gettext
-    headings = [
-        _("Rep"),
-        _("Rank"),
-        _("Overall grade"),
-        _("Composite score"),
-        _("Change"),
-        *(_(dimension.heading) for dimension in DIMENSIONS),
-        _("Won amount"),
-        _("Target"),
-    ]
-    mine = cards.sort("rank_in_team")
-    reps = [
-        RollupRep(
-            rep_id=r["rep_id"],
-            name=r["rep_name"],
-            cells=[
-                t.cell(r["rank_in_team"], "count"),
-                t.cell(r["overall_grade"], None),
-                t.cell(r["composite_score"], "score"),
-                _change(r["composite_score_change"], "score", t),
-                *(t.cell(r[dimension.grade_column], None) for dimension in DIMENSIONS),
-                t.cell(r["won_amount"], "money"),
-                t.cell(r["target_amount"], "money"),
-            ],
-        )
-        for r in mine.iter_rows(named=True)
-    ]
-    return TeamRollup(
-        team=team["team"],
-        locale=t.locale,
-        labels=_rollup_labels(t),
-        title=team["team"],
-        subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
-        totals=[
-            Line(_("Manager"), t.cell(team["manager_name"], None)),
-            *(Line(_(label), t.cell(team[column], kind)) for label, column, kind in team_totals(team)),
-        ],
-        headings=headings,
-        reps=reps,
-        distribution=_distribution(distribution, t),
-        movers=_movers(movers, dict(mine.select("rep_id", "rep_name").iter_rows()), t),
-        topics=_topics(topics, t),
-        fairness=Link(_("Fairness of the evaluation: how grades and targets are spread"), fairness_link_from_rollup()),
-    )
-
-
-def _rollup_labels(t: Wording) -> dict[str, str]:
-    _ = t.gettext
-    return {
-        "reps": _("Reps"),
-        "team": _("Team"),
-        "sheet_team": _("Team"),
-    }
-
-
-def _distribution(distribution: pl.DataFrame, t: Wording) -> Table:
-    _ = t.gettext
-    labels = {**{d.name: d.label for d in DIMENSIONS}, "overall": N_("Overall grade")}
-    rows = [
-        [t.cell(_(labels[dimension]), None), *(t.cell(count, "count") for count in counts)]
-        for dimension, *counts in distribution.select("dimension", *GRADES, "na").iter_rows()
-    ]
-    return Table(_("Grade distribution"), [_("Dimension"), *GRADES, t.na], rows, _("None this month."))
-
-
-def _movers(movers: pl.DataFrame, names: dict[str, str], t: Wording) -> Table:
-    _ = t.gettext
-    rows = [
-        [
-            t.cell(names[rep_id], None),
-            t.cell(previous, "score"),
-            t.cell(current, "score"),
-            _change(change, "score", t),
-        ]
-        for rep_id, previous, current, change in movers.select(
-            "rep_id", "composite_score_previous", "composite_score", "composite_score_change"
-        ).iter_rows()
-    ]
-    headings = [_("Rep"), _("Last month"), _("This month"), _("Change from last month")]
-    title = _("Biggest changes in composite score since last month")
-    return Table(title, headings, rows, _("No change since last month."))
-
-
-def _topics(topics: pl.DataFrame, t: Wording) -> Table:
-    _ = t.gettext
-    rows = [
-        [t.cell(_(topic), None), t.cell(reps, "count")] for topic, reps in topics.select("topic", "reps").iter_rows()
-    ]
-    return Table(
-        _("Training topics"), [_("Training topic"), _("Reps who need it")], rows, _("No training need this month.")
     )
