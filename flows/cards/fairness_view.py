@@ -22,7 +22,13 @@ from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.exact import RATIO_PLACES
-from scorecards.transforms.fairness import ENOUGH_DIMENSIONS, OUTLIER_DEVIATIONS, OUTLIER_TEAM_SIZE, RUN_RATE_MONTHS
+from scorecards.transforms.fairness import (
+    ENOUGH_DIMENSIONS,
+    OUTLIER_DEVIATIONS,
+    OUTLIER_TEAM_SIZE,
+    RUN_RATE_MONTHS,
+    Fairness,
+)
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 
@@ -145,9 +151,6 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
     _ = t.gettext
     fairness = report.fairness
     names = dict(report.scorecards.select("rep_id", "rep_name").iter_rows())
-    month = format_month(period.start, locale)
-    thresholds = (settings.fairness.high, settings.fairness.low)
-    high, low = (_times(threshold, t) for threshold in thresholds)
     figures = fairness.reps.with_columns(rep_name=pl.col("rep_id").replace_strict(names, default=""))
     compared = figures.filter(pl.col("target_amount").is_not_null() & pl.col("run_rate").is_not_null())
     flagged = compared.filter(pl.col("target_flag").is_not_null())
@@ -163,7 +166,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
         locale=locale,
         labels=_labels(t),
         title=_("Fairness of the evaluation"),
-        subtitle=month,
+        subtitle=format_month(period.start, locale),
         intro=[
             _(
                 "This page measures how grades, scores and targets are spread across teams and reps, "
@@ -180,19 +183,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
             Line(_("Reps hired this month"), t.cell(fairness.hired.height, "count")),
             Line(_("Scores far from the team's mean"), t.cell(fairness.outliers.height, "count")),
         ],
-        grades=Section(
-            _("How grades are spread"),
-            [
-                _(
-                    "How many reps have each grade, company-wide and per team. "
-                    "N/A counts reps without a grade on that dimension."
-                )
-            ],
-            [
-                _distribution_table(_("Company-wide"), fairness.company_distribution, None, t),
-                _distribution_table(_("Per team"), fairness.distribution, "team", t),
-            ],
-        ),
+        grades=_grades_section(fairness, t),
         grades_chart=_stacked_bars(rows_for_chart, t),
         chart_fills={**{f"g-{segment}": colour for segment, colour in SEGMENT_COLOURS.items()}, **DOT_COLOURS},
         grades_chart_table=Table(
@@ -211,83 +202,116 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
             ],
             [_spread_table(fairness.company_spread, fairness.spread, t)],
         ),
-        targets=Section(
-            _("Targets compared with what each rep won in the %(months)d months before") % {"months": RUN_RATE_MONTHS},
-            [
-                _(
-                    "The run rate is the mean amount won per month over the %(months)d months before this one. "
-                    "A target is marked when it is more than %(high)s × the run rate or less than %(low)s × it."
-                )
-                % {"months": RUN_RATE_MONTHS, "high": high, "low": low},
-                _(
-                    "Reps without a target, or hired too recently to have %(months)d months of history, "
-                    "are not compared."
-                )
-                % {"months": RUN_RATE_MONTHS},
-            ],
-            [
-                _targets_table(_("Targets marked"), flagged, thresholds, t, _("No target is marked this month.")),
-                not_compared,
-            ],
-        ),
+        targets=_targets_section(flagged, not_compared, settings, t),
         targets_chart=_scatter(compared, settings, t),
-        compared=_targets_table(_("Targets compared"), compared, thresholds, t, _("None this month.")),
+        compared=_targets_table(
+            _("Targets compared"), compared, (settings.fairness.high, settings.fairness.low), t, _("None this month.")
+        ),
         not_compared=not_compared,
-        coverage=Section(
-            _("Coverage"),
-            [
-                _("Reps graded on fewer than %(n)d dimensions: too little data to judge.") % {"n": ENOUGH_DIMENSIONS},
-                _("Reps hired this month have had less than a full month to show results."),
-            ],
-            [
-                Table(
-                    thin,
-                    [_("Rep"), _("Team"), _("Dimensions graded")],
+        coverage=_coverage_section(fairness, thin, t),
+        outliers=_outliers_section(fairness, t),
+    )
+
+
+def _grades_section(fairness: Fairness, t: Wording) -> Section:
+    _ = t.gettext
+    return Section(
+        _("How grades are spread"),
+        [
+            _(
+                "How many reps have each grade, company-wide and per team. "
+                "N/A counts reps without a grade on that dimension."
+            )
+        ],
+        [
+            _distribution_table(_("Company-wide"), fairness.company_distribution, None, t),
+            _distribution_table(_("Per team"), fairness.distribution, "team", t),
+        ],
+    )
+
+
+def _targets_section(flagged: pl.DataFrame, not_compared: Table, settings: Settings, t: Wording) -> Section:
+    _ = t.gettext
+    thresholds = (settings.fairness.high, settings.fairness.low)
+    high, low = (_times(threshold, t) for threshold in thresholds)
+    return Section(
+        _("Targets compared with what each rep won in the %(months)d months before") % {"months": RUN_RATE_MONTHS},
+        [
+            _(
+                "The run rate is the mean amount won per month over the %(months)d months before this one. "
+                "A target is marked when it is more than %(high)s × the run rate or less than %(low)s × it."
+            )
+            % {"months": RUN_RATE_MONTHS, "high": high, "low": low},
+            _("Reps without a target, or hired too recently to have %(months)d months of history, are not compared.")
+            % {"months": RUN_RATE_MONTHS},
+        ],
+        [
+            _targets_table(_("Targets marked"), flagged, thresholds, t, _("No target is marked this month.")),
+            not_compared,
+        ],
+    )
+
+
+def _coverage_section(fairness: Fairness, thin: str, t: Wording) -> Section:
+    _ = t.gettext
+    return Section(
+        _("Coverage"),
+        [
+            _("Reps graded on fewer than %(n)d dimensions: too little data to judge.") % {"n": ENOUGH_DIMENSIONS},
+            _("Reps hired this month have had less than a full month to show results."),
+        ],
+        [
+            Table(
+                thin,
+                [_("Rep"), _("Team"), _("Dimensions graded")],
+                [
+                    [_name(r["rep_name"]), _name(r["team"]), t.cell(r["n"], "count")]
+                    for r in fairness.thin_coverage.rename({"graded_dimensions": "n"}).iter_rows(named=True)
+                ],
+                _("None this month."),
+            ),
+            Table(
+                _("Reps hired this month"),
+                [_("Rep"), _("Team"), _("Hire date")],
+                [
+                    [_name(r["rep_name"]), _name(r["team"]), t.cell(r["hire_date"], "date")]
+                    for r in fairness.hired.iter_rows(named=True)
+                ],
+                _("None this month."),
+            ),
+        ],
+    )
+
+
+def _outliers_section(fairness: Fairness, t: Wording) -> Section:
+    _ = t.gettext
+    return Section(
+        _("Composite scores far from the team's mean"),
+        [
+            _(
+                "Scores more than %(deviations)d standard deviations from their team's mean, "
+                "in teams with at least %(size)d reps who have a score. "
+                "Such a score is worth a second look at the data behind it."
+            )
+            % {"deviations": OUTLIER_DEVIATIONS, "size": OUTLIER_TEAM_SIZE}
+        ],
+        [
+            Table(
+                _("Scores far from the team's mean"),
+                [_("Rep"), _("Team"), _("Composite score"), _("Team mean"), _("Standard deviation")],
+                [
                     [
-                        [_name(r["rep_name"]), _name(r["team"]), t.cell(r["n"], "count")]
-                        for r in fairness.thin_coverage.rename({"graded_dimensions": "n"}).iter_rows(named=True)
-                    ],
-                    _("None this month."),
-                ),
-                Table(
-                    _("Reps hired this month"),
-                    [_("Rep"), _("Team"), _("Hire date")],
-                    [
-                        [_name(r["rep_name"]), _name(r["team"]), t.cell(r["hire_date"], "date")]
-                        for r in fairness.hired.iter_rows(named=True)
-                    ],
-                    _("None this month."),
-                ),
-            ],
-        ),
-        outliers=Section(
-            _("Composite scores far from the team's mean"),
-            [
-                _(
-                    "Scores more than %(deviations)d standard deviations from their team's mean, "
-                    "in teams with at least %(size)d reps who have a score. "
-                    "Such a score is worth a second look at the data behind it."
-                )
-                % {"deviations": OUTLIER_DEVIATIONS, "size": OUTLIER_TEAM_SIZE}
-            ],
-            [
-                Table(
-                    _("Scores far from the team's mean"),
-                    [_("Rep"), _("Team"), _("Composite score"), _("Team mean"), _("Standard deviation")],
-                    [
-                        [
-                            _name(r["rep_name"]),
-                            _name(r["team"]),
-                            t.cell(r["composite_score"], "score"),
-                            t.cell(r["team_mean"], "score"),
-                            t.cell(r["team_std"], "score"),
-                        ]
-                        for r in fairness.outliers.iter_rows(named=True)
-                    ],
-                    _("None this month."),
-                )
-            ],
-        ),
+                        _name(r["rep_name"]),
+                        _name(r["team"]),
+                        t.cell(r["composite_score"], "score"),
+                        t.cell(r["team_mean"], "score"),
+                        t.cell(r["team_std"], "score"),
+                    ]
+                    for r in fairness.outliers.iter_rows(named=True)
+                ],
+                _("None this month."),
+            )
+        ],
     )
 
 
