@@ -150,9 +150,9 @@ class SheetWriter:
         self.rows.append(row)
         self._height += 1
 
-    def spilling(self, text: str) -> None:
+    def spilling(self, text: str, font: Font | None = None) -> None:
         """A line of text in column A that runs on into the empty cells to its right, widening no column."""
-        self.rows.append([self.value(1, text, max_width=0)])
+        self.rows.append([self.value(1, text, font=font, max_width=0)])
         self._height += 1
 
     def title(self, text: str, font: Font = BOLD) -> None:
@@ -393,8 +393,8 @@ def open_workbook(
     out = SheetWriter(workbook.create_sheet(sheet_name[:31]), locale, currency)
     out.line(title, font=TITLE)
     out.line(subtitle)
-    if restated:
-        out.line(restated.title, font=BOLD)
+    if restated:  # sentences: they run on to the right rather than widen the first column
+        out.spilling(restated.title, font=BOLD)
         for line in restated.lines:
-            out.line(line)
+            out.spilling(line)
     return workbook, out

@@ -72,7 +72,7 @@ def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     if card.question:
         out.blank()
         links[(out.row, 1)] = card.question.href
-        out.line(card.question.text)
+        out.spilling(card.question.text)
     _trend_chart(sheet, card, first_trend_row, out.row + 1)
     out.finish(freeze="A3", orientation="landscape", min_widths={2: 16}, links=links)  # the grades table is wide
 
