@@ -83,6 +83,10 @@ def test_the_workbook_carries_the_notice_and_the_question_link(published: Period
     assert f"Opportunity O1: Account Acme → {SCRIPT}" in texts  # a text cell, never a formula or markup
     links = [c.hyperlink.target for row in sheet.iter_rows() for c in row if c.hyperlink]
     assert links and links[0].startswith("mailto:mia@example.com?subject=")
+    # The notice's sentences and the question line run on to the right: column A stays as wide as its labels.
+    (question,) = [c for c in sheet["A"] if c.hyperlink is not None]
+    notice = next(t for t in texts if t.startswith("Restated: this is version 3"))
+    assert sheet.column_dimensions["A"].width < min(len(question.value), len(notice))
 
 
 @pytest.mark.parametrize("rep", ["R1", "R2"])
