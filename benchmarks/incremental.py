@@ -50,7 +50,6 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
         compute_period,
         compute_trend_months,
         fingerprint_months,
-        publication_of,
         publish_period,
         rebuild_index,
         republish_unchanged,
@@ -58,6 +57,7 @@ def measure(input_dir: Path, out_dir: Path, first: Period, last: Period) -> dict
         write_period,
     )
     from scorecards.flows.publish.manifest import is_up_to_date, published_pages
+    from scorecards.flows.publish.restating import publication_of
     from scorecards.flows.publish.staging import period_lock, staging_folder
     from scorecards.flows.sources.ingest import read_inputs
     from scorecards.transforms.period import period_range

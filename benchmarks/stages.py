@@ -72,8 +72,9 @@ def measure(mode: str, input_dir: Path, out_dir: Path, first: Period, last: Peri
 
     periods = period_range(first, last) if mode == "backfill" else [last]
     # The steps of period_flow.publish_month, spelled out so that each stage can be timed apart: keep them in step
-    # with it. What is left out is not on the timed path: the version's notice (publication_of, version 1 here),
-    # carrying an unchanged month over (every month is new) and the index (timed by the whole runs in run.py).
+    # with it. Left out (the whole runs in run.py time them): the month's warnings, the checks for an unchanged
+    # month and its published pages (every month here is new), the version's notice and news (version 1 here),
+    # the run summary's artifacts and the index.
     # As the flows do, each month's input rows are fingerprinted (a month published again unchanged skips compute).
     inputs = clock.time("compute", lambda: fingerprint_months.fn(validated.tables, periods))
     for period in periods:

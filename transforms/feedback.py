@@ -12,7 +12,7 @@ from scorecards.transforms.period import Period
 
 NOTE_COLUMNS = ("rep_id", "rule_id", "kind", "message", "topic", "signal", "rule_order", "shown")
 #: A grade's place on a fixed 1–4 scale for a grade rule's signal (docs/decisions.md, "Feedback order"): not the
-#: composite's points, which the config may change, so that reweighting the composite never reorders feedback.
+#: composite's points, which the config may change, so that changing them never reorders feedback.
 _GRADE_RANK = {"A": 4, "B": 3, "C": 2, "D": 1}
 #: Signals are exact decimals of 18 places, so that equal signals of different rules (1/3 from a grade, from a
 #: threshold and from a fall) are equal and keep the config's order, as a float's last bit would not.

@@ -112,13 +112,6 @@ class Section:
 
 
 @dataclass(frozen=True)
-class TargetRow:
-    """A rep's target and run rate, for the workbook's chart data."""
-
-    cells: list[Cell]
-
-
-@dataclass(frozen=True)
 class FairnessPage:
     """Everything the fairness page and workbook show, ready to render."""
 
