@@ -44,7 +44,7 @@ def evidence_tables(
         .filter(period.contains("close_date") | (pl.col("stage") == "open"))
         .with_columns(credited_amount=in_cents(pl.col("credited_amount")))
         .select(*_DEAL, _text("stage"), "amount", "created_date", "close_date", *CREDIT_COLUMNS)
-        .sort("rep_id", "opportunity_id")
+        .sort(_rep_then_opportunity())
     )
     firsts = first_won_deals(tables.opportunities.lazy(), [period]).select("opportunity_id")
     leads = tables.leads.lazy()
@@ -79,7 +79,10 @@ def evidence_tables(
         .select("rep_id", "skill", "rating")
         .sort("rep_id", _listed_first("skill", skills), "skill"),
     }
-    relevant, new, *rest = pl.collect_all([credited, firsts, *others.values()])
+    # The in-memory engine hands the sort its rows in one piece: the streaming engine's pieces (one per
+    # ~100,000 rows) made gathering the sorted rows from them cost several times more.
+    relevant = credited.collect(engine="in-memory")
+    new, *rest = pl.collect_all([firsts, *others.values()])
     won = relevant.filter((pl.col("stage") == "won") & period.contains("close_date"))
     return {
         # Every deal of the rep that P's numbers could read: closed in P, or open. Not on the card:
@@ -98,6 +101,18 @@ def evidence_tables(
         .sort("rep_id", "close_date", "account_id"),
         **dict(zip(others, rest, strict=True)),
     }
+
+
+def _rep_then_opportunity() -> pl.Expr:
+    """One integer per deal row that orders the rows by rep_id, then opportunity_id (plain character order).
+
+    The rep's place among the distinct rep_ids (a binary search among them) times the
+    row count, plus the opportunity's ordinal rank: polars sorts by two text columns several times slower
+    than by one integer. A rep credits an opportunity once, so each pair, and each number, is unique and
+    the order is the two-column sort's; both columns are required, never null.
+    """
+    place = pl.col("rep_id").unique().sort().search_sorted(pl.col("rep_id")).cast(pl.UInt64)
+    return place * pl.len().cast(pl.UInt64) + pl.col("opportunity_id").rank("ordinal").cast(pl.UInt64)
 
 
 def _text(choice: str) -> pl.Expr:

@@ -197,7 +197,7 @@ def _marked(
     known = {f.name: pl.Series(f.choices, dtype=pl.String) for f in spec.fields if f.choices and _trimmed(f.choices)}
     if rep_ids is not None:
         known["rep_id"] = rep_ids  # the kept reps' ids: trimmed, none empty
-    untouched = _clean_columns(raw, [name for name in present if name in texts], known)
+    untouched, among_known = _clean_columns(raw, [name for name in present if name in texts], known)
 
     def read(name: str) -> pl.Expr:
         if name not in present:
@@ -227,12 +227,20 @@ def _marked(
     same = {f.name for f in spec.fields if f.name in untouched and not f.config_default}
     cell = {f"_cell{i}": broken for i, (_, broken) in enumerate(cell_rules)}
     row = {f"_row{i}": broken for i, (_, broken) in enumerate(spec.row_rules)}
-    slow = {f"_slow_{name}": pl.col(name).is_not_null() & ~is_plain for name, (_, is_plain) in plain.items()}
+    # One mark for the rows with a cell not plain, in any parsed column: only they are read again.
+    slow = (
+        []
+        if not plain
+        else [pl.any_horizontal(pl.col(name).is_not_null() & ~is_plain for name, (_, is_plain) in plain.items())]
+    )
     cells = raw.lazy().select(read(f.name).alias(f.name) for f in spec.fields)
     # The whole-column marks (a key's duplicates, a rep that is not one) are their own query: in the
     # main one the streaming engine would hold every row's text until they are known.
+    # A rep_id column found to hold kept reps' ids alone (or nothing) names no unknown rep: no second look.
     unknown_rep = (
-        pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()) if rep_ids is not None else None
+        pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode())
+        if rep_ids is not None and "rep_id" not in among_known
+        else None
     )
     fields = {f.name: f for f in spec.fields}
     keys = [pl.col(k) if k in texts else _key_value(fields[k]) for k in spec.key]
@@ -254,7 +262,7 @@ def _marked(
             *(pl.col(f.name).fill_null(defaults[f.name]) if f.config_default else pl.col(f.name) for f in changed),
             *(pl.col(f"_plain_{name}").alias(name) for name in plain),
             *(broken.fill_null(False).alias(name) for name, broken in cell.items()),
-            *(broken.alias(name) for name, broken in slow.items()),
+            *(broken.alias(_SLOW) for broken in slow),
         )
         .collect()
         .hstack([mark.fill_null(False).alias(name) for name, mark in shared.items()])
@@ -315,6 +323,9 @@ def _marked(
     return typed, reason
 
 
+#: The computed frame's column marking the rows with a cell of a parsed kind that is not plain.
+_SLOW = "_slow"
+
 #: A date column with at most this share of distinct cells has each distinct cell read once.
 _FEW_DISTINCT = 0.25
 
@@ -349,14 +360,20 @@ def _duplicated(keys: pl.DataFrame) -> pl.Series:
 
     Rows are compared by a hash of their key first: a sort of the hashes finds the few that repeat
     without holding every key in a hash table, and only the rows with such a hash are compared by
-    their keys themselves (equal keys always have equal hashes).
+    their keys themselves (equal keys always have equal hashes). A one-column key without an empty cell
+    whose cells ascend strictly from row to row (an export in the order of its ids) repeats none: one
+    comparison of each cell with the one before tells it, without the hashes.
     """
+    shared = pl.repeat(False, keys.height, dtype=pl.Boolean, eager=True)
+    if keys.width == 1 and keys.height > 1 and not keys.null_count().item():
+        key = pl.col(keys.columns[0])
+        if keys.lazy().select((key > key.shift(1)).all()).collect().item():
+            return shared
     hashed = keys.select(
         reduce(operator.xor, [pl.col(k).hash(seed=i) for i, k in enumerate(keys.columns)]).alias("hash")
     ).to_series()
     ordered = hashed.sort()
     repeated = ordered.filter(ordered == ordered.shift(1))
-    shared = pl.repeat(False, keys.height, dtype=pl.Boolean, eager=True)
     if repeated.is_empty():
         return shared
     maybe = hashed.is_in(repeated.implode())
@@ -373,8 +390,7 @@ def _parsed_in_full(
     Only those rows are read again, from their trimmed text, by the full parse and rules (`full`:
     mark name → is-broken); their values and marks replace the plain reading's.
     """
-    slow = computed.select(pl.any_horizontal(pl.col("^_slow_.*$"))).to_series()
-    computed = computed.drop(pl.col("^_slow_.*$"))
+    slow = computed.drop_in_place(_SLOW)  # in place: `drop` would copy every other column
     if not slow.any():
         return computed
     rows = pl.arg_where(slow, eager=True)
@@ -400,11 +416,12 @@ def _text(column: pl.Expr, *, clean: bool) -> pl.Expr:
     return text if clean else text.str.strip_chars().replace("", None)
 
 
-def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl.Series]) -> set[str]:
-    """The text columns none of whose cells has a blank at either end or is empty: trimming them changes nothing.
+def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl.Series]) -> tuple[set[str], set[str]]:
+    """The text columns none of whose cells has a blank at either end or is empty: trimming them changes nothing;
+    and those of them each of whose non-empty cells is one of its `known` values.
 
     A column each of whose cells is one of its `known` values (all trimmed, none empty: the choices,
-    the kept reps' ids) is clean without a look for blanks.
+    the kept reps' ids) or null is clean without a look for blanks.
     """
     text = [c for c in columns if raw.schema[c] == pl.String]
     within = [c for c in text if c in known]
@@ -413,6 +430,7 @@ def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl
         inside = [(pl.col(c).is_in(known[c].implode()) | pl.col(c).is_null()).all() for c in within]
         found = raw.lazy().select(inside).collect().row(0)
         clean = {c for c, is_inside in zip(within, found, strict=True) if is_inside}
+    among_known = set(clean)
     rest = [c for c in text if c not in clean]
     if rest:
         # Trimming strips what regex \s matches at either end: Unicode White_Space.
@@ -428,7 +446,7 @@ def _clean_columns(raw: pl.DataFrame, columns: list[str], known: Mapping[str, pl
             .row(0)
         )
         clean |= {c for c, unclean in zip(rest, dirty, strict=True) if not unclean}
-    return clean
+    return clean, among_known
 
 
 def _trimmed(values: Sequence[str]) -> bool:

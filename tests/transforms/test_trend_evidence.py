@@ -173,6 +173,37 @@ def test_deal_evidence_is_by_rep_then_opportunity_in_plain_character_order(make_
     ]
 
 
+def test_many_deal_rows_in_a_shuffled_input_come_out_as_a_sort_by_rep_then_opportunity(make_tables) -> None:  # noqa: ANN001
+    # The order is computed as one number per row (the rep's place, then the opportunity's rank): on many rows,
+    # ids of several lengths, reps that share deals and reps with none, it is the two-column sort's.
+    import random
+
+    shuffled = random.Random(18)
+    reps = [f"R{i}" for i in range(1, 40)]
+    opportunities = [
+        {
+            "opportunity_id": f"O{i}",
+            "rep_id": shuffled.choice(reps[:30]),
+            "account_id": "A1",
+            "stage": shuffled.choice(["open", "won"]),
+            "amount": "10.00",
+            "created_date": "2026-09-01",
+            "close_date": "2026-10-05",
+        }
+        for i in shuffled.sample(range(1, 3000), 800)
+    ]
+    shared = [row["opportunity_id"] for row in opportunities[::7]]
+    splits = [
+        {"opportunity_id": opportunity, "rep_id": rep, "share": "0.5"}
+        for opportunity in shared
+        for rep in shuffled.sample(reps, 2)
+    ]
+    given = make_tables(reps=[{"rep_id": r} for r in reps], opportunities=opportunities, opportunity_splits=splits)
+    deals = evidence_tables(given, P, "CNY")["deals"]
+    assert deals.height == len(opportunities) + len(shared)
+    assert_frame_equal(deals, deals.sample(fraction=1.0, shuffle=True, seed=1).sort("rep_id", "opportunity_id"))
+
+
 def test_a_rep_s_skill_ratings_follow_the_config_s_order_and_other_skills_come_after(make_tables, settings) -> None:  # noqa: ANN001
     rated = ["closing", "negotiation", "plan", "zeal", "presentation", "prospecting", "empathy"]
     given = make_tables(

@@ -109,7 +109,7 @@ def test_any_cell_the_plain_path_takes_reads_as_the_full_rules_read_it(cells: li
 def _every_cell_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
     """No cell plain, no column clean, no distinct cells: every row through the full rules."""
     monkeypatch.setattr(Field, "plain", lambda self, cell, value=None: (pl.lit(None, dtype=self.dtype), pl.lit(False)))
-    monkeypatch.setattr(quarantine, "_clean_columns", lambda raw, columns, known: set())
+    monkeypatch.setattr(quarantine, "_clean_columns", lambda raw, columns, known: (set(), set()))
 
 
 def _opportunities() -> pl.DataFrame:
@@ -196,6 +196,18 @@ def test_key_duplicates_through_hashes_are_the_rows_sharing_a_whole_key(rows: li
     for key in (["a"], ["a", "b"], ["a", "b", "c"]):
         frame = keys.select(key)
         expected = frame.select(pl.all_horizontal(pl.all().is_not_null()) & pl.struct(key).is_duplicated()).to_series()
+        assert_series_equal(quarantine._duplicated(frame), expected, check_names=False)
+
+
+@given(st.lists(st.text(alphabet="ab", max_size=3), max_size=30), st.booleans())
+def test_a_one_column_key_in_ascending_order_has_its_duplicates_found_as_any_other(
+    cells: list[str], with_empty: bool
+) -> None:
+    # Strictly ascending cells (sorted, repeats removed) take the path without hashes; sorted cells with
+    # repeats, or with an empty cell, take the hashes.
+    for ordered in (sorted(cells), sorted(set(cells))):
+        frame = pl.DataFrame({"a": [*ordered, None] if with_empty else ordered}, schema={"a": pl.String})
+        expected = frame.select(pl.col("a").is_not_null() & pl.col("a").is_duplicated()).to_series()
         assert_series_equal(quarantine._duplicated(frame), expected, check_names=False)
 
 
