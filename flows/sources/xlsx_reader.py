@@ -1,0 +1,133 @@
+"""Reading an .xlsx workbook's sheet as a table of text cells, as a CSV export of it would hold them; refusing
+macro-enabled workbooks and archives that would unpack far beyond their size."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from scorecards.config.profiles import FileFormat
+from scorecards.flows.shared.errors import InputError
+from scorecards.flows.sources.table_text import Rows, column_names, refuse_repeated
+
+#: An .xlsx unpacks to at most this much, and at most this many times its own size (zip bombs).
+XLSX_MAX_UNPACKED = 2 << 30
+XLSX_MAX_RATIO = 200
+MACROS_REFUSED = "macro-enabled workbook refused; save it as .xlsx (Excel Workbook)"
+
+
+def _refuse_unsafe_zip(data: bytes) -> None:
+    """InputError when the workbook would unpack beyond the limits or holds macros (checked before opening it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            unpacked = sum(entry.file_size for entry in entries)
+            if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(len(data), 1):
+                raise InputError(
+                    f"refused: it would unpack to {unpacked:,} bytes from {len(data):,} "
+                    f"(limits {XLSX_MAX_UNPACKED:,} bytes and {XLSX_MAX_RATIO}× its size)"
+                )
+            vba = next((e.filename for e in entries if e.filename.casefold().endswith("vbaproject.bin")), None)
+            if vba is not None:
+                raise InputError(f"{MACROS_REFUSED} (it holds {vba}: an .xlsm renamed .xlsx?)")
+    except zipfile.BadZipFile:
+        return  # openpyxl's own error names it
+
+
+def refuse_macro_workbook(data: bytes, fmt: FileFormat) -> Rows:
+    """The reader of an .xlsm: never reads it."""
+    raise InputError(MACROS_REFUSED)
+
+
+def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
+    """The profile's sheet (the first visible one by default) as text columns named by its header row, each
+    cell as a CSV export of it would hold it, with each kept row's number in the sheet."""
+    from openpyxl import load_workbook
+
+    _refuse_unsafe_zip(data)
+    # data_only: a formula cell gives its cached value; nothing in the file is ever evaluated.
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = _sheet(workbook, fmt.sheet)
+        # Read every row and column there is: a read-only sheet otherwise stops at the size the
+        # file declares, and a file that declares too small a size would lose the rest unseen.
+        sheet.reset_dimensions()
+        rows = [
+            (number, row)
+            for number, row in enumerate(sheet.iter_rows(min_row=fmt.header_row, values_only=True), fmt.header_row)
+            if any(v is not None for v in row)
+        ]
+    finally:
+        workbook.close()
+    if not rows:
+        raise InputError("empty sheet (not even a header row)")
+    width = max(len(row) for _, row in rows)
+    cells = [tuple(row) + (None,) * (width - len(row)) for _, row in rows]
+    if any(v is None for v in cells[0]):
+        _refuse_merged_header(data, fmt)
+    header = column_names([_cell_text(v) for v in cells[0]])
+    refuse_repeated(header)
+    columns = list(zip(*cells[1:], strict=True)) or [() for _ in header]
+    frame = pl.DataFrame(
+        {name: [_cell_text(v, fmt.decimal) for v in values] for name, values in zip(header, columns, strict=True)},
+        schema={name: pl.String for name in header},
+    )
+    return frame, pl.Series([number for number, _ in rows[1:]], dtype=pl.Int64)
+
+
+def _sheet(workbook: Any, name: str | None) -> Any:
+    """The named sheet, or the first visible worksheet: what someone reviewing the workbook sees is what is read."""
+    if name is None:
+        visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+        if not visible:
+            raise InputError(f"no visible worksheet (sheets: {', '.join(workbook.sheetnames)})")
+        return visible[0]
+    if name not in workbook.sheetnames:
+        raise InputError(f"no sheet named {name!r} (sheets: {', '.join(workbook.sheetnames)})")
+    if name not in [sheet.title for sheet in workbook.worksheets]:
+        raise InputError(f"sheet {name!r} is a chart, not a table")
+    sheet = workbook[name]
+    if sheet.sheet_state != "visible":
+        raise InputError(f"sheet {name!r} is hidden; unhide it in the workbook, or name a visible sheet in the profile")
+    return sheet
+
+
+def _refuse_merged_header(data: bytes, fmt: FileFormat) -> None:
+    """Stop when the header row has merged cells: their columns would have no name of their own."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), data_only=True)
+    try:
+        sheet = _sheet(workbook, fmt.sheet)
+        header_row = next(
+            (r for r in range(fmt.header_row, sheet.max_row + 1) if any(c.value is not None for c in sheet[r])),
+            fmt.header_row,
+        )
+        merged = [str(m) for m in sheet.merged_cells.ranges if m.min_row <= header_row <= m.max_row]
+    finally:
+        workbook.close()
+    if merged:
+        raise InputError(
+            f"header row {header_row} has merged cells {', '.join(merged)}; "
+            "unmerge them so that each column has its own name"
+        )
+
+
+def _cell_text(value: Any, decimal: str = ".") -> str | None:
+    """An Excel cell as the text a CSV export of it would hold (numbers with the file's decimal mark)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f").replace(".", decimal)
+    return str(value)
