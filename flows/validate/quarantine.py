@@ -207,21 +207,7 @@ def _marked(
     parsed = [f for f in spec.fields if f.name not in texts]
     # A parsed column's plain value is computed once, into a column of its own that is-plain then reads.
     plain = {f.name: _plain(raw if f.name in present else None, f, pl.col(f"_plain_{f.name}")) for f in parsed}
-    # Each cell rule's mark: a text kind's rules on every row; a parsed kind's plain reading on every
-    # row, and its full rules (`full`, by mark) on the rows that need them.
-    cell_rules: list[tuple[str, pl.Expr]] = []
-    full: dict[str, pl.Expr] = {}
-    for f in spec.fields:
-        column = pl.col(f.name)
-        if f.name in texts:
-            cell_rules += f.problems(column, column)
-            continue
-        if f.name in present:
-            full |= {
-                f"_cell{len(cell_rules) + i}": broken
-                for i, (_, broken) in enumerate(f.problems(column, f.parse(column)))
-            }
-        cell_rules += f.plain_problems(column)
+    cell_rules, full = _cell_rules(spec, texts, present)
     # A clean text column is its own typed column: it is taken from the raw frame as it is (the
     # query's result would be a copy), and the query computes only the columns that change.
     same = {f.name for f in spec.fields if f.name in untouched and not f.config_default}
@@ -234,26 +220,8 @@ def _marked(
         else [pl.any_horizontal(pl.col(name).is_not_null() & ~is_plain for name, (_, is_plain) in plain.items())]
     )
     cells = raw.lazy().select(read(f.name).alias(f.name) for f in spec.fields)
-    # The whole-column marks (a key's duplicates, a rep that is not one) are their own query: in the
-    # main one the streaming engine would hold every row's text until they are known.
     # A rep_id column found to hold kept reps' ids alone (or nothing) names no unknown rep: no second look.
-    unknown_rep = (
-        pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode())
-        if rep_ids is not None and "rep_id" not in among_known
-        else None
-    )
-    fields = {f.name: f for f in spec.fields}
-    keys = [pl.col(k) if k in texts else _key_value(fields[k]) for k in spec.key]
-    columns = cells.select(*keys, *([] if unknown_rep is None else [unknown_rep.alias("_unknown_rep")])).collect()
-    whole_rows: list[str] = []
-    across: list[pl.Series] = []
-    if spec.key:
-        whole_rows.append(f"{' + '.join(spec.key)}: duplicate (all rows sharing it are quarantined)")
-        across.append(_duplicated(columns.select(spec.key)))
-    if unknown_rep is not None:
-        whole_rows.append("rep_id: not a rep in reps (unknown, or its reps row quarantined)")
-        across.append(columns.get_column("_unknown_rep"))
-    shared = {f"_shared{i}": mark for i, mark in enumerate(across)}
+    whole_rows, shared = _whole_column_marks(cells, spec, texts, None if "rep_id" in among_known else rep_ids)
     # Only the columns that change are computed (a column passed through a query comes back a copy).
     changed = [f for f in spec.fields if f.name in texts and f.name not in same]
     computed = (
@@ -275,19 +243,7 @@ def _marked(
             computed.select(pl.col(name).fill_null(defaults[name]) for name in filled).get_columns()
         )
     values = {f.name: raw.get_column(f.name) if f.name in same else computed.get_column(f.name) for f in spec.fields}
-    # A choice column becomes an Enum of its choices (a byte a cell, not a 16-byte string view); a cell
-    # that is none of them is null there, and its row is marked. The choice columns are cast in a
-    # query of their own: DataFrame.cast would copy every other column too.
-    choices = [f for f in spec.fields if f.kind == "choice"]
-    if choices:
-        values |= (
-            pl.DataFrame([values[f.name] for f in choices])
-            .lazy()
-            .select(pl.col(f.name).cast(f.dtype, strict=False) for f in choices)
-            .collect()
-            .to_dict()
-        )
-    typed = pl.DataFrame([values[f.name] for f in spec.fields])
+    typed = _with_choices(values, spec)
     if row:
         computed = computed.hstack(
             typed.lazy()
@@ -295,32 +251,100 @@ def _marked(
             .collect()
             .get_columns()
         )
-    marks = {**cell, **shared, **row}
-    reason = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias(REASON)
-    if marks:
-        broken_any = computed.select(pl.any_horizontal(*marks)).to_series()
-        if broken_any.any():
-            labelled = zip(
-                marks,
-                [*(rule for rule, _ in cell_rules), *whole_rows, *(rule for rule, _ in spec.row_rules)],
-                strict=True,
-            )
-            rules = {name: rule for name, rule in labelled}
+    rules = dict(
+        zip(
+            [*cell, *shared, *row],
+            [*(rule for rule, _ in cell_rules), *whole_rows, *(rule for rule, _ in spec.row_rules)],
+            strict=True,
+        )
+    )
+    return typed, _reason_column(computed, rules, list(cell), list(shared), list(row))
 
-            def said(names: Mapping[str, object]) -> pl.Expr:
-                return _reasons([(rules[name], pl.col(name)) for name in names])
 
-            text_of_bad = (
-                computed.filter(broken_any)
-                .select(
-                    pl.concat_str(
-                        [said(cell).fill_null(said(row)), said(shared)], separator="; ", ignore_nulls=True
-                    ).replace("", None)
-                )
-                .to_series()
+def _cell_rules(
+    spec: TableSpec, texts: set[str], present: list[str]
+) -> tuple[list[tuple[str, pl.Expr]], dict[str, pl.Expr]]:
+    """Each cell rule and its mark: a text kind's rules on every row; a parsed kind's plain reading on every row,
+    and its full rules (the second result, by mark name) on the rows that need them."""
+    cell_rules: list[tuple[str, pl.Expr]] = []
+    full: dict[str, pl.Expr] = {}
+    for f in spec.fields:
+        column = pl.col(f.name)
+        if f.name in texts:
+            cell_rules += f.problems(column, column)
+            continue
+        if f.name in present:
+            full |= {
+                f"_cell{len(cell_rules) + i}": broken
+                for i, (_, broken) in enumerate(f.problems(column, f.parse(column)))
+            }
+        cell_rules += f.plain_problems(column)
+    return cell_rules, full
+
+
+def _whole_column_marks(
+    cells: pl.LazyFrame, spec: TableSpec, texts: set[str], rep_ids: pl.Series | None
+) -> tuple[list[str], dict[str, pl.Series]]:
+    """The rules that need a whole column, and their marks: a key's duplicates; a rep_id not among `rep_ids` (None:
+    no such look). Their own query: in the main one the streaming engine would hold every row's text until
+    they are known."""
+    unknown_rep = (
+        pl.col("rep_id").is_not_null() & ~pl.col("rep_id").is_in(rep_ids.implode()) if rep_ids is not None else None
+    )
+    fields = {f.name: f for f in spec.fields}
+    keys = [pl.col(k) if k in texts else _key_value(fields[k]) for k in spec.key]
+    columns = cells.select(*keys, *([] if unknown_rep is None else [unknown_rep.alias("_unknown_rep")])).collect()
+    rules: list[str] = []
+    marks: list[pl.Series] = []
+    if spec.key:
+        rules.append(f"{' + '.join(spec.key)}: duplicate (all rows sharing it are quarantined)")
+        marks.append(_duplicated(columns.select(spec.key)))
+    if unknown_rep is not None:
+        rules.append("rep_id: not a rep in reps (unknown, or its reps row quarantined)")
+        marks.append(columns.get_column("_unknown_rep"))
+    return rules, {f"_shared{i}": mark for i, mark in enumerate(marks)}
+
+
+def _with_choices(values: dict[str, pl.Series], spec: TableSpec) -> pl.DataFrame:
+    """The typed table, each choice column an Enum of its choices (a byte a cell, not a 16-byte string view); a
+    cell that is none of them is null there (its row is marked already)."""
+    choices = [f for f in spec.fields if f.kind == "choice"]
+    if choices:  # cast in a query of their own: DataFrame.cast would copy every other column too
+        values = values | (
+            pl.DataFrame([values[f.name] for f in choices])
+            .lazy()
+            .select(pl.col(f.name).cast(f.dtype, strict=False) for f in choices)
+            .collect()
+            .to_dict()
+        )
+    return pl.DataFrame([values[f.name] for f in spec.fields])
+
+
+def _reason_column(
+    computed: pl.DataFrame, rules: Mapping[str, str], cell: list[str], shared: list[str], row: list[str]
+) -> pl.Series:
+    """Each row's reason to be quarantined, from its marks (`rules`: mark name → rule), null when it breaks none:
+    its cell rules (else its row rules), then its whole-column rules."""
+    reason = pl.repeat(None, computed.height, dtype=pl.String, eager=True).alias(REASON)
+    if not rules:
+        return reason
+    broken_any = computed.select(pl.any_horizontal(*rules)).to_series()
+    if not broken_any.any():
+        return reason
+
+    def said(names: list[str]) -> pl.Expr:
+        return _reasons([(rules[name], pl.col(name)) for name in names])
+
+    text_of_bad = (
+        computed.filter(broken_any)
+        .select(
+            pl.concat_str([said(cell).fill_null(said(row)), said(shared)], separator="; ", ignore_nulls=True).replace(
+                "", None
             )
-            reason = reason.scatter(pl.arg_where(broken_any, eager=True), text_of_bad)
-    return typed, reason
+        )
+        .to_series()
+    )
+    return reason.scatter(pl.arg_where(broken_any, eager=True), text_of_bad)
 
 
 #: The computed frame's column marking the rows with a cell of a parsed kind that is not plain.
