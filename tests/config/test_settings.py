@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import get_args
@@ -121,3 +123,18 @@ def test_fairness_thresholds_count_in_the_config_hash_only_when_they_differ_from
 def test_the_configs_grades_and_locales_are_the_schemas() -> None:
     assert get_args(Grade) == GRADES
     assert get_args(Locale) == LOCALES
+
+
+def test_a_config_that_leaves_a_section_out_gets_the_shipped_values(tmp_path: Path) -> None:
+    # The model's defaults and the shipped file say the same, so which of the two a reader looks at does not matter.
+    kept, sections = [], re.split(r"(?m)^(?=\[)", default_config_path().read_text(encoding="utf-8"))
+    for section in sections:  # the required sections, as the shipped file writes them (a table and its subtables)
+        header = re.match(r"\[+([a-z_]+)", section)
+        if header and header.group(1) in ("bands", "composite", "skills"):
+            kept.append(section)
+    minimal = tmp_path / "minimal.toml"
+    minimal.write_text("".join(kept), encoding="utf-8")
+    assert set(tomllib.loads(minimal.read_text(encoding="utf-8"))) == {"bands", "composite", "skills"}
+    given, full = load_settings(minimal), load_settings()
+    assert given.feedback.rules == [] and full.feedback.rules
+    assert given.model_copy(update={"feedback": full.feedback}) == full
