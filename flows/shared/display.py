@@ -74,14 +74,13 @@ def format_value(
     for it); `places`: the decimals shown instead of the kind's (a number kind other than money)."""
     if value is None:
         return not_available
-    _require_currency(kind, currency)
     # Keyed by type and text too: 1.0 and 1.00 are equal Decimals, and a date is not a datetime.
     return _formatted(type(value), str(value), value, kind, locale, currency, places)
 
 
-def _require_currency(kind: Kind, currency: str | None) -> str | None:
-    """The currency; a programming error when money comes without one (it would show in some other currency)."""
-    if kind == "money" and not currency:
+def _money_currency(currency: str | None) -> str:
+    """An amount's currency; a programming error when it has none (it would show in some other currency)."""
+    if not currency:
         raise ValueError("an amount of money is formatted without its currency")
     return currency
 
@@ -114,6 +113,8 @@ def _formatted(
         if kind in ("percent", "share"):
             return format_percent(value, format=_PATTERNS[kind], locale=where)
         if kind == "money":
+            # Here, not on every call: a formatted amount is cached, and an exception never is.
+            currency = _money_currency(currency)
             shape = _money_shape(locale, currency)
             if shape is not None and isinstance(value, Decimal) and value.as_tuple().exponent == -2 and value:
                 return _money_text(value, shape)
@@ -213,7 +214,7 @@ def excel_format(
     stored by `rounded_change`, whose sign then shows as format_change shows it (`+0.25`, `-0.25`, `0.00`);
     `unit` written after the number (percentage points' ` pp`, a rank's ` / 8`); `places` as format_value's."""
     if kind == "money":
-        currency = _require_currency(kind, currency)
+        currency = _money_currency(currency)
         symbol = get_currency_symbol(currency, locale=_babel(locale)).replace('"', "")
         return f'"{symbol}"#,##0.00'
     unsigned = _with_places(_EXCEL_FORMATS[kind], places)

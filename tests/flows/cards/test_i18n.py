@@ -201,3 +201,12 @@ def test_a_change_is_stored_as_shown_so_the_workbook_s_sign_agrees_with_the_page
         assert format_change(change, kind, "en", "N/A") in {"0.00", "0.0%"}
     assert rounded_change(Decimal("0.125"), "score") == Decimal("0.13") and rounded_change(3, "count") == 3
     assert rounded_change(Decimal("-0.0125"), "percent") == Decimal("-0.013")
+
+
+def test_money_is_never_formatted_without_its_currency() -> None:
+    # A forgotten currency would show an amount in some other currency; it is a programming error, said at once.
+    with pytest.raises(ValueError, match="without its currency"):
+        format_value(Decimal("12.50"), "money", "en", "N/A")
+    with pytest.raises(ValueError, match="without its currency"):
+        excel_format("money", "zh-CN")
+    assert format_value(Decimal("12.50"), "score", "en", "N/A") == "12.50"  # other kinds need none
