@@ -28,6 +28,7 @@ from scorecards.flows.cards.page_parts import (
     change_cell,
     evidence_cell,
     grade_class,
+    index_link,
     restated_title,
 )
 from scorecards.flows.shared.changes import evidence_change, number_change, number_line
@@ -35,6 +36,7 @@ from scorecards.flows.shared.columns import CONVERTED_COLUMNS, EVIDENCE, FIGURES
 from scorecards.flows.shared.display import Kind, format_month, format_months_in_a_row, format_value, months_with_year
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
+from scorecards.flows.shared.layout import index_link_from_card_or_rollup
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
@@ -122,6 +124,8 @@ class Card:
     notes: list[Note]
     manager_notes: list[str]
     evidence: list[Table]
+    #: Back to the period index, from the card's page (the workbook does not show it).
+    index: Link
     #: The "question a number" link (SPEC §9), and what a restatement changed for this rep.
     question: Link | None = None
     restated: Restated | None = None
@@ -249,6 +253,7 @@ def _card(
         notes=notes,
         manager_notes=manager_notes,
         evidence=evidence,
+        index=index_link(t.gettext, index_link_from_card_or_rollup()),
         question=_question(row, months[-1], publication, t) if publication else None,
         restated=_restated(row["rep_id"], publication, t) if publication and publication.restates else None,
     )

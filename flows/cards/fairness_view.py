@@ -16,10 +16,11 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.dimensions import N_
-from scorecards.flows.cards.page_parts import Cell, Line, Table, Wording
+from scorecards.flows.cards.page_parts import Cell, Line, Link, Table, Wording, index_link
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
+from scorecards.flows.shared.layout import index_link_from_fairness
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.exact import RATIO_PLACES
 from scorecards.transforms.fairness import (
@@ -136,6 +137,8 @@ class FairnessPage:
     not_compared: Table
     coverage: Section
     outliers: Section
+    #: Back to the period index, from the page (the workbook does not show it).
+    index: Link
 
 
 def build_fairness_page(report: PeriodReport, period: Period, settings: Settings, locale: str) -> FairnessPage:
@@ -203,6 +206,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
         not_compared=not_compared,
         coverage=_coverage_section(fairness, thin, t),
         outliers=_outliers_section(fairness, t),
+        index=index_link(_, index_link_from_fairness()),
     )
 
 

@@ -12,7 +12,7 @@ from math import ceil
 
 import polars as pl
 
-from scorecards.flows.cards.page_parts import grade_class
+from scorecards.flows.cards.page_parts import Link, grade_class, index_link
 from scorecards.flows.cards.render import template_environment
 from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import colon, translations
@@ -114,7 +114,8 @@ class PersonPage:
     labels: dict[str, str]
     title: str
     subtitle: str
-    index_href: str
+    #: Back to the period index.
+    index: Link
     chart: GradeChart
     rows: list[PersonRow]
 
@@ -135,7 +136,6 @@ def _labels(locale: str) -> dict[str, str]:
         "rep_id": _("Rep ID"),
         "history": _("Overall grade by period"),
         "cards": _("Scorecards"),
-        "all_periods": _("All periods"),
         "footer": _(
             "Each grade is the one its period's published scorecard shows; the card has the numbers behind it."
         ),
@@ -203,7 +203,7 @@ def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
                 labels=labels,
                 title=latest["rep_name"],
                 subtitle=f"{labels['rep_id']}{labels['colon']}{one_line(rep_id)}",
-                index_href=index_link_from_person(),
+                index=index_link(translations(locale).gettext, index_link_from_person()),
                 chart=grade_chart(rows["period"].to_list(), rows["overall_grade"].to_list(), locale),
                 rows=[
                     PersonRow(

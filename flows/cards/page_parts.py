@@ -102,6 +102,11 @@ class Link:
     href: str
 
 
+def index_link(gettext: Callable[[str], str], href: str) -> Link:
+    """The link back to the period index (OUT/index.html) at `href`, in the reader's language."""
+    return Link(gettext("All periods"), href)
+
+
 @dataclass(frozen=True)
 class Restated:
     """A restated card's notice: which version this is, of when, and this rep's changes since the one sent."""

@@ -12,12 +12,26 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.dimensions import N_
-from scorecards.flows.cards.page_parts import Cell, Line, Link, Restated, Table, Wording, change_cell, restated_title
+from scorecards.flows.cards.page_parts import (
+    Cell,
+    Line,
+    Link,
+    Restated,
+    Table,
+    Wording,
+    change_cell,
+    index_link,
+    restated_title,
+)
 from scorecards.flows.shared.columns import team_totals
 from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import listed
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import card_link_from_rollup, fairness_link_from_rollup
+from scorecards.flows.shared.layout import (
+    card_link_from_rollup,
+    fairness_link_from_rollup,
+    index_link_from_card_or_rollup,
+)
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
@@ -51,6 +65,8 @@ class TeamRollup:
     distribution: Table
     movers: Table
     topics: Table
+    #: Back to the period index, from the rollup's page (the workbook does not show it).
+    index: Link
     #: After a restatement: which of the team's reps changed since the version sent.
     restated: Restated | None = None
     #: The period's fairness page (SPEC §10), from the rollup's page.
@@ -149,6 +165,7 @@ def _rollup(
         distribution=_distribution(distribution, t),
         movers=_movers(movers, dict(mine.select("rep_id", "rep_name").iter_rows()), t),
         topics=_topics(topics, t),
+        index=index_link(t.gettext, index_link_from_card_or_rollup()),
         fairness=Link(_("Fairness of the evaluation: how grades and targets are spread"), fairness_link_from_rollup()),
     )
 

@@ -170,6 +170,16 @@ def index_link_from_person() -> str:
     return f"../{_INDEX}"
 
 
+def index_link_from_fairness() -> str:
+    """The relative address of OUT/index.html from a period's fairness page (P/ to OUT/)."""
+    return f"../{_INDEX}"
+
+
+def index_link_from_card_or_rollup() -> str:
+    """The relative address of OUT/index.html from a rep's card or a team's rollup (P/reps/ or P/teams/ to OUT/)."""
+    return f"../../{_INDEX}"
+
+
 def card_link_from_rollup(rep_id: str) -> str:
     """The relative address of a rep's HTML card from a team rollup's page (teams/ to reps/)."""
     return f"../{_REPS}/{card_stem(rep_id)}.html"

@@ -108,6 +108,23 @@ def test_every_link_resolves_to_a_published_file(out: Path, hostile: Path) -> No
         assert checked > 20
 
 
+def test_every_page_of_a_period_leads_back_to_the_index_in_its_readers_language(out: Path, hostile: Path) -> None:
+    words = {"en": "← All periods", "zh-CN": "← 全部考核期"}
+    for folder in (out, hostile):
+        index = OutFolder(folder).index.resolve()
+        for period in OutFolder(folder).periods():
+            pages = [*period.cards.glob("*.html"), *period.rollups.glob("*.html"), period.fairness(".html")]
+            assert len(pages) > 3
+            for page in pages:
+                html = page.read_text("utf-8")
+                back = re.findall(r'<p class="back"><a href="([^"]*)">([^<]*)</a></p>', html)
+                assert len(back) == 1, page
+                ((href, text),) = back
+                assert (page.parent / unquote(href)).resolve() == index, (page, href)
+                assert text == words[re.search(r'<html lang="([^"]+)"', html).group(1)], page
+    assert "@media print { .back { display: none; } }" in html  # a printed card is not cluttered by it
+
+
 def test_no_page_refers_to_anything_outside_out(out: Path) -> None:
     for page in pages(out):
         html = page.read_text("utf-8")
