@@ -25,7 +25,7 @@ from scorecards.flows.shared.cores import usable_cores
 from scorecards.flows.shared.counting import rows_named
 from scorecards.flows.shared.errors import ScorecardsError, UsageError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder
-from scorecards.schemas.results import ValidationReport
+from scorecards.schemas.results import UNREAD_WHY, ValidationReport
 from scorecards.transforms.period import Period, last_complete_month
 from scorecards.transforms.trend import check_scorable
 
@@ -148,12 +148,8 @@ def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileNam
     source = load_profile(profile)
     _check_input(input_dir)
     raw = read_inputs(input_dir, source)
-    validated = validate_tables(raw, settings)
+    validated = validate_tables(raw, settings, files_not_read(input_dir, source))
     typer.echo(format_report(validated.report))
-    ignored = files_not_read(input_dir, source)
-    if ignored:
-        typer.echo(f"Files not read (no table of profile {source.name!r} is in a file so named):")
-        typer.echo("\n".join(f"  - {name}" for name in ignored))
     labels = unknown_labels(raw, source)
     if labels:
         typer.echo("Labels no value map covers (their rows are quarantined):")
@@ -279,6 +275,9 @@ def format_report(report: ValidationReport) -> str:
             f"    {count:>6} × {rule}{_rows(table.first_rows.get(rule, ()), count)}"
             for rule, count in table.reasons.items()
         ]
+    if report.unread:
+        lines.append(f"Files not read ({UNREAD_WHY}):")
+        lines += [f"  - {name}" for name in report.unread]
     if report.problems:
         lines.append("FAILED, nothing published:")
         lines += [f"  - {problem}" for problem in report.problems]

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import logging
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,9 +59,9 @@ from scorecards.flows.shared.cores import usable_cores
 from scorecards.flows.shared.errors import PublishError, ScorecardsError
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
-from scorecards.flows.sources.ingest import read_inputs
+from scorecards.flows.sources.ingest import files_not_read, read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
-from scorecards.schemas.results import RawTable, UnreadableTable, Validated, ValidationReport
+from scorecards.schemas.results import UNREAD_WHY, RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.schemas.tables import InputTables
 from scorecards.transforms.coverage import month_warnings
 from scorecards.transforms.period import Period, period_range
@@ -135,13 +135,18 @@ def read_and_check_inputs(input_dir: Path, profile: Profile, settings: Settings)
     # One task, not a task that reads and one that checks: Prefect keeps a task's parameters and result until the
     # task's events are sent, which under load was after the month's compute, and the raw text tables (~400 MB at
     # 5 M opportunities) then stayed in memory through it. Here they are gone once validated.
-    return check_input_rules(read_inputs(input_dir, profile), settings)
+    return check_input_rules(read_inputs(input_dir, profile), settings, files_not_read(input_dir, profile))
 
 
-def check_input_rules(raw: dict[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
-    """Validate the tables and set bad rows aside, logging each table's counts and every problem."""
-    validated = validate_tables(raw, settings)
+def check_input_rules(
+    raw: dict[str, RawTable | UnreadableTable | None], settings: Settings, unread: Sequence[str] = ()
+) -> Validated:
+    """Validate the tables and set bad rows aside, logging each table's counts, every problem and each file of
+    the folder that was not read."""
+    validated = validate_tables(raw, settings, unread)
     logger = _log()
+    for name in validated.report.unread:
+        logger.warning("%s: not read (%s)", name, UNREAD_WHY)
     for table in validated.report.tables:
         logger.info(
             "%s: %d read, %d used, %d quarantined",

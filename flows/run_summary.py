@@ -9,7 +9,7 @@ import polars as pl
 
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.schemas.fields import GRADES
-from scorecards.schemas.results import ValidationReport
+from scorecards.schemas.results import UNREAD_WHY, ValidationReport
 from scorecards.transforms.grading import grade_distribution
 
 
@@ -41,6 +41,9 @@ def summary_markdown(
     if skipped:
         lines += ["", "Not rows of the tables (read = used + quarantined + skipped):"]
         lines += [f"- {source}: {count} {why}" for source, why, count in skipped]
+    if report.unread:
+        lines += ["", f"Files of the input folder not read ({UNREAD_WHY}):"]
+        lines += [f"- `{name}`" for name in report.unread]
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{layout.quarantine}`."]
     headings = (*GRADES, "N/A")

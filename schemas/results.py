@@ -73,12 +73,19 @@ class TableReport:
         return sum(self.skipped.values())
 
 
+#: Why a file of the input folder was not read, as the report and the log say it.
+UNREAD_WHY = "no table of the source profile is in a file so named"
+
+
 @dataclass(frozen=True)
 class ValidationReport:
     """Per-table counts plus the problems that stop the run (empty when it may publish)."""
 
     tables: list[TableReport]
     problems: list[str]
+    #: Files of the input folder that no table of the source profile is read from (a misnamed export): the
+    #: run goes on without them, and says so.
+    unread: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -35,8 +35,11 @@ from scorecards.schemas.tables import CANONICAL_SUFFIXES, TABLES, InputTables, T
 from scorecards.transforms.credit import value_date, with_reporting_amounts
 
 
-def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settings: Settings) -> Validated:
-    """Validate every canonical table; reps first, since the others must name a rep in it."""
+def validate_tables(
+    raw: Mapping[str, RawTable | UnreadableTable | None], settings: Settings, unread: Sequence[str] = ()
+) -> Validated:
+    """Validate every canonical table; reps first, since the others must name a rep in it. `unread`: the input
+    folder's files that no table was read from, for the report."""
     problems: list[str] = []
     reports: list[TableReport] = []
     used: dict[str, pl.DataFrame] = {}
@@ -93,7 +96,9 @@ def validate_tables(raw: Mapping[str, RawTable | UnreadableTable | None], settin
         if problem:
             problems.append(problem)
     tables = None if problems else InputTables(**used)
-    return Validated(tables, {k: v for k, v in quarantine.items() if v.height}, ValidationReport(reports, problems))
+    return Validated(
+        tables, {k: v for k, v in quarantine.items() if v.height}, ValidationReport(reports, problems, list(unread))
+    )
 
 
 #: A rule over the rows that passed every other: their reason to be quarantined (null where they are kept).

@@ -191,7 +191,7 @@ def test_validate_lists_the_files_it_did_not_read(make_inputs) -> None:  # noqa:
     (folder / ".DS_Store").write_bytes(b"")
     result = runner.invoke(app, ["validate", "--input", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "Files not read (no table of profile 'canonical' is in a file so named):\n  - target.csv" in result.output
+    assert "Files not read (no table of the source profile is in a file so named):\n  - target.csv\nOK" in result.output
     assert ".DS_Store" not in result.output
     assert "Files not read" not in runner.invoke(app, ["validate", "--input", str(make_inputs("clean"))]).output
 

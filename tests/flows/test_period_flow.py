@@ -222,3 +222,26 @@ def test_a_month_not_over_or_without_activity_is_published_with_a_warning(make_i
     )
     october = run(make_inputs("again"), tmp_path / "october")  # a month that ended, with deals in it
     assert "warning" not in october.stdout
+
+
+def test_a_misnamed_optional_file_is_named_by_the_run_its_log_and_summary(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    # Found by an analyst's trial: with targets.csv exported as Targets_2026.csv, `run` published every card with
+    # "no target for this month" without a word; only `validate` listed the file.
+    from scorecards.flows.run_summary import summary_markdown
+    from scorecards.schemas.results import ValidationReport
+
+    folder = make_inputs()
+    (folder / "targets.csv").rename(folder / "Targets_2026.csv")
+    result = run(folder, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (
+        "Files not read (no table of the source profile is in a file so named):\n  - Targets_2026.csv\nOK"
+        in result.stdout
+    )
+    assert "Targets_2026.csv: not read (no table of the source profile is in a file so named)" in result.stderr
+    assert "Files not read" not in run(make_inputs("named"), tmp_path / "named").stdout
+    published = pl.read_parquet(tmp_path / "out" / "2026-10" / "scorecards.parquet")
+    summary = summary_markdown("2026-10", tmp_path / "out", published, ValidationReport([], [], ["a.csv"]))
+    assert "Files of the input folder not read (no table of the source profile is in a file so named):\n- `a.csv`" in (
+        summary
+    )
