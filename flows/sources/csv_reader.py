@@ -187,16 +187,16 @@ def decode_text(data: bytes, fmt: FileFormat) -> str:
         start = bom + exc.start  # utf-8-sig counts from after the mark
         before = data[bom:start].decode(codec, errors="replace")
         where = f"byte {start}, line {_line(before, len(before))}"
-        guess = "gb18030" if codec == "utf-8" and _decodes(data, "gb18030") else None
+        guess = _likely_encoding(data) if codec == "utf-8" else None
         # A letter of three UTF-8 bytes before the bad byte is no accident of another encoding
         # (GBK text often holds a valid two-byte sequence): the file mixes encodings.
         utf8_before = any(ord(ch) >= 0x800 and ch != "\ufffd" for ch in before)
-        if codec == "utf-8" and not before.isascii() and (utf8_before or guess is None):
+        if codec == "utf-8" and not before.isascii() and (utf8_before or guess != "gb18030"):
             raise InputError(
                 f"not {label} text ({where}): the text before it is UTF-8, "
                 "so the file mixes encodings; save it again in one (UTF-8)"
             ) from None
-        seen = "it reads as GB18030: " if guess else ""
+        seen = f"it reads as {_GUESSES[guess]}: " if guess else ""
         raise InputError(f"not {label} text ({where}); {seen}{_fix(fmt, guess)}") from None
     nul = text.find("\x00")
     if nul >= 0:
@@ -219,6 +219,20 @@ def _fix(fmt: FileFormat, encoding: str | None) -> str:
     if encoding is not None:
         return f'set encoding = "{encoding}" in profile {fmt.profile!r}'
     return f"set encoding in profile {fmt.profile!r} to the one the file was saved in (now {fmt.encoding!r})"
+
+
+#: The encodings a file that is not UTF-8 is most often in here, and how a message names each.
+_GUESSES = {"gb18030": "GB18030", "cp1252": "Windows-1252 (Western European)"}
+
+
+def _likely_encoding(data: bytes) -> str | None:
+    """Which of _GUESSES reads the bytes as the more plausible text, as charset-normalizer judges it; None when
+    neither reads them. (Nearly any bytes decode as GB18030 and as Windows-1252: `Jürgen` in Windows-1252 reads
+    as `J黵gen` in GB18030, so decoding alone cannot tell.)"""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(_GUESSES)).best()
+    return None if best is None else best.encoding
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

@@ -165,3 +165,21 @@ def test_gbk_text_that_happens_to_start_like_utf8_is_told_to_read_as_gb18030(tmp
     table = read_inputs(tmp_path)["reps"]
     assert isinstance(table, UnreadableTable)
     assert "it reads as GB18030" in table.problem and "mixes encodings" not in table.problem
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "named"),
+    [
+        ("A1,Jürgen Müller,Vertrieb Süd", "cp1252", "Windows-1252 (Western European)"),
+        ("A1,François Lefèvre,Île-de-France", "cp1252", "Windows-1252 (Western European)"),
+        ("A1,张伟,华东", "gbk", "GB18030"),
+    ],
+)
+def test_a_file_not_in_utf8_is_told_which_encoding_it_reads_as(
+    tmp_path: Path, text: str, encoding: str, named: str
+) -> None:
+    # Found by an analyst's trial: a Windows-1252 file was told it "reads as GB18030", which reads Jürgen as J黵gen.
+    (tmp_path / "reps.csv").write_bytes(f"rep_id,rep_name,team\n{text}\n".encode(encoding))
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert f"; it reads as {named}: save it as UTF-8 or read it with a source profile" in table.problem
