@@ -77,6 +77,8 @@ class Formats(_Model):
     thousands: Literal["", ",", ".", " ", "'", "\u00a0", "\u202f"] | None = None
     currency: list[Text] | None = None
     date_formats: list[Text] | None = None
+    #: The data ends at its first blank row: what follows (a report's totals and notices) is skipped and counted.
+    ends_at_blank_row: bool | None = None
 
     @field_validator("encoding")
     @classmethod
@@ -193,6 +195,7 @@ class FileFormat:
     thousands: str = ""
     currency: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ()
+    ends_at_blank_row: bool = False
 
 
 class Profile(Formats):

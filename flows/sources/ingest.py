@@ -139,9 +139,12 @@ def _read_hashed(
     try:
         frame, row_numbers = _read_rows(path, data, fmt)
         if source is not None:
+            if fmt.ends_at_blank_row:
+                frame, row_numbers, skipped = _before_first_blank_row(frame, row_numbers)
             _refuse_header_only(frame)
             if source.keep is not None:
-                frame, row_numbers, skipped = _keep(frame, row_numbers, source.keep, fmt.header_row + 1, path.name)
+                frame, row_numbers, kept_out = _keep(frame, row_numbers, source.keep, fmt.header_row + 1, path.name)
+                skipped |= kept_out
             frame, joined = _apply(table, path, frame, source, profile, lookups)
     except SourceMismatch as exc:
         return UnreadableTable(table, exc.source, exc.problem)
@@ -162,6 +165,25 @@ def _read_hashed(
 def _refuse_header_only(frame: pl.DataFrame) -> None:
     if frame.height == 0:
         raise InputError("header row only, no data rows (is the export's filter too narrow?)")
+
+
+#: Why the rows after the data's first blank row are not the table's, as the report says it.
+_FOOTER = "skipped by the profile (after the first blank row: the report's footer)"
+
+
+def _before_first_blank_row(
+    frame: pl.DataFrame, row_numbers: pl.Series | None
+) -> tuple[pl.DataFrame, pl.Series | None, dict[str, int]]:
+    """The rows before the first blank row that follows a data row, their row numbers, and the count of the rest
+    (a report's footer). The readers leave blank rows out, so the first blank row is the first gap in the row
+    numbers; blank rows between the header and the first data row end nothing."""
+    if row_numbers is None or row_numbers.len() < 2:
+        return frame, row_numbers, {}
+    gaps = (row_numbers.diff() > 1).arg_true()
+    if gaps.len() == 0:
+        return frame, row_numbers, {}
+    end = int(gaps[0])
+    return frame.head(end), row_numbers.head(end), {_FOOTER: frame.height - end}
 
 
 def _keep(

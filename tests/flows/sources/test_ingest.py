@@ -183,3 +183,22 @@ def test_a_file_not_in_utf8_is_told_which_encoding_it_reads_as(
     table = read_inputs(tmp_path)["reps"]
     assert isinstance(table, UnreadableTable)
     assert f"; it reads as {named}: save it as UTF-8 or read it with a source profile" in table.problem
+
+
+def test_a_line_of_empty_quoted_values_is_a_blank_row_like_an_empty_line(tmp_path: Path) -> None:
+    # A report tool writes a blank line as `""` (Salesforce's exports do, before their footer).
+    header = "opportunity_id,rep_id,amount,created_date,close_date,stage"
+    body = [
+        header,
+        "O1,R1,5,2026-10-01,,open",
+        '""',
+        "O2,R1,6,2026-10-02,,open",
+        '"",""',
+        "",
+        "O3,R1,7,2026-10-03,,open",
+    ]
+    (tmp_path / "opportunities.csv").write_text("\n".join(body) + "\n")
+    table = read_inputs(tmp_path)["opportunities"]
+    assert isinstance(table, RawTable)
+    assert table.frame["opportunity_id"].to_list() == ["O1", "O2", "O3"]
+    assert table.row_numbers is not None and table.row_numbers.to_list() == [2, 4, 7]
