@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
+from rich.cells import cell_len
 from typer.core import TyperGroup
 
 from scorecards.config import ConfigError, load_settings
@@ -269,7 +270,7 @@ def format_report(report: ValidationReport) -> str:
     """The validation report as a plain-text table, reasons counted, then the problems."""
     lines = [f"{'file':<28}{'read':>9}{'used':>9}{'quarantined':>13}"]
     for table in report.tables:
-        lines.append(f"{table.source:<28}{table.rows_read:>9}{table.rows_used:>9}{table.rows_quarantined:>13}")
+        lines.append(f"{_padded(table.source, 28)}{table.rows_read:>9}{table.rows_used:>9}{table.rows_quarantined:>13}")
         lines += [f"    {count:>6} {why}" for why, count in table.skipped.items()]
         lines += [
             f"    {count:>6} × {rule}{_rows(table.first_rows.get(rule, ()), count)}"
@@ -284,6 +285,11 @@ def format_report(report: ValidationReport) -> str:
     else:
         lines.append("OK")
     return "\n".join(lines)
+
+
+def _padded(text: str, width: int) -> str:
+    """`text` and the spaces that make it `width` columns wide on a terminal (a Chinese character takes two)."""
+    return text + " " * max(0, width - cell_len(text))
 
 
 def _rows(first: tuple[int, ...], count: int) -> str:
@@ -352,6 +358,8 @@ def _period(text: str, option: str) -> Period:
 
 
 def _check_input(input_dir: Path) -> None:
+    if input_dir.is_file():
+        raise UsageError(f"{input_dir}: is a file; --input names the folder that holds the input files")
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: input folder not found")
 

@@ -68,7 +68,8 @@ def validate_tables(
             continue
         missing = [f.name for f in spec.fields if not f.optional_column and f.name not in table.frame.columns]
         if missing:
-            problems += [f"{table.source}: column {column!r}: required column missing" for column in missing]
+            header = table.frame.columns
+            problems += [f"{table.source}: column {column!r}: {_missing(column, header)}" for column in missing]
             if (separator := _other_separator(table.frame.columns)) is not None:
                 problems.append(f"{table.source}: its header is one column holding {separator!r}: {_SEPARATOR_HINT}")
             used[name] = empty_frame(name)
@@ -99,6 +100,14 @@ def validate_tables(
     return Validated(
         tables, {k: v for k, v in quarantine.items() if v.height}, ValidationReport(reports, problems, list(unread))
     )
+
+
+def _missing(column: str, header: Sequence[str]) -> str:
+    """Why a required column is missing, naming a header cell that differs from it only in case."""
+    alike = [name for name in header if name.casefold() == column.casefold()]
+    if alike:
+        return f"required column missing (the header has {alike[0]!r}: names must match exactly)"
+    return "required column missing"
 
 
 #: A rule over the rows that passed every other: their reason to be quarantined (null where they are kept).

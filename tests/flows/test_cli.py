@@ -214,3 +214,38 @@ def test_a_file_separated_by_semicolons_is_named_so(make_inputs) -> None:  # noq
     assert "targets.csv: its header is one column holding ';': a canonical CSV file is separated by commas" in (
         result.output
     )
+
+
+def test_an_input_that_is_a_file_is_told_to_name_its_folder(make_inputs) -> None:  # noqa: ANN001
+    file = make_inputs() / "reps.csv"
+    for command in (["validate", "--input", str(file)], ["run", "--input", str(file), "--period", "2026-10"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, command
+        assert f"{file}: is a file; --input names the folder that holds the input files" in result.output
+
+
+def test_a_column_named_in_another_case_is_pointed_out(make_inputs) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    reps = folder / "reps.csv"
+    reps.write_text(reps.read_text().replace("rep_id", "Rep_ID", 1))
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 1
+    assert (
+        "reps.csv: column 'rep_id': required column missing (the header has 'Rep_ID': names must match exactly)"
+        in result.output
+    )
+
+
+def test_the_report_keeps_its_columns_under_chinese_file_names() -> None:
+    from rich.cells import cell_len
+
+    from scorecards.flows.cli import format_report
+    from scorecards.schemas.results import TableReport, ValidationReport
+
+    tables = [
+        TableReport("opportunities", "商机导出_2026-10.csv", "0" * 64, 12, 10, 2),
+        TableReport("reps", "reps.csv", "0" * 64, 3, 3, 0),
+    ]
+    lines = format_report(ValidationReport(tables, [])).splitlines()
+    assert lines[1].startswith("商机导出_2026-10.csv ")
+    assert len({cell_len(line) for line in lines[:3]}) == 1  # header and both rows end in the same column
