@@ -260,3 +260,6 @@ class InputTables:
     skill_ratings: pl.DataFrame
     opportunity_splits: pl.DataFrame
     fx_rates: pl.DataFrame
+    #: The optional tables the input did not provide (no file, or the source profile's `not_provided`): their
+    #: frames are empty, and a card says the input has none rather than that the month had none.
+    absent: frozenset[str] = frozenset()

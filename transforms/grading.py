@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 import polars as pl
@@ -111,18 +111,33 @@ _NA_REASON: dict[str, pl.Expr] = {
 }
 
 
-def na_reasons(scorecards: pl.DataFrame) -> pl.DataFrame:
+#: The input table each graded dimension reads, which the input may leave out (SPEC §2.3–§2.6a).
+_SOURCE_TABLE = {
+    "attainment": "targets",
+    "conversion_rate": "leads",
+    "satisfaction": "surveys",
+    "skills_score": "skill_ratings",
+}
+
+
+def na_reasons(scorecards: pl.DataFrame, absent: Collection[str] = ()) -> pl.DataFrame:
     """Why each rep's ungraded dimensions have no grade.
 
     Grain: one row per rep and dimension whose grade is null: rep_id,
-    dimension, reason. Reasons: attainment `no_target` (no targets row) or
-    `zero_target`; conversion_rate `no_closed_leads`; satisfaction
-    `no_survey_responses` or `too_few_responses` (fewer than min_responses);
-    skills_score `not_rated`. Order: rep_id, then dimensions in card order.
+    dimension, reason. Reasons: `no_<table>_table` when the input has no
+    table for the dimension (`absent`: targets, leads, surveys, skill_ratings);
+    else attainment `no_target` (no targets row) or `zero_target`;
+    conversion_rate `no_closed_leads`; satisfaction `no_survey_responses` or
+    `too_few_responses` (fewer than min_responses); skills_score `not_rated`.
+    Order: rep_id, then dimensions in card order.
     """
     frames = [
         scorecards.filter(pl.col(d.grade_column).is_null()).select(
-            "rep_id", dimension=pl.lit(d.name), reason=_NA_REASON[d.name]
+            "rep_id",
+            dimension=pl.lit(d.name),
+            reason=pl.lit(f"no_{_SOURCE_TABLE[d.name]}_table")
+            if _SOURCE_TABLE[d.name] in absent
+            else _NA_REASON[d.name],
         )
         for d in DIMENSIONS
         if d.name in _NA_REASON

@@ -17,7 +17,6 @@ when the period reads only one of its dates.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Sequence
 from datetime import date
@@ -40,9 +39,9 @@ def period_input_digests(tables: InputTables, periods: Sequence[Period]) -> dict
     its rows' hashes by XOR, with their count, so that one pass serves every period. A row
     moved to another place counts as changed: at worst a period is computed again.
     """
-    digests = {period: hashlib.sha256(f"polars {pl.__version__}\n".encode()) for period in periods}
-    for field in dataclasses.fields(tables):
-        name = field.name
+    absent = ",".join(sorted(tables.absent))
+    digests = {period: hashlib.sha256(f"polars {pl.__version__}\nabsent {absent}\n".encode()) for period in periods}
+    for name in TABLES:
         frame: pl.DataFrame = getattr(tables, name)
         by_day = (
             frame.lazy()

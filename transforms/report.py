@@ -57,7 +57,7 @@ def period_report(
         scorecards=scorecards,
         history=trend,
         changes=changes,
-        na_reasons=na_reasons(scorecards),
+        na_reasons=na_reasons(scorecards, tables.absent),
         notes=notes,
         manager_notes=tables.manager_notes.filter(pl.col("period") == str(period)).select("rep_id", "note"),
         evidence=evidence_tables(tables, period, settings.display.reporting, settings.skills.names),

@@ -49,6 +49,10 @@ NA_REASONS: dict[str, str] = {
     "no_closed_leads": N_("no lead was closed this month"),
     "no_survey_responses": N_("no survey answers this month"),
     "not_rated": N_("not rated this month"),
+    "no_targets_table": N_("the input has no targets"),
+    "no_leads_table": N_("the input has no leads"),
+    "no_surveys_table": N_("the input has no survey answers"),
+    "no_skill_ratings_table": N_("the input has no skill ratings"),
 }
 #: The size of a row of the evidence tables that have one, and the key that breaks its ties: the HTML shows
 #: the largest rows first (and, past the config's `cards.evidence_rows`, only those); the others keep their order.

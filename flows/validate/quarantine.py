@@ -52,6 +52,7 @@ def validate_tables(
     }
     rep_ids: pl.Series | None = None
     checked: set[str] = set()  # tables whose rows are known: only they judge another table's rows
+    absent: set[str] = set()
     for name, spec in TABLES.items():
         table = raw.get(name)
         if isinstance(table, UnreadableTable):
@@ -64,6 +65,7 @@ def validate_tables(
                 problems.append(f"{name}: required table missing (expected {expected})")
             else:
                 checked.add(name)  # an optional table left out is known to be empty
+                absent.add(name)
             used[name] = empty_frame(name)
             continue
         missing = [f.name for f in spec.fields if not f.optional_column and f.name not in table.frame.columns]
@@ -96,7 +98,7 @@ def validate_tables(
         problem = _over_ceiling(report, settings.quarantine.ceiling, rejected)
         if problem:
             problems.append(problem)
-    tables = None if problems else InputTables(**used)
+    tables = None if problems else InputTables(**used, absent=frozenset(absent))
     return Validated(
         tables, {k: v for k, v in quarantine.items() if v.height}, ValidationReport(reports, problems, list(unread))
     )

@@ -98,3 +98,16 @@ def test_na_reasons_name_why_each_ungraded_dimension_has_no_grade() -> None:
         orient="row",
     )
     assert_frame_equal(na_reasons(cards), expected)
+    # A table the input did not provide is the reason, whatever the rep's own rows would say.
+    absent = {"conversion_rate": "no_leads_table", "satisfaction": "no_surveys_table"}
+    assert na_reasons(cards, {"leads", "surveys"}).rows() == [
+        (rep, dimension, absent.get(dimension, reason)) for rep, dimension, reason in expected.rows()
+    ]
+    assert na_reasons(cards, {"targets", "skill_ratings"})["reason"].to_list() == [
+        "no_targets_table",
+        "too_few_responses",
+        "no_targets_table",
+        "no_closed_leads",
+        "no_survey_responses",
+        "no_skill_ratings_table",
+    ]

@@ -212,6 +212,13 @@ def test_rates_and_reps_count_whole(digests: Callable[..., dict[Period, str]], e
     assert all(before[p] != after[p] for p in (SEP, OCT, NOV))
 
 
+def test_a_table_left_out_is_not_the_same_input_as_an_empty_one(make_tables: Callable[..., InputTables]) -> None:
+    # Its cards say "the input has no leads" instead of "no lead was closed this month".
+    provided = make_tables(**{**ROWS, "leads": []})
+    left_out = dataclasses.replace(provided, absent=frozenset({"leads"}))
+    assert period_input_digests(provided, [OCT]) != period_input_digests(left_out, [OCT])
+
+
 def test_rows_moved_to_another_place_count_as_changed(digests: Callable[..., dict[Period, str]]) -> None:
     swapped = {**ROWS, "leads": list(reversed(ROWS["leads"]))}
     before, after = digests(ROWS), digests(swapped)

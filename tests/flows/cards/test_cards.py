@@ -212,6 +212,26 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'
 
 
+def test_a_table_the_input_left_out_is_the_na_reason_not_the_month(tmp_path: Path) -> None:
+    # Found by an analyst's trial: without a leads or surveys file, cards said "no lead was closed this month"
+    # and "no survey answers this month", as if the rep had had none.
+    from builders import write_tables
+
+    folder = write_tables(tmp_path / "input", {**BASE_TABLES, "leads": None, "surveys": None, "targets": None})
+    settings = load_settings()
+    validated = validate_tables(read_inputs(folder), settings)
+    assert validated.tables is not None
+    assert {"leads", "surveys", "targets"} <= validated.tables.absent and "reps" not in validated.tables.absent
+    cards = build_cards(period_report(validated.tables, P, settings), P, settings)
+    reasons = {c.rep_id: {d.label: d.na_reason for d in c.dimensions if d.na_reason} for c in cards}
+    assert reasons["R1"] == {
+        "Sales-target attainment": "the input has no targets",
+        "Lead conversion": "the input has no leads",
+        "Customer satisfaction": "the input has no survey answers",
+    }
+    assert set(reasons["R2"].values()) >= {"输入数据中没有目标表", "输入数据中没有线索表", "输入数据中没有满意度调查"}
+
+
 def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> None:
     html = (published / "teams" / f"{safe_stem('East')}.html").read_text()
     assert f'href="../reps/{safe_stem("R1")}.html"' in html and "Bob Ray" not in html
