@@ -24,8 +24,6 @@ _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:
 _DATE = rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([T ]{_TIME})?$"
 #: A month, YYYY-MM (the output tables use it too).
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-# A month's first day names the month too: a month typed into Excel ("2026-10") is a date cell, 2026-10-01.
-_FIRST_OF_MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])-01([T ]00:00(:00(\.0+)?)?)?$"
 #: An ISO 4217 currency code: three capital letters A-Z.
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 # Exact numbers keep this many places: cents for money, micro-units for numbers, a split's
@@ -35,7 +33,7 @@ _PLACES = {"money": 2, "number": 6, "share": 4, "rate": 10}
 # more places than the kind keeps; a date alone, without a time.
 _PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _PLAIN_NUMBER = {kind: rf"^-?[0-9]+(\.[0-9]{{1,{places}}})?$" for kind, places in _PLACES.items()}
-_TEXT_KINDS = ("text", "email", "choice", "currency")
+_TEXT_KINDS = ("text", "email", "period", "choice", "currency")
 
 
 @dataclass(frozen=True)
@@ -75,9 +73,6 @@ class Field:
         """The typed value of a stripped text cell (null where it is empty or unreadable)."""
         if self.kind in _TEXT_KINDS:
             return text
-        if self.kind == "period":
-            month = text.str.contains(PERIOD_PATTERN) | text.str.contains(_FIRST_OF_MONTH)
-            return pl.when(month).then(text.str.slice(0, 7))
         if self.kind == "date":
             # A datetime counts by its calendar date (SPEC §1).
             well_formed = text.str.contains(_DATE)
@@ -92,8 +87,6 @@ class Field:
         `value`, when given, names the value already computed, which is-plain then reads instead of
         computing it again.
         """
-        if self.kind == "period":
-            return cell if value is None else value, cell.str.contains(PERIOD_PATTERN)
         if self.kind == "date":
             value = cell.str.to_date("%Y-%m-%d", strict=False, cache=False) if value is None else value
             return value, cell.str.contains(_PLAIN_DATE) & value.is_not_null()
@@ -114,7 +107,7 @@ class Field:
         if self.kind == "email":
             rules.append(("not an email address", present & ~text.str.contains(_EMAIL)))
         elif self.kind == "period":
-            rules.append(("not a month (YYYY-MM)", present & value.is_null()))
+            rules.append(("not a month (YYYY-MM)", present & ~text.str.contains(PERIOD_PATTERN)))
         elif self.kind == "currency":
             rules.append(
                 ("not a currency code (three capital letters)", present & ~text.str.contains(CURRENCY_PATTERN))

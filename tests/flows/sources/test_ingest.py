@@ -202,23 +202,3 @@ def test_a_line_of_empty_quoted_values_is_a_blank_row_like_an_empty_line(tmp_pat
     assert isinstance(table, RawTable)
     assert table.frame["opportunity_id"].to_list() == ["O1", "O2", "O3"]
     assert table.row_numbers is not None and table.row_numbers.to_list() == [2, 4, 7]
-
-
-def test_months_typed_into_excel_are_read_as_months(tmp_path: Path) -> None:
-    # Typing 2026-10 into Excel makes a date cell, 2026-10-01, shown as the number format says (here yyyy-mm).
-    from scorecards.config import load_settings
-    from scorecards.flows.validate.quarantine import validate_tables
-
-    write_csv(tmp_path / "reps.csv", BASE_TABLES["reps"])
-    write_csv(tmp_path / "opportunities.csv", BASE_TABLES["opportunities"])
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["rep_id", "period", "target_amount"])
-    for rep, amount in (("R1", 1000), ("R2", 2000)):
-        sheet.append([rep, datetime(2026, 10, 1), amount])
-        sheet.cell(sheet.max_row, 2).number_format = "yyyy-mm"
-    workbook.save(tmp_path / "targets.xlsx")
-    validated = validate_tables(read_inputs(tmp_path), load_settings())
-    assert validated.report.ok, validated.report.problems
-    assert validated.tables is not None
-    assert validated.tables.targets.select("rep_id", "period").rows() == [("R1", "2026-10"), ("R2", "2026-10")]
