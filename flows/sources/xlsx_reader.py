@@ -4,6 +4,7 @@ macro-enabled workbooks and archives that would unpack far beyond their size."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -59,7 +60,10 @@ def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
         sheet.reset_dimensions()
         rows = [
             (number, row)
-            for number, row in enumerate(sheet.iter_rows(min_row=fmt.header_row, values_only=True), fmt.header_row)
+            for number, row in enumerate(
+                (tuple(_shown_value(cell) for cell in cells) for cells in sheet.iter_rows(min_row=fmt.header_row)),
+                fmt.header_row,
+            )
             if any(v is not None for v in row)
         ]
     finally:
@@ -116,6 +120,22 @@ def _refuse_merged_header(data: bytes, fmt: FileFormat) -> None:
             f"header row {header_row} has merged cells {', '.join(merged)}; "
             "unmerge them so that each column has its own name"
         )
+
+
+def _shown_value(cell: Any) -> Any:  # noqa: ANN401 - a cell's value: text, a number, a date, a boolean
+    """The cell's value; a date whose number format shows only its month and year (`yyyy-mm`, `mmm-yy`) as
+    that month, `YYYY-MM`. Typing `2026-10` into Excel makes such a cell, 2026-10-01 shown as 2026-10."""
+    value = cell.value
+    if isinstance(value, datetime) and _shows_only_the_month(cell.number_format):
+        return f"{value.year:04d}-{value.month:02d}"
+    return value
+
+
+def _shows_only_the_month(number_format: str) -> bool:
+    """Whether a date's number format shows its year and month but neither its day nor a time."""
+    # The first section only; quoted text, [brackets] (locale, colour) and escaped characters show no part of a date.
+    shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", number_format.split(";")[0]).casefold()
+    return "m" in shown and "y" in shown and not any(part in shown for part in ("d", "h", "s"))
 
 
 def _cell_text(value: Any, decimal: str = ".") -> str | None:

@@ -202,3 +202,36 @@ def test_a_line_of_empty_quoted_values_is_a_blank_row_like_an_empty_line(tmp_pat
     assert isinstance(table, RawTable)
     assert table.frame["opportunity_id"].to_list() == ["O1", "O2", "O3"]
     assert table.row_numbers is not None and table.row_numbers.to_list() == [2, 4, 7]
+
+
+def test_a_month_typed_into_excel_is_read_as_the_month_it_shows(tmp_path: Path) -> None:
+    # Found by an analyst's trial: typing 2026-10 into Excel makes a date cell, 2026-10-01 shown as 2026-10, and
+    # every row of a targets workbook was quarantined as "not a month (YYYY-MM)".
+    from scorecards.config import load_settings
+    from scorecards.flows.validate.quarantine import validate_tables
+
+    write_csv(tmp_path / "reps.csv", BASE_TABLES["reps"])
+    write_csv(tmp_path / "opportunities.csv", BASE_TABLES["opportunities"])
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["rep_id", "period", "target_amount"])
+    for rep, shown in (("R1", "yyyy-mm"), ("R2", "mmm-yy"), ("R3", "[$-409]mmmm yyyy;@")):
+        sheet.append([rep, datetime(2026, 10, 1), 1000])
+        sheet.cell(sheet.max_row, 2).number_format = shown
+    workbook.save(tmp_path / "targets.xlsx")
+    validated = validate_tables(read_inputs(tmp_path), load_settings())
+    assert validated.report.ok, validated.report.problems
+    assert validated.tables is not None
+    assert validated.tables.targets["period"].to_list() == ["2026-10", "2026-10", "2026-10"]
+
+
+def test_a_date_cell_that_shows_its_day_is_read_as_the_date(tmp_path: Path) -> None:
+    workbook = Workbook()
+    workbook.active.append(["rep_id", "period", "target_amount"])
+    for shown in ("yyyy-mm-dd", "d-mmm-yy", "m/d/yyyy h:mm"):
+        workbook.active.append(["R1", datetime(2026, 10, 1), 1])
+        workbook.active.cell(workbook.active.max_row, 2).number_format = shown
+    workbook.save(tmp_path / "targets.xlsx")
+    table = read_inputs(tmp_path)["targets"]
+    assert isinstance(table, RawTable)
+    assert table.frame["period"].to_list() == ["2026-10-01"] * 3  # and SPEC's period rule quarantines it

@@ -113,6 +113,7 @@ def reasons_for(table: str, change: dict[str, str | None]) -> list[str]:
         ("opportunities", {"stage": "lost", "close_date": None}, "close_date: required when stage is won or lost"),
         ("opportunities", {"close_date": "2026-08-31"}, "close_date: before created_date"),
         ("targets", {"period": "2026-13"}, "period: not a month (YYYY-MM)"),
+        ("targets", {"period": "2026-10-01"}, "period: not a month (YYYY-MM)"),  # SPEC §2.3: YYYY-MM
         ("targets", {"target_amount": "-1"}, "target_amount: below 0"),
         ("targets", {"rep_id": "nobody"}, "rep_id: not a rep in reps (unknown, or its reps row quarantined)"),
         ("leads", {"status": "lost"}, "status: not one of open, converted, disqualified"),
