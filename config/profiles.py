@@ -258,7 +258,7 @@ def profile_hash(profile: Profile) -> str:
 
 
 #: Keys added to profiles after their hashes were first published in manifests, with their defaults.
-_LATER_KEYS: dict[str, Any] = {"percent": False, "optional": False, "keep": None}
+_LATER_KEYS: dict[str, Any] = {"percent": False, "optional": False, "keep": None, "ends_at_blank_row": None}
 
 
 def _without_later_defaults(dumped: Any) -> Any:
