@@ -196,6 +196,9 @@ class FileFormat:
     currency: tuple[str, ...] = ()
     date_formats: tuple[str, ...] = ()
     ends_at_blank_row: bool = False
+    #: The header names of the columns that hold a month (a `period`): there an Excel date shown as a month
+    #: reads as that month, YYYY-MM; elsewhere as its date.
+    month_columns: tuple[str, ...] = ()
 
 
 class Profile(Formats):
@@ -214,7 +217,7 @@ class Profile(Formats):
         """The formats of a table's file (or of one of its joined files); canonical for an unmapped table."""
         source = self.tables.get(table) if table else None
         if table is not None and source is None:
-            return FileFormat()
+            return FileFormat(month_columns=_month_columns(table, None))
         layers: list[Formats] = [source.joins[join]] if source is not None and join is not None else []
         layers += [source, self] if source is not None else [self]
         resolved: dict[str, Any] = {"profile": self.name}
@@ -222,7 +225,24 @@ class Profile(Formats):
             given = next((getattr(layer, key) for layer in layers if getattr(layer, key) is not None), None)
             if given is not None:
                 resolved[key] = tuple(given) if isinstance(given, list) else given
+        if table is not None and join is None:
+            resolved["month_columns"] = _month_columns(table, source)
         return FileFormat(**resolved)
+
+
+def _month_columns(table: str, source: TableSource | None) -> tuple[str, ...]:
+    """The header names a table's month columns have in its file: a column the source maps, by the headers it
+    is read from; any other by its canonical name."""
+    headers: list[str] = []
+    for field in TABLES[table].fields if table in TABLES else ():
+        if field.kind != "period":
+            continue
+        column = source.columns.get(field.name) if source is not None else None
+        if column is None:
+            headers.append(field.name)
+        else:
+            headers += column.source or []
+    return tuple(headers)
 
 
 CANONICAL_PROFILE = Profile(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -77,8 +78,12 @@ def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
     header = column_names([_cell_text(v) for v in cells[0]])
     refuse_repeated(header)
     columns = list(zip(*cells[1:], strict=True)) or [() for _ in header]
+    months = {name.casefold() for name in fmt.month_columns}
     frame = pl.DataFrame(
-        {name: [_cell_text(v, fmt.decimal) for v in values] for name, values in zip(header, columns, strict=True)},
+        {
+            name: [_cell_text(v, fmt.decimal, month=name.casefold() in months) for v in values]
+            for name, values in zip(header, columns, strict=True)
+        },
         schema={name: pl.String for name in header},
     )
     return frame, pl.Series([number for number, _ in rows[1:]], dtype=pl.Int64)
@@ -122,12 +127,19 @@ def _refuse_merged_header(data: bytes, fmt: FileFormat) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _ShownAsMonth:
+    """A date cell whose number format shows only its month and year (`yyyy-mm`, `mmm-yy`): typing `2026-10`
+    into Excel makes one, 2026-10-01 shown as 2026-10."""
+
+    value: datetime
+
+
 def _shown_value(cell: Any) -> Any:  # noqa: ANN401 - a cell's value: text, a number, a date, a boolean
-    """The cell's value; a date whose number format shows only its month and year (`yyyy-mm`, `mmm-yy`) as
-    that month, `YYYY-MM`. Typing `2026-10` into Excel makes such a cell, 2026-10-01 shown as 2026-10."""
+    """The cell's value, a date shown as a month marked so."""
     value = cell.value
     if isinstance(value, datetime) and _shows_only_the_month(cell.number_format):
-        return f"{value.year:04d}-{value.month:02d}"
+        return _ShownAsMonth(value)
     return value
 
 
@@ -138,8 +150,11 @@ def _shows_only_the_month(number_format: str) -> bool:
     return "m" in shown and "y" in shown and not any(part in shown for part in ("d", "h", "s"))
 
 
-def _cell_text(value: Any, decimal: str = ".") -> str | None:
-    """An Excel cell as the text a CSV export of it would hold (numbers with the file's decimal mark)."""
+def _cell_text(value: Any, decimal: str = ".", *, month: bool = False) -> str | None:
+    """An Excel cell as the text a CSV export of it would hold (numbers with the file's decimal mark); in a month
+    column (`month`), a date shown as a month as that month, YYYY-MM, and elsewhere as its date."""
+    if isinstance(value, _ShownAsMonth):
+        return f"{value.value.year:04d}-{value.value.month:02d}" if month else _cell_text(value.value)
     if value is None:
         return None
     if isinstance(value, datetime):

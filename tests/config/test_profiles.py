@@ -230,3 +230,17 @@ def test_a_profile_that_does_not_use_a_later_key_keeps_its_published_hash() -> N
     # The hubspot profile's hash as manifests published before `ends_at_blank_row` existed record it: a backfill
     # compares it to decide whether a month is up to date. (A new key left out of _LATER_KEYS changed it.)
     assert profile_hash(load_profile("hubspot")) == "9a6287c227ff686da11bd445aa3c8de1e66e16b1895d4270297059514c4ec655"
+
+
+def test_a_tables_month_columns_are_named_as_its_file_names_them(tmp_path: Path) -> None:
+    # The workbook reader reads a date shown as a month as the month only in these columns.
+    assert CANONICAL_PROFILE.file_format("targets").month_columns == ("period",)
+    assert CANONICAL_PROFILE.file_format("opportunities").month_columns == ()
+    mapped = _profile(
+        tmp_path,
+        'description = "x"\n[tables.targets]\nfiles = ["quota*.xlsx"]\n'
+        '[tables.targets.columns]\nrep_id = "Owner"\nperiod = "Month"\ntarget_amount = "Quota"\n',
+        "quota.toml",
+    )
+    assert load_profile(str(mapped)).file_format("targets").month_columns == ("Month",)
+    assert load_profile(str(mapped)).file_format("skill_ratings").month_columns == ("period",)  # read as canonical

@@ -235,3 +235,17 @@ def test_a_date_cell_that_shows_its_day_is_read_as_the_date(tmp_path: Path) -> N
     table = read_inputs(tmp_path)["targets"]
     assert isinstance(table, RawTable)
     assert table.frame["period"].to_list() == ["2026-10-01"] * 3  # and SPEC's period rule quarantines it
+
+
+def test_a_date_column_shown_as_months_keeps_its_dates(tmp_path: Path) -> None:
+    # Only a month column reads a date shown as a month as the month: a close date so shown is still its date.
+    header = ["opportunity_id", "rep_id", "account_id", "account_name", "stage", "amount", "created_date", "close_date"]
+    workbook = Workbook()
+    workbook.active.append(header)
+    workbook.active.append(["O1", "R1", "A1", "Acme", "won", 5, datetime(2026, 9, 1), datetime(2026, 10, 17)])
+    for column in (7, 8):
+        workbook.active.cell(2, column).number_format = "mmm-yy"
+    workbook.save(tmp_path / "opportunities.xlsx")
+    table = read_inputs(tmp_path)["opportunities"]
+    assert isinstance(table, RawTable)
+    assert table.frame.select("created_date", "close_date").row(0) == ("2026-09-01", "2026-10-17")
