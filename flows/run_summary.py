@@ -43,7 +43,8 @@ def summary_markdown(
         lines += [f"- {source}: {count} {why}" for source, why, count in skipped]
     if report.unread:
         lines += ["", f"Files of the input folder not read ({UNREAD_WHY}):"]
-        lines += [f"- `{name}`" for name in report.unread]
+        # A backquote in a name would end its code span.
+        lines += ["- `" + name.replace("`", "'") + "`" for name in report.unread]
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{layout.quarantine}`."]
     headings = (*GRADES, "N/A")

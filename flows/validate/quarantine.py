@@ -20,6 +20,7 @@ import polars as pl
 
 from scorecards.config import Settings
 from scorecards.flows.shared.counting import rows_named
+from scorecards.flows.shared.inert_text import one_line
 from scorecards.schemas.canonical import MODELS
 from scorecards.schemas.fields import Field
 from scorecards.schemas.results import (
@@ -99,9 +100,9 @@ def validate_tables(
         if problem:
             problems.append(problem)
     tables = None if problems else InputTables(**used, absent=frozenset(absent))
-    return Validated(
-        tables, {k: v for k, v in quarantine.items() if v.height}, ValidationReport(reports, problems, list(unread))
-    )
+    # A folder can hold any name: the report's are printed and logged on one line each.
+    report = ValidationReport(reports, problems, [one_line(name) for name in unread])
+    return Validated(tables, {k: v for k, v in quarantine.items() if v.height}, report)
 
 
 def _missing(column: str, header: Sequence[str]) -> str:

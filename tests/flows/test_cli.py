@@ -249,3 +249,11 @@ def test_the_report_keeps_its_columns_under_chinese_file_names() -> None:
     lines = format_report(ValidationReport(tables, [])).splitlines()
     assert lines[1].startswith("商机导出_2026-10.csv ")
     assert len({cell_len(line) for line in lines[:3]}) == 1  # header and both rows end in the same column
+
+
+def test_a_file_name_that_is_not_read_is_printed_on_one_line(make_inputs) -> None:  # noqa: ANN001
+    folder = make_inputs()
+    (folder / "notes\nfrom\x1b[31mme.csv").write_text("x")
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "  - notes from [31mme.csv\nOK" in result.output and "\x1b" not in result.output  # no line, no escape
