@@ -236,7 +236,10 @@ def _lookup(
     if key not in cache:
         try:
             data = paths[0].read_bytes()
-            cache[key] = Lookup(paths[0].name, read_table_file(paths[0], data, fmt), hashlib.sha256(data).hexdigest())
+            frame, row_numbers = _read_rows(paths[0], data, fmt)
+            if fmt.ends_at_blank_row:  # a report's footer is no row to look up
+                frame = _before_first_blank_row(frame, row_numbers)[0]
+            cache[key] = Lookup(paths[0].name, frame, hashlib.sha256(data).hexdigest())
         except InputError as exc:
             cache[key] = SourceMismatch(paths[0].name, str(exc))
     found_lookup = cache[key]
