@@ -235,9 +235,17 @@ _GUESSES = {"gb18030": "GB18030", "cp1252": "Windows-1252 (Western European)"}
 
 
 def _likely_encoding(data: bytes) -> str | None:
-    """Which of _GUESSES reads the bytes as the more plausible text, as charset-normalizer judges it; None when
-    neither reads them. (Nearly any bytes decode as GB18030 and as Windows-1252: `Jürgen` in Windows-1252 reads
-    as `J黵gen` in GB18030, so decoding alone cannot tell.)"""
+    """Which of _GUESSES reads the bytes as the more plausible text; None when neither reads them.
+
+    Nearly any bytes decode as both (`Jürgen` in Windows-1252 reads as `J黵gen` in GB18030), so the shape of the
+    bytes decides first. Chinese in GBK is pairs of bytes above ASCII; Western text in Windows-1252 has such
+    bytes one at a time, between ASCII letters. When a file has both shapes, charset-normalizer judges which
+    encoding gives the more plausible text (it needs more text than a few names to judge well).
+    """
+    runs = {len(run) for run in re.findall(rb"[\x80-\xff]+", data)}
+    shape = "cp1252" if runs == {1} else "gb18030" if runs and all(n % 2 == 0 for n in runs) else None
+    if shape is not None and _decodes(data, shape):
+        return shape
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(_GUESSES)).best()

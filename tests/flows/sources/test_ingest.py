@@ -167,13 +167,25 @@ def test_gbk_text_that_happens_to_start_like_utf8_is_told_to_read_as_gb18030(tmp
     assert "it reads as GB18030" in table.problem and "mixes encodings" not in table.problem
 
 
+def _ascii_rows(n: int) -> str:
+    return "".join(f"A{i},Rep {i},East\n" for i in range(n))
+
+
 @pytest.mark.parametrize(
     ("text", "encoding", "named"),
     [
         ("A1,Jürgen Müller,Vertrieb Süd", "cp1252", "Windows-1252 (Western European)"),
         ("A1,François Lefèvre,Île-de-France", "cp1252", "Windows-1252 (Western European)"),
         ("A1,张伟,华东", "gbk", "GB18030"),
+        ("A1,Ann O’Neil,“North” – €", "cp1252", "Windows-1252 (Western European)"),
+        # Found by a check of the first version, which asked charset-normalizer alone: a few Chinese characters
+        # in a mostly English file were judged Windows-1252, whose reading turns 王芳 into Íõ·¼.
+        ("A1,王芳 Consulting,East", "gbk", "GB18030"),
+        (f"{_ascii_rows(300)}A300,张伟,East", "gbk", "GB18030"),
+        # Single bytes and a pair (ü ß in Grüße): charset-normalizer judges.
+        (f"{_ascii_rows(50)}A50,Jürgen Müller,Grüße", "cp1252", "Windows-1252 (Western European)"),
     ],
+    ids=["german", "french", "chinese", "typographic", "one chinese name", "few among many", "both shapes"],
 )
 def test_a_file_not_in_utf8_is_told_which_encoding_it_reads_as(
     tmp_path: Path, text: str, encoding: str, named: str
