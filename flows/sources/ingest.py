@@ -236,10 +236,7 @@ def _lookup(
     if key not in cache:
         try:
             data = paths[0].read_bytes()
-            frame, row_numbers = _read_rows(paths[0], data, fmt)
-            if fmt.ends_at_blank_row:  # a report's footer is no row to look up
-                frame = _before_first_blank_row(frame, row_numbers)[0]
-            cache[key] = Lookup(paths[0].name, frame, hashlib.sha256(data).hexdigest())
+            cache[key] = Lookup(paths[0].name, read_table_file(paths[0], data, fmt), hashlib.sha256(data).hexdigest())
         except InputError as exc:
             cache[key] = SourceMismatch(paths[0].name, str(exc))
     found_lookup = cache[key]
@@ -249,8 +246,10 @@ def _lookup(
 
 
 def read_table_file(path: Path, data: bytes, fmt: FileFormat) -> pl.DataFrame:
-    """A file's bytes as a table of text columns, by the reader its suffix names; InputError when they are none."""
-    return _read_rows(path, data, fmt)[0]
+    """A file's bytes as a table of text columns, by the reader its suffix names, without a footer when the
+    format ends at the first blank row; InputError when they are none."""
+    frame, row_numbers = _read_rows(path, data, fmt)
+    return _before_first_blank_row(frame, row_numbers)[0] if fmt.ends_at_blank_row else frame
 
 
 def _read_rows(path: Path, data: bytes, fmt: FileFormat) -> Rows:
