@@ -177,7 +177,7 @@ def index_link_from_fairness() -> str:
 
 def index_link_from_card_or_rollup() -> str:
     """The relative address of OUT/index.html from a rep's card or a team's rollup (P/reps/ or P/teams/ to OUT/)."""
-    return f"../../{_INDEX}"
+    return f"../{index_link_from_fairness()}"
 
 
 def card_link_from_rollup(rep_id: str) -> str:

@@ -73,7 +73,7 @@ def validate_tables(
         if missing:
             header = table.frame.columns
             problems += [f"{table.source}: column {column!r}: {_missing(column, header)}" for column in missing]
-            if (separator := _other_separator(table.frame.columns)) is not None:
+            if (separator := _other_separator(header)) is not None:
                 problems.append(f"{table.source}: its header is one column holding {separator!r}: {_SEPARATOR_HINT}")
             used[name] = empty_frame(name)
             continue
