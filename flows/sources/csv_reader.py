@@ -111,12 +111,12 @@ def _without_blank_rows(frame: pl.DataFrame, first_row: int) -> Rows:
     kept."""
     # The first column alone first: a blank row is empty there too, and one column is a fraction of the work.
     if frame.width == 0 or not frame.select(_empty(pl.first())).to_series().any():
-        return frame, None
+        return Rows(frame, None, first_row)
     blank = frame.select(pl.all_horizontal(_empty(pl.all()))).to_series()
     if not blank.any():
-        return frame, None
+        return Rows(frame, None, first_row)
     numbers = pl.int_range(first_row, first_row + frame.height, dtype=pl.Int64, eager=True).filter(~blank)
-    return frame.filter(~blank), numbers
+    return Rows(frame.filter(~blank), numbers, first_row)
 
 
 def _empty(cells: pl.Expr) -> pl.Expr:

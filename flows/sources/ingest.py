@@ -137,13 +137,14 @@ def _read_hashed(
     joined: tuple[Lookup, ...] = ()
     skipped: dict[str, int] = {}
     try:
-        frame, row_numbers = _read_rows(path, data, fmt)
+        rows = _read_rows(path, data, fmt)
+        frame, row_numbers = rows.frame, rows.row_numbers
         if source is not None:
             if fmt.ends_at_blank_row:
-                frame, row_numbers, skipped = _before_first_blank_row(frame, row_numbers)
-            _refuse_header_only(frame)
+                frame, row_numbers, skipped = _before_first_blank_row(rows)
+            _refuse_header_only(frame, skipped, rows.first_row)
             if source.keep is not None:
-                frame, row_numbers, kept_out = _keep(frame, row_numbers, source.keep, fmt.header_row + 1, path.name)
+                frame, row_numbers, kept_out = _keep(frame, row_numbers, source.keep, rows.first_row, path.name)
                 skipped |= kept_out
             frame, joined = _apply(table, path, frame, source, profile, lookups)
     except SourceMismatch as exc:
@@ -155,32 +156,38 @@ def _read_hashed(
         source=path.name,
         sha256=digest.result(),
         frame=frame,
-        first_row=fmt.header_row + 1,
+        first_row=rows.first_row,
         joined=tuple(dict.fromkeys((lookup.source, lookup.sha256) for lookup in joined)),
         row_numbers=row_numbers,
         skipped=skipped,
     )
 
 
-def _refuse_header_only(frame: pl.DataFrame) -> None:
-    if frame.height == 0:
-        raise InputError("header row only, no data rows (is the export's filter too narrow?)")
+def _refuse_header_only(frame: pl.DataFrame, skipped: dict[str, int], first_row: int) -> None:
+    if frame.height:
+        return
+    if footer := skipped.get(_FOOTER):
+        # A report with no records: its footer ("Grand Totals (0 records)") follows the header's blank row.
+        raise InputError(
+            f"no data rows: row {first_row}, right after the header, is blank, and the profile takes the "
+            f"{footer} rows after it as the report's footer (does the report have no records?)"
+        )
+    raise InputError("header row only, no data rows (is the export's filter too narrow?)")
 
 
 #: Why the rows after the data's first blank row are not the table's, as the report says it.
 _FOOTER = "skipped by the profile (after the first blank row: the report's footer)"
 
 
-def _before_first_blank_row(
-    frame: pl.DataFrame, row_numbers: pl.Series | None
-) -> tuple[pl.DataFrame, pl.Series | None, dict[str, int]]:
-    """The rows before the first blank row that follows a data row, their row numbers, and the count of the rest
-    (a report's footer). The readers leave blank rows out, so the first blank row is the first gap in the row
-    numbers; blank rows between the header and the first data row end nothing."""
-    if row_numbers is None or row_numbers.len() < 2:
+def _before_first_blank_row(rows: Rows) -> tuple[pl.DataFrame, pl.Series | None, dict[str, int]]:
+    """The rows before the first blank row after the header, their row numbers, and the count of the rest (a
+    report's footer). The readers leave blank rows out, so the first blank row is the first gap in the row
+    numbers, counted from the row after the header: a blank row right after it leaves no data row."""
+    frame, row_numbers, first_row = rows
+    if row_numbers is None or row_numbers.is_empty():
         return frame, row_numbers, {}
-    gaps = (row_numbers.diff() > 1).arg_true()
-    if gaps.len() == 0:
+    gaps = (row_numbers.diff().fill_null(row_numbers[0] - first_row + 1) > 1).arg_true()
+    if gaps.is_empty():
         return frame, row_numbers, {}
     end = int(gaps[0])
     return frame.head(end), row_numbers.head(end), {_FOOTER: frame.height - end}
@@ -248,8 +255,8 @@ def _lookup(
 def read_table_file(path: Path, data: bytes, fmt: FileFormat) -> pl.DataFrame:
     """A file's bytes as a table of text columns, by the reader its suffix names, without a footer when the
     format ends at the first blank row; InputError when they are none."""
-    frame, row_numbers = _read_rows(path, data, fmt)
-    return _before_first_blank_row(frame, row_numbers)[0] if fmt.ends_at_blank_row else frame
+    rows = _read_rows(path, data, fmt)
+    return _before_first_blank_row(rows)[0] if fmt.ends_at_blank_row else rows.frame
 
 
 def _read_rows(path: Path, data: bytes, fmt: FileFormat) -> Rows:

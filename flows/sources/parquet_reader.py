@@ -27,7 +27,8 @@ _PARQUET_CHILD = (
 def read_parquet(data: bytes, fmt: FileFormat) -> Rows:
     """The file's table with every column as text (a datetime as its date, numbers with the file's decimal mark)."""
     frame = _parquet_in_a_child(data)
-    return frame.select(_parquet_text(pl.col(name), dtype, fmt.decimal) for name, dtype in frame.schema.items()), None
+    texts = frame.select(_parquet_text(pl.col(name), dtype, fmt.decimal) for name, dtype in frame.schema.items())
+    return Rows(texts, None, fmt.header_row + 1)
 
 
 def _parquet_in_a_child(data: bytes) -> pl.DataFrame:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
 from scorecards.flows.shared.errors import InputError
 
-#: A file read as a table: its text columns, and each row's number in the file when they do not run on
-#: from the row after the header (blank rows, which are not data rows, were left out).
-Rows = tuple[pl.DataFrame, pl.Series | None]
+
+class Rows(NamedTuple):
+    """A file read as a table."""
+
+    #: Its text columns, named by its header row.
+    frame: pl.DataFrame
+    #: Each row's number in the file, when they do not run on from `first_row` (blank rows, which are not data
+    #: rows, were left out).
+    row_numbers: pl.Series | None
+    #: The file's row number of the row after its header.
+    first_row: int
 
 
 def column_names(cells: list[Any]) -> list[str]:

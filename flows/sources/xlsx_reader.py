@@ -86,7 +86,8 @@ def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
         },
         schema={name: pl.String for name in header},
     )
-    return frame, pl.Series([number for number, _ in rows[1:]], dtype=pl.Int64)
+    header_row = rows[0][0]
+    return Rows(frame, pl.Series([number for number, _ in rows[1:]], dtype=pl.Int64), header_row + 1)
 
 
 def _sheet(workbook: Any, name: str | None) -> Any:

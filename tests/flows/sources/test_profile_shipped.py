@@ -24,6 +24,7 @@ from fixtures.profiles.exports import (
     maven_folder,
     salesforce_export,
     write_text_export,
+    write_xlsx_export,
 )
 
 from scorecards.config import Settings, load_settings
@@ -118,6 +119,28 @@ def test_a_salesforce_reports_footer_is_skipped_and_counted_not_quarantined(tmp_
         ("opportunities-2026-10.csv", 10, 5, 0, footer),
     ]
     assert _canonical_rows(tmp_path, "salesforce") == SALESFORCE_CANONICAL_OPPORTUNITIES
+
+
+@pytest.mark.parametrize("xlsx", [False, True], ids=["csv", "xlsx"])
+def test_a_salesforce_report_with_no_records_is_refused_as_one_not_quarantined_as_its_footer(
+    tmp_path: Path, settings: Settings, xlsx: bool
+) -> None:
+    # Found by the seventeenth session's review: a month with no deals exports the header, its blank row and the
+    # footer; the footer's first line was read as a deal and quarantined, and the run failed at 100 %.
+    salesforce_export(tmp_path)
+    empty = [SALESFORCE_OPPORTUNITIES[0], *SALESFORCE_FOOTER]
+    if xlsx:
+        (tmp_path / "opportunities-2026-10.csv").unlink()
+        write_xlsx_export(tmp_path / "opportunities-2026-10.xlsx", [[] if row == [""] else row for row in empty])
+    else:
+        write_text_export(tmp_path / "opportunities-2026-10.csv", empty, bom=b"\xef\xbb\xbf", quote_all=True)
+    validated = validate_tables(read_inputs(tmp_path, load_profile("salesforce")), settings)
+    name = f"opportunities-2026-10.{'xlsx' if xlsx else 'csv'}"
+    assert validated.report.problems == [
+        f"{name}: no data rows: row 2, right after the header, is blank, and the profile takes the 5 rows after it"
+        " as the report's footer (does the report have no records?)"
+    ]
+    assert not validated.quarantine
 
 
 @pytest.mark.parametrize("xlsx", [False, True], ids=["csv", "xlsx"])
