@@ -153,7 +153,7 @@ def _rollup(
     return TeamRollup(
         team=team["team"],
         locale=t.locale,
-        labels=_rollup_labels(t),
+        labels=_rollup_labels(t, period),
         title=team["team"],
         subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
         totals=[
@@ -170,12 +170,16 @@ def _rollup(
     )
 
 
-def _rollup_labels(t: Wording) -> dict[str, str]:
+def _rollup_labels(t: Wording, period: Period) -> dict[str, str]:
     _ = t.gettext
     return {
         "reps": _("Reps"),
         "team": _("Team"),
         "sheet_team": _("Team"),
+        # Under the workbook's link to the fairness page, which leads nowhere from a mailed copy.
+        "fairness_where": _("In the folder of period {period}: fairness.html, and its tables in fairness.xlsx.").format(
+            period=period
+        ),
     }
 
 

@@ -130,5 +130,6 @@ def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None
     if rollup.fairness:
         links[(out.row, 1)] = rollup.fairness.href
         out.line(rollup.fairness.text)
+        out.line(rollup.labels["fairness_where"])
     out.finish(freeze=f"B{header_row + 1}", links=links)
     save_deterministic(workbook, path)
