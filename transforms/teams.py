@@ -11,14 +11,15 @@ def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
     """Per team: manager, reps on the roster, Σ won_amount, Σ target_amount, attainment and locale.
 
     The team's target is the sum over reps that have one (null when none
-    does); attainment is the won amount of those same reps over it, null when
-    that target is null or 0: a rep without a target adds nothing to either
-    side. `won_without_target` is what reps without a target won (null when
-    every rep has one), shown on its own line.
+    does); attainment is the won amount of the reps whose target is above 0
+    over it, null when that target is null or 0: a rep without a target, or
+    with a target of 0 (whose own attainment is N/A, SPEC §3), adds nothing to
+    either side. `won_without_target` is what those reps won (null when every
+    rep has a target above 0), shown on its own line.
     `locale` is the one most of the team's reps use (null on a tie): the data
     names no manager locale, and a team's manager usually reads its language.
     """
-    has_target = pl.col("target_amount").is_not_null()
+    has_target = (pl.col("target_amount") > 0).fill_null(False)
     return (
         scorecards.group_by("team")
         .agg(
@@ -28,7 +29,7 @@ def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
             won_amount=pl.col("won_amount").sum(),
             won_with_target=pl.col("won_amount").filter(has_target).sum(),
             won_without_target=pl.when((~has_target).any()).then(pl.col("won_amount").filter(~has_target).sum()),
-            target_amount=pl.when(has_target.any()).then(pl.col("target_amount").sum()),
+            target_amount=pl.when(pl.col("target_amount").is_not_null().any()).then(pl.col("target_amount").sum()),
             locale=pl.when(pl.col("locale").mode().len() == 1).then(pl.col("locale").mode().first()),
         )
         .with_columns(attainment=attainment(won="won_with_target"))

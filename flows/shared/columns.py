@@ -47,7 +47,11 @@ def team_totals(team: Mapping[str, Any]) -> list[tuple[str, str, Kind]]:
             "attainment",
             "percent",
         ),
-        *([(N_("Won by reps without a target"), "won_without_target", "money")] if without_target else []),
+        *(
+            [(N_("Won by reps with no target or a target of 0"), "won_without_target", "money")]
+            if without_target
+            else []
+        ),
     ]
 
 

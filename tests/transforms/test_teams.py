@@ -54,10 +54,52 @@ def test_a_team_where_every_rep_has_a_target_has_no_line_for_reps_without_one() 
             "manager_name": ["Mia", "Mia"],
             "manager_email": ["mia@x.com", "mia@x.com"],
             "won_amount": [D("60.00"), D("40.00")],
-            "target_amount": [D("100.00"), D("0.00")],  # a target of 0 is a target
+            "target_amount": [D("100.00"), D("50.00")],
             "locale": ["en", "en"],
         },
         schema_overrides={"won_amount": MONEY, "target_amount": MONEY},
     )
     summary = team_summary(cards).row(0, named=True)
-    assert (summary["won_without_target"], summary["attainment"]) == (None, D("1.000000"))
+    assert (summary["won_without_target"], summary["attainment"]) == (None, D("0.666667"))
+
+
+def test_a_rep_whose_target_is_0_stays_out_of_the_team_s_attainment_as_a_rep_without_one() -> None:
+    # Found by a zh-CN manager's reading: a rep's won amount over a target of 0 lifted the team's attainment from
+    # 125.5 % to 159.0 %, while the rep's own card says N/A (SPEC §3: N/A when the target is 0).
+    cards = pl.DataFrame(
+        {
+            "team": ["East", "East", "East"],
+            "manager_name": ["Mia", "Mia", "Mia"],
+            "manager_email": ["mia@x.com", "mia@x.com", "mia@x.com"],
+            "won_amount": [D("60.00"), D("40.00"), D("7.00")],
+            "target_amount": [D("100.00"), D("0.00"), None],
+            "locale": ["en", "en", "en"],
+        },
+        schema_overrides={"won_amount": MONEY, "target_amount": MONEY},
+    )
+    summary = team_summary(cards).row(0, named=True)
+    assert (summary["target_amount"], summary["won_without_target"], summary["attainment"]) == (
+        D("100.00"),
+        D("47.00"),
+        D("0.600000"),
+    )
+
+
+def test_a_team_whose_only_targets_are_0_has_no_attainment() -> None:
+    cards = pl.DataFrame(
+        {
+            "team": ["East"],
+            "manager_name": ["Mia"],
+            "manager_email": ["mia@x.com"],
+            "won_amount": [D("40.00")],
+            "target_amount": [D("0.00")],
+            "locale": ["en"],
+        },
+        schema_overrides={"won_amount": MONEY, "target_amount": MONEY},
+    )
+    summary = team_summary(cards).row(0, named=True)
+    assert (summary["target_amount"], summary["won_without_target"], summary["attainment"]) == (
+        D("0.00"),
+        D("40.00"),
+        None,
+    )

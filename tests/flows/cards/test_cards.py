@@ -243,8 +243,9 @@ def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> Non
     sheet = load_workbook(published / "teams" / f"{safe_stem('East')}.xlsx").active
     cells = cells_by_label(sheet)
     assert cells["Won amount"].value == 3000.3
-    # Every rep of East has a target, so its attainment is every rep's; the headings name what they show.
-    assert "Sales-target attainment" in cells and "Sales-target attainment of the reps with a target" not in cells
+    # R2's target is 0, so its attainment is N/A, and its won amount is outside the team's attainment.
+    assert "Sales-target attainment of the reps with a target" in cells
+    assert cells["Won by reps with no target or a target of 0"].value == 0  # R2 won nothing in October
     headings = next(row for row in sheet.iter_rows() if row[0].value == "Rep")
     assert [c.value for c in headings[:4]] == ["Rep", "Rank", "Overall grade", "Composite score"]
     assert cells["Ann Lee"].value == 1 and cells["王芳"].value == 2
