@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from scorecards.config import dimension
+from scorecards.config import DIMENSION_NAMES, dimension
 from scorecards.config.settings import Condition, Feedback, FeedbackRule
 from scorecards.transforms.period import Period
 
@@ -90,9 +90,14 @@ def _threshold(when: Condition, kind: str) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _falling(history: pl.DataFrame, period: Period, when: Condition) -> pl.DataFrame:
-    """Reps whose metric fell in each of the last `falling_months` months, ending with P."""
+    """Reps whose metric fell in each of the last `falling_months` months, ending with P; a graded dimension's
+    value counts only in the months it has a grade."""
     months = [str(m) for m in period.back(when.falling_months or 1)]
     value = pl.col(when.metric).cast(SIGNAL)
+    if when.metric in DIMENSION_NAMES:
+        # A value too thin to grade (satisfaction from fewer than min_responses answers, SPEC §4) is too thin to
+        # call a fall: a card's "fell two months running" would rest on one customer's answer.
+        value = pl.when(pl.col(dimension(when.metric).grade_column).is_not_null()).then(value)
     first, last = pl.col("values").list.first(), pl.col("values").list.last()
     return (
         history.filter(pl.col("period").is_in(months))

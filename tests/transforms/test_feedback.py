@@ -124,9 +124,20 @@ def test_at_most_max_notes_are_shown_but_all_are_kept() -> None:
     ],
 )
 def test_falling_two_months_running(values: list[int | None], fires: bool) -> None:
-    trend = history({"R1": {"satisfaction": [None if v is None else D(v) for v in values]}})
+    satisfaction = [None if v is None else D(v) for v in values]
+    trend = history({"R1": {"satisfaction": satisfaction, "satisfaction_grade": [v and "B" for v in values]}})
     notes = feedback_notes(trend, P, rules(FALLING))
     assert notes.height == (1 if fires else 0)
+
+
+@pytest.mark.parametrize("ungraded", [3, 4, 5], ids=["august", "september", "october"])
+def test_a_value_too_thin_to_grade_is_no_fall(ungraded: int) -> None:
+    # Found by a zh-CN manager's reading: "satisfaction has fallen two months running" and a training topic on a
+    # card whose October satisfaction was one answer of 60, its grade N/A (fewer than min_responses answers).
+    grades: list[str | None] = ["B"] * 6
+    grades[ungraded] = None
+    trend = history({"R1": {"satisfaction": [D(v) for v in (90, 90, 90, 90, 85, 60)], "satisfaction_grade": grades}})
+    assert feedback_notes(trend, P, rules(FALLING)).height == 0
 
 
 def test_null_values_never_fire_a_threshold_rule() -> None:
