@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PDFTOTEXT = shutil.which("pdftotext")
 #: CSS pixels of an A4 page at 96 dpi.
 A4_WIDTH = 794
 
@@ -40,6 +41,31 @@ def screenshot(page: Path, out: Path, width: int = A4_WIDTH, height: int = 1600)
             timeout=60,
         )
     return Image.open(out).convert("RGB")
+
+
+def printed_pages(page: Path, out: Path) -> list[list[str]]:
+    """A local HTML page as chromium prints it to PDF: each page's lines of text (blank ones left out)."""
+    binary = require_browser()
+    if not PDFTOTEXT:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is not installed (.ci/run installs Debian's poppler-utils)")
+        pytest.skip("pdftotext is not installed; run `bash .ci/run` to install it")
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                *_chromium(binary, profile, A4_WIDTH, 1600),
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={out}",
+                page.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    text = subprocess.run([PDFTOTEXT, "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    return [
+        [line.strip() for line in sheet.splitlines() if line.strip()] for sheet in text.split("\f") if sheet.strip()
+    ]
 
 
 def _chromium(binary: str, profile: str, width: int, height: int) -> list[str]:

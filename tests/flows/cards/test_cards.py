@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser import A4_WIDTH, evaluated, ink, lines_of, screenshot
+from browser import A4_WIDTH, evaluated, ink, lines_of, printed_pages, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
@@ -348,6 +348,39 @@ def test_set_text_replaces_what_a_worksheet_cannot_hold(tmp_path: Path) -> None:
     set_text(book.active["A1"], "bell\x07 and \uffff")
     book.save(tmp_path / "a.xlsx")  # openpyxl's writer refuses U+FFFF
     assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == "bell\ufffd and \ufffd"
+
+
+def test_a_printed_card_keeps_headings_with_their_tables_and_repeats_a_tables_heading_row(tmp_path: Path) -> None:
+    # Found by a zh-CN manager's print-out: a section's title ended one page and its table began the next, and a
+    # table that ran on to a new page had no heading row there.
+    from builders import write_tables
+
+    leads = [
+        {
+            "lead_id": f"L{i:03d}",
+            "rep_id": "R1",
+            "created_date": "2026-10-01",
+            "status": "converted",
+            "closed_date": "2026-10-02",
+            "first_contact_date": "2026-10-01",
+        }
+        for i in range(90)
+    ]
+    write_tables(tmp_path / "input", {**BASE_TABLES, "leads": leads})
+    settings = load_settings()
+    report = period_report(validate_tables(read_inputs(tmp_path / "input"), settings).tables, P, settings)
+    write_cards([c for c in build_cards(report, P, settings) if c.rep_id == "R1"], PeriodFolder(tmp_path), "CNY")
+    pages = printed_pages(card(tmp_path, "R1", "html"), tmp_path / "card.pdf")
+    assert len(pages) >= 3
+    titles = {"Leads closed this month", "Leads created this month (first contact)"}
+    assert not [page[-1] for page in pages if page[-1] in titles]  # no page ends with a section's title
+    for page in pages:
+        rows = [line for line in page if re.match(r"L\d{3} ", line)]
+        if rows:  # each page with a lead's row has a heading row above its first one
+            above = page[: page.index(rows[0])]
+            assert above and re.match(r"Lead\s+(Status|Created)", above[-1]), page[:5]
+    closed = [line for page in pages for line in page if re.match(r"L\d{3} +Converted", line)]
+    assert len(closed) == 90  # every row printed, none cut in two
 
 
 def _base_report(tmp_path: Path) -> tuple[Settings, PeriodReport]:
