@@ -84,6 +84,8 @@ def monthly_flow(config_path: str | None = None, period: str | None = None) -> R
         raise MonthlyRunFailed(f"{month}: not published, nothing sent ({_why(result)})")
     if schedule.send:
         sent = email_managers(schedule.out, str(month), settings)
+        if sent.withheld:
+            raise MonthlyRunFailed(f"{month}: published, nothing sent: {'; '.join(sent.withheld)}")
         if not sent.ok:
             raise MonthlyRunFailed(f"{month}: published, but some messages failed")
     return result

@@ -230,6 +230,7 @@ def publish_period(
     pages: RenderedPages | None = None,
     period_inputs: str | None = None,
     known: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
 ) -> None:
     """Record the manifest and keep this publication as version `number`, then put the period's folder in place.
 
@@ -237,7 +238,7 @@ def publish_period(
     """
     out_dir, period = target.parent, target.name
     with failed_write_named(target):
-        write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs, known)
+        write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs, known, warnings)
         carry_over_sent_log(target, stage)
         if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
             if report is None:  # a month published again unchanged keeps a version already kept
@@ -339,7 +340,7 @@ def publish_month(
             unchanged = None if recompute else unchanged_month(out_dir, period, config_sha256, inputs)
             done = None
             if unchanged is not None and inputs is not None:
-                done = republish_unchanged(validated, target, config_sha256, unchanged, inputs, progress)
+                done = republish_unchanged(validated, target, config_sha256, unchanged, inputs, progress, warnings)
             if done is None:
                 report = compute_period(validated.tables, period, settings, known)
                 publication = publication_of(out_dir, period, report, settings)
@@ -349,7 +350,15 @@ def publish_month(
                         stage, report, validated, period, settings, render_on, publication, published, progress
                     )
                     publish_period(
-                        stage, target, config_sha256, validated.report, report, publication.version, pages, inputs
+                        stage,
+                        target,
+                        config_sha256,
+                        validated.report,
+                        report,
+                        publication.version,
+                        pages,
+                        inputs,
+                        warnings=warnings,
                     )
                 done = _Published(pages, publication.version, report.scorecards)
             if index:
@@ -384,6 +393,7 @@ def republish_unchanged(
     published: PublishedPages,
     inputs: str,
     progress: Tracker | None = None,
+    warnings: Sequence[str] = (),
 ) -> _Published | None:
     """Publish a month whose input rows are unchanged from its own pages and tables, with this input's manifest and
     quarantine files (they describe the whole input); None, having published nothing, when a file was changed."""
@@ -406,7 +416,7 @@ def republish_unchanged(
         pages = dataclasses.replace(published.pages, carried=cards + len(published.pages.rollups))
         # The body, not a task of its own: this task is the month's publication, and a task run is not free.
         known = {path: published.files[path] for path in kept}  # each carried over after its sha256 was checked
-        publish_period.fn(stage, target, config_sha256, validated.report, None, number, pages, inputs, known)
+        publish_period.fn(stage, target, config_sha256, validated.report, None, number, pages, inputs, known, warnings)
     return _Published(pages, number, scorecards)
 
 

@@ -7,6 +7,8 @@ Which message a manager gets is decided here, from the version last delivered
 to their address (SPEC §9): none yet, the regular message; the latest version,
 nothing; an earlier version, one correction when their teams changed since it
 (and nothing when they did not). `--resend` sends every regular message again.
+A month published with a warning (not over yet, or nothing in the input dated in
+it) is sent to nobody: its cards would grade what the data does not hold.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from scorecards.flows.mail.smtp import SmtpSettings
 from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.publish.versions import version_numbers
 from scorecards.flows.restatements import Restatement, compare
+from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.sent_log import read_last_sent_versions
 
 
@@ -44,13 +47,21 @@ class Sent:
 
     delivery: DeliveryReport
     problems: list[str] = field(default_factory=list)
+    #: The warnings the month was published with, for which nothing was sent.
+    withheld: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.delivery.ok and not self.problems
+        return self.delivery.ok and not self.problems and not self.withheld
 
     def describe(self) -> str:
         """The delivery report as printed and logged (a correction says which version it replaces)."""
+        if self.withheld:
+            said = "".join(f"\n  - {warning}" for warning in self.withheld)
+            return (
+                f"nothing sent: the month was published with a warning, so its cards would grade what the data does"
+                f" not hold:{said}\npublish it again from an input that holds the whole month, then send it"
+            )
         return format_delivery_report(self.delivery, self.problems)
 
 
@@ -67,6 +78,9 @@ def send_period(
     require_published(out_dir / period)  # before the lock: an OUT that does not exist is not made
     with period_lock(out_dir, period):
         folder = out_dir / period
+        warnings = (PeriodFolder(folder).manifest_data() or {}).get("warnings") or ()
+        if warnings:
+            return Sent(DeliveryReport(()), withheld=tuple(str(warning) for warning in warnings))
         mailing = read_mailing(folder, settings.defaults.locale, currency=settings.display.reporting)
         plan = _Plan(out_dir, period, mailing, resend)
         messages, unsent, problems = [], [], list(mailing.problems)

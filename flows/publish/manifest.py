@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -51,11 +51,13 @@ def write_manifest(
     pages: RenderedPages | None = None,
     period_inputs: str | None = None,
     known: Mapping[str, str] | None = None,
+    warnings: Sequence[str] = (),
 ) -> None:
     """Write manifest.json: inputs, config hash, project version, which publication of P it is, run time, outputs;
     given the rendered `pages`, the renderer's version and each card's and rollup's view hash; given
     `period_inputs`, the digest of the input rows the period was computed from. `known`: the sha256 of outputs
-    copied after a check of their bytes (relative path → sha256), not read again."""
+    copied after a check of their bytes (relative path → sha256), not read again. `warnings`: what the month's
+    data may not say that its cards should (`month_warnings`), which keeps `send` from mailing them."""
     target = PeriodFolder(stage).manifest
     found = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
     outputs = [p.relative_to(stage).as_posix() for p in found]
@@ -81,6 +83,7 @@ def write_manifest(
             else {}
         ),
         **({"period_inputs": period_inputs} if period_inputs is not None else {}),
+        **({"warnings": list(warnings)} if warnings else {}),
     }
     target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -164,3 +164,34 @@ def test_demo_then_send_reach_each_manager_once(prefect_server: PrefectServer, m
 def _csv_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def test_a_month_published_with_a_warning_is_sent_to_nobody(
+    prefect_server: PrefectServer, mail_server, tmp_path: Path
+) -> None:  # noqa: ANN001
+    # Found by an analyst's trial: a mistyped month (2027-03 for 2026-03) was published with its warnings, and
+    # `send` then mailed every manager that every rep of the team was graded D.
+    mailbox, smtp = mail_server()
+    env = prefect_server.environ(tmp_path / "home", **smtp_environ(smtp.port))
+    inputs, out = write_inputs(tmp_path / "input"), tmp_path / "out"
+    published = run_scorecards("run", "--input", str(inputs), "--period", "2026-03", "--out", str(out), env=env)
+    assert published.returncode == 0, published.stdout + published.stderr
+    warning = "the input has no deal, lead or survey answer dated in it: every card shows no activity"
+    assert json.loads((out / "2026-03" / "manifest.json").read_text())["warnings"] == [warning]
+    for dry_run in (("--dry-run",), ()):
+        refused = run_scorecards("send", "--period", "2026-03", "--out", str(out), *dry_run, env=env)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert refused.stdout.splitlines() == [
+            "nothing sent: the month was published with a warning, so its cards would grade what the data does not "
+            "hold:",
+            f"  - {warning}",
+            "publish it again from an input that holds the whole month, then send it",
+        ]
+    assert mailbox.received == [] and not (out / "2026-03" / "outbox").exists()
+    # A month published without a warning has none in its manifest, and is sent.
+    assert (
+        run_scorecards("run", "--input", str(inputs), "--period", "2026-10", "--out", str(out), env=env).returncode == 0
+    )
+    assert "warnings" not in json.loads((out / "2026-10" / "manifest.json").read_text())
+    assert run_scorecards("send", "--period", "2026-10", "--out", str(out), env=env).returncode == 0
+    assert len(mailbox.received) == 2

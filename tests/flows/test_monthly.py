@@ -91,6 +91,25 @@ def test_a_month_that_fails_validation_sends_nothing(make_inputs, flows_mailbox,
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
+def test_a_month_the_input_has_nothing_dated_in_is_published_and_sent_to_nobody(
+    make_inputs, flows_mailbox, tmp_path: Path
+) -> None:  # noqa: ANN001
+    # A scheduled run on an export that was not refreshed would otherwise mail every manager a team of D grades.
+    from scorecards.flows.monthly import monthly_flow
+
+    config = scheduled_config(tmp_path, make_inputs(), tmp_path / "out")
+    state = monthly_flow(config_path=str(config), period="2026-03", return_state=True)
+    assert state.is_failed()
+    assert state.message.endswith(
+        "2026-03: published, nothing sent: the input has no deal, lead or survey answer dated in it: every card"
+        " shows no activity"
+    )
+    assert (tmp_path / "out" / "2026-03" / "scorecards.csv").is_file()
+    assert flows_mailbox.received == []
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
 def test_a_month_that_cannot_be_read_fails_with_the_reason(flows_mailbox, tmp_path: Path) -> None:  # noqa: ANN001
     from scorecards.flows.monthly import monthly_flow
 
