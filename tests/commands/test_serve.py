@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from builders import BASE_TABLES, write_csv
+from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_csv
 from prefect_server import (
     BIN,
     PrefectServer,
@@ -38,9 +38,18 @@ TIMEZONE = "Asia/Shanghai"
 
 
 def serve_config(tmp_path: Path, cron: str = "* * * * *", send: bool = True) -> Path:
-    """The shipped config with only its [schedule] changed, as the issue's user did."""
+    """The shipped config with only its [schedule] changed, as the issue's user did; its input has a deal won in
+    the month a scheduled run scores now (and in the next, for a run across midnight), since a month with nothing
+    dated in it is sent to nobody."""
     inputs = tmp_path / "input"
-    for name, rows in BASE_TABLES.items():
+    due = last_complete_month(datetime.now(ZoneInfo(TIMEZONE)).date())
+    won = [
+        dict(
+            zip(OPPORTUNITIES_HEADER, [f"S{m}", "R1", "A1", "Acme", "won", "10.00", f"{m}-02", f"{m}-03"], strict=True)
+        )
+        for m in (due, due.next())
+    ]
+    for name, rows in {**BASE_TABLES, "opportunities": [*BASE_TABLES["opportunities"], *won]}.items():
         write_csv(inputs / f"{name}.csv", rows)
     text = (
         default_config_path()
