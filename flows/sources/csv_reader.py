@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 from dataclasses import replace
@@ -144,25 +145,20 @@ def _csv_problem(exc: Exception, utf8: bytes, fmt: FileFormat, eol: str) -> Inpu
 
 
 def _long_row(utf8: bytes, fmt: FileFormat, eol: str) -> str:
-    """Which row has more fields than the header (read again one column wider to find it)."""
+    """Which row has more fields than the header, and the likely cause."""
     width = _first_row(utf8, fmt, eol).width
     problem = f"more fields than the header's {width}"
-    try:
-        wider = _csv_frame(
-            utf8,
-            replace(fmt, header_row=fmt.header_row + 1),
-            eol,
-            has_header=False,
-            schema={f"column_{i}": pl.String for i in range(width + 1)},
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-        )
-    except pl.exceptions.PolarsError:
-        wider = pl.DataFrame({f"column_{width}": []}, schema={f"column_{width}": pl.String})
-    extra = wider.get_column(f"column_{width}").is_not_null().arg_true()
-    if extra.len():  # an extra field with a value in it; an empty one polars cannot tell from a missing one
-        return f"row {fmt.header_row + 1 + extra[0]} has {problem} (a {fmt.delimiter!r} in a value that is not quoted?)"
-    return f"a row has {problem} (a {fmt.delimiter!r} at the end of a line the header does not end with?)"
+    # Counted by the standard library's csv module, on a file polars has refused: polars reads an empty extra
+    # field as it reads a missing one, so it cannot find a row whose last field is empty. Rows are counted as a
+    # spreadsheet shows them (a quoted value with line breaks is one row, a blank line is one).
+    records = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace"), newline=""), delimiter=fmt.delimiter)
+    for number, fields in enumerate(records, start=1):
+        if number > fmt.header_row and len(fields) > width:
+            if any(fields[width:]):
+                return f"row {number} has {problem} (a {fmt.delimiter!r} in a value that is not quoted?)"
+            cause = f"a {fmt.delimiter!r} in a value that is not quoted, or at the end of a line"
+            return f"row {number} has {problem}, the last of them empty ({cause} the header does not end with?)"
+    return f"a row has {problem}"
 
 
 def _odd_quotes(utf8: bytes, eol: str) -> int:

@@ -237,7 +237,8 @@ TEXT_CASES = [
         "opportunities.csv",
         lambda: lines(*[[*row, ""] for row in OPPORTUNITIES]),
         None,
-        "a row has more fields than the header's 8 (a ',' at the end of a line the header does not end with?)",
+        "row 2 has more fields than the header's 8, the last of them empty (a ',' in a value that is not quoted, or at"
+        " the end of a line the header does not end with?)",
     ),
     Case(
         "a comma in an unquoted value",
@@ -245,6 +246,14 @@ TEXT_CASES = [
         lambda: lines(*with_cell("O3", "account_name", "Acme, Inc")),
         None,
         "row 4 has more fields than the header's 8 (a ',' in a value that is not quoted?)",
+    ),
+    Case(
+        "a comma in an unquoted value of a row whose last value is empty",  # found by an analyst's trial
+        "opportunities.csv",
+        lambda: lines(*with_cell("O5", "account_name", "Acme, Inc")),
+        None,
+        "row 6 has more fields than the header's 8, the last of them empty (a ',' in a value that is not quoted, or at"
+        " the end of a line the header does not end with?)",
     ),
     Case(
         "a short row",
