@@ -113,7 +113,8 @@ def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Res
 
 
 def as_json(restatement: Restatement) -> str:
-    """A list of rep objects keyed by rep_id: status, changed columns, evidence rows (values as exact text)."""
+    """The period, the two versions compared, and a list of rep objects keyed by rep_id: status, changed
+    columns, evidence rows (values as exact text)."""
     reps = [
         {
             "rep_id": rep["rep_id"],
@@ -126,11 +127,13 @@ def as_json(restatement: Restatement) -> str:
         }
         for rep in restatement.reps.iter_rows(named=True)
     ]
-    return json.dumps(reps, ensure_ascii=False, indent=2) + "\n"
+    compared = {"period": restatement.period, **_versions(restatement)}
+    return json.dumps({**compared, "reps": reps}, ensure_ascii=False, indent=2) + "\n"
 
 
 def as_csv(restatement: Restatement) -> str:
-    """One CSV row per change: rep, status, what (scorecard or an evidence section), key, change, column, old, new."""
+    """One CSV row per change: the period and the two versions compared, rep, status, what (scorecard or an
+    evidence section), key, change, column, old, new."""
     numbers = restatement.changes.with_columns(
         what=pl.lit("scorecard"), key=pl.lit(None, pl.String), change=pl.lit("changed")
     )
@@ -143,9 +146,17 @@ def as_csv(restatement: Restatement) -> str:
         ]
     )
     table = restatement.reps.join(rows, on="rep_id", how="left").sort("rep_id", maintain_order=True)
+    compared = [pl.lit(restatement.period).alias("period")]
+    compared += [pl.lit(number, pl.Int64).alias(name) for name, number in _versions(restatement).items()]
+    table = table.select(*compared, pl.all())
     buffer = io.BytesIO()
     write_csv_for_people(table, buffer)
     return buffer.getvalue().decode("utf-8")
+
+
+def _versions(restatement: Restatement) -> dict[str, int]:
+    """The two versions compared, as a saved csv or json names them: the text says them in its first line."""
+    return {"from_version": restatement.old.number, "to_version": restatement.new.number}
 
 
 #: A row of the text report: (rep, status, what, old, new), every cell one line of text.

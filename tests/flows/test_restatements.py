@@ -88,7 +88,14 @@ def test_diff_tells_each_change_for_people_and_programs(make_inputs, tmp_path: P
     assert "    won_amount: 3000.30 → 3200.30" in lines and "    opportunity O1: amount 1000.10 → 1200.10" in lines
     assert "    opportunity O7 Bcc: evil@example.com: appeared" in lines  # one line, whatever the id holds
 
-    reps = json.loads(diff(out, "--format", "json").output)
+    compared = json.loads(diff(out, "--format", "json").output)
+    # A saved file says which versions it compares (found by an analyst's trial), as the text's first line does.
+    assert {k: v for k, v in compared.items() if k != "reps"} == {
+        "period": "2026-10",
+        "from_version": 1,
+        "to_version": 2,
+    }
+    reps = compared["reps"]
     assert [(r["rep_id"], r["status"]) for r in reps] == [("R1", "changed"), ("R3", "changed")]
     assert set(reps[0]) == {"rep_id", "rep_name", "status", "changes", "evidence"}
     assert {"column": "won_amount", "old": "3000.30", "new": "3200.30"} in reps[0]["changes"]
@@ -103,7 +110,12 @@ def test_diff_tells_each_change_for_people_and_programs(make_inputs, tmp_path: P
     } in reps[1]["evidence"]
 
     rows = list(csv.DictReader(io.StringIO(diff(out, "--format", "csv").output)))
-    assert set(rows[0]) == {"rep_id", "rep_name", "status", "what", "key", "change", "column", "old", "new"}
+    assert list(rows[0])[:3] == ["period", "from_version", "to_version"]
+    assert {(r["period"], r["from_version"], r["to_version"]) for r in rows} == {("2026-10", "1", "2")}
+    assert set(rows[0]) == {
+        *("period", "from_version", "to_version", "rep_id", "rep_name", "status"),
+        *("what", "key", "change", "column", "old", "new"),
+    }
     assert {
         "rep_id": "R1",
         "what": "deals",
@@ -128,7 +140,7 @@ def test_diff_lists_a_rep_whose_evidence_alone_changed(make_inputs, tmp_path: Pa
     assert lines[0] == "2026-10: version 1 → version 2: 0 reps changed, 1 more with changed evidence rows only"
     assert lines[1].endswith("(evidence only)") and lines[1].startswith("R1 ")
     assert f"    opportunity O1: account_name {BASE_TABLES['opportunities'][0]['account_name']} → {renamed}" in lines
-    reps = json.loads(diff(out, "--format", "json").output)
+    reps = json.loads(diff(out, "--format", "json").output)["reps"]
     assert [(r["rep_id"], r["status"], r["changes"]) for r in reps] == [("R1", "evidence only", [])]
 
 
