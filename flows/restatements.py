@@ -183,6 +183,10 @@ def report_rows(restatement: Restatement) -> list[Row]:
 def _header(restatement: Restatement) -> str:
     header = f"{restatement.period}: version {restatement.old.number} → version {restatement.new.number}"
     if restatement.unchanged:
+        number = restatement.new.number
+        if restatement.old.number == number and number > 1:
+            # The default after a correction was sent: the version sent is the latest (found by a manager's trial).
+            return f"{header}: no changes (the same version; `--from {number - 1}` compares it with the one before)"
         return f"{header}: no changes"
     only = restatement.reps.filter(pl.col("status") == EVIDENCE_ONLY).height
     count = restatement.reps.height - only

@@ -165,6 +165,11 @@ def test_a_restated_card_says_what_changed_since_the_version_sent(make_inputs, t
     assert "Changed since then: Ann Lee" in period.rollup("East", ".html").read_text()
     assert "No rep of this team changed." in period.rollup("West", ".html").read_text()
     assert diff(out).output.startswith("2026-10: version 1 → version 2")  # the sent version is diff's default
+    # Once the correction is sent, the default compares the latest with itself, and says how to see the change.
+    record_sent(out, 2)
+    assert diff(out).output == (
+        "2026-10: version 2 → version 2: no changes (the same version; `--from 1` compares it with the one before)\n"
+    )
 
 
 def test_a_restated_card_names_grades_and_stages_and_says_when_the_rep_is_new(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
