@@ -19,7 +19,7 @@ def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
     `locale` is the one most of the team's reps use (null on a tie): the data
     names no manager locale, and a team's manager usually reads its language.
     """
-    has_target = (pl.col("target_amount") > 0).fill_null(False)
+    counted = (pl.col("target_amount") > 0).fill_null(False)  # the reps the team's attainment counts
     return (
         scorecards.group_by("team")
         .agg(
@@ -27,12 +27,12 @@ def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
             manager_email=pl.col("manager_email").first(),
             reps=pl.len().cast(pl.Int64),
             won_amount=pl.col("won_amount").sum(),
-            won_with_target=pl.col("won_amount").filter(has_target).sum(),
-            won_without_target=pl.when((~has_target).any()).then(pl.col("won_amount").filter(~has_target).sum()),
+            won_counted=pl.col("won_amount").filter(counted).sum(),
+            won_without_target=pl.when((~counted).any()).then(pl.col("won_amount").filter(~counted).sum()),
             target_amount=pl.when(pl.col("target_amount").is_not_null().any()).then(pl.col("target_amount").sum()),
             locale=pl.when(pl.col("locale").mode().len() == 1).then(pl.col("locale").mode().first()),
         )
-        .with_columns(attainment=attainment(won="won_with_target"))
-        .drop("won_with_target")
+        .with_columns(attainment=attainment(won="won_counted"))
+        .drop("won_counted")
         .sort("team")
     )

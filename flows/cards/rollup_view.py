@@ -29,6 +29,7 @@ from scorecards.flows.shared.i18n import listed
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import (
     card_link_from_rollup,
+    fairness_file_names,
     fairness_link_from_rollup,
     index_link_from_card_or_rollup,
 )
@@ -177,9 +178,8 @@ def _rollup_labels(t: Wording, period: Period) -> dict[str, str]:
         "team": _("Team"),
         "sheet_team": _("Team"),
         # Under the workbook's link to the fairness page, which leads nowhere from a mailed copy.
-        "fairness_where": _("In the folder of period {period}: fairness.html, and its tables in fairness.xlsx.").format(
-            period=period
-        ),
+        "fairness_where": _("In the folder of period %(period)s: %(page)s, and its tables in %(workbook)s.")
+        % dict(zip(("period", "page", "workbook"), (str(period), *fairness_file_names()), strict=True)),
     }
 
 

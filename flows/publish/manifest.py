@@ -89,9 +89,10 @@ def write_manifest(
 
 
 def is_up_to_date(folder: Path, config_sha256: str, report: ValidationReport) -> bool:
-    """True when the published period was made from the same input files, config and version."""
+    """True when the published period was made from the same input files, config and version, without a warning
+    (one may no longer hold, as a month not over when published: it is looked at again, and `send` waits)."""
     published = PeriodFolder(folder).manifest_data()
-    if published is None:
+    if published is None or published.get("warnings"):
         return False
 
     def files(inputs: list[dict[str, Any]]) -> list[tuple[str, str, str, tuple[tuple[str, str], ...]]]:

@@ -35,23 +35,19 @@ def team_totals(team: Mapping[str, Any]) -> list[tuple[str, str, Kind]]:
     What reps without a target won is outside the team's attainment (docs/decisions.md, "Team attainment that
     does not flatter"): when the team has such reps, its own line follows and the attainment's label says so.
     """
-    without_target = team["won_without_target"] is not None
+    uncounted = team["won_without_target"] is not None  # reps with no target, or a target of 0
     return [
         (N_("Reps"), "reps", "count"),
         (N_("Won amount"), "won_amount", "money"),
         (N_("Target"), "target_amount", "money"),
         (
-            N_("Sales-target attainment of the reps with a target")
-            if without_target
+            N_("Sales-target attainment of the reps with a target above 0")
+            if uncounted
             else N_("Sales-target attainment"),
             "attainment",
             "percent",
         ),
-        *(
-            [(N_("Won by reps with no target or a target of 0"), "won_without_target", "money")]
-            if without_target
-            else []
-        ),
+        *([(N_("Won by reps with no target or a target of 0"), "won_without_target", "money")] if uncounted else []),
     ]
 
 

@@ -185,6 +185,11 @@ def card_link_from_rollup(rep_id: str) -> str:
     return f"../{_REPS}/{card_stem(rep_id)}.html"
 
 
+def fairness_file_names() -> tuple[str, str]:
+    """The names of a period's fairness page and its workbook in P/, as a reader looks for them there."""
+    return _FAIRNESS, _PERIOD.fairness(".xlsx").name
+
+
 def fairness_link_from_rollup() -> str:
     """The relative address of the period's fairness page from a team rollup's page (teams/ to P/)."""
     return f"../{_FAIRNESS}"

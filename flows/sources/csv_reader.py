@@ -151,10 +151,15 @@ def _long_row(utf8: bytes, fmt: FileFormat, eol: str) -> str:
     # Counted by the standard library's csv module, on a file polars has refused: polars reads an empty extra
     # field as it reads a missing one, so it cannot find a row whose last field is empty. Rows are counted as a
     # spreadsheet shows them (a quoted value with line breaks is one row, a blank line is one).
-    records = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace"), newline=""), delimiter=fmt.delimiter)
-    for number, fields in enumerate(records, start=1):
-        if number > fmt.header_row and len(fields) > width:
-            if any(fields[width:]):
+    text = utf8.decode("utf-8", errors="replace")
+    # csv refuses a field over its limit (128 KiB by default), which polars reads: raised, never lowered.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    header_ends_empty = False
+    for number, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter), start=1):
+        if number == fmt.header_row:
+            header_ends_empty = bool(fields) and not fields[-1]
+        elif number > fmt.header_row and len(fields) > width:
+            if any(fields[width:]) or header_ends_empty:
                 return f"row {number} has {problem} (a {fmt.delimiter!r} in a value that is not quoted?)"
             cause = f"a {fmt.delimiter!r} in a value that is not quoted, or at the end of a line"
             return f"row {number} has {problem}, the last of them empty ({cause} the header does not end with?)"

@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from scorecards.config.profiles import CANONICAL_PROFILE, FileFormat, Keep, Profile, TableSource
+from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import InputError, UsageError
 from scorecards.flows.sources.csv_reader import read_csv
 from scorecards.flows.sources.normalise import Lookup, SourceMismatch, normalise_table, skipped_rows
@@ -170,7 +171,8 @@ def _refuse_header_only(frame: pl.DataFrame, skipped: dict[str, int], first_row:
         # A report with no records: its footer ("Grand Totals (0 records)") follows the header's blank row.
         raise InputError(
             f"no data rows: row {first_row}, right after the header, is blank, and the profile takes the "
-            f"{footer} rows after it as the report's footer (does the report have no records?)"
+            f"{counted(footer, 'row')} after it as the report's footer (does the report have no records? if they"
+            " are data, the profile should not set ends_at_blank_row)"
         )
     raise InputError("header row only, no data rows (is the export's filter too narrow?)")
 

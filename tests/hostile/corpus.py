@@ -256,6 +256,20 @@ TEXT_CASES = [
         " the end of a line the header does not end with?)",
     ),
     Case(
+        "a comma in an unquoted value after a value of 140,000 characters",  # found by a review: csv's field limit
+        "opportunities.csv",
+        lambda: lines(*with_cell("O3", "account_name", "Acme, Inc", with_cell("O1", "account_name", "x" * 140_000))),
+        None,
+        "row 4 has more fields than the header's 8 (a ',' in a value that is not quoted?)",
+    ),
+    Case(
+        "a header ending with a comma, and a row with one more value",  # the extra value is not at the line's end
+        "opportunities.csv",
+        lambda: lines(*OPPORTUNITIES[:2], [*OPPORTUNITIES[2], "x", ""], header=[*OPPORTUNITIES_HEADER, ""]),
+        None,
+        "row 4 has more fields than the header's 9 (a ',' in a value that is not quoted?)",
+    ),
+    Case(
         "a short row",
         "opportunities.csv",
         lambda: lines(*OPPORTUNITIES[:2], "O3,R2", *OPPORTUNITIES[3:]),

@@ -244,7 +244,7 @@ def test_the_team_rollup_lists_its_reps_grades_and_links(published: Path) -> Non
     cells = cells_by_label(sheet)
     assert cells["Won amount"].value == 3000.3
     # R2's target is 0, so its attainment is N/A, and its won amount is outside the team's attainment.
-    assert "Sales-target attainment of the reps with a target" in cells
+    assert "Sales-target attainment of the reps with a target above 0" in cells
     assert cells["Won by reps with no target or a target of 0"].value == 0  # R2 won nothing in October
     headings = next(row for row in sheet.iter_rows() if row[0].value == "Rep")
     assert [c.value for c in headings[:4]] == ["Rep", "Rank", "Overall grade", "Composite score"]
@@ -350,7 +350,12 @@ def test_set_text_replaces_what_a_worksheet_cannot_hold(tmp_path: Path) -> None:
     assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == "bell\ufffd and \ufffd"
 
 
-def test_a_printed_card_keeps_headings_with_their_tables_and_repeats_a_tables_heading_row(tmp_path: Path) -> None:
+# 66 leads put a section's title alone at a page's foot without `break-after: avoid` (Debian's chromium and fonts);
+# 90 run a table on to two more pages.
+@pytest.mark.parametrize("count", [66, 90])
+def test_a_printed_card_keeps_headings_with_their_tables_and_repeats_a_tables_heading_row(
+    tmp_path: Path, count: int
+) -> None:
     # Found by a zh-CN manager's print-out: a section's title ended one page and its table began the next, and a
     # table that ran on to a new page had no heading row there.
     from builders import write_tables
@@ -364,7 +369,7 @@ def test_a_printed_card_keeps_headings_with_their_tables_and_repeats_a_tables_he
             "closed_date": "2026-10-02",
             "first_contact_date": "2026-10-01",
         }
-        for i in range(90)
+        for i in range(count)
     ]
     write_tables(tmp_path / "input", {**BASE_TABLES, "leads": leads})
     settings = load_settings()
@@ -380,7 +385,7 @@ def test_a_printed_card_keeps_headings_with_their_tables_and_repeats_a_tables_he
             above = page[: page.index(rows[0])]
             assert above and re.match(r"Lead\s+(Status|Created)", above[-1]), page[:5]
     closed = [line for page in pages for line in page if re.match(r"L\d{3} +Converted", line)]
-    assert len(closed) == 90  # every row printed, none cut in two
+    assert len(closed) == count  # every row printed, none cut in two
 
 
 def _base_report(tmp_path: Path) -> tuple[Settings, PeriodReport]:

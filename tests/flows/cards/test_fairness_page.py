@@ -331,6 +331,6 @@ def test_a_team_with_a_rep_without_a_target_says_whose_attainment_it_shows(publi
     (six,) = [page for page in (published.folder / "teams").glob("*.html") if "<h1>Six</h1>" in page.read_text()]
     text = visible_text(six.read_text("utf-8"))
     assert (
-        "Sales-target attainment of the reps with a target" in text
+        "Sales-target attainment of the reps with a target above 0" in text
         and "Won by reps with no target or a target of 0" in text
     )

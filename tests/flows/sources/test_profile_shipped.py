@@ -138,7 +138,8 @@ def test_a_salesforce_report_with_no_records_is_refused_as_one_not_quarantined_a
     name = f"opportunities-2026-10.{'xlsx' if xlsx else 'csv'}"
     assert validated.report.problems == [
         f"{name}: no data rows: row 2, right after the header, is blank, and the profile takes the 5 rows after it"
-        " as the report's footer (does the report have no records?)"
+        " as the report's footer (does the report have no records? if they are data, the profile should not set"
+        " ends_at_blank_row)"
     ]
     assert not validated.quarantine
 
