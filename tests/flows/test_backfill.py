@@ -63,6 +63,28 @@ def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_input
     assert set(statuses(forced.output).values()) == {"published"}
 
 
+def test_a_month_published_with_a_warning_is_never_up_to_date(
+    make_inputs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    # Found by a review: a month published before its end kept its warning through every later backfill, which
+    # found it up to date, so `send` refused it for good.
+    from scorecards.flows import period_flow
+
+    folder, out = make_inputs(), tmp_path / "out"
+    warning = "the month has not ended yet (today is 2026-10-30): its cards show it so far"
+    with monkeypatch.context() as patched:
+        patched.setattr(period_flow, "month_warnings", lambda tables, period, today: (warning,) * (period.month == 10))
+        assert backfill(folder, out).exit_code == 0
+    assert json.loads((out / "2026-10" / "manifest.json").read_text())["warnings"] == [warning]
+    again = backfill(folder, out)
+    assert again.exit_code == 0, again.output
+    assert statuses(again.output) == {"2026-08": "up to", "2026-09": "up to", "2026-10": "published"}
+    manifest = json.loads((out / "2026-10" / "manifest.json").read_text())
+    assert "warnings" not in manifest and manifest["publication"] == 1  # the same rows: no new version
+
+
 def test_a_backfill_rebuilds_the_index_once_and_one_with_nothing_to_publish_restores_it(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
