@@ -155,14 +155,17 @@ def _long_row(utf8: bytes, fmt: FileFormat, eol: str) -> str:
     # csv refuses a field over its limit (128 KiB by default), which polars reads: raised, never lowered.
     csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     header_ends_empty = False
-    for number, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter), start=1):
-        if number == fmt.header_row:
-            header_ends_empty = bool(fields) and not fields[-1]
-        elif number > fmt.header_row and len(fields) > width:
-            if any(fields[width:]) or header_ends_empty:
-                return f"row {number} has {problem} (a {fmt.delimiter!r} in a value that is not quoted?)"
-            cause = f"a {fmt.delimiter!r} in a value that is not quoted, or at the end of a line"
-            return f"row {number} has {problem}, the last of them empty ({cause} the header does not end with?)"
+    try:
+        for number, fields in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter), start=1):
+            if number == fmt.header_row:
+                header_ends_empty = bool(fields) and not fields[-1]
+            elif number > fmt.header_row and len(fields) > width:
+                if any(fields[width:]) or header_ends_empty:
+                    return f"row {number} has {problem} (a {fmt.delimiter!r} in a value that is not quoted?)"
+                cause = f"a {fmt.delimiter!r} in a value that is not quoted, or at the end of a line"
+                return f"row {number} has {problem}, the last of them empty ({cause} the header does not end with?)"
+    except csv.Error:  # a text csv cannot split where polars did: the row stays unnamed, the problem not
+        pass
     return f"a row has {problem}"
 
 
