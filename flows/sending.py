@@ -78,9 +78,9 @@ def send_period(
     require_published(out_dir / period)  # before the lock: an OUT that does not exist is not made
     with period_lock(out_dir, period):
         folder = out_dir / period
-        warnings = (PeriodFolder(folder).manifest_data() or {}).get("warnings") or ()
+        warnings = PeriodFolder(folder).warnings()
         if warnings:
-            return Sent(DeliveryReport(()), withheld=tuple(str(warning) for warning in warnings))
+            return Sent(DeliveryReport(()), withheld=warnings)
         mailing = read_mailing(folder, settings.defaults.locale, currency=settings.display.reporting)
         plan = _Plan(out_dir, period, mailing, resend)
         messages, unsent, problems = [], [], list(mailing.problems)

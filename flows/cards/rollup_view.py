@@ -173,13 +173,14 @@ def _rollup(
 
 def _rollup_labels(t: Wording, period: Period) -> dict[str, str]:
     _ = t.gettext
+    page, workbook = fairness_file_names()
     return {
         "reps": _("Reps"),
         "team": _("Team"),
         "sheet_team": _("Team"),
         # Under the workbook's link to the fairness page, which leads nowhere from a mailed copy.
         "fairness_where": _("In the folder of period %(period)s: %(page)s, and its tables in %(workbook)s.")
-        % dict(zip(("period", "page", "workbook"), (str(period), *fairness_file_names()), strict=True)),
+        % {"period": period, "page": page, "workbook": workbook},
     }
 
 

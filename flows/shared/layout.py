@@ -76,6 +76,11 @@ class PeriodFolder:
         number = (self.manifest_data() or {}).get("publication")
         return number if isinstance(number, int) else None
 
+    def warnings(self) -> tuple[str, ...]:
+        """What the period's data may not say that its cards should, as its manifest records it (none when unknown)."""
+        said = (self.manifest_data() or {}).get("warnings")
+        return tuple(str(warning) for warning in said) if isinstance(said, list) else ()
+
     def quarantined(self, table: str) -> Path:
         """quarantine/<table>.csv: the rows of `table` set aside, with their reasons."""
         return self.quarantine / f"{table}.csv"
