@@ -23,49 +23,44 @@ A4_WIDTH = 794
 
 def require_browser() -> str:
     """The chromium binary; a test without one fails under CI and is skipped elsewhere."""
-    if CHROMIUM:
-        return CHROMIUM
+    return _required(CHROMIUM, "chromium", "Debian's chromium and fonts-noto-cjk")
+
+
+def _required(binary: str | None, name: str, installed: str) -> str:
+    """The tool's binary; a test without it fails under CI (.ci/run installs `installed`) and is skipped elsewhere."""
+    if binary:
+        return binary
     if os.environ.get("CI"):
-        pytest.fail("chromium is not installed (.ci/run installs Debian's chromium and fonts-noto-cjk)")
-    pytest.skip("chromium is not installed; run `bash .ci/run` to install it")
+        pytest.fail(f"{name} is not installed (.ci/run installs {installed})")
+    pytest.skip(f"{name} is not installed; run `bash .ci/run` to install it")
 
 
 def screenshot(page: Path, out: Path, width: int = A4_WIDTH, height: int = 1600) -> Image.Image:
     """Render a local HTML file headless, without network, and return the screenshot."""
-    binary = require_browser()
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [*_chromium(binary, profile, width, height), f"--screenshot={out}", page.resolve().as_uri()],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
+    _headless(page, width, height, f"--screenshot={out}")
     return Image.open(out).convert("RGB")
 
 
 def printed_pages(page: Path, out: Path) -> list[list[str]]:
     """A local HTML page as chromium prints it to PDF: each page's lines of text (blank ones left out)."""
+    pdftotext = _required(PDFTOTEXT, "pdftotext", "Debian's poppler-utils")
+    _headless(page, A4_WIDTH, 1600, "--no-pdf-header-footer", f"--print-to-pdf={out}")
+    text = subprocess.run([pdftotext, "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    return [
+        [line.strip() for line in sheet.splitlines() if line.strip()] for sheet in text.split("\f") if sheet.strip()
+    ]
+
+
+def _headless(page: Path, width: int, height: int, *output: str) -> None:
+    """Open a local HTML file in headless chromium, without network, with the flags that say what to write."""
     binary = require_browser()
-    if not PDFTOTEXT:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext is not installed (.ci/run installs Debian's poppler-utils)")
-        pytest.skip("pdftotext is not installed; run `bash .ci/run` to install it")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [
-                *_chromium(binary, profile, A4_WIDTH, 1600),
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={out}",
-                page.resolve().as_uri(),
-            ],
+            [*_chromium(binary, profile, width, height), *output, page.resolve().as_uri()],
             check=True,
             capture_output=True,
             timeout=60,
         )
-    text = subprocess.run([PDFTOTEXT, "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
-    return [
-        [line.strip() for line in sheet.splitlines() if line.strip()] for sheet in text.split("\f") if sheet.strip()
-    ]
 
 
 def _chromium(binary: str, profile: str, width: int, height: int) -> list[str]:
