@@ -251,13 +251,13 @@ def publish_period(
 
 @task(name="rebuild the period index", **_TASK)
 def rebuild_index(out_dir: Path, settings: Settings) -> None:
-    """Rebuild OUT/index.html and the rep pages from every published period (SPEC §11)."""
+    """Rebuild OUT/index.html and the rep pages from every published period (SPEC §11), in each language a
+    published card is in."""
     with index_lock(out_dir):
         periods, reps = read_published(out_dir)
         if periods.is_empty():
             return
-        index, people = render_index_pages(periods, reps, settings.defaults.locale)
-        write_index(out_dir, index, people)
+        write_index(out_dir, render_index_pages(periods, reps, settings.defaults.locale))
 
 
 def refresh_index(out_dir: Path, settings: Settings) -> None:

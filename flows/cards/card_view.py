@@ -36,7 +36,7 @@ from scorecards.flows.shared.columns import CONVERTED_COLUMNS, EVIDENCE, FIGURES
 from scorecards.flows.shared.display import Kind, format_month, format_months_in_a_row, format_value, months_with_year
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import index_link_from_card_or_rollup
+from scorecards.flows.shared.layout import index_link_from_card_or_rollup, language_part
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
@@ -257,7 +257,7 @@ def _card(
         notes=notes,
         manager_notes=manager_notes,
         evidence=evidence,
-        index=index_link(t.gettext, index_link_from_card_or_rollup()),
+        index=index_link(t.gettext, index_link_from_card_or_rollup(language_part(t.locale, settings.defaults.locale))),
         question=_question(row, months[-1], publication, t) if publication else None,
         restated=_restated(row["rep_id"], publication, t) if publication and publication.restates else None,
     )

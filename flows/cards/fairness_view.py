@@ -20,7 +20,7 @@ from scorecards.flows.cards.page_parts import Cell, Line, Link, Table, Wording, 
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import index_link_from_fairness
+from scorecards.flows.shared.layout import index_link_from_fairness, language_part
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.exact import RATIO_PLACES
 from scorecards.transforms.fairness import (
@@ -142,7 +142,8 @@ class FairnessPage:
 
 
 def build_fairness_page(report: PeriodReport, period: Period, settings: Settings, locale: str) -> FairnessPage:
-    """The fairness page of P in one locale (the period's page is one file: the config's default locale)."""
+    """The fairness page of P in one locale (fairness.html in the config's default locale, fairness.<locale>.html
+    in another, `fairness_locales`)."""
     t = Wording(locale, settings.display.reporting)
     _ = t.gettext
     fairness = report.fairness
@@ -206,7 +207,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
         not_compared=not_compared,
         coverage=_coverage_section(fairness, thin, t),
         outliers=_outliers_section(fairness, t),
-        index=index_link(_, index_link_from_fairness()),
+        index=index_link(_, index_link_from_fairness(language_part(locale, settings.defaults.locale))),
     )
 
 

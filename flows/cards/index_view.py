@@ -6,23 +6,27 @@ the period folders do not show: names, teams, overall grades, versions and links
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from math import ceil
 
 import polars as pl
 
 from scorecards.flows.cards.page_parts import Link, grade_class, index_link
 from scorecards.flows.cards.render import template_environment
-from scorecards.flows.shared.display import format_month
-from scorecards.flows.shared.i18n import colon, translations
+from scorecards.flows.shared.display import format_month, language_name
+from scorecards.flows.shared.i18n import colon, languages_in_use, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import (
     card_link_from_index,
     card_link_from_person,
     fairness_link_from_index,
+    index_link_from_index,
     index_link_from_person,
+    language_part,
     person_link_from_index,
+    person_link_from_person,
     rollup_link_from_index,
 )
 from scorecards.schemas.fields import GRADES
@@ -35,6 +39,16 @@ class Grade:
 
     text: str
     css: str
+
+
+@dataclass(frozen=True)
+class Language:
+    """A link to the same page in another language: the language's own name (English, 中文), its locale (the
+    link's `lang`) and the page's address."""
+
+    name: str
+    locale: str
+    href: str
 
 
 @dataclass(frozen=True)
@@ -68,11 +82,13 @@ class IndexPeriod:
 
 @dataclass(frozen=True)
 class PeriodIndex:
-    """OUT/index.html: every published period, newest first, its teams and their reps."""
+    """OUT/index.html (or index.<locale>.html): every published period, newest first, its teams and their reps."""
 
     locale: str
     labels: dict[str, str]
     title: str
+    #: The same page in each other language in use.
+    languages: list[Language]
     periods: list[IndexPeriod]
 
 
@@ -107,15 +123,18 @@ class GradeChart:
 
 @dataclass(frozen=True)
 class PersonPage:
-    """OUT/people/<stem>.html: a rep's cards across periods, newest first, and the grade history."""
+    """OUT/people/<stem>.html (or people.<locale>/): a rep's cards across periods, newest first, and the grade
+    history."""
 
     rep_id: str
     locale: str
     labels: dict[str, str]
     title: str
     subtitle: str
-    #: Back to the period index.
+    #: Back to the period index of the page's language.
     index: Link
+    #: The same page in each other language in use.
+    languages: list[Language]
     chart: GradeChart
     rows: list[PersonRow]
 
@@ -151,11 +170,28 @@ def _month(period: str, locale: str, *, short: bool = False) -> str:
     return format_month(Period.parse(period).start, locale, short=short)
 
 
-def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> PeriodIndex:
-    """The index of the published periods (`periods`, `reps` as flows/publish/index.read_published gives them)."""
+def index_locales(reps: pl.DataFrame, default: str) -> list[str]:
+    """The languages the index and the rep pages are written in: the config's `default` locale, then each other
+    one a published card is in (`reps` as flows/publish/index.read_published gives them)."""
+    return languages_in_use(default, reps["locale"])
+
+
+def _languages(locales: list[str], locale: str, default: str, href: Callable[[str], str]) -> list[Language]:
+    """Links to the same page in each other language: `href(part)` is its address for a `language_part`."""
+    return [
+        Language(language_name(other), other, href(language_part(other, default)))
+        for other in locales
+        if other != locale
+    ]
+
+
+def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, default: str) -> PeriodIndex:
+    """The index of the published periods in `locale` (`periods`, `reps` as flows/publish/index.read_published
+    gives them; `default`: the config's default locale, whose pages carry no language in their names)."""
     _ = translations(locale).gettext
+    part = language_part(locale, default)
     shown = []
-    for period, publication, has_fairness in periods.sort("period", descending=True).iter_rows():
+    for period, publication, fairness_pages in periods.sort("period", descending=True).iter_rows():
         mine = reps.filter(pl.col("period") == period).sort("team", "rank_in_team", "rep_id")
         teams = [
             IndexTeam(
@@ -165,7 +201,7 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> Perio
                     IndexRep(
                         name=rep["rep_name"],
                         grade=_grade(rep["overall_grade"], locale),
-                        person_href=person_link_from_index(rep["rep_id"]),
+                        person_href=person_link_from_index(rep["rep_id"], part),
                         card_href=card_link_from_index(period, rep["rep_id"]) if rep["has_card"] else None,
                     )
                     for rep in rows.iter_rows(named=True)
@@ -173,24 +209,29 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> Perio
             )
             for (team,), rows in mine.partition_by("team", maintain_order=True, as_dict=True).items()
         ]
+        # A period published before its page was written in this language links the default one.
+        fairness = next((p for p in (part, "") if p in fairness_pages), None)
         shown.append(
             IndexPeriod(
                 title=_month(period, locale),
                 version=_("Version %(version)d") % {"version": publication} if publication is not None else None,
-                fairness_href=fairness_link_from_index(period) if has_fairness else None,
+                fairness_href=fairness_link_from_index(period, fairness) if fairness is not None else None,
                 teams=teams,
             )
         )
     labels = _labels(locale)
-    return PeriodIndex(locale, labels, labels["index_title"], shown)
+    languages = _languages(index_locales(reps, default), locale, default, index_link_from_index)
+    return PeriodIndex(locale, labels, labels["index_title"], languages, shown)
 
 
-def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
-    """A page per rep id in `reps`, ordered by rep id; the title is the name of the rep's latest card.
+def build_people(reps: pl.DataFrame, locale: str, default: str) -> list[PersonPage]:
+    """A page per rep id in `reps` in `locale`, ordered by rep id; the title is the name of the rep's latest card.
 
     A rep renamed between periods keeps each period's name in its row, as that period's card shows it.
     """
     labels = _labels(locale)
+    part = language_part(locale, default)
+    locales = index_locales(reps, default)
     pages = []
     by_rep = reps.sort("rep_id", "period").partition_by("rep_id", maintain_order=True, as_dict=True)
     for (rep_id,), rows in by_rep.items():
@@ -203,7 +244,8 @@ def build_people(reps: pl.DataFrame, locale: str) -> list[PersonPage]:
                 labels=labels,
                 title=latest["rep_name"],
                 subtitle=f"{labels['rep_id']}{labels['colon']}{one_line(rep_id)}",
-                index=index_link(translations(locale).gettext, index_link_from_person()),
+                index=index_link(translations(locale).gettext, index_link_from_person(part)),
+                languages=_languages(locales, locale, default, partial(person_link_from_person, rep_id)),
                 chart=grade_chart(rows["period"].to_list(), rows["overall_grade"].to_list(), locale),
                 rows=[
                     PersonRow(
@@ -253,14 +295,22 @@ def grade_chart(
     return GradeChart(width, height, left, height - 6, rows, [line for line in lines if " " in line], dots, months)
 
 
-def render_index_pages(periods: pl.DataFrame, reps: pl.DataFrame, locale: str) -> tuple[str, dict[str, str]]:
-    """The index page and each rep's page (by rep id) as HTML, in `locale`."""
-    environment = template_environment(locale)
-    index = build_index(periods, reps, locale)
-    html = environment.get_template("index.html.j2").render({"index": index, "lang": locale, "title": index.title})
-    person = environment.get_template("person.html.j2")
-    people = {
-        page.rep_id: person.render({"person": page, "lang": locale, "title": f"{page.title} · {page.labels['cards']}"})
-        for page in build_people(reps, locale)
-    }
-    return html, people
+def render_index_pages(
+    periods: pl.DataFrame, reps: pl.DataFrame, default: str
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """The index page and each rep's page (by rep id) as HTML, in each language in use (`index_locales`), keyed
+    by its `language_part` ("" for the config's `default` locale)."""
+    pages = {}
+    for locale in index_locales(reps, default):
+        environment = template_environment(locale)
+        index = build_index(periods, reps, locale, default)
+        html = environment.get_template("index.html.j2").render({"index": index, "lang": locale, "title": index.title})
+        person = environment.get_template("person.html.j2")
+        people = {
+            page.rep_id: person.render(
+                {"person": page, "lang": locale, "title": f"{page.title} · {page.labels['cards']}"}
+            )
+            for page in build_people(reps, locale, default)
+        }
+        pages[language_part(locale, default)] = (html, people)
+    return pages

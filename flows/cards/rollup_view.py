@@ -32,6 +32,7 @@ from scorecards.flows.shared.layout import (
     fairness_file_names,
     fairness_link_from_rollup,
     index_link_from_card_or_rollup,
+    language_part,
 )
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.period import Period
@@ -94,6 +95,7 @@ def build_team_rollups(
             report.topics.filter(ours),
             period,
             t,
+            language_part(t.locale, settings.defaults.locale),
         )
         if publication is not None and publication.restates:
             rollup = dataclasses.replace(rollup, restated=_team_restated(cards.filter(ours), publication, t))
@@ -122,6 +124,7 @@ def _rollup(
     topics: pl.DataFrame,
     period: Period,
     t: Wording,
+    part: str,
 ) -> TeamRollup:
     _ = t.gettext
     headings = [
@@ -154,7 +157,7 @@ def _rollup(
     return TeamRollup(
         team=team["team"],
         locale=t.locale,
-        labels=_rollup_labels(t, period),
+        labels=_rollup_labels(t, period, part),
         title=team["team"],
         subtitle=f"{team['manager_name']} · {format_month(period.start, t.locale)}",
         totals=[
@@ -166,14 +169,16 @@ def _rollup(
         distribution=_distribution(distribution, t),
         movers=_movers(movers, dict(mine.select("rep_id", "rep_name").iter_rows()), t),
         topics=_topics(topics, t),
-        index=index_link(t.gettext, index_link_from_card_or_rollup()),
-        fairness=Link(_("Fairness of the evaluation: how grades and targets are spread"), fairness_link_from_rollup()),
+        index=index_link(t.gettext, index_link_from_card_or_rollup(part)),
+        fairness=Link(
+            _("Fairness of the evaluation: how grades and targets are spread"), fairness_link_from_rollup(part)
+        ),
     )
 
 
-def _rollup_labels(t: Wording, period: Period) -> dict[str, str]:
+def _rollup_labels(t: Wording, period: Period, part: str) -> dict[str, str]:
     _ = t.gettext
-    page, workbook = fairness_file_names()
+    page, workbook = fairness_file_names(part)
     return {
         "reps": _("Reps"),
         "team": _("Team"),

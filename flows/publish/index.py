@@ -1,9 +1,10 @@
 """The period index (SPEC §11): what is published, read back as plain frames, and the index's pages put in place.
 
 OUT/index.html is replaced by one rename of a complete file; OUT/people/ is
-built beside itself and swapped in whole, like a period's folder. A rebuild
-holds OUT/.index.lock, so that two periods published side by side rebuild one
-after the other and the last rebuild sees both.
+built beside itself and swapped in whole, like a period's folder. So are the
+same pages in each other language a card is in (index.zh-CN.html, people.zh-CN/).
+A rebuild holds OUT/.index.lock, so that two periods published side by side
+rebuild one after the other and the last rebuild sees both.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ import polars as pl
 from scorecards.flows.publish.staging import failed_write_named, new_folder, swap_into_place
 from scorecards.flows.shared.errors import PublishError
 from scorecards.flows.shared.layout import OutFolder, PeriodFolder, card_stem, rollup_stem
+from scorecards.schemas.fields import LOCALES
 
-#: The columns of the scorecards table the index shows.
-_REP_COLUMNS = ("rep_id", "rep_name", "team", "overall_grade", "rank_in_team")
-#: Staging names of the people folder and of index.html (hidden; removed or restored by the next rebuild).
-_PEOPLE_BUILDING = ".people.building-"
-_PEOPLE_OLD = ".people.old-"
-_INDEX_PART = ".index.html.part-"
+#: The columns of the scorecards table the index shows (`locale`: the languages its pages are written in).
+_REP_COLUMNS = ("rep_id", "rep_name", "team", "overall_grade", "rank_in_team", "locale")
+#: The `language_part` of every language a page can be in other than the default (whatever the default is).
+_PARTS = tuple(f".{locale}" for locale in LOCALES)
 
-PERIODS_SCHEMA = {"period": pl.String, "publication": pl.Int64, "has_fairness": pl.Boolean}
+PERIODS_SCHEMA = {
+    "period": pl.String,
+    "publication": pl.Int64,
+    "fairness_pages": pl.List(pl.String),
+}
 REPS_SCHEMA = {
     "period": pl.String,
     "rep_id": pl.String,
@@ -36,6 +40,7 @@ REPS_SCHEMA = {
     "team": pl.String,
     "overall_grade": pl.String,
     "rank_in_team": pl.Int64,
+    "locale": pl.String,
     "has_card": pl.Boolean,
     "has_rollup": pl.Boolean,
 }
@@ -60,14 +65,15 @@ def read_published(out_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every published period of OUT, read back: (periods, reps) as plain frames, oldest period first.
 
     periods: `period`, `publication` (the version number its manifest records; null when it has none),
-    `has_fairness` (the folder holds fairness.html). reps: one row per rep of each period's scorecards
-    table, `period, rep_id, rep_name, team, overall_grade, rank_in_team`, with `has_card` and
-    `has_rollup` saying whether the rep's HTML card and its team's HTML rollup are in the folder.
+    `fairness_pages` (the `language_part` of each fairness page the folder holds: "" for fairness.html,
+    ".zh-CN" for fairness.zh-CN.html). reps: one row per rep of each period's scorecards table,
+    `period, rep_id, rep_name, team, overall_grade, rank_in_team, locale`, with `has_card` and `has_rollup`
+    saying whether the rep's HTML card and its team's HTML rollup are in the folder.
     """
     periods, reps = [], []
     for folder in OutFolder(out_dir).periods():
-        fairness = folder.fairness(".html").is_file()
-        periods.append({"period": folder.period, "publication": folder.publication(), "has_fairness": fairness})
+        fairness = [part for part in ("", *_PARTS) if folder.fairness(".html", part).is_file()]
+        periods.append({"period": folder.period, "publication": folder.publication(), "fairness_pages": fairness})
         reps.append(_reps_of(folder))
     return (
         pl.DataFrame(periods, schema=PERIODS_SCHEMA),
@@ -89,50 +95,77 @@ def _reps_of(folder: PeriodFolder) -> pl.DataFrame:
         pl.lit(folder.period).alias("period"),
         pl.col("rep_id", "rep_name", "team", "overall_grade").cast(pl.String),
         pl.col("rank_in_team").cast(pl.Int64),
+        pl.col("locale").cast(pl.String),
         pl.Series("has_card", [f"{card_stem(r)}.html" in cards for r in table["rep_id"]], pl.Boolean),
         pl.Series("has_rollup", [f"{rollup_stem(t)}.html" in rollups for t in table["team"]], pl.Boolean),
     )
 
 
-def write_index(out_dir: Path, index_html: str, people: Mapping[str, str]) -> bool:
-    """Put OUT/index.html and OUT/people/ (one page per rep id in `people`) in place, each whole; under index_lock.
+def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]]) -> bool:
+    """Put the index's pages in place, each whole; under index_lock.
 
-    Nothing is written when the files already hold these pages (returns False then, True when written).
-    A failure leaves the previous index and pages as they were.
+    `pages`: for each language's `language_part` ("" for the default), the index page and the rep pages by
+    rep id: OUT/index<part>.html and OUT/people<part>/. The pages of a language no longer in `pages` are
+    removed. Nothing is written when the files already hold these pages (returns False then, True when
+    written). A failure leaves the previous index and pages as they were.
     """
     layout = OutFolder(out_dir)
-    pages = {layout.person(rep_id).name: html.encode("utf-8") for rep_id, html in people.items()}
-    index = index_html.encode("utf-8")
+    wanted = {
+        part: (
+            index.encode("utf-8"),
+            {layout.person(rep_id).name: html.encode("utf-8") for rep_id, html in people.items()},
+        )
+        for part, (index, people) in pages.items()
+    }
+    stale = [part for part in _PARTS if part not in wanted]
     with failed_write_named(layout.index):
-        _clean_leftovers(layout)
-        if _holds(layout, index, pages):
+        for part in (*wanted, *stale):
+            _clean_leftovers(layout, part)
+        if all(_holds(layout, part, *written) for part, written in wanted.items()) and not any(
+            layout.index_in(part).exists() or layout.people_in(part).exists() for part in stale
+        ):
             return False
-        stage = new_folder(out_dir, _PEOPLE_BUILDING)
+        stages = {}
         try:
-            for name, data in sorted(pages.items()):  # not synced one by one, as a period's own pages are not
-                _write(stage / name, data)
+            for part, (_index, people) in wanted.items():
+                stages[part] = stage = new_folder(out_dir, _building(part))
+                for name, data in sorted(people.items()):  # not synced one by one, as a period's own pages are not
+                    _write(stage / name, data)
         except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+            for stage in stages.values():
+                shutil.rmtree(stage, ignore_errors=True)
             raise
-    # People first: the new index may link pages the old people folder lacks, never the reverse.
-    swap_into_place(stage, layout.people)
+    # People first: a new index may link pages the old people folder lacks, never the reverse.
+    for part, stage in stages.items():
+        swap_into_place(stage, layout.people_in(part))
     with failed_write_named(layout.index):
-        part = out_dir / f"{_INDEX_PART}{os.getpid()}"
-        try:
-            _write(part, index, sync=True)
-            os.replace(part, layout.index)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+        for part, (index, _people) in wanted.items():
+            target = layout.index_in(part)
+            staged = out_dir / f".{target.name}.part-{os.getpid()}"
+            try:
+                _write(staged, index, sync=True)
+                os.replace(staged, target)
+            except BaseException:
+                staged.unlink(missing_ok=True)
+                raise
+        for part in stale:  # the index first: nothing links the rep pages then
+            layout.index_in(part).unlink(missing_ok=True)
+            shutil.rmtree(layout.people_in(part), ignore_errors=True)
     return True
 
 
-def _holds(layout: OutFolder, index: bytes, pages: Mapping[str, bytes]) -> bool:
-    """Whether index.html and people/ are exactly these bytes already."""
-    if not layout.index.is_file() or layout.index.read_bytes() != index or not layout.people.is_dir():
+def _building(part: str) -> str:
+    """The hidden name prefix a language's people folder is built under, e.g. `.people.zh-CN.building-`."""
+    return f".people{part}.building-"
+
+
+def _holds(layout: OutFolder, part: str, index: bytes, pages: Mapping[str, bytes]) -> bool:
+    """Whether index<part>.html and people<part>/ are exactly these bytes already."""
+    page, people = layout.index_in(part), layout.people_in(part)
+    if not page.is_file() or page.read_bytes() != index or not people.is_dir():
         return False
-    present = {p.name for p in layout.people.iterdir()}
-    return present == set(pages) and all((layout.people / name).read_bytes() == data for name, data in pages.items())
+    present = {p.name for p in people.iterdir()}
+    return present == set(pages) and all((people / name).read_bytes() == data for name, data in pages.items())
 
 
 def _write(path: Path, data: bytes, *, sync: bool = False) -> None:
@@ -142,15 +175,16 @@ def _write(path: Path, data: bytes, *, sync: bool = False) -> None:
             os.fsync(handle.fileno())
 
 
-def _clean_leftovers(layout: OutFolder) -> None:
-    """Put back a people folder an interrupted swap displaced; remove half-built folders and files."""
-    out_dir = layout.path
-    for old in sorted(out_dir.glob(f"{_PEOPLE_OLD}*")):
-        if not layout.people.exists():
-            os.rename(old, layout.people)
+def _clean_leftovers(layout: OutFolder, part: str) -> None:
+    """Put back a people folder an interrupted swap displaced; remove half-built folders and files (of one
+    language's pages)."""
+    out_dir, people, index = layout.path, layout.people_in(part), layout.index_in(part)
+    for old in sorted(out_dir.glob(f".{people.name}.old-*")):  # swap_into_place's name for the displaced folder
+        if not people.exists():
+            os.rename(old, people)
         else:
             shutil.rmtree(old, ignore_errors=True)
-    for stale in out_dir.glob(f"{_PEOPLE_BUILDING}*"):
+    for stale in out_dir.glob(f"{_building(part)}*"):
         shutil.rmtree(stale, ignore_errors=True)
-    for part in out_dir.glob(f"{_INDEX_PART}*"):
-        part.unlink(missing_ok=True)
+    for staged in out_dir.glob(f".{index.name}.part-*"):
+        staged.unlink(missing_ok=True)

@@ -62,6 +62,11 @@ def _babel(locale: str) -> Locale:
     return Locale.parse(babel_locale(locale))
 
 
+def language_name(locale: str) -> str:
+    """The name of a locale's language in that language (`English`, `中文`), as a link to its pages reads."""
+    return str(_babel(locale).get_language_name())
+
+
 def format_value(
     value: Decimal | int | date | None,
     kind: Kind,

@@ -34,6 +34,12 @@ def translations(locale: str) -> NullTranslations:
     return GNUTranslations(compiled)
 
 
+def languages_in_use(default: str, locales: Iterable[str]) -> list[str]:
+    """The languages a page shared by many readers is written in: the config's `default` locale first, then each
+    other one of `locales` (the cards' locales), in order."""
+    return [default, *sorted(set(locales) - {default})]
+
+
 def colon(locale: str) -> str:
     """What stands between a label and its value: `: ` in English, a full-width `：` in Chinese."""
     return translations(locale).gettext(": ")

@@ -59,9 +59,10 @@ class PeriodFolder:
     def rollups(self) -> Path:
         return self.path / "teams"
 
-    def fairness(self, suffix: str) -> Path:
-        """fairness<suffix>: the fairness page (`.html`, `.xlsx`) and its per-rep figures (`.csv`), SPEC §10."""
-        return self.path / f"fairness{suffix}"
+    def fairness(self, suffix: str, part: str = "") -> Path:
+        """fairness<part><suffix>: the fairness page (`.html`, `.xlsx`) and its per-rep figures (`.csv`), SPEC §10;
+        `part` is `language_part` of a page in another language than the config's default."""
+        return self.path / f"fairness{part}{suffix}"
 
     def manifest_data(self) -> dict[str, Any] | None:
         """The folder's manifest as its JSON says; None when it is missing, unreadable or not an object."""
@@ -111,21 +112,29 @@ class OutFolder:
     @property
     def index(self) -> Path:
         """index.html: every published period, newest first."""
-        return self.path / "index.html"
+        return self.index_in("")
 
     @property
     def people(self) -> Path:
         """people/: a page per rep, listing the rep's cards across periods."""
-        return self.path / "people"
+        return self.people_in("")
+
+    def index_in(self, part: str) -> Path:
+        """index<part>.html: the index in the language `part` names (`language_part`; index.html for the default)."""
+        return self.path / f"index{part}.html"
+
+    def people_in(self, part: str) -> Path:
+        """people<part>/: the rep pages in the language `part` names (`language_part`; people/ for the default)."""
+        return self.path / f"people{part}"
 
     @property
     def index_lock(self) -> Path:
         """The lock a rebuild of the index and the people pages holds (hidden, like the period locks)."""
         return self.path / ".index.lock"
 
-    def person(self, rep_id: str) -> Path:
-        """people/<stem>.html: a rep's page."""
-        return self.people / f"{person_stem(rep_id)}.html"
+    def person(self, rep_id: str, part: str = "") -> Path:
+        """people<part>/<stem>.html: a rep's page (in the language `part` names, `language_part`)."""
+        return self.people_in(part) / f"{person_stem(rep_id)}.html"
 
     def periods(self) -> list[PeriodFolder]:
         """The published period folders: named YYYY-MM and holding a manifest, oldest first."""
@@ -138,31 +147,46 @@ class OutFolder:
         ]
 
 
+def language_part(locale: str, default: str) -> str:
+    """What the names of a page in `locale` carry for its language: nothing in the config's `default` locale
+    (index.html, people/, fairness.html), `.zh-CN` in another (index.zh-CN.html, people.zh-CN/, fairness.zh-CN.html).
+
+    A page links the index, the rep pages and the fairness page of its own language.
+    """
+    return "" if locale == default else f".{locale}"
+
+
 # The links are made of the layout's own names, read once (a Path per link cost ~7 µs, thousands per index).
 _PERIOD = PeriodFolder(Path())
-_REPS, _TEAMS, _FAIRNESS = _PERIOD.cards.name, _PERIOD.rollups.name, _PERIOD.fairness(".html").name
+_REPS, _TEAMS = _PERIOD.cards.name, _PERIOD.rollups.name
+_FAIRNESS, _FAIRNESS_XLSX = _PERIOD.fairness(".html", "{part}").name, _PERIOD.fairness(".xlsx", "{part}").name
 _OUT = OutFolder(Path())
-_PEOPLE, _INDEX = _OUT.people.name, _OUT.index.name
+_PEOPLE, _INDEX = _OUT.people_in("{part}").name, _OUT.index_in("{part}").name
 
 
 def card_link_from_index(period: str, rep_id: str) -> str:
-    """The relative address of a rep's HTML card of `period` from OUT/index.html."""
+    """The relative address of a rep's HTML card of `period` from an index page (a card is in its rep's language)."""
     return f"{period}/{_REPS}/{card_stem(rep_id)}.html"
 
 
 def rollup_link_from_index(period: str, team: str) -> str:
-    """The relative address of a team's HTML rollup of `period` from OUT/index.html."""
+    """The relative address of a team's HTML rollup of `period` from an index page."""
     return f"{period}/{_TEAMS}/{rollup_stem(team)}.html"
 
 
-def fairness_link_from_index(period: str) -> str:
-    """The relative address of a period's fairness page from OUT/index.html."""
-    return f"{period}/{_FAIRNESS}"
+def fairness_link_from_index(period: str, part: str) -> str:
+    """The relative address of a period's fairness page in the language `part` names, from an index page."""
+    return f"{period}/{_FAIRNESS.format(part=part)}"
 
 
-def person_link_from_index(rep_id: str) -> str:
-    """The relative address of a rep's page from OUT/index.html."""
-    return f"{_PEOPLE}/{person_stem(rep_id)}.html"
+def person_link_from_index(rep_id: str, part: str) -> str:
+    """The relative address of a rep's page in the language `part` names, from the index page of that language."""
+    return f"{_PEOPLE.format(part=part)}/{person_stem(rep_id)}.html"
+
+
+def index_link_from_index(part: str) -> str:
+    """The relative address of the index page in the language `part` names, from the index page in another."""
+    return _INDEX.format(part=part)
 
 
 def card_link_from_person(period: str, rep_id: str) -> str:
@@ -170,19 +194,25 @@ def card_link_from_person(period: str, rep_id: str) -> str:
     return f"../{card_link_from_index(period, rep_id)}"
 
 
-def index_link_from_person() -> str:
-    """The relative address of OUT/index.html from a rep's page."""
-    return f"../{_INDEX}"
+def index_link_from_person(part: str) -> str:
+    """The relative address of the index page in the language `part` names, from a rep's page."""
+    return f"../{_INDEX.format(part=part)}"
 
 
-def index_link_from_fairness() -> str:
-    """The relative address of OUT/index.html from a period's fairness page (P/ to OUT/)."""
-    return f"../{_INDEX}"
+def person_link_from_person(rep_id: str, part: str) -> str:
+    """The relative address of the rep's page in the language `part` names, from the rep's page in another."""
+    return f"../{person_link_from_index(rep_id, part)}"
 
 
-def index_link_from_card_or_rollup() -> str:
-    """The relative address of OUT/index.html from a rep's card or a team's rollup (P/reps/ or P/teams/ to OUT/)."""
-    return f"../{index_link_from_fairness()}"
+def index_link_from_fairness(part: str) -> str:
+    """The relative address of the index page in the language `part` names, from a fairness page (P/ to OUT/)."""
+    return f"../{_INDEX.format(part=part)}"
+
+
+def index_link_from_card_or_rollup(part: str) -> str:
+    """The relative address of the index page in the language `part` names, from a rep's card or a team's
+    rollup (P/reps/ or P/teams/ to OUT/)."""
+    return f"../{index_link_from_fairness(part)}"
 
 
 def card_link_from_rollup(rep_id: str) -> str:
@@ -190,14 +220,16 @@ def card_link_from_rollup(rep_id: str) -> str:
     return f"../{_REPS}/{card_stem(rep_id)}.html"
 
 
-def fairness_file_names() -> tuple[str, str]:
-    """The names of a period's fairness page and its workbook in P/, as a reader looks for them there."""
-    return _FAIRNESS, _PERIOD.fairness(".xlsx").name
+def fairness_file_names(part: str) -> tuple[str, str]:
+    """The names of a period's fairness page and its workbook in the language `part` names, in P/, as a reader
+    looks for them there."""
+    return _FAIRNESS.format(part=part), _FAIRNESS_XLSX.format(part=part)
 
 
-def fairness_link_from_rollup() -> str:
-    """The relative address of the period's fairness page from a team rollup's page (teams/ to P/)."""
-    return f"../{_FAIRNESS}"
+def fairness_link_from_rollup(part: str) -> str:
+    """The relative address of the period's fairness page in the language `part` names, from a team rollup's page
+    (teams/ to P/)."""
+    return f"../{_FAIRNESS.format(part=part)}"
 
 
 def card_stem(rep_id: str) -> str:

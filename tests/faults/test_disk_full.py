@@ -54,8 +54,10 @@ def used(mount: Path) -> int:
 
 
 def index_size(out: Path) -> int:
-    """What OUT/index.html and the rep pages take on the disk (SPEC §11: they are not the period's publication)."""
-    pages = [out / "index.html", out / "people", *(out / "people").iterdir()]
+    """What the index and the rep pages, in every language, take on the disk (SPEC §11: they are not the period's
+    publication)."""
+    folders = [folder for folder in out.glob("people*") if folder.is_dir()]
+    pages = [*out.glob("index*.html"), *folders, *(page for folder in folders for page in folder.iterdir())]
     return sum(page.stat().st_blocks * 512 for page in pages)
 
 

@@ -51,7 +51,6 @@ def won(opportunity: str, rep_id: str, account: str, amount: str, closed: str) -
 @dataclass(frozen=True)
 class Published:
     folder: Path
-    zh: Path
     report: PeriodReport
 
 
@@ -98,9 +97,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     out = PeriodFolder(tmp_path_factory.mktemp("out"))
     write_fairness(report.fairness.reps, out)
     render_period(report, P, settings, out)
-    zh = PeriodFolder(tmp_path_factory.mktemp("zh"))
-    write_fairness_page(build_fairness_page(report, P, settings, "zh-CN"), zh, settings.display.reporting)
-    return Published(out.path, zh.path, report)
+    return Published(out.path, report)
 
 
 def visible_text(html: str) -> str:
@@ -204,14 +201,14 @@ def test_the_workbooks_scatter_shows_each_rep_as_a_circle_in_the_pages_dot_colou
 
 @pytest.mark.parametrize("page", ["en", "zh"])
 def test_the_page_renders_in_a_browser_within_a4_width(published: Published, page: str, tmp_path: Path) -> None:
-    folder = published.folder if page == "en" else published.zh
-    image = screenshot(folder / "fairness.html", tmp_path / "page.png", height=2400)
+    name = "fairness.html" if page == "en" else "fairness.zh-CN.html"  # 王芳's card is in Chinese
+    image = screenshot(published.folder / name, tmp_path / "page.png", height=2400)
     assert ink(image) > 50_000  # not blank
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0  # nothing overflows the A4 width
 
 
 def test_the_chinese_page_is_chinese_and_its_glyphs_are_drawn(published: Published, tmp_path: Path) -> None:
-    page = published.zh / "fairness.html"
+    page = published.folder / "fairness.zh-CN.html"
     html = page.read_text("utf-8")
     assert '<html lang="zh-CN">' in html and "2026年10月" in html
     text = visible_text(html)
@@ -250,12 +247,57 @@ def test_every_team_rollup_links_to_the_page(published: Published) -> None:
     assert said == {"In the folder of period 2026-10: fairness.html, and its tables in fairness.xlsx."}
 
 
+def test_a_chinese_team_s_pages_lead_to_the_chinese_fairness_page_and_index(tmp_path: Path) -> None:
+    """A team whose reps read Chinese: its rollup, its cards and the fairness page link the pages in Chinese."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    write_csv(
+        folder / "reps.csv", [rep("C1", "陈明", "华东", locale="zh-CN"), rep("C2", "李娜", "华东", locale="zh-CN")]
+    )
+    write_csv(folder / "opportunities.csv", [won("O1", "C1", "A1", "100.00", "2026-10-05")])
+    settings = load_settings()
+    assert settings.defaults.locale == "en"
+    validated = validate_tables(read_inputs(folder), settings)
+    assert validated.tables is not None
+    out = PeriodFolder(tmp_path / "out" / "2026-10")
+    render_period(period_report(validated.tables, P, settings), P, settings, out)
+
+    assert sorted(p.name for p in out.path.glob("fairness*")) == [
+        "fairness.html",  # the config's default locale, as SPEC §10 names it
+        "fairness.xlsx",
+        "fairness.zh-CN.html",
+        "fairness.zh-CN.xlsx",
+    ]
+    assert '<html lang="en">' in out.fairness(".html").read_text("utf-8")
+    assert '<html lang="zh-CN">' in out.fairness(".html", ".zh-CN").read_text("utf-8")
+    rollup = out.rollup("华东", ".html")
+    html = rollup.read_text("utf-8")
+    (href,) = re.findall(r'<a href="([^"]*fairness[^"]*)"', html)
+    assert (rollup.parent / href).resolve() == out.fairness(".html", ".zh-CN").resolve()
+    sheet = load_workbook(rollup.with_suffix(".xlsx")).active
+    (link,) = [c for row in sheet.iter_rows() for c in row if c.hyperlink]
+    assert link.hyperlink.target == href
+    assert sheet.cell(link.row + 1, 1).value == (
+        "位于考核期 2026-10 的文件夹中：fairness.zh-CN.html，其表格另见 fairness.zh-CN.xlsx。"
+    )
+    index_zh = (tmp_path / "out" / "index.zh-CN.html").resolve()
+    for page in (rollup, out.card("C1", ".html"), out.fairness(".html", ".zh-CN")):
+        (back,) = re.findall(r'<p class="back"><a href="([^"]*)">', page.read_text("utf-8"))
+        assert (page.parent / back).resolve() == index_zh, page
+    (back,) = re.findall(r'<p class="back"><a href="([^"]*)">', out.fairness(".html").read_text("utf-8"))
+    assert (out.path / back).resolve() == (tmp_path / "out" / "index.html").resolve()
+
+
 def test_the_page_is_the_same_bytes_when_rendered_again(published: Published, tmp_path: Path) -> None:
     settings = load_settings()
     again = PeriodFolder(tmp_path)
     write_fairness(published.report.fairness.reps, again)
-    write_fairness_page(build_fairness_page(published.report, P, settings, "en"), again, settings.display.reporting)
-    for name in ("fairness.csv", "fairness.html", "fairness.xlsx"):
+    for locale, part in (("en", ""), ("zh-CN", ".zh-CN")):
+        page = build_fairness_page(published.report, P, settings, locale)
+        write_fairness_page(page, again, settings.display.reporting, part)
+    names = ("fairness.csv", "fairness.html", "fairness.xlsx", "fairness.zh-CN.html", "fairness.zh-CN.xlsx")
+    assert sorted(p.name for p in published.folder.glob("fairness*")) == sorted(names)
+    for name in names:
         assert (tmp_path / name).read_bytes() == (published.folder / name).read_bytes(), name
 
 
@@ -270,7 +312,7 @@ def test_libreoffice_opens_the_workbooks(published: Published, tmp_path: Path) -
         if os.environ.get("CI"):
             pytest.fail("LibreOffice is not installed (.ci/run installs libreoffice-calc-nogui)")
         pytest.skip("LibreOffice is not installed")
-    for name, book in (("en", published.folder / "fairness.xlsx"), ("zh", published.zh / "fairness.xlsx")):
+    for name, book in (("en", published.folder / "fairness.xlsx"), ("zh", published.folder / "fairness.zh-CN.xlsx")):
         target = tmp_path / name
         completed = subprocess.run(
             [
@@ -289,7 +331,7 @@ def test_libreoffice_opens_the_workbooks(published: Published, tmp_path: Path) -
             check=False,
         )
         assert completed.returncode == 0, completed.stderr
-        pdf = target / "fairness.pdf"
+        pdf = target / book.with_suffix(".pdf").name
         assert pdf.is_file() and pdf.stat().st_size > 5_000, completed.stdout
 
 

@@ -69,8 +69,10 @@ def parsed(page: Path) -> Page:
 
 
 def pages(out: Path) -> list[Path]:
+    """The index and the rep pages, in every language they are written in."""
     layout = OutFolder(out)
-    return [layout.index, *sorted(layout.people.iterdir())]
+    parts = ["", *sorted(p.name.removeprefix("index").removesuffix(".html") for p in out.glob("index.*.html"))]
+    return [page for part in parts for page in (layout.index_in(part), *sorted(layout.people_in(part).iterdir()))]
 
 
 def lenient(tmp_path: Path) -> Settings:
@@ -110,19 +112,23 @@ def test_every_link_resolves_to_a_published_file(out: Path, hostile: Path) -> No
 
 def test_every_page_of_a_period_leads_back_to_the_index_in_its_readers_language(out: Path, hostile: Path) -> None:
     words = {"en": "← All periods", "zh-CN": "← 全部考核期"}
+    index = {"en": "index.html", "zh-CN": "index.zh-CN.html"}  # the config's default locale is en
+    seen = set()
     for folder in (out, hostile):
-        index = OutFolder(folder).index.resolve()
         for period in OutFolder(folder).periods():
-            pages = [*period.cards.glob("*.html"), *period.rollups.glob("*.html"), period.fairness(".html")]
+            pages = [*period.cards.glob("*.html"), *period.rollups.glob("*.html"), *period.path.glob("fairness*.html")]
             assert len(pages) > 3
             for page in pages:
                 html = page.read_text("utf-8")
+                lang = re.search(r'<html lang="([^"]+)"', html).group(1)
                 back = re.findall(r'<p class="back"><a href="([^"]*)">([^<]*)</a></p>', html)
                 assert len(back) == 1, page
                 ((href, text),) = back
-                assert (page.parent / unquote(href)).resolve() == index, (page, href)
-                assert text == words[re.search(r'<html lang="([^"]+)"', html).group(1)], page
-    assert "@media print { .back { display: none; } }" in html  # a printed card is not cluttered by it
+                assert (page.parent / unquote(href)).resolve() == (folder / index[lang]).resolve(), (page, href)
+                assert text == words[lang], page
+                seen.add(lang)
+    assert seen == {"en", "zh-CN"}
+    assert "@media print { .back, .languages { display: none; } }" in html  # a printed card is not cluttered by it
 
 
 def test_no_page_refers_to_anything_outside_out(out: Path) -> None:
@@ -176,6 +182,7 @@ def test_a_rep_page_lists_the_rep_s_cards_across_periods_with_the_grade_chart(ou
         ["August 2026", "Ann Lee", "East", "D"],
     ]
     assert shown.links == [
+        "../people.zh-CN/R1-a791366f6f.html",  # the same page in Chinese, which 王芳's card is in
         "../index.html",
         "../2026-10/reps/R1-a791366f6f.html",
         "../2026-09/reps/R1-a791366f6f.html",
@@ -211,7 +218,10 @@ def test_a_renamed_rep_is_titled_by_the_latest_name_and_each_row_keeps_its_own(t
 
 
 def test_hostile_names_and_teams_are_shown_as_text(hostile: Path) -> None:
-    shown = {page.name: assert_inert_html(page.read_text("utf-8"), page) for page in pages(hostile)}
+    shown = {
+        page.relative_to(hostile).as_posix(): assert_inert_html(page.read_text("utf-8"), page)
+        for page in pages(hostile)
+    }
     index = shown.pop("index.html")
     names = [r[1] for r in HOSTILE_REPS if r[0] != "crlf-mail"]
     teams = [r[3] for r in HOSTILE_REPS if r[0] != "crlf-mail"]
@@ -221,7 +231,8 @@ def test_hostile_names_and_teams_are_shown_as_text(hostile: Path) -> None:
     html = (hostile / "index.html").read_text("utf-8")
     assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi>" in html
     assert "<bdi>&#34; onmouseover=&#34;alert(1)</bdi>" in html
-    assert len(shown) == len(ROSTER)  # one page per rep, however alike their ids (a/b, a_b)
+    for people in ("people", "people.zh-CN"):  # one page per rep, however alike their ids (a/b, a_b)
+        assert len([name for name in shown if name.startswith(f"{people}/")]) == len(ROSTER), people
 
 
 def test_a_rebuild_after_another_period_lists_it(tmp_path: Path) -> None:
@@ -273,6 +284,52 @@ def test_the_index_speaks_the_config_s_default_locale(out: Path, tmp_path: Path)
     assert '<html lang="zh-CN">' in OutFolder(copy).index.read_text()
     assert parsed(OutFolder(copy).person("R1")).rows[0] == ["考核期", "姓名", "团队", "综合等级"]
     assert "销售编号：R1" in OutFolder(copy).person("R1").read_text()
+    # Ann Lee and Bob Ray read English: the index and the rep pages are in English too, beside, and no longer in
+    # Chinese beside the English ones (the config's default named those).
+    assert parsed(OutFolder(copy).index_in(".en")).headings[0] == "October 2026 · Version 1"
+    assert parsed(OutFolder(copy).person("R1", ".en")).rows[0] == ["Period", "Name", "Team", "Overall grade"]
+    assert not OutFolder(copy).index_in(".zh-CN").exists() and not OutFolder(copy).people_in(".zh-CN").exists()
+
+
+def test_the_index_and_rep_pages_are_also_in_each_language_a_card_is_in(out: Path) -> None:
+    layout = OutFolder(out)  # 王芳 (R2) reads Chinese; the config's default locale is English
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        *PERIODS,
+        "index.html",
+        "index.zh-CN.html",
+        "people",
+        "people.zh-CN",
+    ]
+    assert sorted(p.name for p in layout.people_in(".zh-CN").iterdir()) == sorted(
+        p.name for p in layout.people.iterdir()
+    )
+    index = parsed(layout.index_in(".zh-CN"))
+    assert '<html lang="zh-CN">' in layout.index_in(".zh-CN").read_text("utf-8")
+    assert index.headings[0] == "2026年10月 · 第 1 版"
+    assert index.rows[:3] == [["销售", "综合等级", "考核卡"], ["团队：East"], ["Ann Lee", "B", "考核卡"]]
+    assert "2026-10/fairness.zh-CN.html" in index.links and "2026-10/fairness.html" not in index.links
+    assert "people.zh-CN/R1-a791366f6f.html" in index.links and "people/R1-a791366f6f.html" not in index.links
+    # Each page leads to itself in the other language, the language named in its own words.
+    switch = r'<p class="languages"><a href="([^"]*)" lang="([^"]*)" hreflang="[^"]*">([^<]*)</a></p>'
+    assert re.findall(switch, layout.index.read_text("utf-8")) == [("index.zh-CN.html", "zh-CN", "中文")]
+    assert re.findall(switch, layout.index_in(".zh-CN").read_text("utf-8")) == [("index.html", "en", "English")]
+    person = layout.person("R1", ".zh-CN")
+    assert re.findall(switch, person.read_text("utf-8")) == [("../people/R1-a791366f6f.html", "en", "English")]
+    assert parsed(person).links[1] == "../index.zh-CN.html"  # back to the index in the page's language
+    assert "销售编号：R1" in person.read_text("utf-8")
+
+
+def test_an_out_folder_of_one_language_has_one_index(tmp_path: Path) -> None:
+    english = {**BASE_TABLES, "reps": [{**row, "locale": "en"} for row in BASE_TABLES["reps"]]}
+    publish(tmp_path, english, ["2026-10"], load_settings(), tmp_path / "out")
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["2026-10", "index.html", "people"]
+    assert sorted(p.name for p in (out / "2026-10").glob("fairness*")) == [
+        "fairness.csv",
+        "fairness.html",
+        "fairness.xlsx",
+    ]
+    assert '<p class="languages">' not in OutFolder(out).index.read_text("utf-8")
 
 
 # --- in a real browser ----------------------------------------------------------------------------------------
@@ -313,4 +370,4 @@ def test_a_page_missing_from_a_period_folder_is_named_not_linked(out: Path, tmp_
     assert not any("West-" in link for link in index.links)
     fairness = sorted(link for link in index.links if "fairness" in link)
     assert fairness == [f"{p.name}/fairness.html" for p in sorted(copy.glob("2026-*")) if p.name != "2026-09"]
-    assert parsed(OutFolder(copy).person("R3")).links == ["../index.html"]
+    assert parsed(OutFolder(copy).person("R3")).links == ["../people.zh-CN/R3-021bbd75cf.html", "../index.html"]

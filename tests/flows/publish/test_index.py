@@ -31,18 +31,22 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 PERIODS = pl.DataFrame(
-    {"period": ["2026-08", "2026-09", "2026-10"], "publication": [1, 1, 1], "has_fairness": [True, True, True]},
+    {
+        "period": ["2026-08", "2026-09", "2026-10"],
+        "publication": [1, 1, 1],
+        "fairness_pages": [["", ".zh-CN"]] * 3,  # 王芳's card is in Chinese: so is a fairness page
+    },
     schema=index_module.PERIODS_SCHEMA,
 )
 REPS = pl.DataFrame(
     [
-        ("2026-08", "R1", "Ann Lee", "East", "D", 1, True, True),
-        ("2026-08", "R2", "王芳", "East", "D", 2, True, True),
-        ("2026-09", "R2", "王芳", "East", "C", 1, True, True),
-        ("2026-09", "R1", "Ann Lee", "East", "D", 2, True, True),
-        ("2026-10", "R1", "Ann Lee", "East", "B", 1, True, True),
-        ("2026-10", "R3", "Bob Ray", "West", "B", 1, True, True),
-        ("2026-10", "R2", "王芳", "East", "D", 2, True, True),
+        ("2026-08", "R1", "Ann Lee", "East", "D", 1, "en", True, True),
+        ("2026-08", "R2", "王芳", "East", "D", 2, "zh-CN", True, True),
+        ("2026-09", "R2", "王芳", "East", "C", 1, "zh-CN", True, True),
+        ("2026-09", "R1", "Ann Lee", "East", "D", 2, "en", True, True),
+        ("2026-10", "R1", "Ann Lee", "East", "B", 1, "en", True, True),
+        ("2026-10", "R3", "Bob Ray", "West", "B", 1, "en", True, True),
+        ("2026-10", "R2", "王芳", "East", "D", 2, "zh-CN", True, True),
     ],
     schema=index_module.REPS_SCHEMA,
     orient="row",
@@ -69,13 +73,15 @@ def test_only_published_period_folders_count(out: Path, tmp_path: Path) -> None:
     (copy / "2026-12").mkdir()  # a period folder without a manifest is not a publication
     (copy / "2027-01").symlink_to(copy / "2026-10")  # nor is a link to one
     PeriodFolder.of(copy, "2026-09").fairness(".html").unlink()  # as published before there was one
+    PeriodFolder.of(copy, "2026-08").fairness(".html", ".zh-CN").unlink()  # before it was written in Chinese
     os.remove(PeriodFolder.of(copy, "2026-10").card("R3", ".html"))
     manifest = PeriodFolder.of(copy, "2026-08").manifest
     manifest.write_text(json.dumps({k: v for k, v in json.loads(manifest.read_text()).items() if k != "publication"}))
 
     periods, reps = read_published(copy)
     expected_periods = PERIODS.with_columns(
-        publication=pl.Series([None, 1, 1], dtype=pl.Int64), has_fairness=pl.Series([True, False, True])
+        publication=pl.Series([None, 1, 1], dtype=pl.Int64),
+        fairness_pages=pl.Series([[""], [".zh-CN"], ["", ".zh-CN"]], dtype=pl.List(pl.String)),
     )
     assert_frame_equal(periods, expected_periods)
     assert_frame_equal(reps, REPS.with_columns(has_card=pl.col("rep_id") != "R3"))
@@ -99,14 +105,14 @@ def hidden(out: Path) -> list[str]:
 
 def test_the_pages_are_put_in_place_and_replaced_whole(tmp_path: Path) -> None:
     layout = OutFolder(tmp_path)
-    assert write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>", "a/b": "<p>ab</p>"}) is True
+    assert write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>", "a/b": "<p>ab</p>"})}) is True
     assert layout.index.read_text() == "<p>one</p>"
     assert tree(layout.people) == {
         f"{person_stem('R1')}.html": b"<p>r1</p>",
         f"{person_stem('a/b')}.html": b"<p>ab</p>",
     }
 
-    assert write_index(tmp_path, "<p>two</p>", {"R2": "<p>r2</p>"}) is True
+    assert write_index(tmp_path, {"": ("<p>two</p>", {"R2": "<p>r2</p>"})}) is True
     assert layout.index.read_text() == "<p>two</p>"
     assert tree(layout.people) == {f"{person_stem('R2')}.html": b"<p>r2</p>"}  # a page nobody needs is gone
     assert hidden(tmp_path) == []
@@ -114,11 +120,13 @@ def test_the_pages_are_put_in_place_and_replaced_whole(tmp_path: Path) -> None:
 
 def test_the_same_pages_are_not_written_again(tmp_path: Path) -> None:
     layout = OutFolder(tmp_path)
-    write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>"})
+    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})})
     before = (layout.index.stat().st_ino, layout.people.stat().st_ino)
-    assert write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>"}) is False
+    assert write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})}) is False
     assert (layout.index.stat().st_ino, layout.people.stat().st_ino) == before
-    assert write_index(tmp_path, "<p>one</p>", {"R1": "<p>changed</p>"}) is True  # one page differs: all replaced
+    assert (
+        write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>changed</p>"})}) is True
+    )  # one page differs: all replaced
     assert layout.people.stat().st_ino != before[1]
 
 
@@ -126,7 +134,7 @@ def test_the_same_pages_are_not_written_again(tmp_path: Path) -> None:
 def test_a_failed_write_leaves_the_previous_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    write_index(tmp_path, "<p>old</p>", {"R1": "<p>old r1</p>"})
+    write_index(tmp_path, {"": ("<p>old</p>", {"R1": "<p>old r1</p>"})})
     before = tree(tmp_path)
     real = index_module._write
 
@@ -138,7 +146,7 @@ def test_a_failed_write_leaves_the_previous_pages(
 
     monkeypatch.setattr(index_module, "_write", full_disk)
     with pytest.raises(PublishError, match="index.html: could not write the outputs \\(No space left on device\\)"):
-        write_index(tmp_path, "<p>new</p>", {"R1": "<p>new r1</p>", "R2": "<p>new r2</p>"})
+        write_index(tmp_path, {"": ("<p>new</p>", {"R1": "<p>new r1</p>", "R2": "<p>new r2</p>"})})
     if failing == "a rep's page":
         assert tree(tmp_path) == before
     else:  # the people pages were swapped in first; the index is the old one, whole
@@ -153,9 +161,37 @@ def test_what_a_killed_rebuild_left_is_put_right(tmp_path: Path) -> None:
     displaced = tmp_path / ".people.old-123"  # killed between the two renames of a swap without exchange
     displaced.mkdir()
     (displaced / "page.html").write_text("old")
-    write_index(tmp_path, "<p>one</p>", {"R1": "<p>r1</p>"})
+    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})})
     assert hidden(tmp_path) == []
     assert tree(layout.people) == {f"{person_stem('R1')}.html": b"<p>r1</p>"}
+
+
+def test_each_language_s_pages_are_put_in_place_and_a_language_no_longer_in_use_is_removed(tmp_path: Path) -> None:
+    layout = OutFolder(tmp_path)
+    both = {"": ("<p>en</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>r1 zh</p>"})}
+    assert write_index(tmp_path, both) is True
+    assert layout.index_in(".zh-CN").name == "index.zh-CN.html" and layout.people_in(".zh-CN").name == "people.zh-CN"
+    assert layout.index.read_text() == "<p>en</p>" and layout.index_in(".zh-CN").read_text() == "<p>zh</p>"
+    assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>r1 zh</p>"}
+    before = {part: layout.people_in(part).stat().st_ino for part in both}
+    assert write_index(tmp_path, both) is False  # every language's pages hold these bytes already
+    assert {part: layout.people_in(part).stat().st_ino for part in both} == before
+
+    assert write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"})}) is True
+    assert not layout.index_in(".zh-CN").exists() and not layout.people_in(".zh-CN").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".index.lock") == ["index.html", "people"]
+
+
+def test_what_a_killed_rebuild_of_another_language_left_is_put_right(tmp_path: Path) -> None:
+    layout = OutFolder(tmp_path)
+    (tmp_path / ".people.zh-CN.building-x").mkdir()
+    (tmp_path / ".index.zh-CN.html.part-123").write_text("<p>half")
+    displaced = tmp_path / ".people.zh-CN.old-123"
+    displaced.mkdir()
+    (displaced / "page.html").write_text("old")
+    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>r1 zh</p>"})})
+    assert hidden(tmp_path) == []
+    assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>r1 zh</p>"}
 
 
 def test_a_second_rebuild_waits_for_the_first(tmp_path: Path) -> None:
