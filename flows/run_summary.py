@@ -19,8 +19,7 @@ def summary_markdown(
     """A period's run in markdown: its version's news, rows read/used/quarantined (and skipped) per file, grades,
     outputs."""
     layout = PeriodFolder(folder)
-    fairness = (layout.fairness(suffix) for suffix in (".html", ".xlsx", ".csv"))
-    files = (layout.scorecards_csv, layout.scorecards_parquet, *fairness)
+    files = (layout.scorecards_csv, layout.scorecards_parquet, *layout.fairness_files())
     contents = [*(f"`{path.name}`" for path in files), f"`{layout.cards.name}/`", f"`{layout.rollups.name}/`"]
     lines = [
         f"# Scorecards {period}",

@@ -64,6 +64,10 @@ class PeriodFolder:
         `part` is `language_part` of a page in another language than the config's default."""
         return self.path / f"fairness{part}{suffix}"
 
+    def fairness_files(self) -> list[Path]:
+        """The fairness files the folder holds: fairness.csv, and the page and workbook in each language."""
+        return sorted(self.path.glob("fairness*"))
+
     def manifest_data(self) -> dict[str, Any] | None:
         """The folder's manifest as its JSON says; None when it is missing, unreadable or not an object."""
         try:

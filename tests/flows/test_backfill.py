@@ -49,7 +49,9 @@ def test_backfill_publishes_each_period_then_skips_what_is_up_to_date(make_input
         "2026-09",
         "2026-10",
         "index.html",
+        "index.zh-CN.html",  # R2's card is in Chinese
         "people",
+        "people.zh-CN",
     ]
     stamp = run_at(out, "2026-09")
 

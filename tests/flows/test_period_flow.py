@@ -39,6 +39,7 @@ def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noq
     teams = [safe_stem(t) for t in ("East", "West")]
     assert sorted(snapshot(period)) == sorted(
         ["manifest.json", "scorecards.csv", "scorecards.parquet", "fairness.csv", "fairness.html", "fairness.xlsx"]
+        + ["fairness.zh-CN.html", "fairness.zh-CN.xlsx"]  # R2's card is in Chinese
         + [f"reps/{stem}.{ext}" for stem in stems for ext in ("html", "xlsx")]
         + [f"teams/{stem}.{ext}" for stem in teams for ext in ("html", "xlsx")]
     )
@@ -156,7 +157,9 @@ def test_a_failing_run_publishes_nothing_and_keeps_the_earlier_publication(make_
         ".versions",
         "2026-10",
         "index.html",
+        "index.zh-CN.html",
         "people",
+        "people.zh-CN",
     ]
 
 

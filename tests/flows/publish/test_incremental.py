@@ -45,19 +45,31 @@ def corrected(deal: str, amount: str) -> list[dict[str, str]]:
 def but(files: dict[str, bytes], restated: str) -> dict[str, bytes]:
     """The files a clean backfill must give byte for byte: all but the restated month's (a new version here, the
     first there), the version store's manifests (a kept version records the inputs it was first made from) and
-    the index (which names each month's version; see `index_with_version`)."""
+    the index in each language (which names each month's version; see `versions_unnamed`)."""
     return {
         path: data
         for path, data in files.items()
         if not path.startswith((f"{restated}/", f".versions/{restated}/"))
         and not (path.startswith(".versions/") and path.endswith("/manifest.json"))
-        and path != "index.html"
+        and path not in INDEXES
     }
 
 
+#: The index in each language the test data's cards are in (R2's is in Chinese).
+INDEXES = ("index.html", "index.zh-CN.html")
+
+
 def versions_unnamed(html: bytes) -> bytes:
-    """The index without the version number it names after each month's title."""
-    return re.sub(rb"\xc2\xb7 Version \d+<", b"\xc2\xb7 Version ?<", html)
+    """The index without the version number it names after each month's title (`Version 2`, `第 2 版`)."""
+    html = re.sub(rb"\xc2\xb7 Version \d+<", b"\xc2\xb7 Version ?<", html)
+    return re.sub("· 第 \\d+ 版<".encode(), "· 第 ? 版<".encode(), html)
+
+
+def index_of_version_2(fresh: dict[str, bytes], after: dict[str, bytes]) -> None:
+    """Each language's index names the restated month's version 2 once; the clean backfill's, no version 2."""
+    for index, version in zip(INDEXES, ("· Version 2<", "· 第 2 版<"), strict=True):
+        assert versions_unnamed(fresh[index]) == versions_unnamed(after[index]), index
+        assert after[index].count(version.encode()) == 1 and version.encode() not in fresh[index], index
 
 
 def version_2(html: bytes) -> bytes:
@@ -177,8 +189,7 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
     fresh = outputs(clean)
 
     assert but(fresh, "2026-10") == but(after, "2026-10")
-    assert versions_unnamed(fresh["index.html"]) == versions_unnamed(after["index.html"])
-    assert after["index.html"].count("· Version 2<".encode()) == 1 and b"Version 2<" not in fresh["index.html"]
+    index_of_version_2(fresh, after)
     for name in ("scorecards.csv", "scorecards.parquet", *(f"teams/{t}" for t in rollups(out, "2026-10"))):
         assert fresh[f"2026-10/{name}"] == after[f"2026-10/{name}"]
     for rep_id in ("R1", "R2", "R3"):
@@ -219,8 +230,7 @@ def test_a_correction_in_an_earlier_month_re_renders_only_the_cards_whose_trend_
     backfill(fixed, clean)
     fresh = outputs(clean)
     assert but(fresh, "2026-09") == but(after, "2026-09")
-    assert versions_unnamed(fresh["index.html"]) == versions_unnamed(after["index.html"])
-    assert after["index.html"].count("· Version 2<".encode()) == 1 and b"Version 2<" not in fresh["index.html"]
+    index_of_version_2(fresh, after)
 
 
 @pytest.mark.parametrize("inputs_changed", [False, True], ids=["same inputs", "other inputs, same views"])
