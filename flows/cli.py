@@ -183,7 +183,10 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     result = _orchestrate(period_flow, input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings)
     _finish(result)
     folder = PeriodFolder.of(out_dir, str(month))
-    typer.echo(f"open {OutFolder(out_dir).index} in a browser: every published month, its cards and team rollups")
+    index, *others = OutFolder(out_dir).index_pages()
+    typer.echo(f"open {index} in a browser: every published month, its cards and team rollups")
+    for other in others:
+        typer.echo(f"  the same index in another language: {other}")
     typer.echo(f"the fairness page: {folder.fairness('.html')}")
 
 

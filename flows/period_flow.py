@@ -257,7 +257,7 @@ def rebuild_index(out_dir: Path, settings: Settings) -> None:
         periods, reps = read_published(out_dir)
         if periods.is_empty():
             return
-        write_index(out_dir, render_index_pages(periods, reps, settings.defaults.locale))
+        write_index(out_dir, render_index_pages(periods, reps, settings.defaults.locale), settings.defaults.locale)
 
 
 def refresh_index(out_dir: Path, settings: Settings) -> None:

@@ -16,11 +16,11 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.dimensions import N_
-from scorecards.flows.cards.page_parts import Cell, Line, Link, Table, Wording, index_link
+from scorecards.flows.cards.page_parts import Cell, Language, Line, Link, Table, Wording, index_link, language_links
 from scorecards.flows.shared.display import format_month, format_value
-from scorecards.flows.shared.i18n import colon, listed, remark
+from scorecards.flows.shared.i18n import colon, languages_in_use, listed, remark
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import index_link_from_fairness, language_part
+from scorecards.flows.shared.layout import fairness_link_from_fairness, index_link_from_fairness, language_part
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.exact import RATIO_PLACES
 from scorecards.transforms.fairness import (
@@ -139,6 +139,14 @@ class FairnessPage:
     outliers: Section
     #: Back to the period index, from the page (the workbook does not show it).
     index: Link
+    #: The same page in each other language of the period (the workbook does not show them).
+    languages: list[Language]
+
+
+def fairness_locales(report: PeriodReport, settings: Settings) -> list[str]:
+    """The languages of a period's fairness page: the config's default locale, then each other one a rep's card
+    (and so a team's rollup, which links the page) is in."""
+    return languages_in_use(settings.defaults.locale, report.scorecards["locale"].cast(pl.String))
 
 
 def build_fairness_page(report: PeriodReport, period: Period, settings: Settings, locale: str) -> FairnessPage:
@@ -208,6 +216,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
         coverage=_coverage_section(fairness, thin, t),
         outliers=_outliers_section(fairness, t),
         index=index_link(_, index_link_from_fairness(language_part(locale, settings.defaults.locale))),
+        languages=language_links(fairness_locales(report, settings), locale, fairness_link_from_fairness),
     )
 
 

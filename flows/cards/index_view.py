@@ -1,4 +1,5 @@
-"""What the period index (OUT/index.html) and each rep's page (OUT/people/) show, as finished, localised values.
+"""What the period index (OUT/index.html) and each rep's page (OUT/people/) show, as finished, localised values,
+in each language in use (index.zh-CN.html and people.zh-CN/ beside them).
 
 Both are built from what is published (the frames flows/publish/index.py reads back) and hold nothing
 the period folders do not show: names, teams, overall grades, versions and links to the published pages.
@@ -6,16 +7,15 @@ the period folders do not show: names, teams, overall grades, versions and links
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from math import ceil
 
 import polars as pl
 
-from scorecards.flows.cards.page_parts import Link, grade_class, index_link
+from scorecards.flows.cards.page_parts import Language, Link, grade_class, index_link, language_links
 from scorecards.flows.cards.render import template_environment
-from scorecards.flows.shared.display import format_month, language_name
+from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import colon, languages_in_use, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import (
@@ -25,6 +25,7 @@ from scorecards.flows.shared.layout import (
     index_link_from_index,
     index_link_from_person,
     language_part,
+    named_part,
     person_link_from_index,
     person_link_from_person,
     rollup_link_from_index,
@@ -39,16 +40,6 @@ class Grade:
 
     text: str
     css: str
-
-
-@dataclass(frozen=True)
-class Language:
-    """A link to the same page in another language: the language's own name (English, 中文), its locale (the
-    link's `lang`) and the page's address."""
-
-    name: str
-    locale: str
-    href: str
 
 
 @dataclass(frozen=True)
@@ -176,19 +167,11 @@ def index_locales(reps: pl.DataFrame, default: str) -> list[str]:
     return languages_in_use(default, reps["locale"])
 
 
-def _languages(locales: list[str], locale: str, default: str, href: Callable[[str], str]) -> list[Language]:
-    """Links to the same page in each other language: `href(part)` is its address for a `language_part`."""
-    return [
-        Language(language_name(other), other, href(language_part(other, default)))
-        for other in locales
-        if other != locale
-    ]
-
-
-def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, default: str) -> PeriodIndex:
+def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales: list[str]) -> PeriodIndex:
     """The index of the published periods in `locale` (`periods`, `reps` as flows/publish/index.read_published
-    gives them; `default`: the config's default locale, whose pages carry no language in their names)."""
+    gives them; `locales`: the languages in use, `index_locales`, the config's default first)."""
     _ = translations(locale).gettext
+    default = locales[0]
     part = language_part(locale, default)
     shown = []
     for period, publication, fairness_pages in periods.sort("period", descending=True).iter_rows():
@@ -209,8 +192,10 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, default:
             )
             for (team,), rows in mine.partition_by("team", maintain_order=True, as_dict=True).items()
         ]
-        # A period published before its page was written in this language links the default one.
-        fairness = next((p for p in (part, "") if p in fairness_pages), None)
+        # The page named for this language if the period has one (published while the default was another
+        # language, even if this is the default now), else the default's: a period published before its page
+        # was written in this language has only that one.
+        fairness = next((p for p in (named_part(locale), "") if p in fairness_pages), None)
         shown.append(
             IndexPeriod(
                 title=_month(period, locale),
@@ -220,18 +205,19 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, default:
             )
         )
     labels = _labels(locale)
-    languages = _languages(index_locales(reps, default), locale, default, index_link_from_index)
+    languages = language_links(locales, locale, index_link_from_index)
     return PeriodIndex(locale, labels, labels["index_title"], languages, shown)
 
 
-def build_people(reps: pl.DataFrame, locale: str, default: str) -> list[PersonPage]:
+def build_people(reps: pl.DataFrame, locale: str, locales: list[str]) -> list[PersonPage]:
     """A page per rep id in `reps` in `locale`, ordered by rep id; the title is the name of the rep's latest card.
+    `locales`: the languages in use (`index_locales`), the config's default first.
 
     A rep renamed between periods keeps each period's name in its row, as that period's card shows it.
     """
     labels = _labels(locale)
+    default = locales[0]
     part = language_part(locale, default)
-    locales = index_locales(reps, default)
     pages = []
     by_rep = reps.sort("rep_id", "period").partition_by("rep_id", maintain_order=True, as_dict=True)
     for (rep_id,), rows in by_rep.items():
@@ -245,7 +231,7 @@ def build_people(reps: pl.DataFrame, locale: str, default: str) -> list[PersonPa
                 title=latest["rep_name"],
                 subtitle=f"{labels['rep_id']}{labels['colon']}{one_line(rep_id)}",
                 index=index_link(translations(locale).gettext, index_link_from_person(part)),
-                languages=_languages(locales, locale, default, partial(person_link_from_person, rep_id)),
+                languages=language_links(locales, locale, partial(person_link_from_person, rep_id)),
                 chart=grade_chart(rows["period"].to_list(), rows["overall_grade"].to_list(), locale),
                 rows=[
                     PersonRow(
@@ -301,16 +287,17 @@ def render_index_pages(
     """The index page and each rep's page (by rep id) as HTML, in each language in use (`index_locales`), keyed
     by its `language_part` ("" for the config's `default` locale)."""
     pages = {}
-    for locale in index_locales(reps, default):
+    locales = index_locales(reps, default)
+    for locale in locales:
         environment = template_environment(locale)
-        index = build_index(periods, reps, locale, default)
+        index = build_index(periods, reps, locale, locales)
         html = environment.get_template("index.html.j2").render({"index": index, "lang": locale, "title": index.title})
         person = environment.get_template("person.html.j2")
         people = {
             page.rep_id: person.render(
                 {"person": page, "lang": locale, "title": f"{page.title} · {page.labels['cards']}"}
             )
-            for page in build_people(reps, locale, default)
+            for page in build_people(reps, locale, locales)
         }
         pages[language_part(locale, default)] = (html, people)
     return pages

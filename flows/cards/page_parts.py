@@ -15,8 +15,9 @@ from decimal import Decimal
 import polars as pl
 
 from scorecards.flows.shared.columns import VALUE_WORDS, WORD_COLUMNS, shown_text
-from scorecards.flows.shared.display import ABSENT, Kind, format_change, format_value, rounded_change
+from scorecards.flows.shared.display import ABSENT, Kind, format_change, format_value, language_name, rounded_change
 from scorecards.flows.shared.i18n import in_points, translations
+from scorecards.flows.shared.layout import language_part
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.restatement import Publication
 
@@ -102,8 +103,29 @@ class Link:
     href: str
 
 
+@dataclass(frozen=True)
+class Language:
+    """A link to the same page in another language: the language's own name (English, 中文), its locale (the
+    link's `lang`) and the page's address."""
+
+    name: str
+    locale: str
+    href: str
+
+
+def language_links(locales: Sequence[str], locale: str, href: Callable[[str], str]) -> list[Language]:
+    """Links from a page in `locale` to the same page in each other language of `locales` (the config's default
+    first): `href(part)` is its address for the language's `language_part`."""
+    return [
+        Language(language_name(other), other, href(language_part(other, locales[0])))
+        for other in locales
+        if other != locale
+    ]
+
+
 def index_link(gettext: Callable[[str], str], href: str) -> Link:
-    """The link back to the period index (OUT/index.html) at `href`, in the reader's language."""
+    """The link back to the period index at `href` (OUT/index.html, or the index of the reader's language), in
+    the reader's language."""
     return Link(gettext("All periods"), href)
 
 

@@ -27,12 +27,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from scorecards.config import Settings
 from scorecards.flows.cards.card_view import Card, build_cards
-from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_page
+from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_page, fairness_locales
 from scorecards.flows.cards.fairness_workbook import write_fairness_workbook
 from scorecards.flows.cards.rollup_view import TeamRollup, build_team_rollups
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.columns import EVIDENCE
-from scorecards.flows.shared.i18n import languages_in_use, translations
+from scorecards.flows.shared.i18n import translations
 from scorecards.flows.shared.layout import PeriodFolder, language_part
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
 from scorecards.transforms.period import Period
@@ -298,12 +298,6 @@ def render_period(
     cards = unbuilt | {rep_id: digest for hashes, _ in done for rep_id, digest in hashes.items()}
     carried += len(unbuilt) + sum(n for _, n in done)
     return RenderedPages(renderer, dict(sorted(cards.items())), teams, carried, inputs)
-
-
-def fairness_locales(report: PeriodReport, settings: Settings) -> list[str]:
-    """The languages of a period's fairness page: the config's default locale, then each other one a rep's card
-    (and so a team's rollup, which links the page) is in."""
-    return languages_in_use(settings.defaults.locale, report.scorecards["locale"].cast(pl.String))
 
 
 def _carry_over_unbuilt(published: PublishedPages, folder: PeriodFolder, inputs: Mapping[str, str]) -> dict[str, str]:

@@ -20,13 +20,13 @@ import polars as pl
 
 from scorecards.flows.publish.staging import failed_write_named, new_folder, swap_into_place
 from scorecards.flows.shared.errors import PublishError
-from scorecards.flows.shared.layout import OutFolder, PeriodFolder, card_stem, rollup_stem
-from scorecards.schemas.fields import LOCALES
+from scorecards.flows.shared.layout import NAMED_PARTS, OutFolder, PeriodFolder, card_stem, named_part, rollup_stem
 
-#: The columns of the scorecards table the index shows (`locale`: the languages its pages are written in).
-_REP_COLUMNS = ("rep_id", "rep_name", "team", "overall_grade", "rank_in_team", "locale")
-#: The `language_part` of every language a page can be in other than the default (whatever the default is).
-_PARTS = tuple(f".{locale}" for locale in LOCALES)
+#: The columns of the scorecards table the index shows.
+_REP_COLUMNS = ("rep_id", "rep_name", "team", "overall_grade", "rank_in_team")
+#: The languages the index is written in; a table without it (not SPEC §6's, not made by this project) reads as
+#: in the config's default locale.
+_LOCALE = "locale"
 
 PERIODS_SCHEMA = {
     "period": pl.String,
@@ -67,12 +67,13 @@ def read_published(out_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     periods: `period`, `publication` (the version number its manifest records; null when it has none),
     `fairness_pages` (the `language_part` of each fairness page the folder holds: "" for fairness.html,
     ".zh-CN" for fairness.zh-CN.html). reps: one row per rep of each period's scorecards table,
-    `period, rep_id, rep_name, team, overall_grade, rank_in_team, locale`, with `has_card` and `has_rollup`
+    `period, rep_id, rep_name, team, overall_grade, rank_in_team, locale` (null in a table without it), with
+    `has_card` and `has_rollup`
     saying whether the rep's HTML card and its team's HTML rollup are in the folder.
     """
     periods, reps = [], []
     for folder in OutFolder(out_dir).periods():
-        fairness = [part for part in ("", *_PARTS) if folder.fairness(".html", part).is_file()]
+        fairness = [part for part in ("", *NAMED_PARTS) if folder.fairness(".html", part).is_file()]
         periods.append({"period": folder.period, "publication": folder.publication(), "fairness_pages": fairness})
         reps.append(_reps_of(folder))
     return (
@@ -83,7 +84,9 @@ def read_published(out_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def _reps_of(folder: PeriodFolder) -> pl.DataFrame:
     try:
-        table = pl.read_parquet(folder.scorecards_parquet, columns=list(_REP_COLUMNS))
+        with_locale = _LOCALE in pl.read_parquet_schema(folder.scorecards_parquet)
+        columns = [*_REP_COLUMNS, _LOCALE] if with_locale else list(_REP_COLUMNS)
+        table = pl.read_parquet(folder.scorecards_parquet, columns=columns)
     except (OSError, pl.exceptions.PolarsError) as exc:  # a folder copied in by hand, half of it missing
         raise PublishError(
             f"{folder.scorecards_parquet}: cannot be read for the index ({type(exc).__name__}); "
@@ -95,41 +98,47 @@ def _reps_of(folder: PeriodFolder) -> pl.DataFrame:
         pl.lit(folder.period).alias("period"),
         pl.col("rep_id", "rep_name", "team", "overall_grade").cast(pl.String),
         pl.col("rank_in_team").cast(pl.Int64),
-        pl.col("locale").cast(pl.String),
+        (pl.col(_LOCALE) if with_locale else pl.lit(None)).cast(pl.String).alias(_LOCALE),
         pl.Series("has_card", [f"{card_stem(r)}.html" in cards for r in table["rep_id"]], pl.Boolean),
         pl.Series("has_rollup", [f"{rollup_stem(t)}.html" in rollups for t in table["team"]], pl.Boolean),
     )
 
 
-def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]]) -> bool:
-    """Put the index's pages in place, each whole; under index_lock.
+def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]], default: str) -> bool:
+    """Put the index's pages in place, each file and each folder whole; under index_lock.
 
-    `pages`: for each language's `language_part` ("" for the default), the index page and the rep pages by
-    rep id: OUT/index<part>.html and OUT/people<part>/. The pages of a language no longer in `pages` are
-    removed. Nothing is written when the files already hold these pages (returns False then, True when
-    written). A failure leaves the previous index and pages as they were.
+    `pages`: for each language's `language_part` ("" for the config's `default` locale), the index page and
+    the rep pages by rep id: OUT/index<part>.html and OUT/people<part>/. The pages of a language no longer in
+    `pages` are removed, but for the default's index under its named part (index.zh-CN.html when the default
+    is zh-CN), which stays, as a copy of index.html, once it exists: pages published while the default was
+    another language link it. Nothing is written when the files already hold these pages (returns False
+    then, True when written). A failure leaves each file and folder whole, the old one or the new.
     """
     layout = OutFolder(out_dir)
-    wanted = {
-        part: (
-            index.encode("utf-8"),
-            {layout.person(rep_id).name: html.encode("utf-8") for rep_id, html in people.items()},
-        )
-        for part, (index, people) in pages.items()
+    people = {
+        part: {layout.person(rep_id).name: html.encode("utf-8") for rep_id, html in pages_of.items()}
+        for part, (_index, pages_of) in pages.items()
     }
-    stale = [part for part in _PARTS if part not in wanted]
+    indexes = {part: index.encode("utf-8") for part, (index, _people) in pages.items()}
+    alias = named_part(default)
+    if alias not in indexes and layout.index_in(alias).is_file():
+        indexes[alias] = indexes[""]  # the same links: index.html and index.<default>.html are side by side
+    stale = [part for part in NAMED_PARTS if part not in people]
     with failed_write_named(layout.index):
-        for part in (*wanted, *stale):
+        for part in (*people, *stale):
             _clean_leftovers(layout, part)
-        if all(_holds(layout, part, *written) for part, written in wanted.items()) and not any(
-            layout.index_in(part).exists() or layout.people_in(part).exists() for part in stale
+        if (
+            all(_holds(layout.people_in(part), written) for part, written in people.items())
+            and all(_same(layout.index_in(part), data) for part, data in indexes.items())
+            and not any(layout.people_in(part).exists() for part in stale)
+            and not any(layout.index_in(part).exists() for part in stale if part not in indexes)
         ):
             return False
         stages = {}
         try:
-            for part, (_index, people) in wanted.items():
+            for part, written in people.items():
                 stages[part] = stage = new_folder(out_dir, _building(part))
-                for name, data in sorted(people.items()):  # not synced one by one, as a period's own pages are not
+                for name, data in sorted(written.items()):  # not synced one by one, as a period's own pages are not
                     _write(stage / name, data)
         except BaseException:
             for stage in stages.values():
@@ -138,19 +147,20 @@ def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]
     # People first: a new index may link pages the old people folder lacks, never the reverse.
     for part, stage in stages.items():
         swap_into_place(stage, layout.people_in(part))
-    with failed_write_named(layout.index):
-        for part, (index, _people) in wanted.items():
-            target = layout.index_in(part)
+    for part, data in indexes.items():
+        target = layout.index_in(part)
+        with failed_write_named(target):
             staged = out_dir / f".{target.name}.part-{os.getpid()}"
             try:
-                _write(staged, index, sync=True)
+                _write(staged, data, sync=True)
                 os.replace(staged, target)
             except BaseException:
                 staged.unlink(missing_ok=True)
                 raise
-        for part in stale:  # the index first: nothing links the rep pages then
+    for part in stale:  # the index first: nothing links the rep pages then
+        if part not in indexes:
             layout.index_in(part).unlink(missing_ok=True)
-            shutil.rmtree(layout.people_in(part), ignore_errors=True)
+        shutil.rmtree(layout.people_in(part), ignore_errors=True)
     return True
 
 
@@ -159,13 +169,17 @@ def _building(part: str) -> str:
     return f".people{part}.building-"
 
 
-def _holds(layout: OutFolder, part: str, index: bytes, pages: Mapping[str, bytes]) -> bool:
-    """Whether index<part>.html and people<part>/ are exactly these bytes already."""
-    page, people = layout.index_in(part), layout.people_in(part)
-    if not page.is_file() or page.read_bytes() != index or not people.is_dir():
+def _holds(people: Path, pages: Mapping[str, bytes]) -> bool:
+    """Whether the rep pages' folder holds exactly these pages."""
+    if not people.is_dir():
         return False
     present = {p.name for p in people.iterdir()}
     return present == set(pages) and all((people / name).read_bytes() == data for name, data in pages.items())
+
+
+def _same(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly these bytes."""
+    return path.is_file() and path.read_bytes() == data
 
 
 def _write(path: Path, data: bytes, *, sync: bool = False) -> None:

@@ -34,10 +34,10 @@ def translations(locale: str) -> NullTranslations:
     return GNUTranslations(compiled)
 
 
-def languages_in_use(default: str, locales: Iterable[str]) -> list[str]:
+def languages_in_use(default: str, locales: Iterable[str | None]) -> list[str]:
     """The languages a page shared by many readers is written in: the config's `default` locale first, then each
-    other one of `locales` (the cards' locales), in order."""
-    return [default, *sorted(set(locales) - {default})]
+    other one of `locales` (the cards' locales; None, unknown, counts as the default), in order."""
+    return [default, *sorted(set(locales) - {default, None})]
 
 
 def colon(locale: str) -> str:

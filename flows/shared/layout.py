@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scorecards.flows.shared.naming import safe_stem
+from scorecards.schemas.fields import LOCALES
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,10 @@ class OutFolder:
         """The lock a rebuild of the index and the people pages holds (hidden, like the period locks)."""
         return self.path / ".index.lock"
 
+    def index_pages(self) -> list[Path]:
+        """The index in each language it is written in: index.html first, then index.zh-CN.html …"""
+        return [page for page in map(self.index_in, ("", *NAMED_PARTS)) if page.is_file()]
+
     def person(self, rep_id: str, part: str = "") -> Path:
         """people<part>/<stem>.html: a rep's page (in the language `part` names, `language_part`)."""
         return self.people_in(part) / f"{person_stem(rep_id)}.html"
@@ -157,7 +162,18 @@ def language_part(locale: str, default: str) -> str:
 
     A page links the index, the rep pages and the fairness page of its own language.
     """
-    return "" if locale == default else f".{locale}"
+    return "" if locale == default else named_part(locale)
+
+
+def named_part(locale: str) -> str:
+    """The part of a page's names that names its language, `.zh-CN`: what `language_part` gives a locale other
+    than the default."""
+    return f".{locale}"
+
+
+#: The named part of every language a page can be in (the default's own too: the default may have been
+#: another language when a page was published, and that page links the index by this name).
+NAMED_PARTS = tuple(named_part(locale) for locale in LOCALES)
 
 
 # The links are made of the layout's own names, read once (a Path per link cost ~7 µs, thousands per index).
@@ -230,6 +246,11 @@ def fairness_file_names(part: str) -> tuple[str, str]:
     return _FAIRNESS.format(part=part), _FAIRNESS_XLSX.format(part=part)
 
 
+def fairness_link_from_fairness(part: str) -> str:
+    """The relative address of the period's fairness page in the language `part` names, from the page in another."""
+    return _FAIRNESS.format(part=part)
+
+
 def fairness_link_from_rollup(part: str) -> str:
     """The relative address of the period's fairness page in the language `part` names, from a team rollup's page
     (teams/ to P/)."""
@@ -247,5 +268,5 @@ def rollup_stem(team: str) -> str:
 
 
 def person_stem(rep_id: str) -> str:
-    """The file stem of a rep's page, in people/."""
+    """The file stem of a rep's page, in people/ (and people.zh-CN/ …)."""
     return safe_stem(rep_id)

@@ -143,6 +143,9 @@ def test_demo_then_send_reach_each_manager_once(prefect_server: PrefectServer, m
     out = tmp_path / "demo-out"
     demo = run_scorecards("demo", "--out", str(out), env=env)
     assert demo.returncode == 0, demo.stdout + demo.stderr
+    # The sample's Chinese teams have their index too, and the command says where.
+    assert f"open {out / 'index.html'} in a browser" in demo.stdout
+    assert f"the same index in another language: {out / 'index.zh-CN.html'}" in demo.stdout
     month = str(last_complete_month(date.today()))
     manifest = json.loads((out / month / "manifest.json").read_text())
     assert manifest["period"] == month

@@ -286,6 +286,11 @@ def test_a_chinese_team_s_pages_lead_to_the_chinese_fairness_page_and_index(tmp_
         assert (page.parent / back).resolve() == index_zh, page
     (back,) = re.findall(r'<p class="back"><a href="([^"]*)">', out.fairness(".html").read_text("utf-8"))
     assert (out.path / back).resolve() == (tmp_path / "out" / "index.html").resolve()
+    # Each page leads to its twin in the other language, named in its own words.
+    switch = r'<p class="languages"><a href="([^"]*)" lang="([^"]*)" hreflang="[^"]*">([^<]*)</a></p>'
+    assert re.findall(switch, out.fairness(".html").read_text("utf-8")) == [("fairness.zh-CN.html", "zh-CN", "中文")]
+    zh = out.fairness(".html", ".zh-CN").read_text("utf-8")
+    assert re.findall(switch, zh) == [("fairness.html", "en", "English")]
 
 
 def test_the_page_is_the_same_bytes_when_rendered_again(published: Published, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from scorecards.config.settings import default_config_path
 from scorecards.flows import period_flow
 from scorecards.flows.cards.index_view import grade_chart
 from scorecards.flows.period_flow import rebuild_index
-from scorecards.flows.shared.layout import OutFolder
+from scorecards.flows.shared.layout import NAMED_PARTS, OutFolder
 from scorecards.transforms.period import Period
 
 PERIODS = ["2026-08", "2026-09", "2026-10"]
@@ -71,7 +71,7 @@ def parsed(page: Path) -> Page:
 def pages(out: Path) -> list[Path]:
     """The index and the rep pages, in every language they are written in."""
     layout = OutFolder(out)
-    parts = ["", *sorted(p.name.removeprefix("index").removesuffix(".html") for p in out.glob("index.*.html"))]
+    parts = [part for part in ("", *NAMED_PARTS) if layout.index_in(part).is_file()]
     return [page for part in parts for page in (layout.index_in(part), *sorted(layout.people_in(part).iterdir()))]
 
 
@@ -97,17 +97,25 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out"
 
 
+def assert_every_link_resolves(folder: Path) -> int:
+    """Every link of every page under OUT (index, rep pages, cards, rollups, fairness pages, in every language)
+    leads to a file in OUT; how many links there are."""
+    checked = 0
+    for page in sorted(folder.rglob("*.html")):
+        for link in parsed(page).links:
+            parts = urlsplit(link)
+            if parts.scheme == "mailto" and page.parent.name == "reps":
+                continue  # a card's question to the rep's manager
+            assert not parts.scheme and not parts.netloc, (page, link)  # no network, no mailto, no javascript
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_file() and target.is_relative_to(folder.resolve()), (page, link)
+            checked += 1
+    return checked
+
+
 def test_every_link_resolves_to_a_published_file(out: Path, hostile: Path) -> None:
     for folder in (out, hostile):
-        checked = 0
-        for page in pages(folder):
-            for link in parsed(page).links:
-                parts = urlsplit(link)
-                assert not parts.scheme and not parts.netloc, (page, link)  # no network, no mailto, no javascript
-                target = (page.parent / unquote(parts.path)).resolve()
-                assert target.is_file() and target.is_relative_to(folder.resolve()), (page, link)
-                checked += 1
-        assert checked > 20
+        assert assert_every_link_resolves(folder) > 100
 
 
 def test_every_page_of_a_period_leads_back_to_the_index_in_its_readers_language(out: Path, hostile: Path) -> None:
@@ -254,7 +262,7 @@ def test_a_failing_rebuild_leaves_the_previous_index(
     before = {p.relative_to(copy).as_posix(): p.read_bytes() for p in pages(copy)}
     shutil.rmtree(copy / "2026-08")  # the next rebuild would drop August
 
-    def broken(*_: object) -> tuple[str, dict[str, str]]:
+    def broken(*_: object) -> dict[str, tuple[str, dict[str, str]]]:
         raise RuntimeError("template bug")
 
     monkeypatch.setattr(period_flow, "render_index_pages", broken)
@@ -278,17 +286,21 @@ def test_the_index_speaks_the_config_s_default_locale(out: Path, tmp_path: Path)
     config = tmp_path / "zh.toml"
     config.write_text(default_config_path().read_text().replace('locale = "en"', 'locale = "zh-CN"', 1))
     rebuild_index.fn(copy, load_settings(config))
+    assert_every_link_resolves(copy)  # the cards published before still lead somewhere
     index = parsed(OutFolder(copy).index)
     assert index.headings[0] == "2026年10月 · 第 1 版"
     assert index.rows[:3] == [["销售", "综合等级", "考核卡"], ["团队：East"], ["Ann Lee", "B", "考核卡"]]
     assert '<html lang="zh-CN">' in OutFolder(copy).index.read_text()
     assert parsed(OutFolder(copy).person("R1")).rows[0] == ["考核期", "姓名", "团队", "综合等级"]
     assert "销售编号：R1" in OutFolder(copy).person("R1").read_text()
-    # Ann Lee and Bob Ray read English: the index and the rep pages are in English too, beside, and no longer in
-    # Chinese beside the English ones (the config's default named those).
+    # The months were published in English: their Chinese pages are the ones the Chinese index links.
+    assert "2026-10/fairness.zh-CN.html" in index.links and "2026-10/fairness.html" not in index.links
+    # Ann Lee and Bob Ray read English: the index and the rep pages are in English too, beside.
     assert parsed(OutFolder(copy).index_in(".en")).headings[0] == "October 2026 · Version 1"
     assert parsed(OutFolder(copy).person("R1", ".en")).rows[0] == ["Period", "Name", "Team", "Overall grade"]
-    assert not OutFolder(copy).index_in(".zh-CN").exists() and not OutFolder(copy).people_in(".zh-CN").exists()
+    # 王芳's card still links index.zh-CN.html: it stays, the Chinese index; its rep pages are people/ now.
+    assert OutFolder(copy).index_in(".zh-CN").read_bytes() == OutFolder(copy).index.read_bytes()
+    assert not OutFolder(copy).people_in(".zh-CN").exists()
 
 
 def test_the_index_and_rep_pages_are_also_in_each_language_a_card_is_in(out: Path) -> None:
@@ -363,7 +375,10 @@ def test_a_page_missing_from_a_period_folder_is_named_not_linked(out: Path, tmp_
     (copy / "2026-10" / "reps" / "R3-021bbd75cf.html").unlink()
     (copy / "2026-10" / "teams" / "West-41a6741e9a.html").unlink()
     (copy / "2026-09" / "fairness.html").unlink()  # as published before there was one
+    (copy / "2026-08" / "fairness.zh-CN.html").unlink()  # as published before it was written in Chinese
     rebuild_index.fn(copy, load_settings())
+    chinese = sorted(link for link in parsed(OutFolder(copy).index_in(".zh-CN")).links if "fairness" in link)
+    assert chinese == ["2026-08/fairness.html", "2026-09/fairness.zh-CN.html", "2026-10/fairness.zh-CN.html"]
     index = parsed(OutFolder(copy).index)
     assert ["Team: West"] in index.rows and ["Bob Ray", "B", "No card published"] in index.rows
     assert not any("R3-021bbd75cf.html" in link and "reps" in link for link in index.links)

@@ -16,6 +16,7 @@ from polars.testing import assert_frame_equal
 from publishing import publish
 
 from scorecards.config import load_settings
+from scorecards.flows.period_flow import rebuild_index
 from scorecards.flows.publish import index as index_module
 from scorecards.flows.publish.index import index_lock, read_published, write_index
 from scorecards.flows.shared.errors import PublishError
@@ -87,6 +88,21 @@ def test_only_published_period_folders_count(out: Path, tmp_path: Path) -> None:
     assert_frame_equal(reps, REPS.with_columns(has_card=pl.col("rep_id") != "R3"))
 
 
+def test_a_scorecards_table_without_locale_reads_as_in_the_default_language(out: Path, tmp_path: Path) -> None:
+    """SPEC §6's table has no locale column (this project adds it): a folder made by another tool is still listed."""
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    for folder in OutFolder(copy).periods():
+        pl.read_parquet(folder.scorecards_parquet).drop("locale").write_parquet(folder.scorecards_parquet)
+    periods, reps = read_published(copy)
+    assert_frame_equal(reps, REPS.with_columns(locale=pl.lit(None, pl.String)))
+    rebuild_index.fn(copy, load_settings())  # one language: the default's
+    assert sorted(p.name for p in copy.iterdir() if not p.name.startswith(".") and not p.name.startswith("2026")) == [
+        "index.html",
+        "people",
+    ]
+
+
 def test_an_out_folder_without_publications_reads_as_empty(tmp_path: Path) -> None:
     periods, reps = read_published(tmp_path / "missing")
     assert periods.is_empty() and reps.is_empty()
@@ -105,14 +121,14 @@ def hidden(out: Path) -> list[str]:
 
 def test_the_pages_are_put_in_place_and_replaced_whole(tmp_path: Path) -> None:
     layout = OutFolder(tmp_path)
-    assert write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>", "a/b": "<p>ab</p>"})}) is True
+    assert write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>", "a/b": "<p>ab</p>"})}, "en") is True
     assert layout.index.read_text() == "<p>one</p>"
     assert tree(layout.people) == {
         f"{person_stem('R1')}.html": b"<p>r1</p>",
         f"{person_stem('a/b')}.html": b"<p>ab</p>",
     }
 
-    assert write_index(tmp_path, {"": ("<p>two</p>", {"R2": "<p>r2</p>"})}) is True
+    assert write_index(tmp_path, {"": ("<p>two</p>", {"R2": "<p>r2</p>"})}, "en") is True
     assert layout.index.read_text() == "<p>two</p>"
     assert tree(layout.people) == {f"{person_stem('R2')}.html": b"<p>r2</p>"}  # a page nobody needs is gone
     assert hidden(tmp_path) == []
@@ -120,12 +136,12 @@ def test_the_pages_are_put_in_place_and_replaced_whole(tmp_path: Path) -> None:
 
 def test_the_same_pages_are_not_written_again(tmp_path: Path) -> None:
     layout = OutFolder(tmp_path)
-    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})})
+    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})}, "en")
     before = (layout.index.stat().st_ino, layout.people.stat().st_ino)
-    assert write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})}) is False
+    assert write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})}, "en") is False
     assert (layout.index.stat().st_ino, layout.people.stat().st_ino) == before
     assert (
-        write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>changed</p>"})}) is True
+        write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>changed</p>"})}, "en") is True
     )  # one page differs: all replaced
     assert layout.people.stat().st_ino != before[1]
 
@@ -134,7 +150,7 @@ def test_the_same_pages_are_not_written_again(tmp_path: Path) -> None:
 def test_a_failed_write_leaves_the_previous_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
-    write_index(tmp_path, {"": ("<p>old</p>", {"R1": "<p>old r1</p>"})})
+    write_index(tmp_path, {"": ("<p>old</p>", {"R1": "<p>old r1</p>"})}, "en")
     before = tree(tmp_path)
     real = index_module._write
 
@@ -146,7 +162,7 @@ def test_a_failed_write_leaves_the_previous_pages(
 
     monkeypatch.setattr(index_module, "_write", full_disk)
     with pytest.raises(PublishError, match="index.html: could not write the outputs \\(No space left on device\\)"):
-        write_index(tmp_path, {"": ("<p>new</p>", {"R1": "<p>new r1</p>", "R2": "<p>new r2</p>"})})
+        write_index(tmp_path, {"": ("<p>new</p>", {"R1": "<p>new r1</p>", "R2": "<p>new r2</p>"})}, "en")
     if failing == "a rep's page":
         assert tree(tmp_path) == before
     else:  # the people pages were swapped in first; the index is the old one, whole
@@ -161,7 +177,7 @@ def test_what_a_killed_rebuild_left_is_put_right(tmp_path: Path) -> None:
     displaced = tmp_path / ".people.old-123"  # killed between the two renames of a swap without exchange
     displaced.mkdir()
     (displaced / "page.html").write_text("old")
-    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})})
+    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})}, "en")
     assert hidden(tmp_path) == []
     assert tree(layout.people) == {f"{person_stem('R1')}.html": b"<p>r1</p>"}
 
@@ -169,15 +185,15 @@ def test_what_a_killed_rebuild_left_is_put_right(tmp_path: Path) -> None:
 def test_each_language_s_pages_are_put_in_place_and_a_language_no_longer_in_use_is_removed(tmp_path: Path) -> None:
     layout = OutFolder(tmp_path)
     both = {"": ("<p>en</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>r1 zh</p>"})}
-    assert write_index(tmp_path, both) is True
+    assert write_index(tmp_path, both, "en") is True
     assert layout.index_in(".zh-CN").name == "index.zh-CN.html" and layout.people_in(".zh-CN").name == "people.zh-CN"
     assert layout.index.read_text() == "<p>en</p>" and layout.index_in(".zh-CN").read_text() == "<p>zh</p>"
     assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>r1 zh</p>"}
     before = {part: layout.people_in(part).stat().st_ino for part in both}
-    assert write_index(tmp_path, both) is False  # every language's pages hold these bytes already
+    assert write_index(tmp_path, both, "en") is False  # every language's pages hold these bytes already
     assert {part: layout.people_in(part).stat().st_ino for part in both} == before
 
-    assert write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"})}) is True
+    assert write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"})}, "en") is True
     assert not layout.index_in(".zh-CN").exists() and not layout.people_in(".zh-CN").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".index.lock") == ["index.html", "people"]
 
@@ -189,9 +205,58 @@ def test_what_a_killed_rebuild_of_another_language_left_is_put_right(tmp_path: P
     displaced = tmp_path / ".people.zh-CN.old-123"
     displaced.mkdir()
     (displaced / "page.html").write_text("old")
-    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>r1 zh</p>"})})
+    write_index(
+        tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>r1 zh</p>"})}, "en"
+    )
     assert hidden(tmp_path) == []
     assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>r1 zh</p>"}
+
+
+def test_what_a_killed_rebuild_left_of_a_language_no_longer_in_use_is_removed(tmp_path: Path) -> None:
+    (tmp_path / ".people.zh-CN.building-x").mkdir()
+    (tmp_path / ".index.zh-CN.html.part-123").write_text("<p>half")
+    (tmp_path / ".people.zh-CN.old-123").mkdir()
+    write_index(tmp_path, {"": ("<p>one</p>", {"R1": "<p>r1</p>"})}, "en")
+    assert hidden(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".index.lock") == ["index.html", "people"]
+
+
+def test_the_default_s_index_keeps_the_name_it_had_as_another_language(tmp_path: Path) -> None:
+    """Cards published while zh-CN was not the default link index.zh-CN.html: once it is, that name stays, as a
+    copy of index.html (the same links: both are in OUT), and its rep pages go (people/ has them now)."""
+    layout = OutFolder(tmp_path)
+    write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>zh</p>"})}, "en")
+    assert write_index(tmp_path, {"": ("<p>zh now</p>", {"R1": "<p>zh now</p>"})}, "zh-CN") is True
+    assert layout.index.read_text() == layout.index_in(".zh-CN").read_text() == "<p>zh now</p>"
+    assert not layout.people_in(".zh-CN").exists()
+    assert write_index(tmp_path, {"": ("<p>zh now</p>", {"R1": "<p>zh now</p>"})}, "zh-CN") is False
+    assert write_index(tmp_path, {"": ("<p>zh again</p>", {"R1": "<p>zh now</p>"})}, "zh-CN") is True
+    assert layout.index_in(".zh-CN").read_text() == "<p>zh again</p>"
+    # A default that was never another language has no such name.
+    write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"})}, "en")
+    assert not layout.index_in(".en").exists() and not layout.index_in(".zh-CN").exists()
+
+
+def test_a_failed_write_of_the_second_language_s_index_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    both = {"": ("<p>en</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>zh</p>"})}
+    write_index(tmp_path, both, "en")
+    real = index_module._write
+
+    def full_disk(path: Path, data: bytes, *, sync: bool = False) -> None:
+        if path.name.startswith(".index.zh-CN.html"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, data, sync=sync)
+
+    monkeypatch.setattr(index_module, "_write", full_disk)
+    new = {"": ("<p>en 2</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh 2</p>", {"R1": "<p>zh</p>"})}
+    with pytest.raises(PublishError, match=r"index\.zh-CN\.html: could not write the outputs \(No space left"):
+        write_index(tmp_path, new, "en")
+    # Each file is whole: the default's index is the new one, the Chinese one the old, until the next rebuild.
+    assert OutFolder(tmp_path).index.read_text() == "<p>en 2</p>"
+    assert OutFolder(tmp_path).index_in(".zh-CN").read_text() == "<p>zh</p>"
+    assert hidden(tmp_path) == []
 
 
 def test_a_second_rebuild_waits_for_the_first(tmp_path: Path) -> None:
