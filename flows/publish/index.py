@@ -68,8 +68,7 @@ def read_published(out_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     `fairness_pages` (the `language_part` of each fairness page the folder holds: "" for fairness.html,
     ".zh-CN" for fairness.zh-CN.html). reps: one row per rep of each period's scorecards table,
     `period, rep_id, rep_name, team, overall_grade, rank_in_team, locale` (null in a table without it), with
-    `has_card` and `has_rollup`
-    saying whether the rep's HTML card and its team's HTML rollup are in the folder.
+    `has_card` and `has_rollup` saying whether the rep's HTML card and its team's HTML rollup are in the folder.
     """
     periods, reps = [], []
     for folder in OutFolder(out_dir).periods():
@@ -137,7 +136,7 @@ def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]
         stages = {}
         try:
             for part, written in people.items():
-                stages[part] = stage = new_folder(out_dir, _building(part))
+                stages[part] = stage = new_folder(out_dir, _building(layout.people_in(part)))
                 for name, data in sorted(written.items()):  # not synced one by one, as a period's own pages are not
                     _write(stage / name, data)
         except BaseException:
@@ -164,9 +163,9 @@ def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]
     return True
 
 
-def _building(part: str) -> str:
-    """The hidden name prefix a language's people folder is built under, e.g. `.people.zh-CN.building-`."""
-    return f".people{part}.building-"
+def _building(people: Path) -> str:
+    """The hidden name prefix a language's rep folder is built under, e.g. `.people.zh-CN.building-`."""
+    return f".{people.name}.building-"
 
 
 def _holds(people: Path, pages: Mapping[str, bytes]) -> bool:
@@ -198,7 +197,7 @@ def _clean_leftovers(layout: OutFolder, part: str) -> None:
             os.rename(old, people)
         else:
             shutil.rmtree(old, ignore_errors=True)
-    for stale in out_dir.glob(f"{_building(part)}*"):
+    for stale in out_dir.glob(f"{_building(people)}*"):
         shutil.rmtree(stale, ignore_errors=True)
     for staged in out_dir.glob(f".{index.name}.part-*"):
         staged.unlink(missing_ok=True)
