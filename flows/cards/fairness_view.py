@@ -117,6 +117,8 @@ class FairnessPage:
     """Everything the fairness page and workbook show, ready to render."""
 
     locale: str
+    #: What its files' names carry for its language (`language_part`): fairness<part>.html and .xlsx.
+    part: str
     labels: dict[str, str]
     title: str
     subtitle: str
@@ -143,15 +145,17 @@ class FairnessPage:
     languages: list[Language]
 
 
-def fairness_locales(report: PeriodReport, settings: Settings) -> list[str]:
-    """The languages of a period's fairness page: the config's default locale, then each other one a rep's card
-    (and so a team's rollup, which links the page) is in."""
-    return languages_in_use(settings.defaults.locale, report.scorecards["locale"].cast(pl.String))
+def build_fairness_pages(report: PeriodReport, period: Period, settings: Settings) -> list[FairnessPage]:
+    """The fairness page of P in each of its languages: the config's default locale (fairness.html) first, then
+    each other one a rep's card, and so a team's rollup, which links the page, is in (fairness.zh-CN.html)."""
+    locales = languages_in_use(settings.defaults.locale, report.scorecards["locale"].cast(pl.String))
+    return [_fairness_page(report, period, settings, locale, locales) for locale in locales]
 
 
-def build_fairness_page(report: PeriodReport, period: Period, settings: Settings, locale: str) -> FairnessPage:
-    """The fairness page of P in one locale (fairness.html in the config's default locale, fairness.<locale>.html
-    in another, `fairness_locales`)."""
+def _fairness_page(
+    report: PeriodReport, period: Period, settings: Settings, locale: str, locales: list[str]
+) -> FairnessPage:
+    part = language_part(locale, settings.defaults.locale)
     t = Wording(locale, settings.display.reporting)
     _ = t.gettext
     fairness = report.fairness
@@ -169,6 +173,7 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
     ]
     return FairnessPage(
         locale=locale,
+        part=part,
         labels=_labels(t),
         title=_("Fairness of the evaluation"),
         subtitle=format_month(period.start, locale),
@@ -215,8 +220,8 @@ def build_fairness_page(report: PeriodReport, period: Period, settings: Settings
         not_compared=not_compared,
         coverage=_coverage_section(fairness, thin, t),
         outliers=_outliers_section(fairness, t),
-        index=index_link(_, index_link_from_fairness(language_part(locale, settings.defaults.locale))),
-        languages=language_links(fairness_locales(report, settings), locale, fairness_link_from_fairness),
+        index=index_link(_, index_link_from_fairness(part)),
+        languages=language_links(locales, locale, fairness_link_from_fairness),
     )
 
 

@@ -27,13 +27,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from scorecards.config import Settings
 from scorecards.flows.cards.card_view import Card, build_cards
-from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_page, fairness_locales
+from scorecards.flows.cards.fairness_view import FairnessPage, build_fairness_pages
 from scorecards.flows.cards.fairness_workbook import write_fairness_workbook
 from scorecards.flows.cards.rollup_view import TeamRollup, build_team_rollups
 from scorecards.flows.cards.workbooks import write_card_workbook, write_rollup_workbook
 from scorecards.flows.shared.columns import EVIDENCE
 from scorecards.flows.shared.i18n import translations
-from scorecards.flows.shared.layout import PeriodFolder, language_part
+from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.pages import PublishedPages, RenderedPages, carry_published
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
@@ -93,10 +93,10 @@ def write_team_rollups(
     )
 
 
-def write_fairness_page(page: FairnessPage, folder: PeriodFolder, currency: str, part: str) -> list[Path]:
+def write_fairness_page(page: FairnessPage, folder: PeriodFolder, currency: str) -> list[Path]:
     """Write the period's fairness page in one language as fairness<part>.html and fairness<part>.xlsx into its
-    folder (`part`: `language_part` of the page's locale); return the files."""
-    html, xlsx = folder.fairness(".html", part), folder.fairness(".xlsx", part)
+    folder (the page's `part`: nothing in the config's default locale); return the files."""
+    html, xlsx = folder.fairness(".html", page.part), folder.fairness(".xlsx", page.part)
     template = template_environment(page.locale).get_template("fairness.html.j2")
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(
@@ -248,7 +248,7 @@ def render_period(
 ) -> RenderedPages:
     """Write every rep's card, every team's rollup and the fairness page of a period; return the pages' view hashes.
 
-    The fairness page is written in each language a card or rollup of the period is in (`fairness_locales`).
+    The fairness page is written in each language a card or rollup of the period is in (`build_fairness_pages`).
     Cards are rendered in chunks, in worker processes when there are enough
     reps to pay for them, in threads when there are few but long cards, or on
     the given executor (e.g. a Dask cluster's, one chunk per worker); the
@@ -290,11 +290,8 @@ def render_period(
         done = _count((_render_cards(*job, chunk) for chunk in _chunks(rest)), on_cards)
     rollups = build_team_rollups(report, period, settings, publication)
     teams, carried = write_team_rollups(rollups, folder, settings.display.reporting, published)
-    for locale in fairness_locales(report, settings):
-        fairness = build_fairness_page(report, period, settings, locale)
-        write_fairness_page(
-            fairness, folder, settings.display.reporting, language_part(locale, settings.defaults.locale)
-        )
+    for fairness in build_fairness_pages(report, period, settings):
+        write_fairness_page(fairness, folder, settings.display.reporting)
     cards = unbuilt | {rep_id: digest for hashes, _ in done for rep_id, digest in hashes.items()}
     carried += len(unbuilt) + sum(n for _, n in done)
     return RenderedPages(renderer, dict(sorted(cards.items())), teams, carried, inputs)
