@@ -36,7 +36,7 @@ from scorecards.flows.shared.columns import CONVERTED_COLUMNS, EVIDENCE, FIGURES
 from scorecards.flows.shared.display import Kind, format_month, format_months_in_a_row, format_value, months_with_year
 from scorecards.flows.shared.i18n import colon, listed, remark
 from scorecards.flows.shared.inert_text import one_line
-from scorecards.flows.shared.layout import index_link_from_card_or_rollup, language_part
+from scorecards.flows.shared.layout import index_link_from_card_or_rollup, language_part, person_link_from_card
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import Publication
@@ -128,8 +128,10 @@ class Card:
     notes: list[Note]
     manager_notes: list[str]
     evidence: list[Table]
-    #: Back to the period index, from the card's page (the workbook does not show it).
+    #: Back to the period index, and on to the rep's page of every month, from the card's page (the workbook shows
+    #: neither).
     index: Link
+    person: Link
     #: The "question a number" link (SPEC §9), and what a restatement changed for this rep.
     question: Link | None = None
     restated: Restated | None = None
@@ -242,6 +244,7 @@ def _card(
         )
         for name, title, columns in EVIDENCE
     ]
+    part = language_part(t.locale, settings.defaults.locale)
     return Card(
         rep_id=row["rep_id"],
         locale=t.locale,
@@ -257,7 +260,8 @@ def _card(
         notes=notes,
         manager_notes=manager_notes,
         evidence=evidence,
-        index=index_link(t.gettext, index_link_from_card_or_rollup(language_part(t.locale, settings.defaults.locale))),
+        index=index_link(t.gettext, index_link_from_card_or_rollup(part)),
+        person=Link(_("Overall grade by period"), person_link_from_card(row["rep_id"], part)),
         question=_question(row, months[-1], publication, t) if publication else None,
         restated=_restated(row["rep_id"], publication, t) if publication and publication.restates else None,
     )

@@ -108,10 +108,11 @@ def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]
 
     `pages`: for each language's `language_part` ("" for the config's `default` locale), the index page and
     the rep pages by rep id: OUT/index<part>.html and OUT/people<part>/. The pages of a language no longer in
-    `pages` are removed, but for the default's index under its named part (index.zh-CN.html when the default
-    is zh-CN), which stays, as a copy of index.html, once it exists: pages published while the default was
-    another language link it. Nothing is written when the files already hold these pages (returns False
-    then, True when written). A failure leaves each file and folder whole, the old one or the new.
+    `pages` are removed, but for the default's under its named part (index.zh-CN.html and people.zh-CN/ when
+    the default is zh-CN), which stay, as copies of index.html and people/, once they exist: pages published
+    while the default was another language link them. Nothing is written when the files already hold these
+    pages (returns False then, True when written). A failure leaves each file and folder whole, the old one or
+    the new.
     """
     layout = OutFolder(out_dir)
     people = {
@@ -120,8 +121,11 @@ def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]
     }
     indexes = {part: index.encode("utf-8") for part, (index, _people) in pages.items()}
     alias = named_part(default)
+    # The same links: index.html and index.<default>.html are side by side, as are people/ and people.<default>/.
     if alias not in indexes and layout.index_in(alias).is_file():
-        indexes[alias] = indexes[""]  # the same links: index.html and index.<default>.html are side by side
+        indexes[alias] = indexes[""]
+    if alias not in people and layout.people_in(alias).is_dir():
+        people[alias] = people[""]
     stale = [part for part in NAMED_PARTS if part not in people]
     with failed_write_named(layout.index):
         for part in (*people, *stale):

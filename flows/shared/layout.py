@@ -235,6 +235,12 @@ def index_link_from_card_or_rollup(part: str) -> str:
     return f"../{index_link_from_fairness(part)}"
 
 
+def person_link_from_card(rep_id: str, part: str) -> str:
+    """The relative address of the rep's page in the language `part` names, from the rep's card (P/reps/ to
+    OUT/people/)."""
+    return f"../{person_link_from_person(rep_id, part)}"
+
+
 def card_link_from_rollup(rep_id: str) -> str:
     """The relative address of a rep's HTML card from a team rollup's page (teams/ to reps/)."""
     return f"../{_REPS}/{card_stem(rep_id)}.html"

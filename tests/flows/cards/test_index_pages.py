@@ -129,14 +129,39 @@ def test_every_page_of_a_period_leads_back_to_the_index_in_its_readers_language(
             for page in pages:
                 html = page.read_text("utf-8")
                 lang = re.search(r'<html lang="([^"]+)"', html).group(1)
-                back = re.findall(r'<p class="back"><a href="([^"]*)">([^<]*)</a></p>', html)
+                back = re.findall(r'<p class="back"><a href="([^"]*)">([^<]*)</a>(.*?)</p>', html)
                 assert len(back) == 1, page
-                ((href, text),) = back
+                ((href, text, onward),) = back
                 assert (page.parent / unquote(href)).resolve() == (folder / index[lang]).resolve(), (page, href)
                 assert text == words[lang], page
+                assert onward == "" or page.parent == period.cards, page  # only a card leads on to its rep's page
                 seen.add(lang)
     assert seen == {"en", "zh-CN"}
     assert "@media print { .back, .languages { display: none; } }" in html  # a printed card is not cluttered by it
+
+
+def test_a_card_leads_to_its_rep_s_page_of_every_month_in_the_card_s_language(out: Path, hostile: Path) -> None:
+    # Found by a zh-CN manager's trial: from a card, the rep's other months were two clicks away, through the index.
+    words = {"en": "Overall grade by period", "zh-CN": "各期综合等级"}
+    part = {"en": "", "zh-CN": ".zh-CN"}
+    cards = 0
+    for folder in (out, hostile):
+        layout = OutFolder(folder)
+        for period in layout.periods():
+            for card in period.cards.glob("*.html"):
+                html = card.read_text("utf-8")
+                lang = re.search(r'<html lang="([^"]+)"', html).group(1)
+                ((href, text),) = re.findall(
+                    r'<p class="back"><a href="[^"]*">[^<]*</a> · <a href="([^"]*)">([^<]*)</a>', html
+                )
+                target = (card.parent / unquote(href)).resolve()
+                # The card's and the page's file stems are both the rep's id made safe.
+                assert target == (layout.people_in(part[lang]) / card.name).resolve(), (card, href)
+                assert target.is_file() and text == words[lang], card
+                title = re.search(r"<h1>(.*?)</h1>", html, re.DOTALL).group(1)
+                assert f"<bdi>{title}</bdi>" in target.read_text("utf-8"), card  # the same rep's name heads both
+                cards += 1
+    assert cards > 10
 
 
 def test_no_page_refers_to_anything_outside_out(out: Path) -> None:
@@ -298,9 +323,11 @@ def test_the_index_speaks_the_config_s_default_locale(out: Path, tmp_path: Path)
     # Ann Lee and Bob Ray read English: the index and the rep pages are in English too, beside.
     assert parsed(OutFolder(copy).index_in(".en")).headings[0] == "October 2026 · Version 1"
     assert parsed(OutFolder(copy).person("R1", ".en")).rows[0] == ["Period", "Name", "Team", "Overall grade"]
-    # 王芳's card still links index.zh-CN.html: it stays, the Chinese index; its rep pages are people/ now.
+    # 王芳's card still links index.zh-CN.html and people.zh-CN/: they stay, as copies of the Chinese index and
+    # rep pages, which are index.html and people/ now.
     assert OutFolder(copy).index_in(".zh-CN").read_bytes() == OutFolder(copy).index.read_bytes()
-    assert not OutFolder(copy).people_in(".zh-CN").exists()
+    people, alias = OutFolder(copy).people, OutFolder(copy).people_in(".zh-CN")
+    assert {p.name: p.read_bytes() for p in alias.iterdir()} == {p.name: p.read_bytes() for p in people.iterdir()}
 
 
 def test_the_index_and_rep_pages_are_also_in_each_language_a_card_is_in(out: Path) -> None:

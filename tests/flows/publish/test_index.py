@@ -221,20 +221,22 @@ def test_what_a_killed_rebuild_left_of_a_language_no_longer_in_use_is_removed(tm
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".index.lock") == ["index.html", "people"]
 
 
-def test_the_default_s_index_keeps_the_name_it_had_as_another_language(tmp_path: Path) -> None:
-    """Cards published while zh-CN was not the default link index.zh-CN.html: once it is, that name stays, as a
-    copy of index.html (the same links: both are in OUT), and its rep pages go (people/ has them now)."""
+def test_the_default_s_pages_keep_the_names_they_had_as_another_language(tmp_path: Path) -> None:
+    """Cards published while zh-CN was not the default link index.zh-CN.html and people.zh-CN/: once it is,
+    those names stay, as copies of index.html and people/ (the same links: each pair is side by side in OUT)."""
     layout = OutFolder(tmp_path)
     write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"}), ".zh-CN": ("<p>zh</p>", {"R1": "<p>zh</p>"})}, "en")
     assert write_index(tmp_path, {"": ("<p>zh now</p>", {"R1": "<p>zh now</p>"})}, "zh-CN") is True
     assert layout.index.read_text() == layout.index_in(".zh-CN").read_text() == "<p>zh now</p>"
-    assert not layout.people_in(".zh-CN").exists()
+    assert tree(layout.people) == tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>zh now</p>"}
     assert write_index(tmp_path, {"": ("<p>zh now</p>", {"R1": "<p>zh now</p>"})}, "zh-CN") is False
-    assert write_index(tmp_path, {"": ("<p>zh again</p>", {"R1": "<p>zh now</p>"})}, "zh-CN") is True
+    assert write_index(tmp_path, {"": ("<p>zh again</p>", {"R1": "<p>zh again</p>"})}, "zh-CN") is True
     assert layout.index_in(".zh-CN").read_text() == "<p>zh again</p>"
+    assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>zh again</p>"}
     # A default that was never another language has no such name.
     write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"})}, "en")
     assert not layout.index_in(".en").exists() and not layout.index_in(".zh-CN").exists()
+    assert not layout.people_in(".en").exists() and not layout.people_in(".zh-CN").exists()
 
 
 def test_a_failed_write_of_the_second_language_s_index_names_it(
