@@ -11,6 +11,7 @@ import atexit
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -99,7 +100,7 @@ def run(
         profile=source,
         on_dask=runner == "dask",
     )
-    _finish(result)
+    _finish(result, out_dir)
 
 
 @app.command()
@@ -135,7 +136,7 @@ def backfill(
         force=force,
         on_dask=runner == "dask",
     )
-    _finish(result)
+    _finish(result, out_dir)
 
 
 @app.command()
@@ -181,13 +182,8 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
     result = _orchestrate(period_flow, input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings)
-    _finish(result)
-    folder = PeriodFolder.of(out_dir, str(month))
-    index, *others = OutFolder(out_dir).index_pages()
-    typer.echo(f"open {index} in a browser: every published month, its cards and team rollups")
-    for other in others:
-        typer.echo(f"  the same index in another language: {other}")
-    typer.echo(f"the fairness page: {folder.fairness('.html')}")
+    _finish(result, out_dir)
+    typer.echo(f"the fairness page: {PeriodFolder.of(out_dir, str(month)).fairness('.html')}")
 
 
 @app.command()
@@ -341,16 +337,27 @@ def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a
         return run_for_result(flow, **parameters)
 
 
-def _finish(result: RunResult) -> None:
-    """Print what happened (each file's rows read, used and quarantined, then each period) and exit 1 when
-    anything failed."""
+def _finish(result: RunResult, out_dir: Path) -> None:
+    """Print what happened (each file's rows read, used and quarantined, then each period, then where the index
+    is) and exit 1 when anything failed."""
     # On stdout either way, as `validate` prints it: the report is what the command answers (SPEC §2.8, §7).
     typer.echo(format_report(result.report))
     if not result.report.ok:
         raise typer.Exit(1)
     typer.echo(format_outcomes(result))
+    pages = OutFolder(out_dir).index_pages()
+    if pages and any(o.status != "failed" for o in result.outcomes):
+        typer.echo(format_index_hint(pages))
     if not result.ok:
         raise typer.Exit(1)
+
+
+def format_index_hint(pages: Sequence[Path]) -> str:
+    """Where to start reading what was published: the index, then its twins in the other languages."""
+    index, *others = pages
+    lines = [f"open {index} in a browser: every published month, its cards and team rollups"]
+    lines += [f"  the same index in another language: {other}" for other in others]
+    return "\n".join(lines)
 
 
 def _period(text: str, option: str) -> Period:

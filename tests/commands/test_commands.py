@@ -84,6 +84,8 @@ def test_run_then_backfill_publish_against_a_running_server(prefect_server: Pref
     assert (out / "2026-10" / "scorecards.csv").is_file()
     counts = {line.split()[0]: line.split()[1:] for line in ran.stdout.splitlines() if ".csv " in line}
     assert counts["reps.csv"] == ["4", "4", "0"]  # each file's rows read, used and quarantined (SPEC §2.8)
+    # Where to start reading: found by a trial, where only `demo` said it.
+    assert f"open {out / 'index.html'} in a browser: every published month" in ran.stdout
     assert {run["name"] for run in prefect_server.flow_runs("scorecards-2026-10")} == {"scorecards-2026-10"}
 
     filled = run_scorecards(
@@ -92,6 +94,7 @@ def test_run_then_backfill_publish_against_a_running_server(prefect_server: Pref
     assert filled.returncode == 0, filled.stdout + filled.stderr
     statuses = {line.split()[0]: line.split()[1] for line in filled.stdout.splitlines()[1:] if line[:4].isdigit()}
     assert statuses == {"2026-09": "published", "2026-10": "up"}  # "up to date"
+    assert f"open {out / 'index.html'} in a browser" in filled.stdout
     assert (out / "2026-09" / "manifest.json").is_file()
 
     # A month the backfill skipped made no version; diff reads the store without Prefect or a server.

@@ -33,7 +33,12 @@ def test_a_run_publishes_the_period(make_inputs, tmp_path: Path) -> None:  # noq
     result = run(folder, tmp_path / "out")
     assert result.exit_code == 0, result.output
     period = tmp_path / "out" / "2026-10"
-    assert result.output.splitlines()[-1].split()[:3] == ["2026-10", "published", "3"]
+    outcomes = [line.split()[:3] for line in result.output.splitlines() if line.startswith("2026-10 ")]
+    assert outcomes == [["2026-10", "published", "3"]]
+    assert result.output.splitlines()[-2:] == [  # where to start reading; R2 reads Chinese
+        f"open {tmp_path / 'out' / 'index.html'} in a browser: every published month, its cards and team rollups",
+        f"  the same index in another language: {tmp_path / 'out' / 'index.zh-CN.html'}",
+    ]
 
     stems = [safe_stem(r) for r in ("R1", "R2", "R3")]  # R4 is hired after October
     teams = [safe_stem(t) for t in ("East", "West")]
@@ -149,6 +154,7 @@ def test_a_failing_run_publishes_nothing_and_keeps_the_earlier_publication(make_
     # On stdout, as `validate` and a successful run print theirs (found by an operator's review: 2>/dev/null hid it).
     assert "above the 5% ceiling" in result.stdout and "FAILED, nothing published" in result.stdout
     assert "Traceback" not in result.output
+    assert "in a browser" not in result.output  # the index is there, but nothing of this run is in it
     assert snapshot(out / "2026-10") == before
     # The lock files stay, unlocked; the version store keeps the one publication; the index lists it.
     assert sorted(p.name for p in out.iterdir()) == [
@@ -217,12 +223,14 @@ def test_a_month_not_over_or_without_activity_is_published_with_a_warning(make_i
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[-3].split()[:2] == [str(current), "published"]
-    assert lines[-2].strip().startswith("warning: the month has not ended yet (today is ")
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{current} "))
+    assert lines[at].split()[:2] == [str(current), "published"]
+    assert lines[at + 1].strip().startswith("warning: the month has not ended yet (today is ")
     assert (
-        lines[-1].strip()
+        lines[at + 2].strip()
         == "warning: the input has no deal, lead or survey answer dated in it: every card shows no activity"
     )
+    assert lines[at + 3].startswith("open ")  # then where the index is
     october = run(make_inputs("again"), tmp_path / "october")  # a month that ended, with deals in it
     assert "warning" not in october.stdout
 
