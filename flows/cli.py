@@ -100,7 +100,7 @@ def run(
         profile=source,
         on_dask=runner == "dask",
     )
-    _finish(result, out_dir)
+    _finish(result, out_dir, settings.defaults.locale)
 
 
 @app.command()
@@ -136,7 +136,7 @@ def backfill(
         force=force,
         on_dask=runner == "dask",
     )
-    _finish(result, out_dir)
+    _finish(result, out_dir, settings.defaults.locale)
 
 
 @app.command()
@@ -182,7 +182,7 @@ def demo(out_dir: OutDir = Path("demo-out"), config: ConfigFile = None) -> None:
     counts = generate_demo_inputs(inputs, str(month))
     typer.echo(f"sample data: {sum(counts.values())} rows in {inputs}")
     result = _orchestrate(period_flow, input_dir=inputs, period=str(month), out_dir=out_dir, settings=settings)
-    _finish(result, out_dir)
+    _finish(result, out_dir, settings.defaults.locale)
     typer.echo(f"the fairness page: {PeriodFolder.of(out_dir, str(month)).fairness('.html')}")
 
 
@@ -337,16 +337,17 @@ def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a
         return run_for_result(flow, **parameters)
 
 
-def _finish(result: RunResult, out_dir: Path) -> None:
+def _finish(result: RunResult, out_dir: Path, default: str) -> None:
     """Print what happened (each file's rows read, used and quarantined, then each period, then where the index
-    is) and exit 1 when anything failed."""
+    is, in the config's `default` locale and the others) and exit 1 when anything failed."""
     # On stdout either way, as `validate` prints it: the report is what the command answers (SPEC §2.8, §7).
     typer.echo(format_report(result.report))
     if not result.report.ok:
         raise typer.Exit(1)
     typer.echo(format_outcomes(result))
-    pages = OutFolder(out_dir).index_pages()
-    if pages and any(o.status != "failed" for o in result.outcomes):
+    if result.index_problem:
+        typer.echo(f"warning: {result.index_problem}")
+    elif any(o.status != "failed" for o in result.outcomes) and (pages := OutFolder(out_dir).index_pages(default)):
         typer.echo(format_index_hint(pages))
     if not result.ok:
         raise typer.Exit(1)

@@ -122,6 +122,8 @@ class RunResult:
 
     report: ValidationReport
     outcomes: list[PeriodOutcome] = field(default_factory=list)
+    #: Why the period index could not be rebuilt after the run's months (it keeps its previous content then).
+    index_problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -260,12 +262,16 @@ def rebuild_index(out_dir: Path, settings: Settings) -> None:
         write_index(out_dir, render_index_pages(periods, reps, settings.defaults.locale), settings.defaults.locale)
 
 
-def refresh_index(out_dir: Path, settings: Settings) -> None:
-    """Rebuild the index; a named failure is logged, not raised: the period it follows is published all the same."""
+def refresh_index(out_dir: Path, settings: Settings) -> str | None:
+    """Rebuild the index; a named failure is logged and returned, not raised: the periods it follows are published
+    all the same."""
     try:
         rebuild_index(out_dir, settings)
     except ScorecardsError as exc:
-        _log().error("%s; the previous index is unchanged", exc)
+        problem = f"{exc}; the previous index is unchanged"
+        _log().error("%s", problem)
+        return problem
+    return None
 
 
 @task(name="record run summary", **_TASK)
@@ -320,14 +326,13 @@ def publish_month(
     progress: Tracker | None = None,
     inputs: str | None = None,
     recompute: bool = False,
-    index: bool = True,
 ) -> PeriodOutcome:
     """Compute, write and publish one month under its lock; a named failure becomes a failed outcome.
 
     Given the digest of the month's `inputs` (`fingerprint_months`, recorded in the manifest), a published
     month made from the same rows is published again from its own pages, with the manifest and quarantine
-    of this input, unless `recompute`. `index`: rebuild the period index after publishing (a backfill
-    rebuilds it once, after its months).
+    of this input, unless `recompute`. The flow rebuilds the period index afterwards (a backfill once, after its
+    months).
     """
     assert validated.tables is not None
     target = out_dir / str(period)
@@ -361,8 +366,6 @@ def publish_month(
                         warnings=warnings,
                     )
                 done = _Published(pages, publication.version, report.scorecards)
-            if index:
-                refresh_index(out_dir, settings)
     except ScorecardsError as exc:
         _log().error("%s", exc)
         if progress is not None:
@@ -480,7 +483,8 @@ def period_flow(
     else:
         progress = Tracker(1, f"Scorecards {month}")
         outcome = publish_month(validated, month, out_dir, settings, rules, progress=progress, inputs=inputs)
-    result = RunResult(validated.report, [outcome])
+    problem = refresh_index(out_dir, settings) if outcome.status == "published" else None
+    result = RunResult(validated.report, [outcome], index_problem=problem)
     return _ended(result, result.outcomes[0].message)
 
 
@@ -530,7 +534,6 @@ def backfill_flow(
                     render_on="here",
                     inputs=inputs[month],
                     recompute=force,
-                    index=False,
                 )
                 continue
             if force or unchanged_month(out_dir, month, rules, inputs[month]) is None:
@@ -545,7 +548,6 @@ def backfill_flow(
                 progress=progress,
                 inputs=inputs[month],
                 recompute=force,
-                index=False,
             )
         done = []
         for outcome in outcomes.values():
@@ -564,7 +566,7 @@ def backfill_flow(
         except Exception:
             _log().exception("the index could not be rebuilt after the failed backfill")
         raise
-    refresh_index(out_dir, settings)  # once for the range, with every month it published
-    result = RunResult(validated.report, done)
+    problem = refresh_index(out_dir, settings)  # once for the range, with every month it published
+    result = RunResult(validated.report, done, index_problem=problem)
     failed = [o.period for o in done if o.status == "failed"]
     return _ended(result, f"{len(failed)} period(s) failed: {', '.join(failed)}")

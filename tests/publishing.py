@@ -20,7 +20,7 @@ from scorecards.transforms.report import period_report
 def publish(
     root: Path, tables: dict[str, list[dict[str, str]]], periods: list[str], settings: Settings, out: Path
 ) -> None:
-    """Publish each period from these tables into `out` as publish_month does: under its lock, then the index."""
+    """Publish each period from these tables into `out` as the period flow does: under its lock, then the index."""
     folder = write_tables(root / "input", tables)
     validated = validate_tables(read_inputs(folder), settings)
     assert validated.report.ok and validated.tables is not None, validated.report.problems
@@ -34,7 +34,7 @@ def publish(
                 publish_period.fn(
                     stage, out / text, config_hash(settings), validated.report, report, publication.version
                 )
-            rebuild_index.fn(out, settings)
+        rebuild_index.fn(out, settings)
 
 
 def outputs(out: Path) -> dict[str, bytes]:

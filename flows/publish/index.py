@@ -121,15 +121,15 @@ def write_index(out_dir: Path, pages: Mapping[str, tuple[str, Mapping[str, str]]
     }
     indexes = {part: index.encode("utf-8") for part, (index, _people) in pages.items()}
     alias = named_part(default)
-    # The same links: index.html and index.<default>.html are side by side, as are people/ and people.<default>/.
-    if alias not in indexes and layout.index_in(alias).is_file():
-        indexes[alias] = indexes[""]
-    if alias not in people and layout.people_in(alias).is_dir():
-        people[alias] = people[""]
-    stale = [part for part in NAMED_PARTS if part not in people]
     with failed_write_named(layout.index):
-        for part in (*people, *stale):
+        for part in ("", *NAMED_PARTS):  # first: a killed swap may have left a rep folder displaced
             _clean_leftovers(layout, part)
+        # The same links: index.html and index.<default>.html are side by side, as are people/ and people.<default>/.
+        if alias not in indexes and layout.index_in(alias).is_file():
+            indexes[alias] = indexes[""]
+        if alias not in people and layout.people_in(alias).is_dir():
+            people[alias] = people[""]
+        stale = [part for part in NAMED_PARTS if part not in people]
         if (
             all(_holds(layout.people_in(part), written) for part, written in people.items())
             and all(_same(layout.index_in(part), data) for part, data in indexes.items())

@@ -137,9 +137,11 @@ class OutFolder:
         """The lock a rebuild of the index and the people pages holds (hidden, like the period locks)."""
         return self.path / ".index.lock"
 
-    def index_pages(self) -> list[Path]:
-        """The index in each language it is written in: index.html first, then index.zh-CN.html …"""
-        return [page for page in map(self.index_in, ("", *NAMED_PARTS)) if page.is_file()]
+    def index_pages(self, default: str) -> list[Path]:
+        """The index in each language it is written in: index.html first (in the config's `default` locale), then
+        index.zh-CN.html … (not the default's copy under its own language's name, `write_index`)."""
+        parts = ("", *(part for part in NAMED_PARTS if part != named_part(default)))
+        return [page for page in map(self.index_in, parts) if page.is_file()]
 
     def person(self, rep_id: str, part: str = "") -> Path:
         """people<part>/<stem>.html: a rep's page (in the language `part` names, `language_part`)."""

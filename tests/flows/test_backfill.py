@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import corrections, write_tables
+from builders import BASE_TABLES, corrections, write_tables
 from hypothesis import given, settings
 from publishing import outputs
 from typer.testing import CliRunner
@@ -140,8 +140,6 @@ def test_backfill_computes_each_month_once_not_once_per_trend_it_is_in(
 
 
 def test_changed_input_or_config_makes_a_period_stale(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
-    from builders import BASE_TABLES
-
     out = tmp_path / "out"
     assert backfill(make_inputs(), out).exit_code == 0
     changed = make_inputs(
@@ -158,6 +156,31 @@ def test_one_failing_period_is_reported_and_the_others_publish(make_inputs, tmp_
     assert statuses(result.output) == {"2026-08": "published", "2026-09": "failed", "2026-10": "published"}
     assert "2026-09: another run is publishing or sending this period" in result.output
     assert not (out / "2026-09").exists()
+    assert f"open {out / 'index.html'} in a browser" in result.output  # it shows the two months published
+
+
+def test_where_the_index_is_is_said_only_when_it_shows_what_the_run_published(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    folder, out = make_inputs(), tmp_path / "out"
+    assert backfill(folder, out).exit_code == 0
+    changed = make_inputs(
+        "changed", targets=[*BASE_TABLES["targets"], {"rep_id": "R1", "period": "2026-09", "target_amount": "5"}]
+    )
+    # Every month failed: the index from the earlier run holds none of this run's publications.
+    with period_lock(out, "2026-08"), period_lock(out, "2026-09"), period_lock(out, "2026-10"):
+        result = backfill(changed, out)
+    assert result.exit_code == 1 and set(statuses(result.output).values()) == {"failed"}
+    assert "in a browser" not in result.output
+    # The month published, but the index could not be rebuilt (a period's table cut short by a copy by hand): the
+    # command says so where it would have said where the index is.
+    broken = out / "2026-08" / "scorecards.parquet"
+    broken.write_bytes(broken.read_bytes()[:100])
+    ran = runner.invoke(app, ["run", "--input", str(changed), "--period", "2026-10", "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    assert ran.stdout.splitlines()[-1] == (
+        f"warning: {broken}: cannot be read for the index (ComputeError); put the period back whole or publish it "
+        "again; the previous index is unchanged"
+    )
+    assert "in a browser" not in ran.output
 
 
 def test_backfill_on_data_that_fails_validation_publishes_nothing(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001

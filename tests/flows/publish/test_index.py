@@ -233,10 +233,19 @@ def test_the_default_s_pages_keep_the_names_they_had_as_another_language(tmp_pat
     assert write_index(tmp_path, {"": ("<p>zh again</p>", {"R1": "<p>zh again</p>"})}, "zh-CN") is True
     assert layout.index_in(".zh-CN").read_text() == "<p>zh again</p>"
     assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>zh again</p>"}
+    assert OutFolder(tmp_path).index_pages("zh-CN") == [layout.index]  # the copy is not another language
+    # A swap of the copy killed between its two renames (a share without an atomic exchange) is put right first:
+    # the copy is still there after the next rebuild, not taken for a language no longer in use.
+    displaced = tmp_path / ".people.zh-CN.old-123"
+    layout.people_in(".zh-CN").rename(displaced)
+    assert write_index(tmp_path, {"": ("<p>zh 3</p>", {"R1": "<p>zh 3</p>"})}, "zh-CN") is True
+    assert tree(layout.people_in(".zh-CN")) == {f"{person_stem('R1')}.html": b"<p>zh 3</p>"}
+    assert not displaced.exists()
     # A default that was never another language has no such name.
     write_index(tmp_path, {"": ("<p>en</p>", {"R1": "<p>r1</p>"})}, "en")
     assert not layout.index_in(".en").exists() and not layout.index_in(".zh-CN").exists()
     assert not layout.people_in(".en").exists() and not layout.people_in(".zh-CN").exists()
+    assert OutFolder(tmp_path).index_pages("en") == [layout.index]
 
 
 def test_a_failed_write_of_the_second_language_s_index_names_it(
