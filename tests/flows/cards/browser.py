@@ -19,6 +19,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
 #: CSS pixels of an A4 page at 96 dpi.
 A4_WIDTH = 794
+#: CSS pixels of a narrow screen, as a phone held sideways: the narrowest page headless chromium lays out when
+#: it dumps the DOM (a 390-px window is laid out 500 px wide there).
+PHONE_WIDTH = 500
 
 
 def require_browser() -> str:

@@ -83,11 +83,12 @@ def published(written: tuple[PeriodFolder, PeriodFolder]) -> PeriodFolder:
 
 
 def html_table(published: PeriodFolder, rep_id: str, title: str) -> tuple[list[list[str]], str]:
-    """The cells of the HTML table under a title, and the text between the table and the next title."""
+    """The cells of the HTML table under a title, and the text between the table (in the box it scrolls in on a
+    narrow screen) and the next title."""
     html = published.card(rep_id, ".html").read_text(encoding="utf-8")
     section = html.split(f"<h3>{title}</h3>", 1)[1].split("<h3>", 1)[0]
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)]
-    return [row for row in rows if row], re.sub(r"\s+", " ", section.split("</table>")[-1])
+    return [row for row in rows if row], re.sub(r"\s+", " ", section.split("</table></div>")[-1])
 
 
 def sheet_table(published: PeriodFolder, rep_id: str, title: str) -> list[tuple[object, ...]]:

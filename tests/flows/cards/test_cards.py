@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser import A4_WIDTH, evaluated, ink, lines_of, printed_pages, screenshot
+from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, printed_pages, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
@@ -326,6 +326,41 @@ def test_a_long_rep_name_wraps_inside_the_rollups_a4_width(published: Path, tmp_
     page.write_text(rollup.replace("Ann Lee", long_name))
     image = screenshot(page, tmp_path / "team.png")
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
+
+
+def test_on_a_phone_the_rollups_reps_table_scrolls_on_its_own_and_the_page_does_not(
+    published: Path, tmp_path: Path
+) -> None:
+    # Found in a trial: on a phone the reps table's dozen columns pushed the whole page sideways, headings and all.
+    page = tmp_path / "team.html"
+    page.write_text((published / "teams" / f"{safe_stem('East')}.html").read_text())
+    page_width, box, table = evaluated(
+        page,
+        "[document.documentElement.scrollWidth, document.querySelector('table.reps').parentElement.clientWidth,"
+        " document.querySelector('table.reps').scrollWidth]",
+        PHONE_WIDTH,
+    )
+    assert page_width <= PHONE_WIDTH, page_width
+    assert table > box, (table, box)  # it is wider than the screen, and scrolls in its box
+    headings = lines_of(page, "th", PHONE_WIDTH)
+    assert all(lines <= len(text.split()) for text, lines in headings), headings  # words are never cut
+
+
+def test_on_a_phone_each_trend_month_keeps_its_figure_apart_from_the_next(published: Path, tmp_path: Path) -> None:
+    # Found in a trial: two grade boxes side by side on a phone left ~25 px a month: `125.3%104.7%` ran together.
+    page = tmp_path / "card.html"
+    wide = re.sub(r"<td>[\d.]+%</td>", "<td>125.3%</td>", card(published, "R1", "html").read_text())
+    page.write_text(wide)
+    assert wide.count("<td>125.3%</td>") >= 6  # a year of figures as wide as attainment's get
+    gaps = evaluated(
+        page,
+        "[...document.querySelectorAll('table.trend tr')].flatMap(row => {"
+        " const boxes = [...row.cells].map(c => { const r = document.createRange(); r.selectNodeContents(c);"
+        " return r.getBoundingClientRect(); }).filter(b => b.width > 0);"
+        " return boxes.slice(1).map((b, i) => b.left - boxes[i].right); })",
+        PHONE_WIDTH,
+    )
+    assert gaps and min(gaps) > 0, gaps
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "#N/A"])

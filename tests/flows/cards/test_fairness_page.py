@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from browser import A4_WIDTH, ink, screenshot
+from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, screenshot
 from builders import OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
 from openpyxl import load_workbook
 from openpyxl.utils.units import cm_to_EMU
@@ -205,6 +205,18 @@ def test_the_page_renders_in_a_browser_within_a4_width(published: Published, pag
     image = screenshot(published.folder / name, tmp_path / "page.png", height=2400)
     assert ink(image) > 50_000  # not blank
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0  # nothing overflows the A4 width
+
+
+def test_on_a_phone_a_wide_table_scrolls_and_words_are_cut_only_when_nothing_else_fits(published: Published) -> None:
+    # Found in a trial: on a phone the page's headings broke inside words (`Lowe/st`, `N/A` over two lines) and a
+    # team's name was cut (`Enterpris/e`), because every cell could break anywhere to squeeze a table into the screen.
+    page = published.folder / "fairness.html"
+    assert evaluated(page, "document.documentElement.scrollWidth", PHONE_WIDTH) <= PHONE_WIDTH
+    headings = lines_of(page, ".fairness th", PHONE_WIDTH)
+    assert all(lines <= len(text.split()) for text, lines in headings), headings
+    names = [(text, lines) for text, lines in lines_of(page, ".fairness td:not(.num)", PHONE_WIDTH) if text]
+    cut = [(text, lines) for text, lines in names if lines > len(text.split())]
+    assert {text for text, _ in cut} <= {LONG_TEAM, "L" * 150}, cut  # only what has no space to break at
 
 
 def test_the_chinese_page_is_chinese_and_its_glyphs_are_drawn(published: Published, tmp_path: Path) -> None:
