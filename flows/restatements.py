@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 Format = Literal["text", "csv", "json"]
 #: The status of a rep whose numbers are the same in both versions but whose evidence rows are not.
 EVIDENCE_ONLY = "evidence only"
+#: The scorecards columns that say where a rep is: they do not compare across teams.
+PLACE_COLUMNS = ("team", "manager_name", "manager_email", "rank_in_team")
 #: Words for an evidence row's key in the report, by section (`opportunity O-1: amount 10000.00 → 12000.00`): the
 #: cards' names of the rows, in English, in lower case.
 KEY_NAMES = {section: name.lower() for section, name in EVIDENCE_ROW_NAMES.items()}
@@ -44,7 +46,8 @@ class Restatement:
     old: Version
     new: Version
     #: rep_id, rep_name and status of every rep that is not unchanged: added, gone, changed (a scorecards column
-    #: differs, SPEC §9), or EVIDENCE_ONLY (the same numbers, but evidence rows that appeared, went or changed).
+    #: differs, SPEC §9), or EVIDENCE_ONLY (the same numbers, but evidence rows that appeared, went or changed);
+    #: seen by one manager (`for_teams`), also joined or left, and other_team.
     reps: pl.DataFrame
     changes: pl.DataFrame
     evidence: pl.DataFrame
@@ -72,11 +75,41 @@ class Restatement:
         return set(self._places.filter(pl.col("rep_id").is_in(self.reps["rep_id"].implode()))["team"].to_list())
 
     def for_teams(self, teams: Collection[str]) -> Restatement:
-        """Only the reps of these teams: a rep belongs to its team in either version (one that moved, to both)."""
+        """Only the reps of these teams, as their manager sees them: a rep belongs to its team in either version.
+
+        A rep who moved between one of these teams and another is `joined` or `left` rather than changed, with
+        the other team in `other_team`: one that left keeps no numbers or evidence rows (they are another
+        team's now); one that joined keeps the numbers that compare across teams (not the team, its manager or
+        the rank in it) and the evidence rows.
+        """
         members = self._places.filter(pl.col("team").is_in(list(teams)))["rep_id"].unique().implode()
         mine = pl.col("rep_id").is_in(members)
+        moved = (
+            self.old.scorecards.select("rep_id", old_team="team")
+            .join(self.new.scorecards.select("rep_id", new_team="team"), on="rep_id")
+            .filter(pl.col("old_team").is_in(list(teams)) != pl.col("new_team").is_in(list(teams)))
+            .select(
+                "rep_id",
+                moved=pl.when(pl.col("new_team").is_in(list(teams))).then(pl.lit("joined")).otherwise(pl.lit("left")),
+                other_team=pl.when(pl.col("new_team").is_in(list(teams)))
+                .then(pl.col("old_team"))
+                .otherwise(pl.col("new_team")),
+            )
+        )
+        reps = (
+            self.reps.filter(mine)
+            .join(moved, on="rep_id", how="left")
+            .with_columns(status=pl.coalesce("moved", "status"))
+            .drop("moved")
+        )
+        left = pl.col("rep_id").is_in(moved.filter(pl.col("moved") == "left")["rep_id"].implode())
+        joined = pl.col("rep_id").is_in(moved.filter(pl.col("moved") == "joined")["rep_id"].implode())
+        places = pl.col("column").is_in(list(PLACE_COLUMNS))
         return replace(
-            self, reps=self.reps.filter(mine), changes=self.changes.filter(mine), evidence=self.evidence.filter(mine)
+            self,
+            reps=reps,
+            changes=self.changes.filter(mine & ~left & ~(joined & places)),
+            evidence=self.evidence.filter(mine & ~left),
         )
 
 

@@ -28,8 +28,15 @@ from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
 
-#: How a rep's status reads (transforms.restatement.rep_status).
-STATUS = {"added": N_("added"), "gone": N_("gone"), "changed": N_("changed")}
+#: How a rep's status reads (transforms.restatement.rep_status; joined and left: Restatement.for_teams, with the
+#: other team).
+STATUS = {
+    "added": N_("added"),
+    "gone": N_("gone"),
+    "changed": N_("changed"),
+    "joined": N_("moved here from %(team)s"),
+    "left": N_("moved to %(team)s"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,8 @@ class Changes:
 
     old_version: int
     new_version: int
-    #: rep_id, rep_name, status (added, gone, changed): the manager's reps that changed.
+    #: rep_id, rep_name, status (added, gone, changed, joined, left) and other_team (the team a rep who joined
+    #: came from, or a rep who left went to): the manager's reps that changed.
     reps: pl.DataFrame
     #: rep_id, column, old, new: their changed scorecards columns.
     numbers: pl.DataFrame
@@ -142,7 +150,7 @@ def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[di
     return (
         reps.join(places, on="rep_id", how="left")
         .sort("_team", "rank_in_team", "rep_id", nulls_last=True)
-        .select("rep_id", "rep_name", "status")
+        .select("rep_id", "rep_name", "status", "other_team")
         .to_dicts()
     )
 
@@ -150,13 +158,18 @@ def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[di
 def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> RepCorrection:
     _ = translations(locale).gettext
     rep_id = rep["rep_id"]
+    status = _(STATUS.get(rep["status"], rep["status"]))
+    if rep["other_team"] is not None:
+        status %= {"team": one_line(rep["other_team"])}
     title = _("%(rep)s (%(rep_id)s): %(status)s") % {
         "rep": one_line(rep["rep_name"] or ""),
         "rep_id": one_line(rep_id),
-        "status": _(STATUS.get(rep["status"], rep["status"])),
+        "status": status,
     }
     numbers = []
-    if rep["status"] == "changed":  # an added or gone rep has every column on one side only: its evidence says more
+    # An added or gone rep has every column on one side only: its evidence says more. One that left is another
+    # team's now: `Changes` holds none of its numbers.
+    if rep["status"] in ("changed", "joined"):
         numbers = [
             number_change(column, old, new, locale, currency)
             for column, old, new in changes.numbers.filter(pl.col("rep_id") == rep_id)

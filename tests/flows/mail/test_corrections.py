@@ -223,6 +223,40 @@ def test_hostile_text_in_changed_evidence_is_escaped_and_kept_on_one_line(restat
     assert [r.recipients for r in mailbox.received] == [[EAST]]
 
 
+def test_a_rep_who_moved_team_has_left_one_manager_s_team_and_joined_the_other_s(
+    tmp_path: Path,
+    settings: Settings,
+    mail_server,  # noqa: ANN001
+) -> None:
+    # Found in a trial: after a corrected roster moved a rep, the new manager read "changed … Rank in team: 8 → 5"
+    # (8 was the rank in the other team), and the old one read the rep's figures and rank in the new team.
+    mailbox, smtp = mail_server()
+    publish(tmp_path, BASE_TABLES, settings)
+    send_period(tmp_path / "out", PERIOD, settings, smtp)
+    west = {"team": "West", "manager_name": "Max Li", "manager_email": WEST}
+    reps = [{**r, **west} if r["rep_id"] == "R2" else r for r in BASE_TABLES["reps"]]
+    deals = [{**d, "amount": "900.00"} if d["opportunity_id"] == "O5" else d for d in BASE_TABLES["opportunities"]]
+    publish(tmp_path, {**BASE_TABLES, "reps": reps, "opportunities": deals}, settings)  # and R2's open deal grew
+    mailbox.received.clear()
+
+    sent = send_period(tmp_path / "out", PERIOD, settings, smtp)
+    assert outcomes(sent) == {EAST: "sent (correction of version 1)", WEST: "sent (correction of version 1)"}
+    mails = {m.recipients[0]: m.message for m in mailbox.received}
+    old, new = body(mails[EAST], "plain"), body(mails[WEST], "plain")
+    assert "王芳 (R2): moved to West" in old
+    old_part = old.split("王芳 (R2): moved to West", 1)[1].split("\n\n", 1)[0]
+    assert old_part.strip() == "", old_part  # no number and no deal of a rep who is West's now
+    assert not [name for name in attachments(mails[EAST]) if "R2" in name]
+    assert "王芳 (R2): moved here from East" in new
+    lines = new.split("王芳 (R2): moved here from East", 1)[1].split("\n\n", 1)[0]
+    assert "Team" not in lines and "Rank in team" not in lines and "Manager" not in lines, lines
+    assert "Open pipeline: CN¥700.50 → CN¥900.00" in lines and "Opportunity O5: Amount" in lines, lines
+    assert "900.00" not in old  # East is not told how a West rep's pipeline grew
+    assert "2026-10 West - 王芳 (R2) v2.xlsx" in attachments(mails[WEST])
+    for part in (old, new, body(mails[EAST], "html"), body(mails[WEST], "html")):
+        assert ": changed" not in part.split("R2)", 1)[1][:3]
+
+
 def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: Settings, mail_server) -> None:  # noqa: ANN001
     mailbox, smtp = mail_server()
     chinese = {**BASE_TABLES, "reps": [{**r, "locale": "zh-CN"} for r in BASE_TABLES["reps"]]}
