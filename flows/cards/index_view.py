@@ -54,21 +54,26 @@ class IndexRep:
 
 @dataclass(frozen=True)
 class IndexTeam:
-    """A team of a period on the index: its name, its rollup's link (None when absent) and its reps."""
+    """A team of a period on the index: its name, its rollup's link (None when absent) and its reps; `anchor`
+    is the id of its row, which the period's list of teams links to."""
 
     name: str
+    anchor: str
     rollup_href: str | None
     reps: list[IndexRep]
 
 
 @dataclass(frozen=True)
 class IndexPeriod:
-    """A published period on the index: its title, version, fairness page link and teams."""
+    """A published period on the index: its title, version, fairness page link and teams; `anchor` is the id of
+    its heading, `jumps` a link to each of its teams' rows (none when it has one team)."""
 
     title: str
+    anchor: str
     version: str | None
     fairness_href: str | None
     teams: list[IndexTeam]
+    jumps: list[Link]
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ class PeriodIndex:
     #: The same page in each other language in use.
     languages: list[Language]
     periods: list[IndexPeriod]
+    #: A link to each period's heading, newest first (none when there is one period).
+    jumps: list[Link]
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,8 @@ def _labels(locale: str) -> dict[str, str]:
         "colon": colon(locale),
         "fairness": _("Fairness page"),
         "team": _("Team"),
+        "teams": _("Jump to a team"),
+        "months": _("Jump to a month"),
         "rep": _("Rep"),
         "overall_grade": _("Overall grade"),
         "card": _("Scorecard"),
@@ -176,9 +185,11 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
     shown = []
     for period, publication, fairness_pages in periods.sort("period", descending=True).iter_rows():
         mine = reps.filter(pl.col("period") == period).sort("team", "rank_in_team", "rep_id")
+        anchor = f"m{period}"
         teams = [
             IndexTeam(
                 name=team,
+                anchor=f"{anchor}-t{number}",  # by its place, as a team's name may be any text
                 rollup_href=rollup_link_from_index(period, team) if rows["has_rollup"][0] else None,
                 reps=[
                     IndexRep(
@@ -190,7 +201,9 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
                     for rep in rows.iter_rows(named=True)
                 ],
             )
-            for (team,), rows in mine.partition_by("team", maintain_order=True, as_dict=True).items()
+            for number, ((team,), rows) in enumerate(
+                mine.partition_by("team", maintain_order=True, as_dict=True).items(), start=1
+            )
         ]
         # The page named for this language if the period has one (published while the default was another
         # language, even if this is the default now), else the default's: a period published before its page
@@ -199,14 +212,22 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
         shown.append(
             IndexPeriod(
                 title=_month(period, locale),
+                anchor=anchor,
                 version=_("Version %(version)d") % {"version": publication} if publication is not None else None,
                 fairness_href=fairness_link_from_index(period, fairness) if fairness is not None else None,
                 teams=teams,
+                jumps=_jumps([Link(team.name, f"#{team.anchor}") for team in teams]),
             )
         )
     labels = _labels(locale)
     languages = language_links(locales, locale, index_link_from_index)
-    return PeriodIndex(locale, labels, labels["index_title"], languages, shown)
+    months = _jumps([Link(period.title, f"#{period.anchor}") for period in shown])
+    return PeriodIndex(locale, labels, labels["index_title"], languages, shown, months)
+
+
+def _jumps(links: list[Link]) -> list[Link]:
+    """Links to the parts of a long page, or none when there is one part to go to."""
+    return links if len(links) > 1 else []
 
 
 def build_people(reps: pl.DataFrame, locale: str, locales: list[str]) -> list[PersonPage]:

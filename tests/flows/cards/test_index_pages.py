@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import polars as pl
 import pytest
-from browser import A4_WIDTH, ink, screenshot
+from browser import A4_WIDTH, evaluated, ink, screenshot
 from builders import BASE_TABLES
 from hostile.test_identities import HOSTILE_REPS, LONG_ID, PAYLOADS, ROSTER, TABLES, assert_inert_html
 from publishing import publish
@@ -104,6 +104,10 @@ def assert_every_link_resolves(folder: Path) -> int:
     for page in sorted(folder.rglob("*.html")):
         for link in parsed(page).links:
             parts = urlsplit(link)
+            if link.startswith("#"):  # a part of the same page: the index's jumps to a month or a team
+                assert f'id="{parts.fragment}"' in page.read_text("utf-8"), (page, link)
+                checked += 1
+                continue
             if parts.scheme == "mailto" and page.parent.name == "reps":
                 continue  # a card's question to the rep's manager
             assert not parts.scheme and not parts.netloc, (page, link)  # no network, no mailto, no javascript
@@ -203,6 +207,24 @@ def test_each_period_lists_its_teams_and_every_rep_with_the_overall_grade(out: P
     links = parsed(OutFolder(out).index).links
     assert links.count("people/R1-a791366f6f.html") == 3 and "2026-10/reps/R3-021bbd75cf.html" in links
     assert "2026-10/teams/West-41a6741e9a.html" in links
+
+
+@pytest.mark.parametrize("part", ["", ".zh-CN"])
+def test_the_index_leads_to_each_month_and_to_each_team_of_a_month(out: Path, part: str) -> None:
+    # Found in a trial: a year of a big sales floor is thousands of rows, and a manager scrolled to find a team.
+    jumps = evaluated(
+        OutFolder(out).index_in(part),
+        "[...document.querySelectorAll('p.jump')].map(p => [...p.querySelectorAll('a')].map(a =>"
+        " [a.textContent, document.getElementById(a.getAttribute('href').slice(1)).textContent.trim()]))",
+    )
+    # September and August had one team each: nothing to jump to, and no line saying so.
+    months, october = jumps
+    if part:
+        assert months == [[f"2026年{m}月", f"2026年{m}月 · 第 1 版"] for m in (10, 9, 8)]
+        assert october == [["East", "团队：East"], ["West", "团队：West"]]
+    else:
+        assert months == [[f"{m} 2026", f"{m} 2026 · Version 1"] for m in ("October", "September", "August")]
+        assert october == [["East", "Team: East"], ["West", "Team: West"]]
 
 
 def test_a_rep_page_lists_the_rep_s_cards_across_periods_with_the_grade_chart(out: Path) -> None:
