@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from browser import PHONE_WIDTH, evaluated
 from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_tables
 from openpyxl import load_workbook
 
@@ -139,6 +140,24 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
     assert files["2026-10 East v2.xlsx"] == folder.rollup("East", ".xlsx").read_bytes()
     card = load_workbook(io.BytesIO(files["2026-10 East - Ann Lee (R1) v2.xlsx"]))
     assert 3250.3 in [cell.value for row in card.worksheets[0].iter_rows() for cell in row]
+
+
+def test_on_a_phone_the_correction_stays_within_the_screen(restated, settings: Settings, tmp_path: Path) -> None:  # noqa: ANN001
+    out, mailbox, smtp = restated
+    send_period(out, PERIOD, settings, smtp)
+    html = body(mailbox.received[0].message, "html")
+    assert ">Won amount</td>" in html and ">CN¥3,000.30</td>" in html and "<strong>CN¥3,250.30</strong>" in html
+    # The widest line a correction has: a change that rounding would hide, with both exact values.
+    widest = {
+        "Won amount": "Sales-target attainment",
+        "CN¥3,000.30": "100.0% (1.000000)",
+        "CN¥3,250.30": "100.0% (1.000400)",
+    }
+    for shown, wide in widest.items():
+        html = html.replace(f">{shown}<", f">{wide}<")
+    page = tmp_path / "correction.html"
+    page.write_text(html, "utf-8")
+    assert evaluated(page, "document.documentElement.scrollWidth", PHONE_WIDTH) <= PHONE_WIDTH
 
 
 def test_a_team_whose_numbers_did_not_change_gets_nothing_even_if_its_message_would_differ(

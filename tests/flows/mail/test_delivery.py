@@ -6,6 +6,7 @@ import email
 import io
 import json
 import logging
+import re
 import shutil
 import smtplib
 import ssl
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from browser import PHONE_WIDTH, evaluated
 from builders import BASE_TABLES, OPPORTUNITIES_HEADER, REPS_HEADER, write_tables
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -205,6 +207,25 @@ def test_the_html_body_suits_mail_clients_and_escapes_names(period_dir: Path) ->
     assert "<table" in html and 'border="1"' in html  # readable even when a client strips every style
     assert "Oz &lt;b&gt;Kim&lt;/b&gt; &amp; Co" in south.html_body and "<b>Kim" not in south.html_body
     assert "Oz <b>Kim</b> & Co" in south.text_body  # the text part is not HTML-escaped
+
+
+def test_on_a_phone_only_the_reps_table_of_the_mail_scrolls_sideways(period_dir: Path, tmp_path: Path) -> None:
+    # Found in a trial: the reps table widened the whole message, and the team's totals ("Won amount CN¥…") and the
+    # attachments' names were cut off at the screen's edge.
+    messages, _ = build_messages(period_dir, "en", currency="CNY")
+    page = tmp_path / "mail.html"
+    mail = next(m for m in messages if m.recipient == "mia@example.com").html_body
+    page.write_text(re.sub(r"CN¥[\d,]+\.\d\d", "CN¥3,124,859.95", mail), "utf-8")  # a large team's amounts
+    page_width, box, table, totals = evaluated(
+        page,
+        "[document.documentElement.scrollWidth, document.querySelector('table[border=\"1\"]').parentElement"
+        ".clientWidth, document.querySelector('table[border=\"1\"]').scrollWidth,"
+        " Math.max(...[...document.querySelectorAll('h2 + table td')].map(td => td.getBoundingClientRect().right))]",
+        PHONE_WIDTH,
+    )
+    assert page_width <= PHONE_WIDTH, page_width
+    assert table > box  # the table is wider than the screen, and scrolls in its box
+    assert totals <= PHONE_WIDTH, totals
 
 
 def test_subject_and_body_follow_the_locale(period_dir: Path) -> None:

@@ -19,9 +19,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
 #: CSS pixels of an A4 page at 96 dpi.
 A4_WIDTH = 794
-#: CSS pixels of a narrow screen, as a phone held sideways: the narrowest page headless chromium lays out when
-#: it dumps the DOM (a 390-px window is laid out 500 px wide there).
-PHONE_WIDTH = 500
+#: CSS pixels of a phone's screen held upright (an iPhone 12 to 15), where managers open the mail and its links.
+PHONE_WIDTH = 390
+#: The narrowest window headless chromium lays a page out in when it dumps the DOM (a 390-px one is 500 wide).
+NARROWEST_WINDOW = 500
 
 
 def require_browser() -> str:
@@ -86,12 +87,28 @@ def _chromium(binary: str, profile: str, width: int, height: int) -> list[str]:
 def evaluated(page: Path, expression: str, width: int = A4_WIDTH) -> Any:  # noqa: ANN401 - any JSON value
     """What a JavaScript expression gives (as JSON) on a local HTML page, as chromium lays it out at `width`."""
     binary = require_browser()
-    probe = f"<script>document.documentElement.dataset.probe = JSON.stringify({expression});</script>"
     with tempfile.TemporaryDirectory() as profile:
         measured = Path(profile) / "page.html"
-        measured.write_text(page.read_text("utf-8").replace("</body>", probe + "</body>"), "utf-8")
+        if width >= NARROWEST_WINDOW:
+            probe = f"<script>document.documentElement.dataset.probe = JSON.stringify({expression});</script>"
+            measured.write_text(page.read_text("utf-8").replace("</body>", probe + "</body>"), "utf-8")
+            flags = [*_chromium(binary, profile, width, 1600)]
+        else:  # narrower than a window can be: the page is laid out in a frame of that width, and measured there
+            (Path(profile) / "framed.html").write_text(page.read_text("utf-8"), "utf-8")
+            measure = f"document.documentElement.dataset.probe = frame.contentWindow.eval({json.dumps(f'JSON.stringify({expression})')})"
+            measured.write_text(
+                f'<html><body style="margin:0"><iframe src="framed.html" style="width:{width}px;height:1600px;'
+                f'border:0"></iframe><script>const frame = document.querySelector("iframe");'
+                f" frame.onload = () => {{ {measure}; }};</script></body></html>",
+                "utf-8",
+            )
+            flags = [
+                *_chromium(binary, profile, NARROWEST_WINDOW, 1600),
+                "--allow-file-access-from-files",  # the frame's page is the measuring page's origin
+                "--virtual-time-budget=5000",  # the dump waits for the frame's load
+            ]
         dom = subprocess.run(
-            [*_chromium(binary, profile, width, 1600), "--dump-dom", measured.as_uri()],
+            [*flags, "--dump-dom", measured.as_uri()],
             check=True,
             capture_output=True,
             text=True,
