@@ -63,7 +63,7 @@ from scorecards.flows.sources.ingest import files_not_read, read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import UNREAD_WHY, RawTable, UnreadableTable, Validated, ValidationReport
 from scorecards.schemas.tables import InputTables
-from scorecards.transforms.coverage import month_warnings
+from scorecards.transforms.coverage import month_caveats
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import PeriodReport, period_report
@@ -336,19 +336,22 @@ def publish_month(
     """
     assert validated.tables is not None
     target = out_dir / str(period)
-    warnings = month_warnings(validated.tables, period, datetime.now(ZoneInfo(settings.schedule.timezone)).date())
+    caveats = month_caveats(validated.tables, period, datetime.now(ZoneInfo(settings.schedule.timezone)).date())
+    warnings = caveats.warnings
     for warning in warnings:
         _log().warning("%s: %s", period, warning)
     try:
         with period_lock(out_dir, str(period)):
             versions_before = version_numbers(out_dir, str(period))
             unchanged = None if recompute else unchanged_month(out_dir, period, config_sha256, inputs)
+            if unchanged is not None and PeriodFolder(target).warnings() != warnings:
+                unchanged = None  # its pages say what the month's data may not, as of the day it was published
             done = None
             if unchanged is not None and inputs is not None:
                 done = republish_unchanged(validated, target, config_sha256, unchanged, inputs, progress, warnings)
             if done is None:
                 report = compute_period(validated.tables, period, settings, known)
-                publication = publication_of(out_dir, period, report, settings)
+                publication = dataclasses.replace(publication_of(out_dir, period, report, settings), caveats=caveats)
                 published = published_pages(target)  # its unchanged cards are carried over, not rendered again
                 with staging_folder(out_dir, str(period)) as stage:
                     pages = write_period(

@@ -3,6 +3,7 @@ are made."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -25,13 +26,27 @@ def rows_dated_in(tables: InputTables, period: Period) -> int:
     )
 
 
-def month_warnings(tables: InputTables, period: Period, today: date) -> tuple[str, ...]:
-    """What the month's data may not say that its cards should: that the month is not over yet on `today` (the
-    schedule's day), or that the input has nothing dated in it (a mistyped period, a backfill that starts before
-    the data). The month is published all the same: SPEC §7 gives no other exit."""
-    warnings = []
-    if period.end >= today:
-        warnings.append(f"the month has not ended yet (today is {today}): its cards show it so far")
-    if not rows_dated_in(tables, period):
-        warnings.append("the input has no deal, lead or survey answer dated in it: every card shows no activity")
-    return tuple(warnings)
+@dataclass(frozen=True)
+class MonthCaveats:
+    """What a month's data may not say that its cards should: that the month was not over yet on the day it was
+    scored (`not_over_on`, else None), or that the input has nothing dated in it (`no_activity`: a mistyped
+    period, a backfill that starts before the data). The month is published all the same (SPEC §7 gives no other
+    exit), with these on its pages, and is sent to nobody."""
+
+    not_over_on: date | None
+    no_activity: bool
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The caveats as the run's log, its table and the manifest say them (empty when there are none)."""
+        warnings = []
+        if self.not_over_on is not None:
+            warnings.append(f"the month has not ended yet (today is {self.not_over_on}): its cards show it so far")
+        if self.no_activity:
+            warnings.append("the input has no deal, lead or survey answer dated in it: every card shows no activity")
+        return tuple(warnings)
+
+
+def month_caveats(tables: InputTables, period: Period, today: date) -> MonthCaveats:
+    """The caveats of `period` scored on `today` (the schedule's day)."""
+    return MonthCaveats(today if period.end >= today else None, not rows_dated_in(tables, period))

@@ -8,6 +8,8 @@ from datetime import date
 
 import polars as pl
 
+from scorecards.transforms.coverage import MonthCaveats
+
 #: The key of each evidence section's rows within one rep's card.
 EVIDENCE_KEYS: dict[str, str] = {
     "deals": "opportunity_id",  # won deals are among them: no second list of the same rows
@@ -34,6 +36,8 @@ class Publication:
     #: rep_id and restates: the version each rep's card restates, the one last sent to the rep's manager (else
     #: `restates`, the latest sent to anyone); `changes` and `evidence` hold each rep's changes since it.
     sent_to_reps: pl.DataFrame | None = None
+    #: What the month's data may not say that its pages should (a month not over, nothing dated in it).
+    caveats: MonthCaveats = MonthCaveats(None, no_activity=False)
 
     def restates_for(self, rep_ids: Collection[str]) -> int | None:
         """The version the cards of these reps restate (the newest of theirs, for a team's rollup)."""

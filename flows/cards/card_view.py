@@ -8,7 +8,7 @@ only selected, localised and formatted.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from scorecards.flows.cards.page_parts import (
     Table,
     Value,
     Wording,
+    caveat_lines,
     change_cell,
     evidence_cell,
     grade_class,
@@ -135,6 +136,8 @@ class Card:
     #: The "question a number" link (SPEC §9), and what a restatement changed for this rep.
     question: Link | None = None
     restated: Restated | None = None
+    #: What the month's data may not say (a month not over, nothing dated in it): `caveat_lines`.
+    caveats: list[str] = field(default_factory=list)
 
 
 def build_cards(
@@ -264,6 +267,7 @@ def _card(
         person=Link(_("Overall grade by period"), person_link_from_card(row["rep_id"], part)),
         question=_question(row, months[-1], publication, t) if publication else None,
         restated=_restated(row["rep_id"], publication, t) if publication and publication.restates else None,
+        caveats=caveat_lines(publication.caveats if publication else None, t),
     )
 
 

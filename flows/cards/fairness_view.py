@@ -16,12 +16,23 @@ import polars as pl
 
 from scorecards.config import DIMENSIONS, Settings
 from scorecards.config.dimensions import N_
-from scorecards.flows.cards.page_parts import Cell, Language, Line, Link, Table, Wording, index_link, language_links
+from scorecards.flows.cards.page_parts import (
+    Cell,
+    Language,
+    Line,
+    Link,
+    Table,
+    Wording,
+    caveat_lines,
+    index_link,
+    language_links,
+)
 from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, languages_in_use, listed, remark
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import fairness_link_from_fairness, index_link_from_fairness, language_part
 from scorecards.schemas.fields import GRADES
+from scorecards.transforms.coverage import MonthCaveats
 from scorecards.transforms.exact import RATIO_PLACES
 from scorecards.transforms.fairness import (
     ENOUGH_DIMENSIONS,
@@ -143,17 +154,27 @@ class FairnessPage:
     index: Link
     #: The same page in each other language of the period (the workbook does not show them).
     languages: list[Language]
+    #: What the month's data may not say (a month not over, nothing dated in it): `caveat_lines`.
+    caveats: list[str]
 
 
-def build_fairness_pages(report: PeriodReport, period: Period, settings: Settings) -> list[FairnessPage]:
+def build_fairness_pages(
+    report: PeriodReport, period: Period, settings: Settings, caveats: MonthCaveats | None = None
+) -> list[FairnessPage]:
     """The fairness page of P in each of its languages: the config's default locale (fairness.html) first, then
-    each other one a rep's card, and so a team's rollup, which links the page, is in (fairness.zh-CN.html)."""
+    each other one a rep's card, and so a team's rollup, which links the page, is in (fairness.zh-CN.html);
+    `caveats`: what the month's data may not say, as its publication records it."""
     locales = languages_in_use(settings.defaults.locale, report.scorecards["locale"].cast(pl.String))
-    return [_fairness_page(report, period, settings, locale, locales) for locale in locales]
+    return [_fairness_page(report, period, settings, locale, locales, caveats) for locale in locales]
 
 
 def _fairness_page(
-    report: PeriodReport, period: Period, settings: Settings, locale: str, locales: list[str]
+    report: PeriodReport,
+    period: Period,
+    settings: Settings,
+    locale: str,
+    locales: list[str],
+    caveats: MonthCaveats | None,
 ) -> FairnessPage:
     part = language_part(locale, settings.defaults.locale)
     t = Wording(locale, settings.display.reporting)
@@ -222,6 +243,7 @@ def _fairness_page(
         outliers=_outliers_section(fairness, t),
         index=index_link(_, index_link_from_fairness(part)),
         languages=language_links(locales, locale, fairness_link_from_fairness),
+        caveats=caveat_lines(caveats, t),
     )
 
 

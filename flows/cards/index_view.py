@@ -74,6 +74,8 @@ class IndexPeriod:
     fairness_href: str | None
     teams: list[IndexTeam]
     jumps: list[Link]
+    #: Why the month's figures are not final, when it was published with a warning (its pages say which).
+    caveats: list[str]
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
     default = locales[0]
     part = language_part(locale, default)
     shown = []
-    for period, publication, fairness_pages in periods.sort("period", descending=True).iter_rows():
+    for period, publication, fairness_pages, warned in periods.sort("period", descending=True).iter_rows():
         mine = reps.filter(pl.col("period") == period).sort("team", "rank_in_team", "rep_id")
         anchor = f"m{period}"
         teams = [
@@ -217,6 +219,9 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
                 fairness_href=fairness_link_from_index(period, fairness) if fairness is not None else None,
                 teams=teams,
                 jumps=_jumps([Link(team.name, f"#{team.anchor}") for team in teams]),
+                caveats=[_("Not final: published with a warning, and sent to no one. Its pages say why.")]
+                if warned
+                else [],
             )
         )
     labels = _labels(locale)

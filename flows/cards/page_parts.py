@@ -19,6 +19,7 @@ from scorecards.flows.shared.display import ABSENT, Kind, format_change, format_
 from scorecards.flows.shared.i18n import in_points, translations
 from scorecards.flows.shared.layout import language_part
 from scorecards.schemas.fields import GRADES
+from scorecards.transforms.coverage import MonthCaveats
 from scorecards.transforms.restatement import Publication
 
 Value = Decimal | int | str | date | bool | None
@@ -192,6 +193,30 @@ class Wording:
 def grade_class(grade: str | None) -> str:
     """The CSS class of a grade's badge: `A` … `D`, `na` for no grade."""
     return grade if grade in GRADES else "na"
+
+
+def caveat_lines(caveats: MonthCaveats | None, t: Wording) -> list[str]:
+    """What a month's pages say its data may not (a month not over when it was scored, nothing dated in it), in
+    the page's language; none for a month without such a caveat."""
+    if caveats is None:
+        return []
+    lines = []
+    if caveats.not_over_on is not None:
+        lines.append(
+            t.gettext(
+                "Not final: this month had not ended when these figures were made, on %(date)s. They show the "
+                "month so far, and are sent to no one until the month is published again after its end."
+            )
+            % {"date": format_value(caveats.not_over_on, "date", t.locale, t.na)}
+        )
+    if caveats.no_activity:
+        lines.append(
+            t.gettext(
+                "Not final: the input has no deal, lead or survey answer dated in this month, so every figure "
+                "shows no activity. These pages are sent to no one."
+            )
+        )
+    return lines
 
 
 def restated_title(publication: Publication, sent: int | None, t: Wording) -> str:

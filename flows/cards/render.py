@@ -290,7 +290,7 @@ def render_period(
         done = _count((_render_cards(*job, chunk) for chunk in _chunks(rest)), on_cards)
     rollups = build_team_rollups(report, period, settings, publication)
     teams, carried = write_team_rollups(rollups, folder, settings.display.reporting, published)
-    for fairness in build_fairness_pages(report, period, settings):
+    for fairness in build_fairness_pages(report, period, settings, publication.caveats if publication else None):
         write_fairness_page(fairness, folder, settings.display.reporting)
     cards = unbuilt | {rep_id: digest for hashes, _ in done for rep_id, digest in hashes.items()}
     carried += len(unbuilt) + sum(n for _, n in done)
@@ -446,7 +446,10 @@ def _frame_digest(frame: pl.DataFrame) -> bytes:
 def _publication_digest(publication: Publication | None) -> bytes:
     if publication is None:
         return b"no publication\n"
-    head = f"{publication.version} {publication.published_on} {publication.questions_to} {publication.restates}\n"
+    head = (
+        f"{publication.version} {publication.published_on} {publication.questions_to} {publication.restates}"
+        f" {publication.caveats}\n"
+    )
     given = (publication.changes, publication.evidence, publication.sent_to_reps)
     frames = [f if f is not None else pl.DataFrame() for f in given]
     return head.encode() + b"".join(_frame_digest(f) for f in frames) + str([f is None for f in given]).encode()

@@ -5,7 +5,7 @@ movers and training topics, and any restatement notice.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -19,6 +19,7 @@ from scorecards.flows.cards.page_parts import (
     Restated,
     Table,
     Wording,
+    caveat_lines,
     change_cell,
     index_link,
     restated_title,
@@ -73,6 +74,8 @@ class TeamRollup:
     restated: Restated | None = None
     #: The period's fairness page (SPEC §10), from the rollup's page.
     fairness: Link | None = None
+    #: What the month's data may not say (a month not over, nothing dated in it): `caveat_lines`.
+    caveats: list[str] = field(default_factory=list)
 
 
 def build_team_rollups(
@@ -99,6 +102,8 @@ def build_team_rollups(
         )
         if publication is not None and publication.restates:
             rollup = dataclasses.replace(rollup, restated=_team_restated(cards.filter(ours), publication, t))
+        if publication is not None:
+            rollup = dataclasses.replace(rollup, caveats=caveat_lines(publication.caveats, t))
         rollups.append(rollup)
     return rollups
 

@@ -32,6 +32,7 @@ PERIODS_SCHEMA = {
     "period": pl.String,
     "publication": pl.Int64,
     "fairness_pages": pl.List(pl.String),
+    "warned": pl.Boolean,
 }
 REPS_SCHEMA = {
     "period": pl.String,
@@ -66,14 +67,22 @@ def read_published(out_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     periods: `period`, `publication` (the version number its manifest records; null when it has none),
     `fairness_pages` (the `language_part` of each fairness page the folder holds: "" for fairness.html,
-    ".zh-CN" for fairness.zh-CN.html). reps: one row per rep of each period's scorecards table,
+    ".zh-CN" for fairness.zh-CN.html), `warned` (its manifest records a warning: a month not over, nothing dated
+    in it). reps: one row per rep of each period's scorecards table,
     `period, rep_id, rep_name, team, overall_grade, rank_in_team, locale` (null in a table without it), with
     `has_card` and `has_rollup` saying whether the rep's HTML card and its team's HTML rollup are in the folder.
     """
     periods, reps = [], []
     for folder in OutFolder(out_dir).periods():
         fairness = [part for part in ("", *NAMED_PARTS) if folder.fairness(".html", part).is_file()]
-        periods.append({"period": folder.period, "publication": folder.publication(), "fairness_pages": fairness})
+        periods.append(
+            {
+                "period": folder.period,
+                "publication": folder.publication(),
+                "fairness_pages": fairness,
+                "warned": bool(folder.warnings()),
+            }
+        )
         reps.append(_reps_of(folder))
     return (
         pl.DataFrame(periods, schema=PERIODS_SCHEMA),

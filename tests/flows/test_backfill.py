@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from scorecards.flows.cli import app
 from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.shared.errors import PublishError
 from scorecards.flows.shared.naming import safe_stem
+from scorecards.transforms.coverage import MonthCaveats
 from scorecards.transforms.period import Period, period_range
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -77,14 +79,36 @@ def test_a_month_published_with_a_warning_is_never_up_to_date(
     folder, out = make_inputs(), tmp_path / "out"
     warning = "the month has not ended yet (today is 2026-10-30): its cards show it so far"
     with monkeypatch.context() as patched:
-        patched.setattr(period_flow, "month_warnings", lambda tables, period, today: (warning,) * (period.month == 10))
+        patched.setattr(
+            period_flow,
+            "month_caveats",
+            lambda tables, period, today: MonthCaveats(date(2026, 10, 30) if period.month == 10 else None, False),
+        )
         assert backfill(folder, out).exit_code == 0
     assert json.loads((out / "2026-10" / "manifest.json").read_text())["warnings"] == [warning]
+    # Found in a trial: the month's pages looked final; the command's line and the manifest were all that said it.
+    said = "Not final: this month had not ended when these figures were made, on Oct 30, 2026."
+    pages = {
+        "card": out / "2026-10" / "reps" / f"{safe_stem('R1')}.html",
+        "rollup": out / "2026-10" / "teams" / f"{safe_stem('East')}.html",
+        "fairness": out / "2026-10" / "fairness.html",
+    }
+    for page in pages.values():
+        assert said in page.read_text("utf-8"), page
+    chinese = (out / "2026-10" / "reps" / f"{safe_stem('R2')}.html").read_text("utf-8")
+    assert "非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。" in chinese
+    index = (out / "index.html").read_text("utf-8")
+    assert index.count("Not final: published with a warning, and sent to no one.") == 1  # October's, not the others'
+    assert "Not final" not in (out / "2026-09" / "reps" / f"{safe_stem('R1')}.html").read_text("utf-8")
+
     again = backfill(folder, out)
     assert again.exit_code == 0, again.output
     assert statuses(again.output) == {"2026-08": "up to", "2026-09": "up to", "2026-10": "published"}
     manifest = json.loads((out / "2026-10" / "manifest.json").read_text())
     assert "warnings" not in manifest and manifest["publication"] == 1  # the same rows: no new version
+    # The same rows, but the pages say no more what the month's data may not: none is carried over as it was.
+    for page in [*pages.values(), out / "index.html"]:
+        assert "Not final" not in page.read_text("utf-8"), page
 
 
 def test_a_backfill_rebuilds_the_index_once_and_one_with_nothing_to_publish_restores_it(

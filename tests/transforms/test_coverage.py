@@ -11,7 +11,7 @@ from scorecards.config import load_settings
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
 from scorecards.schemas.results import Validated
-from scorecards.transforms.coverage import month_warnings, rows_dated_in
+from scorecards.transforms.coverage import MonthCaveats, month_caveats, rows_dated_in
 from scorecards.transforms.period import Period
 
 
@@ -35,9 +35,11 @@ def test_rows_dated_in_a_period_count_deals_created_or_closed_in_it(tmp_path) ->
 def test_a_month_is_warned_of_until_its_last_day_is_over_and_when_nothing_is_dated_in_it(tmp_path) -> None:  # noqa: ANN001
     tables = _tables(tmp_path).tables
     assert tables is not None
-    assert month_warnings(tables, Period(2026, 10), date(2026, 11, 1)) == ()
-    (not_over,) = month_warnings(tables, Period(2026, 10), date(2026, 10, 31))
-    assert not_over == "the month has not ended yet (today is 2026-10-31): its cards show it so far"
-    assert month_warnings(tables, Period(2024, 12), date(2026, 11, 1)) == (
-        "the input has no deal, lead or survey answer dated in it: every card shows no activity",
-    )
+    over = month_caveats(tables, Period(2026, 10), date(2026, 11, 1))
+    assert over == MonthCaveats(None, no_activity=False) and over.warnings == ()
+    not_over = month_caveats(tables, Period(2026, 10), date(2026, 10, 31))
+    assert not_over == MonthCaveats(date(2026, 10, 31), no_activity=False)
+    assert not_over.warnings == ("the month has not ended yet (today is 2026-10-31): its cards show it so far",)
+    empty = month_caveats(tables, Period(2024, 12), date(2026, 11, 1))
+    assert empty == MonthCaveats(None, no_activity=True)
+    assert empty.warnings == ("the input has no deal, lead or survey answer dated in it: every card shows no activity",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,12 +14,14 @@ from openpyxl import load_workbook
 
 from scorecards.config import Settings, load_settings
 from scorecards.flows.cards.card_view import Card, _sparkline, build_cards
+from scorecards.flows.cards.page_parts import Wording, caveat_lines
 from scorecards.flows.cards.render import write_cards, write_team_rollups
 from scorecards.flows.cards.rollup_view import build_team_rollups
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import safe_stem
 from scorecards.flows.sources.ingest import read_inputs
 from scorecards.flows.validate.quarantine import validate_tables
+from scorecards.transforms.coverage import MonthCaveats
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport, period_report
 
@@ -361,6 +364,19 @@ def test_on_a_phone_each_trend_month_keeps_its_figure_apart_from_the_next(publis
         PHONE_WIDTH,
     )
     assert gaps and min(gaps) > 0, gaps
+
+
+def test_a_month_s_caveats_are_said_in_the_page_s_language() -> None:
+    assert caveat_lines(MonthCaveats(None, no_activity=False), Wording("en", "CNY")) == []
+    assert caveat_lines(MonthCaveats(None, no_activity=True), Wording("en", "CNY")) == [
+        "Not final: the input has no deal, lead or survey answer dated in this month, so every figure shows no "
+        "activity. These pages are sent to no one."
+    ]
+    assert caveat_lines(MonthCaveats(date(2026, 10, 30), no_activity=True), Wording("zh-CN", "CNY")) == [
+        "非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。它们只反映本月截至当时的情况，"
+        "在月末之后重新发布前不会发送给任何人。",
+        "非最终结果：输入数据中没有日期在本月的商机、线索或调查回复，因此所有数字都显示为无活动。这些页面不会发送给任何人。",
+    ]
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "#N/A"])

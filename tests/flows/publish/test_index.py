@@ -36,6 +36,7 @@ PERIODS = pl.DataFrame(
         "period": ["2026-08", "2026-09", "2026-10"],
         "publication": [1, 1, 1],
         "fairness_pages": [["", ".zh-CN"]] * 3,  # 王芳's card is in Chinese: so is a fairness page
+        "warned": [False] * 3,
     },
     schema=index_module.PERIODS_SCHEMA,
 )
