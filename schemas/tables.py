@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -247,6 +247,10 @@ def empty_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema={field.name: field.dtype for field in TABLES[table].fields})
 
 
+#: The columns of `InputTables.set_aside_targets`.
+SET_ASIDE_TARGETS_SCHEMA = {"rep_id": pl.String, "period": pl.String}
+
+
 @dataclass(frozen=True)
 class InputTables:
     """One validated, typed frame per canonical table; an absent optional table is an empty frame."""
@@ -263,3 +267,6 @@ class InputTables:
     #: The optional tables the input did not provide (no file, or the source profile's `not_provided`): their
     #: frames are empty, and a card says the input has none rather than that the month had none.
     absent: frozenset[str] = frozenset()
+    #: rep_id and period (as text) of each targets row validation set aside: a rep without a target because its
+    #: row was quarantined is told so, not that no target was set.
+    set_aside_targets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SET_ASIDE_TARGETS_SCHEMA))

@@ -120,24 +120,31 @@ _SOURCE_TABLE = {
 }
 
 
-def na_reasons(scorecards: pl.DataFrame, absent: Collection[str] = ()) -> pl.DataFrame:
+def na_reasons(
+    scorecards: pl.DataFrame, absent: Collection[str] = (), set_aside_targets: Collection[str] = ()
+) -> pl.DataFrame:
     """Why each rep's ungraded dimensions have no grade.
 
     Grain: one row per rep and dimension whose grade is null: rep_id,
     dimension, reason. Reasons: `no_<table>_table` when the input has no
     table for the dimension (`absent`: targets, leads, surveys, skill_ratings);
-    else attainment `no_target` (no targets row) or `zero_target`;
-    conversion_rate `no_closed_leads`; satisfaction `no_survey_responses` or
+    else attainment `target_set_aside` (no targets row, and the rep is in
+    `set_aside_targets`: validation quarantined the rep's row of the month),
+    `no_target` (no targets row) or `zero_target`; conversion_rate
+    `no_closed_leads`; satisfaction `no_survey_responses` or
     `too_few_responses` (fewer than min_responses); skills_score `not_rated`.
     Order: rep_id, then dimensions in card order.
     """
+    set_aside = pl.col("target_amount").is_null() & pl.col("rep_id").is_in(list(set_aside_targets))
+    reasons = {
+        **_NA_REASON,
+        "attainment": pl.when(set_aside).then(pl.lit("target_set_aside")).otherwise(_NA_REASON["attainment"]),
+    }
     frames = [
         scorecards.filter(pl.col(d.grade_column).is_null()).select(
             "rep_id",
             dimension=pl.lit(d.name),
-            reason=pl.lit(f"no_{_SOURCE_TABLE[d.name]}_table")
-            if _SOURCE_TABLE[d.name] in absent
-            else _NA_REASON[d.name],
+            reason=pl.lit(f"no_{_SOURCE_TABLE[d.name]}_table") if _SOURCE_TABLE[d.name] in absent else reasons[d.name],
         )
         for d in DIMENSIONS
         if d.name in _NA_REASON

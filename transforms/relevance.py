@@ -40,7 +40,11 @@ def period_input_digests(tables: InputTables, periods: Sequence[Period]) -> dict
     moved to another place counts as changed: at worst a period is computed again.
     """
     absent = ",".join(sorted(tables.absent))
-    digests = {period: hashlib.sha256(f"polars {pl.__version__}\nabsent {absent}\n".encode()) for period in periods}
+    set_aside = tables.set_aside_targets.rows()  # few rows, sorted: a card says its rep's target was set aside
+    digests = {
+        period: hashlib.sha256(f"polars {pl.__version__}\nabsent {absent}\nset aside {set_aside}\n".encode())
+        for period in periods
+    }
     for name in TABLES:
         frame: pl.DataFrame = getattr(tables, name)
         by_day = (

@@ -57,7 +57,11 @@ def period_report(
         scorecards=scorecards,
         history=trend,
         changes=changes,
-        na_reasons=na_reasons(scorecards, tables.absent),
+        na_reasons=na_reasons(
+            scorecards,
+            tables.absent,
+            tables.set_aside_targets.filter(pl.col("period") == str(period))["rep_id"].to_list(),
+        ),
         notes=notes,
         manager_notes=tables.manager_notes.filter(pl.col("period") == str(period)).select("rep_id", "note"),
         evidence=evidence_tables(tables, period, settings.display.reporting, settings.skills.names),

@@ -181,7 +181,10 @@ def _fairness_page(
     _ = t.gettext
     fairness = report.fairness
     names = dict(report.scorecards.select("rep_id", "rep_name").iter_rows())
-    figures = fairness.reps.with_columns(rep_name=pl.col("rep_id").replace_strict(names, default=""))
+    set_aside = report.na_reasons.filter(pl.col("reason") == "target_set_aside")["rep_id"].implode()
+    figures = fairness.reps.with_columns(
+        rep_name=pl.col("rep_id").replace_strict(names, default=""), target_set_aside=pl.col("rep_id").is_in(set_aside)
+    )
     compared = figures.filter(pl.col("target_amount").is_not_null() & pl.col("run_rate").is_not_null())
     flagged = compared.filter(pl.col("target_flag").is_not_null())
     not_compared = _not_compared(figures, t)
@@ -463,7 +466,11 @@ def _not_compared(figures: pl.DataFrame, t: Wording) -> Table:
     rows = []
     for r in figures.filter(pl.col("target_amount").is_null() | pl.col("run_rate").is_null()).iter_rows(named=True):
         why = [
-            *([_("no target")] if r["target_amount"] is None else []),
+            *(
+                [_("target set aside (quarantine/targets.csv)") if r["target_set_aside"] else _("no target")]
+                if r["target_amount"] is None
+                else []
+            ),
             *(
                 [_("fewer than %(months)d months of history") % {"months": RUN_RATE_MONTHS}]
                 if r["run_rate"] is None

@@ -32,7 +32,14 @@ from scorecards.schemas.results import (
     Validated,
     ValidationReport,
 )
-from scorecards.schemas.tables import CANONICAL_SUFFIXES, TABLES, InputTables, TableSpec, empty_frame
+from scorecards.schemas.tables import (
+    CANONICAL_SUFFIXES,
+    SET_ASIDE_TARGETS_SCHEMA,
+    TABLES,
+    InputTables,
+    TableSpec,
+    empty_frame,
+)
 from scorecards.transforms.credit import value_date, with_reporting_amounts
 
 
@@ -99,10 +106,24 @@ def validate_tables(
         problem = _over_ceiling(report, settings.quarantine.ceiling, rejected)
         if problem:
             problems.append(problem)
-    tables = None if problems else InputTables(**used, absent=frozenset(absent))
+    tables = (
+        None
+        if problems
+        else InputTables(
+            **used, absent=frozenset(absent), set_aside_targets=_set_aside_targets(quarantine.get("targets"))
+        )
+    )
     # A folder can hold any name: the report's are printed and logged on one line each.
     report = ValidationReport(reports, problems, [one_line(name) for name in unread])
     return Validated(tables, {k: v for k, v in quarantine.items() if v.height}, report)
+
+
+def _set_aside_targets(rejected: pl.DataFrame | None) -> pl.DataFrame:
+    """The rep and period of each quarantined targets row, as its cells read (trimmed), once each."""
+    if rejected is None or not rejected.height:
+        return pl.DataFrame(schema=SET_ASIDE_TARGETS_SCHEMA)
+    keys = rejected.select(pl.col("rep_id", "period").cast(pl.String).str.strip_chars())
+    return keys.unique().sort("rep_id", "period", nulls_last=True)
 
 
 def _missing(column: str, header: Sequence[str]) -> str:

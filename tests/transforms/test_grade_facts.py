@@ -111,3 +111,6 @@ def test_na_reasons_name_why_each_ungraded_dimension_has_no_grade() -> None:
         "no_survey_responses",
         "no_skill_ratings_table",
     ]
+    # A target row validation set aside is why R2 has none; R1's zero target was not set aside, whatever the list.
+    set_aside = na_reasons(cards, set_aside_targets=["R1", "R2"]).filter(pl.col("dimension") == "attainment")
+    assert set_aside.rows() == [("R1", "attainment", "zero_target"), ("R2", "attainment", "target_set_aside")]

@@ -219,6 +219,13 @@ def test_a_table_left_out_is_not_the_same_input_as_an_empty_one(make_tables: Cal
     assert period_input_digests(provided, [OCT]) != period_input_digests(left_out, [OCT])
 
 
+def test_a_target_row_set_aside_is_not_the_same_input_as_none(make_tables: Callable[..., InputTables]) -> None:
+    # Its rep's card says the month's target row was set aside instead of "no target for this month".
+    none = make_tables(**ROWS)
+    set_aside = dataclasses.replace(none, set_aside_targets=pl.DataFrame({"rep_id": ["R1"], "period": ["2026-10"]}))
+    assert period_input_digests(none, [OCT]) != period_input_digests(set_aside, [OCT])
+
+
 def test_rows_moved_to_another_place_count_as_changed(digests: Callable[..., dict[Period, str]]) -> None:
     swapped = {**ROWS, "leads": list(reversed(ROWS["leads"]))}
     before, after = digests(ROWS), digests(swapped)

@@ -7,13 +7,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, printed_pages, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
 from scorecards.config import Settings, load_settings
+from scorecards.config.settings import default_config_path
 from scorecards.flows.cards.card_view import Card, _sparkline, build_cards
+from scorecards.flows.cards.fairness_view import build_fairness_pages
 from scorecards.flows.cards.page_parts import Wording, caveat_lines
 from scorecards.flows.cards.render import write_cards, write_team_rollups
 from scorecards.flows.cards.rollup_view import build_team_rollups
@@ -213,6 +216,33 @@ def test_a_zh_cn_rep_gets_a_chinese_card_with_na_reasons(published: Path) -> Non
     assert '<span class="muted"> (Training topic: ' in card(published, "R1", "html").read_text()
     sheet = load_workbook(card(published, "R2", "xlsx"))["考核卡"]
     assert cells_by_label(sheet)["赢单金额"].number_format == '"¥"#,##0.00'
+
+
+def test_a_target_row_set_aside_is_the_na_reason_not_a_month_without_a_target(tmp_path: Path) -> None:
+    # Found in a trial: duplicate targets rows were quarantined, and the reps' cards said "no target for this
+    # month", as if none had been set; the fairness page said "no target".
+    from builders import write_tables
+
+    targets = [{**t, "target_amount": "-5"} if t["rep_id"] == "R1" else t for t in BASE_TABLES["targets"]]
+    folder = write_tables(tmp_path / "input", {**BASE_TABLES, "targets": targets})
+    config = tmp_path / "lenient.toml"
+    config.write_text(default_config_path().read_text().replace("ceiling = 0.05", "ceiling = 0.5"))
+    settings = load_settings(config)
+    validated = validate_tables(read_inputs(folder), settings)
+    assert validated.tables is not None and validated.quarantine["targets"]["rep_id"].to_list() == ["R1"]
+    report = period_report(validated.tables, P, settings)
+    reasons = {
+        c.rep_id: {d.label: d.na_reason for d in c.dimensions if d.na_reason} for c in build_cards(report, P, settings)
+    }
+    assert reasons["R1"]["Sales-target attainment"] == (
+        "this month's target row was set aside by validation (see quarantine/targets.csv)"
+    )
+    (page,) = [p for p in build_fairness_pages(report, P, settings) if p.locale == "en"]
+    why = {row[0].text: row[2].text for row in page.not_compared.shown}
+    assert why["Ann Lee"].startswith("target set aside (quarantine/targets.csv)")
+    # A month the rep had no row for is still just that.
+    september = period_report(validated.tables, Period(2026, 9), settings)
+    assert september.na_reasons.filter(pl.col("rep_id") == "R1")["reason"].to_list()[:1] == ["no_target"]
 
 
 def test_a_table_the_input_left_out_is_the_na_reason_not_the_month(tmp_path: Path) -> None:
