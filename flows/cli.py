@@ -154,7 +154,11 @@ def validate(input_dir: InputDir, config: ConfigFile = None, profile: ProfileNam
     typer.echo(format_report(validated.report))
     labels = unknown_labels(raw, source)
     if labels:
-        typer.echo("Labels no value map covers (their rows are quarantined):")
+        mapped = source.name != CANONICAL  # a canonical file has no value map to extend
+        typer.echo(
+            ("Labels no value map covers" if mapped else "Values that are none of their column's choices")
+            + " (their rows are quarantined):"
+        )
         typer.echo("\n".join(f"  - {label.message()}" for label in labels))
     if not validated.report.ok:
         raise typer.Exit(1)

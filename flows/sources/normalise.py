@@ -69,13 +69,15 @@ class UnknownLabel:
     def message(self) -> str:
         """One line for the validation report: file, column, value, count and where to map it."""
         where = f"column {self.source_column!r} ({self.column})" if self.source_column else f"column {self.column!r}"
-        choices = ", ".join(next(f for f in TABLES[self.table].fields if f.name == self.column).choices)
-        hint = (
-            f"; map it under [tables.{self.table}.columns.{self.column}.values] in profile {self.profile!r}"
-            if self.source_column
-            else ""
-        )
-        return f"{self.source}: {where}: {self.value!r} × {self.count} is not one of {choices}{hint}"
+        choices = next(f for f in TABLES[self.table].fields if f.name == self.column).choices
+        meant = [choice for choice in choices if choice.casefold() == self.value.casefold()]
+        if self.source_column:
+            hint = f"; map it under [tables.{self.table}.columns.{self.column}.values] in profile {self.profile!r}"
+        elif meant:  # a canonical file's choices are spelled exactly; a profile's labels are matched in any case
+            hint = f"; did you mean {meant[0]!r}? (a canonical file spells them exactly)"
+        else:
+            hint = ""
+        return f"{self.source}: {where}: {self.value!r} × {self.count} is not one of {', '.join(choices)}{hint}"
 
 
 def normalise_table(

@@ -46,6 +46,18 @@ def test_validate_lists_the_labels_the_profile_does_not_map(tmp_path: Path) -> N
     ) in result.output
 
 
+def test_validate_of_a_canonical_file_names_the_choices_not_a_value_map(make_inputs) -> None:  # noqa: ANN001
+    # Found in a trial: a canonical file's bad stage was listed under "Labels no value map covers", and a canonical
+    # file has none to extend.
+    from builders import BASE_TABLES
+
+    opportunities = [dict(row) for row in BASE_TABLES["opportunities"]]
+    opportunities[0]["stage"] = "Won"
+    result = runner.invoke(app, ["validate", "--input", str(make_inputs(opportunities=opportunities))])
+    assert "Values that are none of their column's choices (their rows are quarantined):" in result.output
+    assert "did you mean 'won'?" in result.output and "value map" not in result.output
+
+
 def test_an_unreadable_export_is_one_line_and_exit_1(tmp_path: Path) -> None:
     salesforce_export(tmp_path)
     (tmp_path / "users.csv").write_bytes(b"")

@@ -429,8 +429,12 @@ def test_unknown_labels_of_a_canonical_file_name_the_column(make_inputs) -> None
     opportunities[0]["stage"] = "Won"
     labels = unknown_labels(read_inputs(make_inputs(opportunities=opportunities)))
     assert [label.message() for label in labels] == [
-        "opportunities.csv: column 'stage': 'Won' × 1 is not one of open, won, lost"
+        "opportunities.csv: column 'stage': 'Won' × 1 is not one of open, won, lost; did you mean 'won'? "
+        "(a canonical file spells them exactly)"
     ]
+    opportunities[0]["stage"] = "pending"
+    (label,) = unknown_labels(read_inputs(make_inputs(opportunities=opportunities)))
+    assert label.message() == "opportunities.csv: column 'stage': 'pending' × 1 is not one of open, won, lost"
 
 
 def test_a_staff_list_in_the_wrong_encoding_fails_only_its_own_table(tmp_path: Path) -> None:
