@@ -251,6 +251,12 @@ def empty_frame(table: str) -> pl.DataFrame:
 SET_ASIDE_TARGETS_SCHEMA = {"rep_id": pl.String, "period": pl.String}
 
 
+def of_month(period: str) -> pl.Expr:
+    """The rows of `InputTables.set_aside_targets` that may be the month's: its own, and those whose month could
+    not be read."""
+    return (pl.col("period") == period) | pl.col("period").is_null()
+
+
 @dataclass(frozen=True)
 class InputTables:
     """One validated, typed frame per canonical table; an absent optional table is an empty frame."""
@@ -267,6 +273,6 @@ class InputTables:
     #: The optional tables the input did not provide (no file, or the source profile's `not_provided`): their
     #: frames are empty, and a card says the input has none rather than that the month had none.
     absent: frozenset[str] = frozenset()
-    #: rep_id and period (as text) of each targets row validation set aside: a rep without a target because its
-    #: row was quarantined is told so, not that no target was set.
+    #: rep_id and period (as text; null where the cell is no month) of each targets row validation set aside: a
+    #: rep without a target because its row was quarantined is told so, not that no target was set.
     set_aside_targets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SET_ASIDE_TARGETS_SCHEMA))

@@ -45,6 +45,16 @@ def screenshot(page: Path, out: Path, width: int = A4_WIDTH, height: int = 1600)
     return Image.open(out).convert("RGB")
 
 
+def on_paper(page: Path, out: Path, height: int = 1600) -> Image.Image:
+    """A screenshot of a local HTML page at A4 width with its tables laid out as on paper, where none scrolls: a
+    table that scrolls in its own box on a screen (`.scroll`) is drawn whole, so one wider than the page shows
+    past the page's edge."""
+    unclipped = out.with_suffix(".html")
+    style = "<style>.scroll { overflow: visible !important; }</style>"
+    unclipped.write_text(page.read_text("utf-8").replace("</head>", f"{style}</head>", 1), "utf-8")
+    return screenshot(unclipped, out, A4_WIDTH, height)
+
+
 def printed_pages(page: Path, out: Path) -> list[list[str]]:
     """A local HTML page as chromium prints it to PDF: each page's lines of text (blank ones left out)."""
     pdftotext = _required(PDFTOTEXT, "pdftotext", "Debian's poppler-utils")

@@ -129,7 +129,8 @@ def na_reasons(
     dimension, reason. Reasons: `no_<table>_table` when the input has no
     table for the dimension (`absent`: targets, leads, surveys, skill_ratings);
     else attainment `target_set_aside` (no targets row, and the rep is in
-    `set_aside_targets`: validation quarantined the rep's row of the month),
+    `set_aside_targets`: validation quarantined a row of the rep that is, or
+    may be, the month's),
     `no_target` (no targets row) or `zero_target`; conversion_rate
     `no_closed_leads`; satisfaction `no_survey_responses` or
     `too_few_responses` (fewer than min_responses); skills_score `not_rated`.

@@ -23,7 +23,7 @@ from datetime import date
 
 import polars as pl
 
-from scorecards.schemas.tables import TABLES, InputTables
+from scorecards.schemas.tables import TABLES, InputTables, of_month
 from scorecards.transforms.period import Period
 
 #: Tables every period reads whole, whatever their dates say (see the module's docstring).
@@ -40,9 +40,12 @@ def period_input_digests(tables: InputTables, periods: Sequence[Period]) -> dict
     moved to another place counts as changed: at worst a period is computed again.
     """
     absent = ",".join(sorted(tables.absent))
-    set_aside = tables.set_aside_targets.rows()  # few rows, sorted: a card says its rep's target was set aside
     digests = {
-        period: hashlib.sha256(f"polars {pl.__version__}\nabsent {absent}\nset aside {set_aside}\n".encode())
+        period: hashlib.sha256(
+            # The targets rows set aside that may be the month's (sorted): its cards say its rep's target was.
+            f"polars {pl.__version__}\nabsent {absent}\n"
+            f"set aside {tables.set_aside_targets.filter(of_month(str(period))).rows()}\n".encode()
+        )
         for period in periods
     }
     for name in TABLES:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scorecards.config import Settings
-from scorecards.schemas.tables import InputTables
+from scorecards.schemas.tables import InputTables, of_month
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.fairness import Fairness, fairness_report
 from scorecards.transforms.feedback import feedback_notes, training_topics
@@ -60,7 +60,7 @@ def period_report(
         na_reasons=na_reasons(
             scorecards,
             tables.absent,
-            tables.set_aside_targets.filter(pl.col("period") == str(period))["rep_id"].to_list(),
+            tables.set_aside_targets.filter(of_month(str(period)))["rep_id"].to_list(),
         ),
         notes=notes,
         manager_notes=tables.manager_notes.filter(pl.col("period") == str(period)).select("rep_id", "note"),

@@ -46,7 +46,7 @@ from scorecards.transforms.trend import MONTHS_BEFORE
 #: What each reason of transforms.grading.na_reasons reads as on a card.
 NA_REASONS: dict[str, str] = {
     "no_target": N_("no target for this month"),
-    "target_set_aside": N_("this month's target row was set aside by validation (see quarantine/targets.csv)"),
+    "target_set_aside": N_("a target row was set aside by validation (see quarantine/targets.csv)"),
     "zero_target": N_("the target is 0"),
     "no_closed_leads": N_("no lead was closed this month"),
     "no_survey_responses": N_("no survey answers this month"),

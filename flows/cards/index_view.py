@@ -7,12 +7,14 @@ the period folders do not show: names, teams, overall grades, versions and links
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, partial
 from math import ceil
 
 import polars as pl
 
+from scorecards.config.dimensions import N_
 from scorecards.flows.cards.page_parts import Language, Link, grade_class, index_link, language_links
 from scorecards.flows.cards.render import template_environment
 from scorecards.flows.shared.display import format_month
@@ -32,6 +34,11 @@ from scorecards.flows.shared.layout import (
 )
 from scorecards.schemas.fields import GRADES
 from scorecards.transforms.period import Period
+
+#: What the index says under a month published with a warning (SPEC §7 publishes it; `send` withholds it).
+NOT_FINAL_MONTH = N_(
+    "Not final: published with a warning (the month was not over, or nothing is dated in it), and sent to no one."
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,8 @@ class PersonRow:
     team: str
     grade: Grade
     card_href: str | None
+    #: "not final" when the period was published with a warning (a month not over, nothing dated in it).
+    not_final: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +194,8 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
     default = locales[0]
     part = language_part(locale, default)
     shown = []
-    for period, publication, fairness_pages, warned in periods.sort("period", descending=True).iter_rows():
+    for row in periods.sort("period", descending=True).iter_rows(named=True):
+        period, publication, fairness_pages = row["period"], row["publication"], row["fairness_pages"]
         mine = reps.filter(pl.col("period") == period).sort("team", "rank_in_team", "rep_id")
         anchor = f"m{period}"
         teams = [
@@ -219,9 +229,7 @@ def build_index(periods: pl.DataFrame, reps: pl.DataFrame, locale: str, locales:
                 fairness_href=fairness_link_from_index(period, fairness) if fairness is not None else None,
                 teams=teams,
                 jumps=_jumps([Link(team.name, f"#{team.anchor}") for team in teams]),
-                caveats=[_("Not final: published with a warning, and sent to no one. Its pages say why.")]
-                if warned
-                else [],
+                caveats=[_(NOT_FINAL_MONTH)] if row["warned"] else [],
             )
         )
     labels = _labels(locale)
@@ -235,9 +243,12 @@ def _jumps(links: list[Link]) -> list[Link]:
     return links if len(links) > 1 else []
 
 
-def build_people(reps: pl.DataFrame, locale: str, locales: list[str]) -> list[PersonPage]:
+def build_people(
+    reps: pl.DataFrame, locale: str, locales: list[str], not_final: Collection[str] = ()
+) -> list[PersonPage]:
     """A page per rep id in `reps` in `locale`, ordered by rep id; the title is the name of the rep's latest card.
-    `locales`: the languages in use (`index_locales`), the config's default first.
+    `locales`: the languages in use (`index_locales`), the config's default first; `not_final`: the periods
+    published with a warning, whose grades are marked so.
 
     A rep renamed between periods keeps each period's name in its row, as that period's card shows it.
     """
@@ -266,6 +277,7 @@ def build_people(reps: pl.DataFrame, locale: str, locales: list[str]) -> list[Pe
                         team=row["team"],
                         grade=_grade(row["overall_grade"], locale),
                         card_href=card_link_from_person(row["period"], rep_id) if row["has_card"] else None,
+                        not_final=translations(locale).gettext("not final") if row["period"] in not_final else None,
                     )
                     for row in newest_first
                 ],
@@ -323,7 +335,7 @@ def render_index_pages(
             page.rep_id: person.render(
                 {"person": page, "lang": locale, "title": f"{page.title} · {page.labels['cards']}"}
             )
-            for page in build_people(reps, locale, locales)
+            for page in build_people(reps, locale, locales, periods.filter(pl.col("warned"))["period"].to_list())
         }
         pages[language_part(locale, default)] = (html, people)
     return pages

@@ -57,7 +57,7 @@ def write_manifest(
     given the rendered `pages`, the renderer's version and each card's and rollup's view hash; given
     `period_inputs`, the digest of the input rows the period was computed from. `known`: the sha256 of outputs
     copied after a check of their bytes (relative path → sha256), not read again. `warnings`: what the month's
-    data may not say that its cards should (`month_warnings`), which keeps `send` from mailing them."""
+    data may not say that its cards should (`MonthCaveats.warnings`), which keeps `send` from mailing them."""
     target = PeriodFolder(stage).manifest
     found = sorted(p for p in stage.rglob("*") if p.is_file() and p != target)
     outputs = [p.relative_to(stage).as_posix() for p in found]

@@ -22,7 +22,7 @@ from scorecards.config import Settings
 from scorecards.flows.shared.counting import rows_named
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.schemas.canonical import MODELS
-from scorecards.schemas.fields import Field
+from scorecards.schemas.fields import PERIOD_PATTERN, Field
 from scorecards.schemas.results import (
     REASON,
     SOURCE_ROW,
@@ -119,10 +119,14 @@ def validate_tables(
 
 
 def _set_aside_targets(rejected: pl.DataFrame | None) -> pl.DataFrame:
-    """The rep and period of each quarantined targets row, as its cells read (trimmed), once each."""
+    """The rep and month of each quarantined targets row, as the rules read its cells, once each; the month is null
+    where the cell is none (`Oct-26`, a date): such a row may be any month's."""
     if rejected is None or not rejected.height:
         return pl.DataFrame(schema=SET_ASIDE_TARGETS_SCHEMA)
-    keys = rejected.select(pl.col("rep_id", "period").cast(pl.String).str.strip_chars())
+    month = _text(pl.col("period"), clean=False)
+    keys = rejected.select(
+        _text(pl.col("rep_id"), clean=False), pl.when(month.str.contains(PERIOD_PATTERN)).then(month).alias("period")
+    )
     return keys.unique().sort("rep_id", "period", nulls_last=True)
 
 

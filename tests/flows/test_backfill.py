@@ -98,8 +98,26 @@ def test_a_month_published_with_a_warning_is_never_up_to_date(
     chinese = (out / "2026-10" / "reps" / f"{safe_stem('R2')}.html").read_text("utf-8")
     assert "非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。" in chinese
     index = (out / "index.html").read_text("utf-8")
-    assert index.count("Not final: published with a warning, and sent to no one.") == 1  # October's, not the others'
+    assert index.count("Not final: published with a warning") == 1  # October's, not the others'
+    person = (out / "people" / f"{safe_stem('R1')}.html").read_text("utf-8")
+    assert person.count('<span class="muted">not final</span>') == 1  # October's grade, not the others'
     assert "Not final" not in (out / "2026-09" / "reps" / f"{safe_stem('R1')}.html").read_text("utf-8")
+
+    def scored_on(day: int) -> None:
+        """Backfill again as if October were scored on `day` of it."""
+
+        def caveats(tables: object, period: Period, today: date) -> MonthCaveats:
+            return MonthCaveats(date(2026, 10, day) if period.month == 10 else None, no_activity=False)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(period_flow, "month_caveats", caveats)
+            assert backfill(folder, out).exit_code == 0
+
+    card = pages["card"].read_bytes()
+    scored_on(30)  # the same day: the same pages, carried over
+    assert pages["card"].read_bytes() == card
+    scored_on(31)  # a day later, still before its end: the pages name the new day
+    assert "made, on Oct 31, 2026." in pages["card"].read_text("utf-8")
 
     again = backfill(folder, out)
     assert again.exit_code == 0, again.output
@@ -107,8 +125,8 @@ def test_a_month_published_with_a_warning_is_never_up_to_date(
     manifest = json.loads((out / "2026-10" / "manifest.json").read_text())
     assert "warnings" not in manifest and manifest["publication"] == 1  # the same rows: no new version
     # The same rows, but the pages say no more what the month's data may not: none is carried over as it was.
-    for page in [*pages.values(), out / "index.html"]:
-        assert "Not final" not in page.read_text("utf-8"), page
+    for page in [*pages.values(), out / "index.html", out / "people" / f"{safe_stem('R1')}.html"]:
+        assert "not final" not in page.read_text("utf-8").lower(), page
 
 
 def test_a_backfill_rebuilds_the_index_once_and_one_with_nothing_to_publish_restores_it(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from browser import A4_WIDTH, ink, screenshot
+from browser import A4_WIDTH, ink, on_paper
 from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_csv
 from openpyxl import Workbook, load_workbook
 
@@ -164,7 +164,7 @@ def test_the_excel_card_keeps_live_looking_text_inert(published: PeriodFolder) -
 
 
 def test_a_capped_card_fits_a4_in_a_browser(published: PeriodFolder, tmp_path: Path) -> None:
-    image = screenshot(published.card("R1", ".html"), tmp_path / "card.png", height=2400)
+    image = on_paper(published.card("R1", ".html"), tmp_path / "card.png", height=2400)
     assert ink(image) > 20_000
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 
@@ -180,7 +180,7 @@ def test_a_capped_card_with_every_deal_column_fits_a4_in_a_browser(tmp_path: Pat
     for rep_id, locale in (("R1", "en"), ("R2", "zh-CN")):
         rows, _after = html_table(out, rep_id, translations(locale).gettext("Won deals closed this month"))
         assert len(rows) == 3 and len(rows[0]) == 11
-        image = screenshot(out.card(rep_id, ".html"), tmp_path / f"{rep_id}.png", height=2400)
+        image = on_paper(out.card(rep_id, ".html"), tmp_path / f"{rep_id}.png", height=2400)
         assert ink(image) > 20_000
         assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 

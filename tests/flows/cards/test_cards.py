@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, printed_pages, screenshot
+from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, on_paper, printed_pages, screenshot
 from builders import BASE_TABLES
 from openpyxl import load_workbook
 
@@ -223,26 +223,36 @@ def test_a_target_row_set_aside_is_the_na_reason_not_a_month_without_a_target(tm
     # month", as if none had been set; the fairness page said "no target".
     from builders import write_tables
 
-    targets = [{**t, "target_amount": "-5"} if t["rep_id"] == "R1" else t for t in BASE_TABLES["targets"]]
+    bad = {"R1": {"period": "Oct-26"}, "R3": {"target_amount": "-5"}}  # a month as Excel wrote it; a negative amount
+    targets = [{**t, **bad.get(t["rep_id"], {})} for t in BASE_TABLES["targets"]]
+    targets += [t for t in targets if t["rep_id"] == "R2"]  # R2's row twice: both are set aside (SPEC §2.8)
+    targets += [{"rep_id": "R4", "period": f"2026-0{m}", "target_amount": "10.00"} for m in range(4, 10)]
     folder = write_tables(tmp_path / "input", {**BASE_TABLES, "targets": targets})
     config = tmp_path / "lenient.toml"
     config.write_text(default_config_path().read_text().replace("ceiling = 0.05", "ceiling = 0.5"))
     settings = load_settings(config)
     validated = validate_tables(read_inputs(folder), settings)
-    assert validated.tables is not None and validated.quarantine["targets"]["rep_id"].to_list() == ["R1"]
+    assert validated.tables is not None
+    assert sorted(validated.quarantine["targets"]["rep_id"]) == ["R1", "R2", "R2", "R3"]
+    reasons = {}
+    for month in (P, Period(2026, 9)):
+        report = period_report(validated.tables, month, settings)
+        attainment = report.na_reasons.filter(pl.col("dimension") == "attainment")
+        reasons[str(month)] = dict(attainment.select("rep_id", "reason").iter_rows())
+    assert reasons["2026-10"] == dict.fromkeys(("R1", "R2", "R3"), "target_set_aside")
+    # September (before R3 was hired): R1's row may have been any month's; R2's was October's.
+    assert reasons["2026-09"] == {"R1": "target_set_aside", "R2": "no_target"}
+
     report = period_report(validated.tables, P, settings)
-    reasons = {
-        c.rep_id: {d.label: d.na_reason for d in c.dimensions if d.na_reason} for c in build_cards(report, P, settings)
-    }
-    assert reasons["R1"]["Sales-target attainment"] == (
-        "this month's target row was set aside by validation (see quarantine/targets.csv)"
+    cards = {c.rep_id: {d.label: d.na_reason for d in c.dimensions} for c in build_cards(report, P, settings)}
+    assert (
+        cards["R1"]["Sales-target attainment"]
+        == "a target row was set aside by validation (see quarantine/targets.csv)"
     )
+    assert cards["R2"]["销售目标达成率"] == "有目标行未通过校验，已被隔离（见 quarantine/targets.csv）"
     (page,) = [p for p in build_fairness_pages(report, P, settings) if p.locale == "en"]
     why = {row[0].text: row[2].text for row in page.not_compared.shown}
     assert why["Ann Lee"].startswith("target set aside (quarantine/targets.csv)")
-    # A month the rep had no row for is still just that.
-    september = period_report(validated.tables, Period(2026, 9), settings)
-    assert september.na_reasons.filter(pl.col("rep_id") == "R1")["reason"].to_list()[:1] == ["no_target"]
 
 
 def test_a_table_the_input_left_out_is_the_na_reason_not_the_month(tmp_path: Path) -> None:
@@ -301,7 +311,7 @@ def test_each_page_says_only_what_its_excel_file_holds(published: Path) -> None:
 
 
 def test_the_card_renders_in_a_browser_within_a4_width(published: Path, tmp_path: Path) -> None:
-    image = screenshot(card(published, "R1", "html"), tmp_path / "card.png")
+    image = on_paper(card(published, "R1", "html"), tmp_path / "card.png")
     assert ink(image) > 20_000  # not blank
     right_margin = (A4_WIDTH - 8, 0, A4_WIDTH, image.height)
     assert ink(image, right_margin) == 0  # nothing overflows the A4 width
@@ -321,7 +331,7 @@ def test_chinese_glyphs_render(published: Path, tmp_path: Path) -> None:
 
 
 def test_the_team_rollup_fits_a4_in_a_browser(published: Path, tmp_path: Path) -> None:
-    image = screenshot(published / "teams" / f"{safe_stem('East')}.html", tmp_path / "team.png")
+    image = on_paper(published / "teams" / f"{safe_stem('East')}.html", tmp_path / "team.png")
     assert ink(image) > 10_000
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 
@@ -357,7 +367,7 @@ def test_a_long_rep_name_wraps_inside_the_rollups_a4_width(published: Path, tmp_
     rollup = (published / "teams" / f"{safe_stem('East')}.html").read_text()
     assert "Ann Lee" in rollup
     page.write_text(rollup.replace("Ann Lee", long_name))
-    image = screenshot(page, tmp_path / "team.png")
+    image = on_paper(page, tmp_path / "team.png")
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, screenshot
+from browser import A4_WIDTH, PHONE_WIDTH, evaluated, ink, lines_of, on_paper, screenshot
 from builders import OPPORTUNITIES_HEADER, REPS_HEADER, write_csv
 from openpyxl import load_workbook
 from openpyxl.utils.units import cm_to_EMU
@@ -202,7 +202,7 @@ def test_the_workbooks_scatter_shows_each_rep_as_a_circle_in_the_pages_dot_colou
 @pytest.mark.parametrize("page", ["en", "zh"])
 def test_the_page_renders_in_a_browser_within_a4_width(published: Published, page: str, tmp_path: Path) -> None:
     name = "fairness.html" if page == "en" else "fairness.zh-CN.html"  # 王芳's card is in Chinese
-    image = screenshot(published.folder / name, tmp_path / "page.png", height=2400)
+    image = on_paper(published.folder / name, tmp_path / "page.png", height=2400)
     assert ink(image) > 50_000  # not blank
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0  # nothing overflows the A4 width
 

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import polars as pl
 import pytest
-from browser import A4_WIDTH, evaluated, ink, screenshot
+from browser import A4_WIDTH, evaluated, ink, on_paper, screenshot
 from builders import BASE_TABLES
 from hostile.test_identities import HOSTILE_REPS, LONG_ID, PAYLOADS, ROSTER, TABLES, assert_inert_html
 from publishing import publish
@@ -401,7 +401,7 @@ def test_the_pages_render_within_a4_width(out: Path, hostile: Path, tmp_path: Pa
     folder = hostile if which.startswith("hostile") else out
     rep = LONG_ID if which.startswith("hostile") else "R1"  # in team "TTT…" (300 letters)
     page = OutFolder(folder).index if which.endswith("index") else OutFolder(folder).person(rep)
-    image = screenshot(page, tmp_path / "page.png")
+    image = on_paper(page, tmp_path / "page.png")
     assert ink(image) > 5_000  # not blank (a blank page has none)
     assert ink(image, (A4_WIDTH - 8, 0, A4_WIDTH, image.height)) == 0  # nothing overflows the A4 width
 
