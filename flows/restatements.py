@@ -80,21 +80,23 @@ class Restatement:
         A rep who moved between one of these teams and another is `joined` or `left` rather than changed, with
         the other team in `other_team`: one that left keeps no numbers or evidence rows (they are another
         team's now); one that joined keeps the numbers that compare across teams (not the team, its manager or
-        the rank in it) and the evidence rows.
+        the rank in it) and the evidence rows. A rep who moved between two of these teams keeps its new team,
+        but not its rank, which is in another team.
         """
         members = self._places.filter(pl.col("team").is_in(list(teams)))["rep_id"].unique().implode()
         mine = pl.col("rep_id").is_in(members)
-        moved = (
-            self.old.scorecards.select("rep_id", old_team="team")
-            .join(self.new.scorecards.select("rep_id", new_team="team"), on="rep_id")
-            .filter(pl.col("old_team").is_in(list(teams)) != pl.col("new_team").is_in(list(teams)))
-            .select(
-                "rep_id",
-                moved=pl.when(pl.col("new_team").is_in(list(teams))).then(pl.lit("joined")).otherwise(pl.lit("left")),
-                other_team=pl.when(pl.col("new_team").is_in(list(teams)))
-                .then(pl.col("old_team"))
-                .otherwise(pl.col("new_team")),
-            )
+        teams_of = self.old.scorecards.select("rep_id", old_team="team").join(
+            self.new.scorecards.select("rep_id", new_team="team"), on="rep_id"
+        )
+        other_rank = pl.col("rep_id").is_in(
+            teams_of.filter(pl.col("old_team") != pl.col("new_team"))["rep_id"].implode()
+        ) & (pl.col("column") == "rank_in_team")
+        moved = teams_of.filter(pl.col("old_team").is_in(list(teams)) != pl.col("new_team").is_in(list(teams))).select(
+            "rep_id",
+            moved=pl.when(pl.col("new_team").is_in(list(teams))).then(pl.lit("joined")).otherwise(pl.lit("left")),
+            other_team=pl.when(pl.col("new_team").is_in(list(teams)))
+            .then(pl.col("old_team"))
+            .otherwise(pl.col("new_team")),
         )
         reps = (
             self.reps.filter(mine)
@@ -108,7 +110,7 @@ class Restatement:
         return replace(
             self,
             reps=reps,
-            changes=self.changes.filter(mine & ~left & ~(joined & places)),
+            changes=self.changes.filter(mine & ~left & ~(joined & places) & ~other_rank),
             evidence=self.evidence.filter(mine & ~left),
         )
 

@@ -14,6 +14,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import polars as pl
 import pytest
 from browser import PHONE_WIDTH, evaluated
 from builders import BASE_TABLES, OPPORTUNITIES_HEADER, write_tables
@@ -23,7 +24,8 @@ from scorecards.config import Settings, config_hash, load_settings
 from scorecards.flows.mail.messages import build_messages
 from scorecards.flows.period_flow import publish_period, write_period
 from scorecards.flows.publish.staging import period_lock, staging_folder
-from scorecards.flows.publish.versions import store_folder, version_numbers
+from scorecards.flows.publish.versions import Version, store_folder, version_numbers
+from scorecards.flows.restatements import Restatement
 from scorecards.flows.sending import Sent, send_period
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import safe_stem
@@ -274,6 +276,30 @@ def test_a_rep_who_moved_team_has_left_one_manager_s_team_and_joined_the_other_s
     assert "2026-10 West - 王芳 (R2) v2.xlsx" in attachments(mails[WEST])
     for part in (old, new, body(mails[EAST], "html"), body(mails[WEST], "html")):
         assert "R2): changed" not in part and "R2）：有变化" not in part
+
+
+def test_a_rep_who_moved_between_two_teams_of_one_manager_is_changed_without_a_rank_from_another_team() -> None:
+    old = pl.DataFrame({"rep_id": ["R1", "R2"], "team": ["East", "East"]})
+    new = pl.DataFrame({"rep_id": ["R1", "R2"], "team": ["West", "East"]})
+    changes = pl.DataFrame(
+        {
+            "rep_id": ["R1", "R1", "R1", "R2"],
+            "column": ["team", "rank_in_team", "won_amount", "rank_in_team"],
+            "old": ["East", "2", "10.00", "2"],
+            "new": ["West", "1", "20.00", "1"],
+        }
+    )
+    reps = pl.DataFrame({"rep_id": ["R1", "R2"], "rep_name": ["Ann", "Bo"], "status": ["changed", "changed"]})
+    no_rows = pl.DataFrame(schema={"rep_id": pl.String})
+    restatement = Restatement(PERIOD, Version(1, "", old, {}), Version(2, "", new, {}), reps, changes, no_rows)
+    seen = restatement.for_teams(["East", "West"])
+    assert seen.reps["status"].to_list() == ["changed", "changed"]
+    # R1's rank 1 is in West, its 2 was in East: they do not compare; R2 stayed in East, and its rank does.
+    assert seen.changes.select("rep_id", "column").rows() == [
+        ("R1", "team"),
+        ("R1", "won_amount"),
+        ("R2", "rank_in_team"),
+    ]
 
 
 def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: Settings, mail_server) -> None:  # noqa: ANN001
