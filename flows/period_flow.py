@@ -344,8 +344,6 @@ def publish_month(
         with period_lock(out_dir, str(period)):
             versions_before = version_numbers(out_dir, str(period))
             unchanged = None if recompute else unchanged_month(out_dir, period, config_sha256, inputs)
-            if unchanged is not None and PeriodFolder(target).warnings() != warnings:
-                unchanged = None  # its pages say what the month's data may not, as of the day it was published
             done = None
             if unchanged is not None and inputs is not None:
                 done = republish_unchanged(validated, target, config_sha256, unchanged, inputs, progress, warnings)

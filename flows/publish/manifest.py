@@ -113,12 +113,15 @@ def published_pages(folder: Path) -> PublishedPages | None:
 
 def unchanged_publication(folder: Path, config_sha256: str, period_inputs: str, renderer: str) -> PublishedPages | None:
     """The published period when publishing it again would write the same pages and tables: it was made from the
-    same input rows of the period (`period_inputs`), config, project version and renderer, and it is the latest
-    version kept. Its manifest and quarantine files, which describe the whole input, are the only things to renew.
+    same input rows of the period (`period_inputs`), config, project version and renderer, without a warning (its
+    pages name the day they were made: such a month is made again, as it is never up to date), and it is the
+    latest version kept. Its manifest and quarantine files, which describe the whole input, are the only things
+    to renew.
     """
     published = PeriodFolder(folder).manifest_data()
     if not (
         published is not None
+        and not published.get("warnings")
         and published.get("period_inputs") == period_inputs
         and published.get("config_sha256") == config_sha256
         and published.get("version") == project_version()
