@@ -83,7 +83,8 @@ class Restatement:
         the rank in it) and the evidence rows. A rep who moved between two of these teams keeps its new team,
         but not its rank, which is in another team.
         """
-        members = self._places.filter(pl.col("team").is_in(list(teams)))["rep_id"].unique().implode()
+        ours = list(teams)
+        members = self._places.filter(pl.col("team").is_in(ours))["rep_id"].unique().implode()
         mine = pl.col("rep_id").is_in(members)
         teams_of = self.old.scorecards.select("rep_id", old_team="team").join(
             self.new.scorecards.select("rep_id", new_team="team"), on="rep_id"
@@ -91,12 +92,11 @@ class Restatement:
         other_rank = pl.col("rep_id").is_in(
             teams_of.filter(pl.col("old_team") != pl.col("new_team"))["rep_id"].implode()
         ) & (pl.col("column") == "rank_in_team")
-        moved = teams_of.filter(pl.col("old_team").is_in(list(teams)) != pl.col("new_team").is_in(list(teams))).select(
+        came, was = pl.col("new_team").is_in(ours), pl.col("old_team").is_in(ours)
+        moved = teams_of.filter(came != was).select(
             "rep_id",
-            moved=pl.when(pl.col("new_team").is_in(list(teams))).then(pl.lit("joined")).otherwise(pl.lit("left")),
-            other_team=pl.when(pl.col("new_team").is_in(list(teams)))
-            .then(pl.col("old_team"))
-            .otherwise(pl.col("new_team")),
+            moved=pl.when(came).then(pl.lit("joined")).otherwise(pl.lit("left")),
+            other_team=pl.when(came).then(pl.col("old_team")).otherwise(pl.col("new_team")),
         )
         reps = (
             self.reps.filter(mine)
