@@ -255,22 +255,35 @@ def _message(manager: Manager, published: PublishedPeriod, currency: str) -> Out
     period = published.period
     month = format_month(period.start, locale)
     names = UniqueNames()
+    # A later version (a correction, or all of it again with --resend) says which, as a correction's subject
+    # and files do, so that neither the message nor a saved file passes for the first version.
+    number = published.folder.publication()
+    version = number if number is not None and number > 1 else None
     sections, attachments = [], []
     for team in manager.teams:
         reps = published.scorecards.filter(pl.col("team") == team).sort("rank_in_team")
         totals = published.summary.filter(pl.col("team") == team).row(0, named=True)
         sections.append(_section(team, totals, reps, locale, currency))
-        attachments.append(rollup_attachment(published, team, names))
-        attachments += [card_attachment(published, team, rep, names) for rep in reps.iter_rows(named=True)]
-    subject = _("Sales scorecards %(month)s: %(teams)s") % {
-        "month": month,
-        "teams": listed(manager.shown_teams, locale),
-    }
+        attachments.append(rollup_attachment(published, team, names, version))
+        attachments += [card_attachment(published, team, rep, names, version) for rep in reps.iter_rows(named=True)]
+    said = {"month": month, "teams": listed(manager.shown_teams, locale), "version": version}
+    if version is None:
+        subject = _("Sales scorecards %(month)s: %(teams)s") % said
+        intro = _("Here are the sales scorecards for %(month)s.") % said
+    else:
+        subject = _("Sales scorecards %(month)s: %(teams)s (version %(version)d)") % said
+        intro = (
+            _(
+                "Here are the sales scorecards for %(month)s, version %(version)d: they were corrected after they were "
+                "first published."
+            )
+            % said
+        )
     body = EmailBody(
         lang=locale,
         subject=subject,
         greeting=_("Dear %(manager)s,") % {"manager": manager.name},
-        intro=_("Here are the sales scorecards for %(month)s.") % {"month": month},
+        intro=intro,
         attached=translations(locale).ngettext(
             "Attached are the team rollup and each rep's scorecard as Excel files.",
             "Attached are the team rollups and each rep's scorecard as Excel files.",

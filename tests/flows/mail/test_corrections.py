@@ -195,10 +195,19 @@ def test_resend_sends_every_regular_message_again(restated, settings: Settings) 
     out, mailbox, smtp = restated
     resent = send_period(out, PERIOD, settings, smtp, resend=True)
     assert outcomes(resent) == {EAST: "sent", WEST: "sent"}
-    assert sorted(r.message["Subject"] for r in mailbox.received) == [
-        "Sales scorecards October 2026: East",
-        "Sales scorecards October 2026: West",
-    ]
+    # The whole of version 2 again, which says so, as the correction did: West never had a correction, and East's
+    # first message looks the same but for the version.
+    by_recipient = {r.recipients[0]: r.message for r in mailbox.received}
+    assert {to: m["Subject"] for to, m in by_recipient.items()} == {
+        EAST: "Sales scorecards October 2026: East (version 2)",
+        WEST: "Sales scorecards October 2026: West (version 2)",
+    }
+    east = by_recipient[EAST]
+    assert "Here are the sales scorecards for October 2026, version 2: they were corrected after" in body(east, "plain")
+    assert "version 2: they were corrected after" in body(east, "html")
+    files = attachments(east)
+    assert files and all(name.endswith(" v2.xlsx") for name in files)
+    assert files["2026-10 East v2.xlsx"] == PeriodFolder(out / PERIOD).rollup("East", ".xlsx").read_bytes()
 
 
 def test_dry_run_writes_the_correction_to_the_outbox(restated, settings: Settings) -> None:  # noqa: ANN001
