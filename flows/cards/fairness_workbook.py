@@ -16,7 +16,9 @@ from scorecards.flows.cards.sheet_writer import BOLD, HEADING_FILL, SheetWriter,
 def write_fairness_workbook(page: FairnessPage, path: Path, currency: str) -> None:
     """fairness.xlsx (or fairness.zh-CN.xlsx …, in the page's language): the 'Fairness' sheet (grades, spread,
     coverage, outliers) and the 'Targets' sheet."""
-    workbook, out = open_workbook(page.labels["sheet_fairness"], page.locale, currency, page.title, page.subtitle, None)
+    workbook, out = open_workbook(
+        page.labels["sheet_fairness"], page.locale, currency, page.title, page.subtitle, None, page.caveats
+    )
     for line in page.intro:
         out.line(line)
     out.blank()

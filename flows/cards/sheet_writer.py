@@ -6,7 +6,7 @@ The card, rollup and fairness workbooks (workbooks.py, fairness_workbook.py) lay
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADING_FILL = PatternFill("solid", fgColor="F5F7FA")
+#: The pages' red "Not final" line (`.caveat` in base.html.j2).
+CAVEAT = Font(bold=True, color="A61E1E")
 _WRAPPED = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 #: Columns a wrapped text may widen its column to; a longer text takes more lines.
@@ -386,13 +388,22 @@ def _number_width(cell: Cell) -> int:
 
 
 def open_workbook(
-    sheet_name: str, locale: str, currency: str, title: str, subtitle: str, restated: Restated | None
+    sheet_name: str,
+    locale: str,
+    currency: str,
+    title: str,
+    subtitle: str,
+    restated: Restated | None,
+    caveats: Sequence[str] = (),
 ) -> tuple[Workbook, SheetWriter]:
-    """A new workbook whose first sheet starts with the page's title, subtitle and any restatement notice."""
+    """A new workbook whose first sheet starts with the page's title, subtitle, what the month's data may not say
+    (`caveats`, as the page's red lines) and any restatement notice."""
     workbook = Workbook(write_only=True)
     out = SheetWriter(workbook.create_sheet(sheet_name[:31]), locale, currency)
     out.line(title, font=TITLE)
     out.line(subtitle)
+    for caveat in caveats:
+        out.spilling(caveat, font=CAVEAT)
     if restated:  # sentences: they run on to the right rather than widen the first column
         out.spilling(restated.title, font=BOLD)
         for line in restated.lines:

@@ -27,7 +27,7 @@ _CENTRED = Alignment(horizontal="center")
 def write_card_workbook(card: Card, path: Path, currency: str) -> None:
     """A rep's scorecard: the 'Scorecard' sheet with a native trend chart, and the 'Evidence' sheet."""
     workbook, out = open_workbook(
-        card.labels["scorecard"], card.locale, currency, card.title, card.subtitle, card.restated
+        card.labels["scorecard"], card.locale, currency, card.title, card.subtitle, card.restated, card.caveats
     )
     sheet = out.sheet
     out.line(card.labels["overall_grade"], card.overall_grade, font=BOLD)
@@ -113,7 +113,13 @@ def _trend_chart(sheet: WriteOnlyWorksheet, card: Card, first_row: int, anchor_r
 def write_rollup_workbook(rollup: TeamRollup, path: Path, currency: str) -> None:
     """A team's rollup: totals, every rep by rank, grade distribution, movers, training topics."""
     workbook, out = open_workbook(
-        rollup.labels["sheet_team"], rollup.locale, currency, rollup.title, rollup.subtitle, rollup.restated
+        rollup.labels["sheet_team"],
+        rollup.locale,
+        currency,
+        rollup.title,
+        rollup.subtitle,
+        rollup.restated,
+        rollup.caveats,
     )
     for line in rollup.totals:
         out.line(line.label, line.cell)

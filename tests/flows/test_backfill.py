@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from builders import BASE_TABLES, corrections, write_tables
 from hypothesis import given, settings
+from openpyxl import load_workbook
 from publishing import outputs
 from typer.testing import CliRunner
 
@@ -95,6 +96,13 @@ def test_a_month_published_with_a_warning_is_never_up_to_date(
     }
     for page in pages.values():
         assert said in page.read_text("utf-8"), page
+    # The workbooks too, red and in the first rows, after the title and subtitle: an analyst opens them from OUT.
+    for page in pages.values():
+        sheet = load_workbook(page.with_suffix(".xlsx")).worksheets[0]
+        assert sheet["A3"].value.startswith(said) and sheet["A3"].font.b and sheet["A3"].font.color.rgb == "00A61E1E", page
+    chinese_sheet = load_workbook(out / "2026-10" / "reps" / f"{safe_stem('R2')}.xlsx").worksheets[0]
+    assert chinese_sheet["A3"].value.startswith("非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。")
+    assert load_workbook(out / "2026-09" / "reps" / f"{safe_stem('R1')}.xlsx").worksheets[0]["A3"].value != sheet["A3"].value
     chinese = (out / "2026-10" / "reps" / f"{safe_stem('R2')}.html").read_text("utf-8")
     assert "非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。" in chinese
     index = (out / "index.html").read_text("utf-8")
@@ -127,6 +135,9 @@ def test_a_month_published_with_a_warning_is_never_up_to_date(
     # The same rows, but the pages say no more what the month's data may not: none is carried over as it was.
     for page in [*pages.values(), out / "index.html", out / "people" / f"{safe_stem('R1')}.html"]:
         assert "not final" not in page.read_text("utf-8").lower(), page
+    for page in pages.values():
+        cells = load_workbook(page.with_suffix(".xlsx")).worksheets[0].iter_rows(max_row=6, values_only=True)
+        assert not any("Not final" in str(value) for row in cells for value in row), page
 
 
 def test_a_backfill_rebuilds_the_index_once_and_one_with_nothing_to_publish_restores_it(
