@@ -41,6 +41,58 @@ def _refuse_unsafe_zip(data: bytes) -> None:
         return  # openpyxl's own error names it
 
 
+#: A formula element in a worksheet's XML (`<f>`, `<f t="shared" …/>`, a prefixed `<x:f>`), not `<formula>`.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+#: Cells named when formulas have no saved value.
+_CELLS_NAMED = 5
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the archive holds a formula (False when it is not one: openpyxl's error names it)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = (n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            return any(_FORMULA.search(archive.read(name)) for name in parts)
+    except zipfile.BadZipFile:
+        return False
+
+
+def _formula_cells(data: bytes, fmt: FileFormat) -> set[tuple[int, int]]:
+    """(row, column) of each formula cell of the sheet the profile reads."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        sheet = _sheet(workbook, fmt.sheet)
+        sheet.reset_dimensions()
+        return {
+            (number, column)
+            for number, cells in enumerate(sheet.iter_rows(min_row=fmt.header_row), fmt.header_row)
+            for column, cell in enumerate(cells, 1)
+            if cell.data_type == "f"
+        }
+    finally:
+        workbook.close()
+
+
+def _no_saved_value(cell: Any) -> bool:  # noqa: ANN401 - a read-only cell
+    """Whether a formula cell, read for its saved values, has none: an empty text result is saved as text
+    (`t="str"`), an unsaved one is not there at all."""
+    return cell.value is None and cell.data_type != "str"
+
+
+def _refuse_unsaved_formulas(cells: list[str]) -> None:
+    """InputError naming formula cells that have no saved value: what they show in Excel is not in the file."""
+    named = ", ".join(cells[:_CELLS_NAMED]) + (
+        f" and {len(cells) - _CELLS_NAMED:,} more" if len(cells) > _CELLS_NAMED else ""
+    )
+    raise InputError(
+        f"formulas with no saved value in {named}: the program that wrote the file does not calculate them, and "
+        "what Excel shows is worked out when it opens the file; open it in Excel or LibreOffice and save it, or "
+        "write the values instead of the formulas"
+    )
+
+
 def refuse_macro_workbook(data: bytes, fmt: FileFormat) -> Rows:
     """The reader of an .xlsm: never reads it."""
     raise InputError(MACROS_REFUSED)
@@ -50,8 +102,11 @@ def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
     """The profile's sheet (the first visible one by default) as text columns named by its header row, each
     cell as a CSV export of it would hold it, with each kept row's number in the sheet."""
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     _refuse_unsafe_zip(data)
+    # Rarely there: a second read, to tell a formula without a saved value from an empty cell.
+    formulas = _formula_cells(data, fmt) if _has_formulas(data) else set()
     # data_only: a formula cell gives its cached value; nothing in the file is ever evaluated.
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
@@ -59,16 +114,21 @@ def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
         # Read every row and column there is: a read-only sheet otherwise stops at the size the
         # file declares, and a file that declares too small a size would lose the rest unseen.
         sheet.reset_dimensions()
-        rows = [
-            (number, row)
-            for number, row in enumerate(
-                (tuple(_shown_value(cell) for cell in cells) for cells in sheet.iter_rows(min_row=fmt.header_row)),
-                fmt.header_row,
-            )
-            if any(v is not None for v in row)
-        ]
+        rows, unsaved = [], []
+        for number, cells in enumerate(sheet.iter_rows(min_row=fmt.header_row), fmt.header_row):
+            row = tuple(_shown_value(cell) for cell in cells)
+            if formulas:
+                unsaved += [
+                    f"{get_column_letter(column)}{number}"
+                    for column, cell in enumerate(cells, 1)
+                    if (number, column) in formulas and _no_saved_value(cell)
+                ]
+            if any(v is not None for v in row):
+                rows.append((number, row))
     finally:
         workbook.close()
+    if unsaved:
+        _refuse_unsaved_formulas(unsaved)
     if not rows:
         raise InputError("empty sheet (not even a header row)")
     width = max(len(row) for _, row in rows)

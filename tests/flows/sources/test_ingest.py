@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -155,8 +156,20 @@ def test_formulas_in_input_cells_give_their_values_never_their_code(tmp_path: Pa
     workbook.active.append(["rep_id", "rep_name"])
     workbook.active.append(["R1", '=HYPERLINK("http://evil.example","x")'])
     workbook.save(tmp_path / "reps.xlsx")
-    frame = read_inputs(tmp_path)["reps"].frame
-    assert frame.row(0) == ("R1", None)  # never computed by Excel: no cached value, and nothing evaluated here
+    # Never computed by Excel, so no saved value: the file is refused (its cell would read as empty), and the
+    # formula's code reaches nothing.
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert table.problem.startswith("formulas with no saved value in B2: ") and "evil" not in table.problem
+    # As Excel saves it, with the value it showed: that value is read, and nothing is evaluated here.
+    with zipfile.ZipFile(tmp_path / "reps.xlsx") as book:
+        parts = {info: book.read(info) for info in book.infolist()}
+    with zipfile.ZipFile(tmp_path / "reps.xlsx", "w") as book:
+        for info, data in parts.items():
+            book.writestr(
+                info, data.replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>').replace(b"<v></v>", b"<v>x</v>")
+            )
+    assert read_inputs(tmp_path)["reps"].frame.row(0) == ("R1", "x")
 
 
 def test_gbk_text_that_happens_to_start_like_utf8_is_told_to_read_as_gb18030(tmp_path: Path) -> None:

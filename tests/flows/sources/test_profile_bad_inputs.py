@@ -93,6 +93,17 @@ def _merged_header(folder: Path) -> Path:
     return folder
 
 
+def _unsaved_formulas(folder: Path) -> Path:
+    """The deals as a script writes them with openpyxl, two amounts as formulas: saved without their values."""
+    hubspot_export(folder)
+    (folder / DEALS).unlink()
+    rows = copy.deepcopy(HUBSPOT_DEALS)
+    amount = rows[0].index("Amount")
+    rows[1][amount], rows[2][amount] = "=12000+500", "=SUM(1000,2000)"
+    write_xlsx_export(folder / DEALS.replace(".csv", ".xlsx"), rows)
+    return folder
+
+
 def _deals_text(header: list[str] | None = None, rows: int = 4) -> bytes:
     lines = [header or HUBSPOT_DEALS[0], *HUBSPOT_DEALS[1 : rows + 1]]
     return "\n".join(",".join(f'"{c}"' if "," in c else c for c in line) for line in lines).encode() + b"\n"
@@ -206,6 +217,18 @@ UNREADABLE: list[tuple[str, Callable[[Path], Path], str, str, str, str, int]] = 
         1,
     ),
     (
+        # Found in a trial: every such row was quarantined as "required", though Excel showed each amount.
+        "an xlsx whose formulas were saved without their values",
+        _unsaved_formulas,
+        "hubspot",
+        "opportunities",
+        DEALS.replace(".csv", ".xlsx"),
+        "formulas with no saved value in F2, F3: the program that wrote the file does not calculate them, and what "
+        "Excel shows is worked out when it opens the file; open it in Excel or LibreOffice and save it, or write the "
+        "values instead of the formulas",
+        1,
+    ),
+    (
         "two exports for one table",
         lambda f: _write(hubspot_export(f) / "old-deals.csv", _deals_text()),
         "hubspot",
@@ -263,6 +286,35 @@ def test_a_file_the_profile_cannot_read_is_one_line_and_exit_1(
     assert raw[table] == UnreadableTable(table, source, problem)
     assert f"{source}: {problem}" in validated.report.problems
     assert exit_status == status
+
+
+def test_the_same_formulas_saved_by_a_spreadsheet_program_are_read_as_their_values(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if not soffice:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is not installed (.ci/run installs libreoffice-calc-nogui)")
+        pytest.skip("LibreOffice is not installed")
+    folder = _unsaved_formulas(tmp_path / "in")
+    book = folder / DEALS.replace(".csv", ".xlsx")
+    saved = tmp_path / "saved"
+    # What the message asks for: open the file in a spreadsheet program and save it.
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "xlsx"]
+        + ["--outdir", str(saved), str(book)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    shutil.move(saved / book.name, book)
+    raw, validated, status = _check(folder, "hubspot")
+    assert status == 0, validated.report.problems
+    table = validated.tables.opportunities
+    amounts = dict(table.select("opportunity_id", "amount").iter_rows())
+    assert amounts["9876543210"] == Decimal("12500.00") and amounts[HUBSPOT_DEALS[2][0]] == Decimal("3000.00")
 
 
 # (case, build, profile, table, source row, the cell as the file had it, reason)
