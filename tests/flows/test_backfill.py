@@ -99,10 +99,15 @@ def test_a_month_published_with_a_warning_is_never_up_to_date(
     # The workbooks too, red and in the first rows, after the title and subtitle: an analyst opens them from OUT.
     for page in pages.values():
         sheet = load_workbook(page.with_suffix(".xlsx")).worksheets[0]
-        assert sheet["A3"].value.startswith(said) and sheet["A3"].font.b and sheet["A3"].font.color.rgb == "00A61E1E", page
+        assert sheet["A3"].value.startswith(said) and sheet["A3"].font.b and sheet["A3"].font.color.rgb == "00A61E1E", (
+            page
+        )
     chinese_sheet = load_workbook(out / "2026-10" / "reps" / f"{safe_stem('R2')}.xlsx").worksheets[0]
     assert chinese_sheet["A3"].value.startswith("非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。")
-    assert load_workbook(out / "2026-09" / "reps" / f"{safe_stem('R1')}.xlsx").worksheets[0]["A3"].value != sheet["A3"].value
+    assert (
+        load_workbook(out / "2026-09" / "reps" / f"{safe_stem('R1')}.xlsx").worksheets[0]["A3"].value
+        != sheet["A3"].value
+    )
     chinese = (out / "2026-10" / "reps" / f"{safe_stem('R2')}.html").read_text("utf-8")
     assert "非最终结果：本月在这些数字生成时（2026年10月30日）尚未结束。" in chinese
     index = (out / "index.html").read_text("utf-8")
