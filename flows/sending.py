@@ -39,6 +39,7 @@ from scorecards.flows.publish.versions import version_numbers
 from scorecards.flows.restatements import Restatement, compare
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.sent_log import read_last_sent_versions
+from scorecards.transforms.teams import team_summary
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class _Plan:
             numbers=mine.changes,
             evidence=mine.evidence,
             teams=tuple(t for t in manager.teams if t in mine.teams),
+            old_totals=team_summary(restatement.old.scorecards),
         )
         return correction_message(self.mailing, manager, changes)
 

@@ -24,7 +24,8 @@ from scorecards.flows.mail.messages import (
     rollup_attachment,
 )
 from scorecards.flows.shared.changes import evidence_change, number_change, number_line
-from scorecards.flows.shared.display import format_month
+from scorecards.flows.shared.columns import team_totals
+from scorecards.flows.shared.display import format_month, format_value
 from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
 
@@ -54,6 +55,8 @@ class Changes:
     evidence: pl.DataFrame
     #: The manager's teams these reps are in, in either version: the rollups to attach.
     teams: tuple[str, ...]
+    #: The team summary (transforms.teams.team_summary) of the version the manager was sent, for its totals.
+    old_totals: pl.DataFrame
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class CorrectionBody:
     greeting: str
     intro: str
     attached: str
+    #: Each changed team's totals that changed (a title and its numbers; no evidence).
+    teams: list[RepCorrection]
     reps: list[RepCorrection]
     number_headings: tuple[str, str, str]
     evidence_title: str
@@ -131,6 +136,12 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
             "Attached are the corrected scorecards of these reps and the team rollups as Excel files.",
             rollups,
         ),
+        teams=[
+            totals
+            for team in manager.teams
+            if team in changes.teams
+            and (totals := _team_totals(team, changes.old_totals, published.summary, locale, mailing.currency))
+        ],
         reps=[_rep(rep, changes, locale, mailing.currency) for rep in _in_order(changes.reps, manager, mailing)],
         number_headings=(_("Changed"), _("Before"), _("Now")),
         evidence_title=_("Evidence"),
@@ -153,6 +164,30 @@ def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[di
         .select("rep_id", "rep_name", "status", "other_team")
         .to_dicts()
     )
+
+
+def _team_totals(team: str, old: pl.DataFrame, new: pl.DataFrame, locale: str, currency: str) -> RepCorrection | None:
+    """The team's totals that changed, old → new, as its rollup and the regular message show them (None when
+    none did, or the team is in one version only: its reps' lines say it)."""
+    before, now = old.filter(pl.col("team") == team), new.filter(pl.col("team") == team)
+    if before.is_empty() or now.is_empty():
+        return None
+    was, is_ = before.row(0, named=True), now.row(0, named=True)
+    _ = translations(locale).gettext
+    na = _("N/A")
+    numbers = [
+        (
+            _(label),
+            format_value(was[column], kind, locale, na, currency),
+            format_value(is_[column], kind, locale, na, currency),
+        )
+        for label, column, kind in team_totals(is_)
+        if was[column] != is_[column]
+    ]
+    if not numbers:
+        return None
+    title = _("Team %(team)s") % {"team": one_line(team)}
+    return RepCorrection(title, numbers, [number_line(number, locale) for number in numbers], [])
 
 
 def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> RepCorrection:

@@ -128,6 +128,15 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
         assert "Opportunity O9 Bcc: evil@example.com: appeared" in part
         assert "Bob Ray" not in part and "R3" not in part  # West did not change and is not East's
     assert "  Won amount: CN¥3,000.30 → CN¥3,250.30" in text
+    # The team's totals that changed come first, as its rollup shows them (found in a trial: a manager had to open
+    # the rollup to see what the correction did to the team); its reps count did not change.
+    assert (
+        "\n\nTeam East\n  Won amount: CN¥3,000.30 → CN¥3,250.30\n"
+        "  Sales-target attainment of the reps with a target above 0: 100.0% → 108.3%\n\nAnn Lee (R1): changed\n"
+    ) in text
+    assert html.index(">Team East</h2>") < html.index(">Ann Lee (R1): changed</h2>")
+    team_part = html[html.index(">Team East</h2>") : html.index(">Ann Lee (R1): changed</h2>")]
+    assert "<strong>108.3%</strong>" in team_part and ">Reps<" not in team_part
     # Mia leads one team here: singular words (found by a reader's review, which saw "your teams" for one).
     assert "This is what changed for your team in version 2." in text
     assert "these reps and the team rollup as Excel files." in text
@@ -325,6 +334,7 @@ def test_a_zh_cn_team_gets_its_correction_in_chinese(tmp_path: Path, settings: S
     assert message["Subject"] == "更正：2026年10月销售考核卡（第 2 版）"
     text = body(message, "plain")
     assert "Ann Lee（R1）：有变化" in text and "赢单金额：¥3,000.30 → ¥3,250.30" in text
+    assert text.index("团队：East\n  赢单金额：¥3,000.30 → ¥3,250.30\n") < text.index("Ann Lee（R1）：有变化")
     assert "商机 O1：金额 ¥1,000.10 → ¥1,200.10" in text
     english = ("Corrected", "Dear", "changed", "Opportunity", "Won deal", "appeared", "Amount", "Won amount")
     assert [w for w in english if w in text or w in body(message, "html")] == []
