@@ -107,13 +107,17 @@ class _Plan:
         # An unnumbered publication, or a log from before versions, falls back to the sent-log's content hashes.
         versioned = self.latest is not None and not resend
         self.last_sent = read_last_sent_versions(out_dir / period) if versioned else {}
+        # A regular message says its version only when an earlier one was sent (to anyone): the cards that
+        # replaced an unsent version are the first anyone reads, as their pages say (they restate nothing).
+        earlier = self.latest is not None and read_last_sent_versions(out_dir / period, before=self.latest)
+        self.later_version = self.latest if earlier else None
         self._restatements: dict[int, Restatement | None] = {}
 
     def message_for(self, manager: Manager) -> OutgoingMessage | Delivery:
         """The message to deliver to `manager`, or why nothing goes out (as the report's line)."""
         sent = self.last_sent.get(manager.address)
         if sent is None:
-            return team_message(self.mailing, manager)
+            return team_message(self.mailing, manager, self.later_version)
         if sent == self.latest:
             return Delivery(manager.address, manager.shown_teams, "already sent", note=f"version {sent}")
         restatement = self._since(sent)

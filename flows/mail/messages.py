@@ -202,11 +202,12 @@ def build_messages(period_dir: Path, locale: str, *, currency: str) -> tuple[lis
     return messages, problems
 
 
-def team_message(mailing: Mailing, manager: Manager) -> OutgoingMessage:
-    """The manager's regular message: their teams' summary, rollups and cards (MessageNotBuilt if a file is missing)."""
+def team_message(mailing: Mailing, manager: Manager, version: int | None = None) -> OutgoingMessage:
+    """The manager's regular message: their teams' summary, rollups and cards (MessageNotBuilt if a file is missing);
+    with `version`, one that says it carries that later version of cards an earlier one of which was sent."""
     assert mailing.published is not None  # a mailing without reps has no managers
     with files_of(mailing.published, manager):
-        return _message(manager, mailing.published, mailing.currency)
+        return _message(manager, mailing.published, mailing.currency, version)
 
 
 @contextmanager
@@ -249,16 +250,12 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
     return managers, problems
 
 
-def _message(manager: Manager, published: PublishedPeriod, currency: str) -> OutgoingMessage:
+def _message(manager: Manager, published: PublishedPeriod, currency: str, version: int | None) -> OutgoingMessage:
     locale = manager.locale
     _ = translations(locale).gettext
     period = published.period
     month = format_month(period.start, locale)
     names = UniqueNames()
-    # A later version (a correction, or all of it again with --resend) says which, as a correction's subject
-    # and files do, so that neither the message nor a saved file passes for the first version.
-    number = published.folder.publication()
-    version = number if number is not None and number > 1 else None
     sections, attachments = [], []
     for team in manager.teams:
         reps = published.scorecards.filter(pl.col("team") == team).sort("rank_in_team")

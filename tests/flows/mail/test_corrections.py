@@ -219,6 +219,26 @@ def test_resend_sends_every_regular_message_again(restated, settings: Settings) 
     assert files["2026-10 East v2.xlsx"] == PeriodFolder(out / PERIOD).rollup("East", ".xlsx").read_bytes()
 
 
+def test_a_version_published_over_an_unsent_one_is_sent_as_the_first(
+    tmp_path: Path,
+    settings: Settings,
+    mail_server,  # noqa: ANN001
+) -> None:
+    # Found by a review: a month published mid-month (sent to nobody) and again at its end went out as "version 2:
+    # they were corrected", to managers who had never had version 1.
+    mailbox, smtp = mail_server()
+    publish(tmp_path, BASE_TABLES, settings)
+    assert publish(tmp_path, corrected_east(), settings) == 2
+    sent = send_period(tmp_path / "out", PERIOD, settings, smtp)
+
+    assert outcomes(sent) == {EAST: "sent", WEST: "sent"}
+    by_recipient = {r.recipients[0]: r.message for r in mailbox.received}
+    assert by_recipient[EAST]["Subject"] == "Sales scorecards October 2026: East"
+    assert "Here are the sales scorecards for October 2026.\n" in body(by_recipient[EAST], "plain")
+    assert "2026-10 East.xlsx" in attachments(by_recipient[EAST])
+    assert read_sent_versions(tmp_path / "out" / PERIOD) == [2, 2]
+
+
 def test_dry_run_writes_the_correction_to_the_outbox(restated, settings: Settings) -> None:  # noqa: ANN001
     out, mailbox, smtp = restated
     preview = send_period(out, PERIOD, settings, None, dry_run=True)
