@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from scorecards.config import Settings
 from scorecards.flows.mail.corrections import Changes, correction_message
 from scorecards.flows.mail.messages import (
@@ -112,6 +114,7 @@ class _Plan:
         earlier = self.latest is not None and read_last_sent_versions(out_dir / period, before=self.latest)
         self.later_version = self.latest if earlier else None
         self._restatements: dict[int, Restatement | None] = {}
+        self._summaries: dict[int, pl.DataFrame] = {}
 
     def message_for(self, manager: Manager) -> OutgoingMessage | Delivery:
         """The message to deliver to `manager`, or why nothing goes out (as the report's line)."""
@@ -135,7 +138,7 @@ class _Plan:
             numbers=mine.changes,
             evidence=mine.evidence,
             teams=tuple(t for t in manager.teams if t in mine.teams),
-            old_totals=team_summary(restatement.old.scorecards),
+            old_totals=self._old_totals(sent, restatement),
         )
         return correction_message(self.mailing, manager, changes)
 
@@ -147,3 +150,9 @@ class _Plan:
             kept = sent in known and self.latest in known
             self._restatements[sent] = compare(self.out_dir, self.period, sent, self.latest) if kept else None
         return self._restatements[sent]
+
+    def _old_totals(self, sent: int, restatement: Restatement) -> pl.DataFrame:
+        """The team summary of version `sent`, which `restatement` compares from; built once."""
+        if sent not in self._summaries:
+            self._summaries[sent] = team_summary(restatement.old.scorecards)
+        return self._summaries[sent]

@@ -23,9 +23,9 @@ from scorecards.flows.mail.messages import (
     rendered_message,
     rollup_attachment,
 )
-from scorecards.flows.shared.changes import evidence_change, number_change, number_line
+from scorecards.flows.shared.changes import evidence_change, number_change, number_line, total_change
 from scorecards.flows.shared.columns import team_totals
-from scorecards.flows.shared.display import format_month, format_value
+from scorecards.flows.shared.display import format_month
 from scorecards.flows.shared.i18n import colon, translations
 from scorecards.flows.shared.inert_text import one_line
 
@@ -60,9 +60,9 @@ class Changes:
 
 
 @dataclass(frozen=True)
-class RepCorrection:
-    """One changed rep in the body: a title, each changed number (label, old, new; and as a line of text) and each
-    evidence line."""
+class ChangedPart:
+    """One changed team or rep in the body: a title, each changed number (label, old, new; and as a line of text)
+    and each evidence line (none for a team)."""
 
     title: str
     numbers: list[tuple[str, str, str]]
@@ -80,8 +80,8 @@ class CorrectionBody:
     intro: str
     attached: str
     #: Each changed team's totals that changed (a title and its numbers; no evidence).
-    teams: list[RepCorrection]
-    reps: list[RepCorrection]
+    teams: list[ChangedPart]
+    reps: list[ChangedPart]
     number_headings: tuple[str, str, str]
     evidence_title: str
     attachments_title: str
@@ -166,31 +166,27 @@ def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[di
     )
 
 
-def _team_totals(team: str, old: pl.DataFrame, new: pl.DataFrame, locale: str, currency: str) -> RepCorrection | None:
+def _team_totals(team: str, old: pl.DataFrame, new: pl.DataFrame, locale: str, currency: str) -> ChangedPart | None:
     """The team's totals that changed, old → new, as its rollup and the regular message show them (None when
     none did, or the team is in one version only: its reps' lines say it)."""
     before, now = old.filter(pl.col("team") == team), new.filter(pl.col("team") == team)
     if before.is_empty() or now.is_empty():
         return None
     was, is_ = before.row(0, named=True), now.row(0, named=True)
-    _ = translations(locale).gettext
-    na = _("N/A")
+    # Either version's lines: a total one of them has no line for (what reps without a target won) reads N/A.
+    lines = {column: (label, kind) for label, column, kind in [*team_totals(was), *team_totals(is_)]}
     numbers = [
-        (
-            _(label),
-            format_value(was[column], kind, locale, na, currency),
-            format_value(is_[column], kind, locale, na, currency),
-        )
-        for label, column, kind in team_totals(is_)
+        total_change(label, kind, was[column], is_[column], locale, currency)
+        for column, (label, kind) in lines.items()
         if was[column] != is_[column]
     ]
     if not numbers:
         return None
-    title = _("Team %(team)s") % {"team": one_line(team)}
-    return RepCorrection(title, numbers, [number_line(number, locale) for number in numbers], [])
+    title = translations(locale).gettext("Team %(team)s") % {"team": one_line(team)}
+    return ChangedPart(title, numbers, [number_line(number, locale) for number in numbers], [])
 
 
-def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> RepCorrection:
+def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> ChangedPart:
     _ = translations(locale).gettext
     rep_id = rep["rep_id"]
     status = _(STATUS.get(rep["status"], rep["status"]))
@@ -217,4 +213,4 @@ def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> R
         .select("section", "key", "change", "column", "old", "new", "old_currency", "new_currency")
         .iter_rows()
     ]
-    return RepCorrection(title, numbers, [number_line(number, locale) for number in numbers], evidence)
+    return ChangedPart(title, numbers, [number_line(number, locale) for number in numbers], evidence)

@@ -45,6 +45,14 @@ def number_change(column: str, old: str | None, new: str | None, locale: str, cu
     return label, *_shown(old, new, kind, locale, (currency, currency), na)
 
 
+def total_change(msgid: str, kind: Kind, old: object, new: object, locale: str, currency: str) -> tuple[str, str, str]:
+    """A changed team total (team_summary's value, None for none) as (label, old, new): named and shown as the
+    rollup shows it, with the exact values beside when the rollup's rounding would hide the change."""
+    _ = translations(locale).gettext
+    exact = (None if old is None else str(old)), (None if new is None else str(new))
+    return _(msgid), *_shown(*exact, kind, locale, (currency, currency), _("N/A"))
+
+
 def number_line(change: tuple[str, str, str], locale: str) -> str:
     """A number_change as one line: `Won amount: CN¥3,000.30 → CN¥3,300.30`."""
     label, old, new = change

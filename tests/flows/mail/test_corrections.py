@@ -185,6 +185,41 @@ def test_a_team_whose_numbers_did_not_change_gets_nothing_even_if_its_message_wo
     assert [r.recipients for r in mailbox.received] == [[EAST]]
 
 
+def test_a_team_s_totals_are_told_from_either_version_and_only_when_they_changed() -> None:
+    from decimal import Decimal
+
+    from scorecards.flows.mail.corrections import _team_totals
+    from scorecards.transforms.teams import team_summary
+
+    def summary(*reps: tuple[str, str, str | None]) -> pl.DataFrame:
+        money = pl.Decimal(18, 2)
+        return team_summary(
+            pl.DataFrame(
+                {
+                    "team": [team for team, _, _ in reps],
+                    "manager_name": "Mia",
+                    "manager_email": EAST,
+                    "won_amount": pl.Series([Decimal(won) for _, won, _ in reps], dtype=money),
+                    "target_amount": pl.Series([t and Decimal(t) for _, _, t in reps], dtype=money),
+                    "locale": "en",
+                }
+            )
+        )
+
+    old = summary(("East", "1000.00", "1000.00"), ("East", "500.00", None), ("West", "10.00", "10.00"))
+    new = summary(("East", "1000.00", "1000.00"), ("East", "500.00", "1000.00"), ("West", "10.00", "10.00"))
+    east = _team_totals("East", old, new, "en", "CNY")
+    # The line for what reps without a target won is version 1's only: it still says what became of it.
+    assert east is not None and east.number_lines == [
+        "Target: CN¥1,000.00 → CN¥2,000.00",
+        "Sales-target attainment: 100.0% → 75.0%",
+        "Won by reps with no target or a target of 0: CN¥500.00 → N/A",
+    ]
+    assert _team_totals("West", old, new, "en", "CNY") is None  # its reps may have changed, its totals did not
+    north = summary(("North", "1.00", None))
+    assert _team_totals("North", old, pl.concat([new, north]), "en", "CNY") is None  # new: its reps' lines say so
+
+
 def test_a_second_send_sends_nothing_and_the_log_records_each_version(restated, settings: Settings) -> None:  # noqa: ANN001
     out, mailbox, smtp = restated
     send_period(out, PERIOD, settings, smtp)

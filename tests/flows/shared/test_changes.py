@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from scorecards.flows.shared.changes import evidence_change, number_change, number_line
+from scorecards.flows.shared.changes import evidence_change, number_change, number_line, total_change
 from scorecards.flows.shared.columns import EVIDENCE_COLUMNS, EVIDENCE_ROW_NAMES
 from scorecards.schemas.tables import TABLES, InputTables, empty_frame
 from scorecards.transforms.evidence import evidence_tables
@@ -25,6 +27,16 @@ def test_a_change_the_rounding_would_hide_shows_its_exact_values() -> None:
         "100.0% (1.000000)",
         "100.0% (1.000400)",
     )
+
+
+def test_a_team_total_reads_as_the_rollup_shows_it_with_exact_values_where_rounding_hides_the_change() -> None:
+    # A team summary's values are numbers, not text; they read as the reps' changes do (found by a review: the
+    # team's lines said "100.0% → 100.0%").
+    won = total_change("Won amount", "money", Decimal("3000.30"), Decimal("3250.30"), "en", "CNY")
+    assert won == ("Won amount", "CN¥3,000.30", "CN¥3,250.30")
+    hidden = total_change("Sales-target attainment", "percent", Decimal("1.000000"), Decimal("1.000100"), "en", "CNY")
+    assert hidden == ("Sales-target attainment", "100.0% (1.000000)", "100.0% (1.000100)")
+    assert total_change("Reps", "count", 3, None, "zh-CN", "CNY") == ("销售人员", "3", "不适用")
 
 
 def test_a_text_change_hidden_by_the_one_line_rule_is_not_given_exact_values() -> None:
