@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -43,49 +43,62 @@ def _refuse_unsafe_zip(data: bytes) -> None:
 
 #: A formula element in a worksheet's XML (`<f>`, `<f t="shared" …/>`, a prefixed `<x:f>`), not `<formula>`.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+#: The byte search reads a sheet's XML this much at a time (a sheet unpacks to up to XLSX_MAX_UNPACKED).
+_BLOCK = 1 << 20
 #: Cells named when formulas have no saved value.
 _CELLS_NAMED = 5
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet of the archive holds a formula (False when it is not one: openpyxl's error names it)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = (n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-            return any(_FORMULA.search(archive.read(name)) for name in parts)
-    except zipfile.BadZipFile:
-        return False
+def _unsaved_formulas(sheet: Any, first_row: int) -> tuple[list[str], int]:  # noqa: ANN401 - a read-only sheet
+    """The first few addresses (and the count) of the sheet's formula cells from `first_row` on whose value was not
+    saved with them: read as values they are empty, while Excel shows what it works out when it opens the file."""
+    from lxml import etree
+    from openpyxl.utils import get_column_letter
+
+    # openpyxl reads a formula without a saved value as an empty cell: only the sheet's XML tells them apart.
+    with sheet._get_source() as part:  # the read-only sheet's part of the archive, as openpyxl itself opens it
+        if not _holds_formula_elements(part):
+            return [], 0
+    named: list[str] = []
+    count = row = 0
+    formula = ""
+    with sheet._get_source() as part:
+        for _, cell in etree.iterparse(part, tag="{*}c", resolve_entities=False, no_network=True):
+            cells = cell.getparent()
+            if cell.getprevious() is None:  # a row's first cell: the rows before it are done with
+                row = int(cells.get("r") or row + 1)
+                while cells.getprevious() is not None:
+                    del cells.getparent()[0]
+            formula = formula or f"{cell.tag[:-1]}f"  # the sheet's namespace, as its cells spell it
+            if row >= first_row and cell.find(formula) is not None and not _saved(cell):
+                count += 1
+                if len(named) < _CELLS_NAMED:
+                    named.append(cell.get("r") or f"{get_column_letter(cells.index(cell) + 1)}{row}")
+            cell.clear()
+    return named, count
 
 
-def _formula_cells(data: bytes, fmt: FileFormat) -> set[tuple[int, int]]:
-    """(row, column) of each formula cell of the sheet the profile reads."""
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        sheet = _sheet(workbook, fmt.sheet)
-        sheet.reset_dimensions()
-        return {
-            (number, column)
-            for number, cells in enumerate(sheet.iter_rows(min_row=fmt.header_row), fmt.header_row)
-            for column, cell in enumerate(cells, 1)
-            if cell.data_type == "f"
-        }
-    finally:
-        workbook.close()
+def _holds_formula_elements(part: IO[bytes]) -> bool:
+    """Whether a worksheet's XML has a formula element anywhere (a byte search, a block at a time)."""
+    tail = b""
+    while block := part.read(_BLOCK):
+        if _FORMULA.search(tail + block):
+            return True
+        tail = block[-64:]  # an element cut in two by the block's end
+    return False
 
 
-def _no_saved_value(cell: Any) -> bool:  # noqa: ANN401 - a read-only cell
-    """Whether a formula cell, read for its saved values, has none: an empty text result is saved as text
-    (`t="str"`), an unsaved one is not there at all."""
-    return cell.value is None and cell.data_type != "str"
+def _saved(cell: Any) -> bool:  # noqa: ANN401 - an lxml element
+    """Whether a formula's cell element holds its value: a `<v>` with text, an empty one of a text result
+    (`t="str"`), or an inline string."""
+    parts = {child.tag.rpartition("}")[2]: child for child in cell}
+    value = parts.get("v")
+    return "is" in parts or (value is not None and (bool(value.text) or cell.get("t") == "str"))
 
 
-def _refuse_unsaved_formulas(cells: list[str]) -> None:
+def _refuse_unsaved_formulas(cells: list[str], count: int) -> None:
     """InputError naming formula cells that have no saved value: what they show in Excel is not in the file."""
-    named = ", ".join(cells[:_CELLS_NAMED]) + (
-        f" and {len(cells) - _CELLS_NAMED:,} more" if len(cells) > _CELLS_NAMED else ""
-    )
+    named = ", ".join(cells) + (f" and {count - len(cells):,} more" if count > len(cells) else "")
     raise InputError(
         f"formulas with no saved value in {named}: the program that wrote the file does not calculate them, and "
         "what Excel shows is worked out when it opens the file; open it in Excel or LibreOffice and save it, or "
@@ -102,33 +115,25 @@ def read_xlsx(data: bytes, fmt: FileFormat) -> Rows:
     """The profile's sheet (the first visible one by default) as text columns named by its header row, each
     cell as a CSV export of it would hold it, with each kept row's number in the sheet."""
     from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
 
     _refuse_unsafe_zip(data)
-    # Rarely there: a second read, to tell a formula without a saved value from an empty cell.
-    formulas = _formula_cells(data, fmt) if _has_formulas(data) else set()
     # data_only: a formula cell gives its cached value; nothing in the file is ever evaluated.
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = _sheet(workbook, fmt.sheet)
+        unsaved, count = _unsaved_formulas(sheet, fmt.header_row)
+        if count:
+            _refuse_unsaved_formulas(unsaved, count)
         # Read every row and column there is: a read-only sheet otherwise stops at the size the
         # file declares, and a file that declares too small a size would lose the rest unseen.
         sheet.reset_dimensions()
-        rows, unsaved = [], []
+        rows = []
         for number, cells in enumerate(sheet.iter_rows(min_row=fmt.header_row), fmt.header_row):
             row = tuple(_shown_value(cell) for cell in cells)
-            if formulas:
-                unsaved += [
-                    f"{get_column_letter(column)}{number}"
-                    for column, cell in enumerate(cells, 1)
-                    if (number, column) in formulas and _no_saved_value(cell)
-                ]
             if any(v is not None for v in row):
                 rows.append((number, row))
     finally:
         workbook.close()
-    if unsaved:
-        _refuse_unsaved_formulas(unsaved)
     if not rows:
         raise InputError("empty sheet (not even a header row)")
     width = max(len(row) for _, row in rows)

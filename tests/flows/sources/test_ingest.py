@@ -172,6 +172,60 @@ def test_formulas_in_input_cells_give_their_values_never_their_code(tmp_path: Pa
     assert read_inputs(tmp_path)["reps"].frame.row(0) == ("R1", "x")
 
 
+def _reps_sheet(path: Path, rows: str, after: str = "") -> None:
+    """reps.xlsx whose sheet holds these rows' XML after the header (and `after` the sheet's data)."""
+    workbook = Workbook()
+    workbook.active.append(["rep_id", "rep_name"])
+    workbook.save(path)
+    with zipfile.ZipFile(path) as book:
+        parts = {info: book.read(info) for info in book.infolist()}
+    with zipfile.ZipFile(path, "w") as book:
+        for info, data in parts.items():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", f"{rows}</sheetData>{after}".encode())
+            book.writestr(info, data)
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported")
+def test_a_formula_s_saved_value_is_told_from_none_by_the_sheet_s_xml(tmp_path: Path) -> None:
+    # Found by a review: the first check read every workbook with formulas twice, and counted a data validation's
+    # list (an <xm:f> outside every cell) as a formula.
+    text = 't="str"><f>A{0}&amp;""</f>'
+    rows = (
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>R1</t></is></c><c r="B2" {text.format(2)}<v></v></c></row>'
+        f'<row r="3"><c r="A3" t="inlineStr"><is><t>R2</t></is></c><c r="B3" {text.format(3)}<v>Bo</v></c></row>'
+    )
+    validation = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/'
+        'spreadsheetml/2009/9/main"><x14:dataValidations xmlns:xm="http://schemas.microsoft.com/office/excel/2006/'
+        'main" count="1"><x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1>'
+        "<xm:sqref>B2:B3</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"
+    )
+    _reps_sheet(tmp_path / "reps.xlsx", rows, validation)
+    # An empty text result is saved as one (LibreOffice writes it so): the cell is read as empty.
+    assert read_inputs(tmp_path)["reps"].frame.rows() == [("R1", None), ("R2", "Bo")]
+
+    # A text result with no value at all, and cells without a reference: named by their place.
+    unsaved = "".join(f'<row><c t="inlineStr"><is><t>R{n}</t></is></c><c {text.format(n)}</c></row>' for n in (3, 4))
+    more = "".join(f'<row r="{n}"><c r="B{n}"><f>1+1</f><v></v></c></row>' for n in range(6, 11))
+    _reps_sheet(tmp_path / "reps.xlsx", f'<row r="2"><c r="B2"><v>1</v></c></row>{unsaved}{more}')
+    table = read_inputs(tmp_path)["reps"]
+    assert isinstance(table, UnreadableTable)
+    assert table.problem.startswith("formulas with no saved value in B3, B4, B6, B7, B8 and 2 more: ")
+
+
+def test_a_formula_cut_in_two_by_the_search_s_block_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from scorecards.flows.sources import xlsx_reader
+
+    monkeypatch.setattr(xlsx_reader, "_BLOCK", 8)
+    for at in range(12):
+        xml = b"x" * at + b"<c><f>1</f></c>" + b"y" * 20
+        assert xlsx_reader._holds_formula_elements(io.BytesIO(xml)), at
+    assert not xlsx_reader._holds_formula_elements(io.BytesIO(b"<c><formula1>x</formula1></c>" * 3))
+
+
 def test_gbk_text_that_happens_to_start_like_utf8_is_told_to_read_as_gb18030(tmp_path: Path) -> None:
     # 一 in GBK is D2 BB, a valid two-byte UTF-8 sequence: the bad byte comes later, after "UTF-8" text.
     (tmp_path / "reps.csv").write_bytes("rep_id,rep_name\nR1,一王\n".encode("gbk"))
