@@ -77,11 +77,12 @@ class Restatement:
     def for_teams(self, teams: Collection[str]) -> Restatement:
         """Only the reps of these teams, as their manager sees them: a rep belongs to its team in either version.
 
-        A rep who moved between one of these teams and another is `joined` or `left` rather than changed, with
-        the other team in `other_team`: one that left keeps no numbers or evidence rows (they are another
-        team's now); one that joined keeps the numbers that compare across teams (not the team, its manager or
-        the rank in it) and the evidence rows. A rep who moved between two of these teams keeps its new team,
-        but not its rank, which is in another team.
+        Each rep's `team` is the one of these it is in now, else the one it was in. A rep who moved between one
+        of these teams and another is `joined` or `left` rather than changed, with the other team in
+        `other_team`: one that left keeps no numbers or evidence rows (they are another team's now); one that
+        joined keeps the numbers that compare across teams (not the team, its manager or the rank in it) and the
+        evidence rows. A rep who moved between two of these teams keeps its new team, but not its rank, which is
+        in another team.
         """
         ours = list(teams)
         members = self._places.filter(pl.col("team").is_in(ours))["rep_id"].unique().implode()
@@ -98,8 +99,16 @@ class Restatement:
             moved=pl.when(came).then(pl.lit("joined")).otherwise(pl.lit("left")),
             other_team=pl.when(came).then(pl.col("old_team")).otherwise(pl.col("new_team")),
         )
+        ours_in = {
+            version: scorecards.filter(pl.col("team").is_in(ours)).select("rep_id", pl.col("team").alias(version))
+            for version, scorecards in (("now", self.new.scorecards), ("was", self.old.scorecards))
+        }
         reps = (
             self.reps.filter(mine)
+            .join(ours_in["now"], on="rep_id", how="left")
+            .join(ours_in["was"], on="rep_id", how="left")
+            .with_columns(team=pl.coalesce("now", "was"))
+            .drop("now", "was")
             .join(moved, on="rep_id", how="left")
             .with_columns(status=pl.coalesce("moved", "status"))
             .drop("moved")

@@ -61,13 +61,24 @@ class Changes:
 
 @dataclass(frozen=True)
 class ChangedPart:
-    """One changed team or rep in the body: a title, each changed number (label, old, new; and as a line of text)
-    and each evidence line (none for a team)."""
+    """One changed rep in the body: a title, each changed number (label, old, new; and as a line of text) and
+    each evidence line."""
 
     title: str
     numbers: list[tuple[str, str, str]]
     number_lines: list[str]
     evidence: list[str]
+
+
+@dataclass(frozen=True)
+class TeamCorrection:
+    """One of the manager's teams that changed: its heading, its totals that changed (label, old, new; and as
+    lines of text) and its changed reps."""
+
+    title: str
+    numbers: list[tuple[str, str, str]]
+    number_lines: list[str]
+    reps: list[ChangedPart]
 
 
 @dataclass(frozen=True)
@@ -79,9 +90,8 @@ class CorrectionBody:
     greeting: str
     intro: str
     attached: str
-    #: Each changed team's totals that changed (a title and its numbers; no evidence).
-    teams: list[ChangedPart]
-    reps: list[ChangedPart]
+    #: The manager's teams that changed, in the regular message's order, each with its changed reps.
+    teams: list[TeamCorrection]
     number_headings: tuple[str, str, str]
     evidence_title: str
     attachments_title: str
@@ -136,13 +146,7 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
             "Attached are the corrected scorecards of these reps and the team rollups as Excel files.",
             rollups,
         ),
-        teams=[
-            totals
-            for team in manager.teams
-            if team in changes.teams
-            and (totals := _team_totals(team, changes.old_totals, published.summary, locale, mailing.currency))
-        ],
-        reps=[_rep(rep, changes, locale, mailing.currency) for rep in _in_order(changes.reps, manager, mailing)],
+        teams=_teams(changes, manager, mailing),
         number_headings=(_("Changed"), _("Before"), _("Now")),
         evidence_title=_("Evidence"),
         attachments_title=_("Attachments"),
@@ -153,37 +157,45 @@ def correction_message(mailing: Mailing, manager: Manager, changes: Changes) -> 
     return rendered_message(manager, subject, "correction_email", body, attachments, corrects=changes.old_version)
 
 
-def _in_order(reps: pl.DataFrame, manager: Manager, mailing: Mailing) -> list[dict[str, str]]:
-    """The changed reps as the regular message lists them (team, then rank); those no longer in a team last."""
-    assert mailing.published is not None
-    team_order = pl.DataFrame({"team": list(manager.teams), "_team": list(range(len(manager.teams)))})
-    places = mailing.published.scorecards.select("rep_id", "team", "rank_in_team").join(team_order, on="team")
-    return (
-        reps.join(places, on="rep_id", how="left")
-        .sort("_team", "rank_in_team", "rep_id", nulls_last=True)
-        .select("rep_id", "rep_name", "status", "other_team")
+def _teams(changes: Changes, manager: Manager, mailing: Mailing) -> list[TeamCorrection]:
+    """Each of the manager's teams with a change: its totals that changed and its changed reps (by rank; one that
+    left the team, or is gone, last), as the regular message lists them."""
+    published = mailing.published
+    assert published is not None
+    locale, currency = manager.locale, mailing.currency
+    _ = translations(locale).gettext
+    reps = (
+        changes.reps.join(published.scorecards.select("rep_id", "rank_in_team"), on="rep_id", how="left")
+        .sort("rank_in_team", "rep_id", nulls_last=True)
+        .select("rep_id", "rep_name", "status", "other_team", "team")
         .to_dicts()
     )
+    teams = []
+    for team in manager.teams:
+        changed = [_rep(rep, changes, locale, currency) for rep in reps if rep["team"] == team]
+        numbers = _team_totals(team, changes.old_totals, published.summary, locale, currency)
+        if changed or numbers:
+            title = _("Team %(team)s") % {"team": one_line(team)}
+            teams.append(TeamCorrection(title, numbers, [number_line(n, locale) for n in numbers], changed))
+    return teams
 
 
-def _team_totals(team: str, old: pl.DataFrame, new: pl.DataFrame, locale: str, currency: str) -> ChangedPart | None:
-    """The team's totals that changed, old → new, as its rollup and the regular message show them (None when
-    none did, or the team is in one version only: its reps' lines say it)."""
+def _team_totals(
+    team: str, old: pl.DataFrame, new: pl.DataFrame, locale: str, currency: str
+) -> list[tuple[str, str, str]]:
+    """The team's totals that changed, (label, old, new) as its rollup and the regular message show them (none
+    when the team is in one version only: its reps' lines say it)."""
     before, now = old.filter(pl.col("team") == team), new.filter(pl.col("team") == team)
     if before.is_empty() or now.is_empty():
-        return None
+        return []
     was, is_ = before.row(0, named=True), now.row(0, named=True)
     # Either version's lines: a total one of them has no line for (what reps without a target won) reads N/A.
     lines = {column: (label, kind) for label, column, kind in [*team_totals(was), *team_totals(is_)]}
-    numbers = [
+    return [
         total_change(label, kind, was[column], is_[column], locale, currency)
         for column, (label, kind) in lines.items()
         if was[column] != is_[column]
     ]
-    if not numbers:
-        return None
-    title = translations(locale).gettext("Team %(team)s") % {"team": one_line(team)}
-    return ChangedPart(title, numbers, [number_line(number, locale) for number in numbers], [])
 
 
 def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> ChangedPart:

@@ -134,8 +134,8 @@ def test_only_the_manager_whose_team_changed_gets_one_correction(restated, setti
         "\n\nTeam East\n  Won amount: CN¥3,000.30 → CN¥3,250.30\n"
         "  Sales-target attainment of the reps with a target above 0: 100.0% → 108.3%\n\nAnn Lee (R1): changed\n"
     ) in text
-    assert html.index(">Team East</h2>") < html.index(">Ann Lee (R1): changed</h2>")
-    team_part = html[html.index(">Team East</h2>") : html.index(">Ann Lee (R1): changed</h2>")]
+    assert html.index(">Team East</h2>") < html.index(">Ann Lee (R1): changed</h3>")
+    team_part = html[html.index(">Team East</h2>") : html.index(">Ann Lee (R1): changed</h3>")]
     assert "<strong>108.3%</strong>" in team_part and ">Reps<" not in team_part
     # Mia leads one team here: singular words (found by a reader's review, which saw "your teams" for one).
     assert "This is what changed for your team in version 2." in text
@@ -208,16 +208,46 @@ def test_a_team_s_totals_are_told_from_either_version_and_only_when_they_changed
 
     old = summary(("East", "1000.00", "1000.00"), ("East", "500.00", None), ("West", "10.00", "10.00"))
     new = summary(("East", "1000.00", "1000.00"), ("East", "500.00", "1000.00"), ("West", "10.00", "10.00"))
-    east = _team_totals("East", old, new, "en", "CNY")
     # The line for what reps without a target won is version 1's only: it still says what became of it.
-    assert east is not None and east.number_lines == [
-        "Target: CN¥1,000.00 → CN¥2,000.00",
-        "Sales-target attainment: 100.0% → 75.0%",
-        "Won by reps with no target or a target of 0: CN¥500.00 → N/A",
+    assert _team_totals("East", old, new, "en", "CNY") == [
+        ("Target", "CN¥1,000.00", "CN¥2,000.00"),
+        ("Sales-target attainment", "100.0%", "75.0%"),
+        ("Won by reps with no target or a target of 0", "CN¥500.00", "N/A"),
     ]
-    assert _team_totals("West", old, new, "en", "CNY") is None  # its reps may have changed, its totals did not
+    assert _team_totals("West", old, new, "en", "CNY") == []  # its reps may have changed, its totals did not
     north = summary(("North", "1.00", None))
-    assert _team_totals("North", old, pl.concat([new, north]), "en", "CNY") is None  # new: its reps' lines say so
+    assert _team_totals("North", old, pl.concat([new, north]), "en", "CNY") == []  # new: its reps' lines say so
+
+
+def test_a_manager_of_two_teams_reads_each_team_s_changes_under_its_name(
+    tmp_path: Path,
+    settings: Settings,
+    mail_server,  # noqa: ANN001
+) -> None:
+    # Found in a trial: the team whose totals changed came first, then every changed rep of both teams, so the
+    # other team's reps read as the first's.
+    mailbox, smtp = mail_server()
+    one_manager = [{**rep, "manager_email": EAST, "manager_name": "Mia Wong"} for rep in BASE_TABLES["reps"]]
+    publish(tmp_path, {**BASE_TABLES, "reps": one_manager}, settings)
+    send_period(tmp_path / "out", PERIOD, settings, smtp)
+    # East's O1 is worth more; in West, Bob's won deal was with an account won before (no new customer): his
+    # numbers change, West's totals do not.
+    corrected = corrected_east()
+    deals = [{**d, "account_id": "A1"} if d["opportunity_id"] == "O6" else d for d in corrected["opportunities"]]
+    publish(tmp_path, {**corrected, "opportunities": deals, "reps": one_manager}, settings)
+    mailbox.received.clear()
+    send_period(tmp_path / "out", PERIOD, settings, smtp)
+
+    text = body(mailbox.received[0].message, "plain")
+    east, west = text.index("\nTeam East\n"), text.index("\nTeam West\n")
+    assert east < text.index("Ann Lee (R1): changed") < west < text.index("Bob Ray (R3): changed")
+    assert text[west:].startswith("\nTeam West\n\nBob Ray (R3): changed\n  New customers: 1 → 0\n")
+    html = body(mailbox.received[0].message, "html")
+    places = [
+        html.index(f">{title}<")
+        for title in ("Team East", "Ann Lee (R1): changed", "Team West", "Bob Ray (R3): changed")
+    ]
+    assert places == sorted(places)
 
 
 def test_a_second_send_sends_nothing_and_the_log_records_each_version(restated, settings: Settings) -> None:  # noqa: ANN001
