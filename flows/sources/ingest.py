@@ -77,7 +77,8 @@ def find_table_files(input_dir: Path, profile: Profile = CANONICAL_PROFILE) -> d
     .parquet suffix (or .xlsm or .xls, to be refused); a table the profile does
     not provide has none.
     """
-    names = sorted(p.name for p in input_dir.iterdir() if p.is_file())
+    # Every entry, not only files: a folder or a link to nothing under a table's name is reported, not skipped.
+    names = sorted(p.name for p in input_dir.iterdir())
     found: dict[str, list[Path]] = {}
     for table in TABLES:
         source = profile.tables.get(table)
@@ -118,7 +119,13 @@ def _claimed_twice(files: dict[str, list[Path]]) -> dict[Path, str]:
 def _read(
     table: str, path: Path, profile: Profile, lookups: dict[tuple[Path, FileFormat], Lookup | SourceMismatch]
 ) -> RawTable | UnreadableTable:
-    data = path.read_bytes()
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "a link to nothing" if not path.exists() else "not a regular file"
+        return UnreadableTable(table, path.name, f"not a file: it is {kind}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return UnreadableTable(table, path.name, f"cannot be read: {exc.strerror or exc}")
     # hashlib lets go of the GIL on large buffers: the hash is computed while polars parses.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
@@ -148,6 +155,10 @@ def _read_hashed(
                 frame, row_numbers, kept_out = _keep(frame, row_numbers, source.keep, rows.first_row, path.name)
                 skipped |= kept_out
             frame, joined = _apply(table, path, frame, source, profile, lookups)
+        elif TABLES[table].required:
+            # A required table with no rows is as good as missing (SPEC §2): a failed export, not a quiet month,
+            # whose every rep would be graded D and mailed. An optional one may be empty: no notes this month.
+            _refuse_header_only(frame, skipped, rows.first_row)
     except SourceMismatch as exc:
         return UnreadableTable(table, exc.source, exc.problem)
     except InputError as exc:

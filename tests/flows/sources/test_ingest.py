@@ -30,6 +30,30 @@ def test_csv_is_read_as_text_with_its_hash(make_inputs) -> None:  # noqa: ANN001
     assert tables["leads"] is None and tables["surveys"] is None
 
 
+def test_a_required_table_with_no_rows_is_refused_and_an_optional_one_is_read_empty(make_inputs) -> None:  # noqa: ANN001
+    # Found in a trial: a failed CRM export (its header only) graded every rep D, published and mailed, exit 0.
+    folder = make_inputs()
+    for table in ("opportunities", "leads"):
+        header = (folder / "opportunities.csv").read_text("utf-8").splitlines()[0] if table == "opportunities" else ""
+        (folder / f"{table}.csv").write_text(f"{header or 'lead_id,rep_id,created_date,status'}\n", "utf-8")
+    tables = read_inputs(folder)
+    assert tables["opportunities"] == UnreadableTable(
+        "opportunities", "opportunities.csv", "header row only, no data rows (is the export's filter too narrow?)"
+    )
+    leads = tables["leads"]
+    assert isinstance(leads, RawTable) and leads.frame.height == 0  # no leads this month: the grade is N/A
+
+
+def test_a_folder_or_a_dead_link_under_a_table_s_name_is_reported_not_skipped(make_inputs, tmp_path: Path) -> None:  # noqa: ANN001
+    # Found in a trial: a folder named leads.csv left the leads out without a word (validate said OK).
+    folder = make_inputs()
+    (folder / "leads.csv").mkdir()
+    (folder / "surveys.csv").symlink_to(tmp_path / "nowhere.csv")
+    tables = read_inputs(folder)
+    assert tables["leads"] == UnreadableTable("leads", "leads.csv", "not a file: it is a folder")
+    assert tables["surveys"] == UnreadableTable("surveys", "surveys.csv", "not a file: it is a link to nothing")
+
+
 def _xlsx(path: Path, rows: list[list[object]]) -> Path:
     workbook = Workbook()
     for row in rows:
