@@ -68,6 +68,9 @@ class Composite(_Model):
             raise ValueError(f"unknown dimension(s) {unknown}; known: {list(DIMENSION_NAMES)}")
         if set(self.points) != set(GRADES):
             raise ValueError(f"points must give {', '.join(GRADES[:-1])} and {GRADES[-1]}")
+        if not any(weight > 0 for weight in self.weights.values()):
+            # Σ weight would be 0 for every rep: no composite, no overall grade, every rank by attainment alone.
+            raise ValueError("at least one dimension needs a weight above 0")
         return self
 
     def weight(self, dimension: str) -> Decimal:

@@ -71,6 +71,11 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
             "composite.weights.satisfaction: Input should be greater than or equal to 0",
         ),
         ("min_responses = 3", "min_responses = [", "cannot read config"),
+        (  # found in a trial: every composite and overall grade empty, exit 0
+            'attainment = "0.4", conversion_rate = "0.2", new_customers = "0.2", satisfaction = "0.2"',
+            'attainment = "0", conversion_rate = "0", new_customers = "0", satisfaction = "0"',
+            "composite: Value error, at least one dimension needs a weight above 0",
+        ),
         ('high = "1.5"', 'high = "0"', "fairness.high: Input should be greater than 0"),
         ('low = "0.67"', 'low = "-1"', "fairness.low: Input should be greater than 0"),
         ('low = "0.67"', 'low = "1.5"', "fairness: Value error, low must be below high (got low=1.5, high=1.5)"),
