@@ -233,7 +233,9 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
     managers: dict[str, tuple[str, list[str]]] = {}
     invalid: dict[str, list[str]] = {}
     problems = []
-    for team, emails, manager_name in teams.iter_rows():
+    for team, spellings, manager_name in teams.iter_rows():
+        # One address however its reps spell its case (as address_key groups them), shown as the data spells it.
+        emails = list({None if e is None else address_key(e): e for e in spellings}.values())
         if len(emails) != 1:
             # The rollup covers the whole team: sending it to either address would show one manager another's reps.
             listed = ", ".join(repr(e) for e in emails)

@@ -16,9 +16,10 @@ logger = logging.getLogger(__name__)
 
 
 def address_key(address: str) -> str:
-    """The address as messages are grouped and logged by: trimmed, domain in lower case."""
-    local, _, domain = address.strip(" \t").rpartition("@")
-    return f"{local}@{domain.lower()}"
+    """The address as messages are grouped, sent and logged by: trimmed, in lower case."""
+    # The local part too, although RFC 5321 lets a server tell its cases apart: no mail service does, and a CRM
+    # that spells one manager two ways (Laura.Bennett@, laura.bennett@) would send her two messages.
+    return address.strip(" \t").lower()
 
 
 def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:

@@ -288,6 +288,17 @@ def test_a_team_whose_reps_name_two_manager_addresses_is_not_sent_to_either(peri
     assert by_recipient["mia@example.com"].teams == ("North",)
 
 
+def test_one_manager_spelled_in_two_cases_gets_one_message(period_dir: Path) -> None:
+    # Found in a trial: Laura.Bennett@Example.com for one team and laura.bennett@example.com for the other made
+    # two messages; within one team, the two spellings read as "several manager emails".
+    spelled = {"R1": " Mia@Example.COM", "R5": "MIA@example.com"}
+    edit_scorecards(period_dir, manager_email=pl.col("rep_id").replace_strict(spelled, default=pl.col("manager_email")))
+    messages, problems = build_messages(period_dir, "en", currency="CNY")
+    assert [p for p in problems if "East" in p or "North" in p or "mia" in p.casefold()] == []
+    mia = [m for m in messages if m.recipient.casefold() == "mia@example.com"]
+    assert [(m.recipient, m.teams) for m in mia] == [("mia@example.com", ("East", "North"))]
+
+
 # --- once, and again only when asked or changed ---------------------------------------------------------
 
 
