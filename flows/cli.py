@@ -89,6 +89,7 @@ def run(
     month = _period(period, "--period")
     _check_input(input_dir)
     _check_out(out_dir)
+    _check_apart(input_dir, out_dir)
     from scorecards.flows.period_flow import period_flow
 
     result = _orchestrate(
@@ -123,6 +124,7 @@ def backfill(
         raise UsageError(f"--from {start} is after --to {end}")
     _check_input(input_dir)
     _check_out(out_dir)
+    _check_apart(input_dir, out_dir)
     from scorecards.flows.period_flow import backfill_flow
 
     result = _orchestrate(
@@ -264,6 +266,7 @@ def serve(config: ConfigFile = None) -> None:
     settings = load_settings(config)
     load_profile(settings.schedule.profile)  # a wrong profile is a usage error now, not a failed run next month
     _check_out(settings.schedule.out, "[schedule] out")  # and so is an output folder that cannot be one
+    _check_apart(settings.schedule.input, settings.schedule.out, "[schedule] out")
     from scorecards.flows.serving import serve_monthly
 
     serve_monthly(settings, config)
@@ -377,6 +380,13 @@ def _check_input(input_dir: Path) -> None:
         raise UsageError(f"{input_dir}: is a file; --input names the folder that holds the input files")
     if not input_dir.is_dir():
         raise UsageError(f"{input_dir}: input folder not found")
+
+
+def _check_apart(input_dir: Path, out_dir: Path, option: str = "--out") -> None:
+    """OUT is not the input folder: the periods would sit among the exports, and every later read would list
+    its pages as files not read."""
+    if out_dir.resolve() == input_dir.resolve():
+        raise UsageError(f"{out_dir}: {option} is the input folder; name another folder to publish in")
 
 
 def _there(path: Path) -> bool:

@@ -224,6 +224,20 @@ def test_an_input_that_is_a_file_is_told_to_name_its_folder(make_inputs) -> None
         assert f"{file}: is a file; --input names the folder that holds the input files" in result.output
 
 
+def test_an_out_that_is_the_input_folder_is_refused_before_anything_is_read(make_inputs) -> None:  # noqa: ANN001
+    # Found in a trial: the periods were published among the exports, and every later validate listed the index
+    # pages as files not read.
+    folder = make_inputs()
+    for command in (
+        ["run", "--input", str(folder), "--period", "2026-10", "--out", f"{folder}/."],
+        ["backfill", "--input", str(folder), "--from", "2026-10", "--to", "2026-10", "--out", str(folder)],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, command
+        assert "--out is the input folder; name another folder to publish in" in result.output
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == []
+
+
 def test_a_column_named_in_another_case_is_pointed_out(make_inputs) -> None:  # noqa: ANN001
     folder = make_inputs()
     reps = folder / "reps.csv"
