@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -424,4 +425,12 @@ def main() -> None:
     # interpreter's last garbage collections then skip the hundreds of thousands of objects of Prefect, pydantic
     # and pandera, which took ~0.45 s of every command's exit (docs/decisions.md).
     atexit.register(gc.freeze)
+    # SIGTERM (a service manager's stop, `timeout`, `kill`) unwinds as Ctrl-C does, so that the temporary Prefect
+    # server a command started is stopped with it; by default the process would end at once and leave that server
+    # running for good. `serve` installs its own handler.
+    signal.signal(signal.SIGTERM, _stopped)
     app(prog_name="scorecards")
+
+
+def _stopped(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

@@ -201,3 +201,38 @@ def test_a_month_published_with_a_warning_is_sent_to_nobody(
     assert "warnings" not in json.loads((out / "2026-10" / "manifest.json").read_text())
     assert run_scorecards("send", "--period", "2026-10", "--out", str(out), env=env).returncode == 0
     assert len(mailbox.received) == 2
+
+
+def test_a_command_stopped_with_sigterm_stops_its_temporary_server(tmp_path: Path) -> None:
+    # Found in a trial: `kill` (or a service manager's stop) ended `run` at once and left the temporary Prefect
+    # server it had started running for good (~220 MB each), where Ctrl-C stopped it.
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    import psutil
+    from prefect_server import SCORECARDS
+
+    from scorecards.flows.demo_data import generate_demo_inputs
+
+    generate_demo_inputs(tmp_path / "input", "2026-10")
+    arguments = ["backfill", "--input", str(tmp_path / "input"), "--from", "2026-05", "--to", "2026-10"]
+    env = clean_environ(PREFECT_HOME=str(tmp_path / "home"))  # no server: the command starts a temporary one
+    process = subprocess.Popen(
+        [SCORECARDS, *arguments, "--out", str(tmp_path / "out")], env=env, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True).start()
+    deadline = time.monotonic() + 240
+    while not any(line.startswith("progress:") for line in lines) and time.monotonic() < deadline:
+        assert process.poll() is None, "".join(lines)
+        time.sleep(0.1)
+    server = [p for p in psutil.Process(process.pid).children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
+    assert server, "".join(lines)  # the months are being written, by way of the temporary server
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    gone, alive = psutil.wait_procs(server, timeout=15)
+    assert alive == [], "".join(lines[-20:])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if ".building" in p.name) == []
