@@ -35,12 +35,16 @@ class MonthCaveats:
 
     not_over_on: date | None
     no_activity: bool
+    #: The month had not even begun on `not_over_on`: a mistyped period, most likely.
+    not_begun: bool = False
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """The caveats as the run's log, its table and the manifest say them (empty when there are none)."""
         warnings = []
-        if self.not_over_on is not None:
+        if self.not_begun:
+            warnings.append(f"the month has not begun yet (today is {self.not_over_on}): is the period mistyped?")
+        elif self.not_over_on is not None:
             warnings.append(f"the month has not ended yet (today is {self.not_over_on}): its cards show it so far")
         if self.no_activity:
             warnings.append("the input has no deal, lead or survey answer dated in it: every card shows no activity")
@@ -49,4 +53,6 @@ class MonthCaveats:
 
 def month_caveats(tables: InputTables, period: Period, today: date) -> MonthCaveats:
     """The caveats of `period` scored on `today` (the schedule's day)."""
-    return MonthCaveats(today if period.end >= today else None, not rows_dated_in(tables, period))
+    return MonthCaveats(
+        today if period.end >= today else None, not rows_dated_in(tables, period), not_begun=period.start > today
+    )

@@ -201,7 +201,15 @@ def caveat_lines(caveats: MonthCaveats | None, t: Wording) -> list[str]:
     if caveats is None:
         return []
     lines = []
-    if caveats.not_over_on is not None:
+    if caveats.not_begun:
+        lines.append(
+            t.gettext(
+                "Not final: this month had not begun when these figures were made, on %(date)s. These pages are "
+                "sent to no one."
+            )
+            % {"date": format_value(caveats.not_over_on, "date", t.locale, t.na)}
+        )
+    elif caveats.not_over_on is not None:
         lines.append(
             t.gettext(
                 "Not final: this month had not ended when these figures were made, on %(date)s. They show the "

@@ -40,6 +40,10 @@ def test_a_month_is_warned_of_until_its_last_day_is_over_and_when_nothing_is_dat
     not_over = month_caveats(tables, Period(2026, 10), date(2026, 10, 31))
     assert not_over == MonthCaveats(date(2026, 10, 31), no_activity=False)
     assert not_over.warnings == ("the month has not ended yet (today is 2026-10-31): its cards show it so far",)
+    # Found in a trial: 2027-03 typed for 2026-03 read "has not ended yet", as if it were under way.
+    future = month_caveats(tables, Period(2027, 3), date(2026, 11, 1))
+    assert future == MonthCaveats(date(2026, 11, 1), no_activity=True, not_begun=True)
+    assert future.warnings[0] == "the month has not begun yet (today is 2026-11-01): is the period mistyped?"
     empty = month_caveats(tables, Period(2024, 12), date(2026, 11, 1))
     assert empty == MonthCaveats(None, no_activity=True)
     assert empty.warnings == ("the input has no deal, lead or survey answer dated in it: every card shows no activity",)

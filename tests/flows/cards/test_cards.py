@@ -417,6 +417,11 @@ def test_a_month_s_caveats_are_said_in_the_page_s_language() -> None:
         "在月末之后重新发布前不会发送给任何人。",
         "非最终结果：输入数据中没有日期在本月的商机、线索或调查回复，因此所有数字都显示为无活动。这些页面不会发送给任何人。",
     ]
+    future = MonthCaveats(date(2026, 11, 1), no_activity=False, not_begun=True)
+    assert caveat_lines(future, Wording("en", "CNY")) == [
+        "Not final: this month had not begun when these figures were made, on Nov 1, 2026. These pages are sent to "
+        "no one."
+    ]
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "#N/A"])
