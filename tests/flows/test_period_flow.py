@@ -217,7 +217,7 @@ def test_a_month_not_over_or_without_activity_is_published_with_a_warning(make_i
 
     from scorecards.transforms.period import last_complete_month
 
-    # The month after the one under way: not over, whenever the clock turns during the test.
+    # The month after the one under way: not begun, whenever the clock turns during the test.
     current = last_complete_month(datetime.now(ZoneInfo("Asia/Shanghai")).date()).next().next()
     args = ["run", "--input", str(make_inputs()), "--period", str(current), "--out", str(tmp_path / "out")]
     result = runner.invoke(app, args)
@@ -225,7 +225,8 @@ def test_a_month_not_over_or_without_activity_is_published_with_a_warning(make_i
     lines = result.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith(f"{current} "))
     assert lines[at].split()[:2] == [str(current), "published"]
-    assert lines[at + 1].strip().startswith("warning: the month has not ended yet (today is ")
+    assert lines[at + 1].strip().startswith("warning: the month has not begun yet (today is ")
+    assert lines[at + 1].strip().endswith("): is the period mistyped?")
     assert (
         lines[at + 2].strip()
         == "warning: the input has no deal, lead or survey answer dated in it: every card shows no activity"
