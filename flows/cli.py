@@ -286,6 +286,9 @@ def format_report(report: ValidationReport) -> str:
     if report.unread:
         lines.append(f"Files not read ({UNREAD_WHY}):")
         lines += [f"  - {name}" for name in report.unread]
+    if report.notices:
+        lines.append("To mend in the data (the run goes on):")
+        lines += [f"  - {notice}" for notice in report.notices]
     if report.problems:
         lines.append("FAILED, nothing published:")
         lines += [f"  - {problem}" for problem in report.problems]

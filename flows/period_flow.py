@@ -149,6 +149,8 @@ def check_input_rules(
     logger = _log()
     for name in validated.report.unread:
         logger.warning("%s: not read (%s)", name, UNREAD_WHY)
+    for notice in validated.report.notices:
+        logger.warning("%s", notice)
     for table in validated.report.tables:
         logger.info(
             "%s: %d read, %d used, %d quarantined",

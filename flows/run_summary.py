@@ -44,6 +44,9 @@ def summary_markdown(
         lines += ["", f"Files of the input folder not read ({UNREAD_WHY}):"]
         # A backquote in a name would end its code span.
         lines += ["- `" + name.replace("`", "'") + "`" for name in report.unread]
+    if report.notices:
+        lines += ["", "To mend in the data (the run went on):"]
+        lines += [f"- {notice}" for notice in report.notices]
     if any(t.rows_quarantined for t in report.tables):
         lines += ["", f"Rejected rows are in `{layout.quarantine}`."]
     headings = (*GRADES, "N/A")

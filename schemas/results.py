@@ -86,6 +86,8 @@ class ValidationReport:
     #: Files of the input folder that no table of the source profile is read from (a misnamed export): the
     #: run goes on without them, and says so.
     unread: list[str] = field(default_factory=list)
+    #: What the run goes on with but a person should mend in the data (a team that names two managers).
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -36,3 +36,17 @@ def team_summary(scorecards: pl.DataFrame) -> pl.DataFrame:
         .drop("won_counted")
         .sort("team")
     )
+
+
+def teams_with_several_managers(reps: pl.DataFrame) -> pl.DataFrame:
+    """The teams whose reps name more than one manager e-mail (compared trimmed and in any case, as messages are
+    addressed): per team and address, the reps that name it, sorted. A team's rollup shows all its reps, so such a
+    team can be mailed to none of them."""
+    address = pl.col("manager_email").str.strip_chars(" \t").str.to_lowercase()
+    named = (
+        reps.filter(pl.col("manager_email").is_not_null())
+        .group_by("team", address.alias("manager_email"))
+        .agg(pl.col("rep_id").sort())
+    )
+    several = named.group_by("team").len().filter(pl.col("len") > 1).select("team")
+    return named.join(several, on="team").sort("team", "manager_email")

@@ -41,6 +41,7 @@ from scorecards.schemas.tables import (
     empty_frame,
 )
 from scorecards.transforms.credit import value_date, with_reporting_amounts
+from scorecards.transforms.teams import teams_with_several_managers
 
 
 def validate_tables(
@@ -114,8 +115,31 @@ def validate_tables(
         )
     )
     # A folder can hold any name: the report's are printed and logged on one line each.
-    report = ValidationReport(reports, problems, [one_line(name) for name in unread])
+    notices = _several_managers(used["reps"], raw.get("reps")) if tables is not None else []
+    report = ValidationReport(reports, problems, [one_line(name) for name in unread], notices)
     return Validated(tables, {k: v for k, v in quarantine.items() if v.height}, report)
+
+
+def _several_managers(reps: pl.DataFrame, source: RawTable | UnreadableTable | None) -> list[str]:
+    """A notice for each team whose reps name more than one manager e-mail: `send` mails it to none of them."""
+    file = source.source if isinstance(source, RawTable) else "reps"
+    several = teams_with_several_managers(reps)
+    notices = []
+    for team, rows in several.group_by("team", maintain_order=True):
+        named = "; ".join(
+            f"{one_line(address)} ({_listed(rep_ids)})"
+            for address, rep_ids in rows.select("manager_email", "rep_id").iter_rows()
+        )
+        notices.append(
+            f"{file}: team {one_line(str(team[0]))!r}: its reps name several manager e-mails: {named}; `send` mails"
+            " this team to none of them until they name one"
+        )
+    return notices
+
+
+def _listed(rep_ids: Sequence[str]) -> str:
+    shown = ", ".join(one_line(r) for r in rep_ids[:3])
+    return f"{shown} and {len(rep_ids) - 3} more" if len(rep_ids) > 3 else shown
 
 
 def _set_aside_targets(rejected: pl.DataFrame | None) -> pl.DataFrame:

@@ -238,6 +238,25 @@ def test_an_out_that_is_the_input_folder_is_refused_before_anything_is_read(make
     assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == []
 
 
+def test_a_team_whose_reps_name_two_managers_is_pointed_out_before_send(make_inputs) -> None:  # noqa: ANN001
+    # Found in a trial: validate and run said nothing; the scheduled run published, then failed at sending, and the
+    # team's manager got nothing.
+    folder = make_inputs()
+    reps = folder / "reps.csv"
+    reps.write_text(
+        reps.read_text().replace(
+            "R2,王芳,wang@example.com,East,Mia Wong,mia@example.com",
+            "R2,王芳,wang@example.com,East,Mia Wong,boss@example.com",
+        )
+    )
+    result = runner.invoke(app, ["validate", "--input", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "To mend in the data (the run goes on):\n  - reps.csv: team 'East': its reps name several manager e-mails:"
+        " boss@example.com (R2); mia@example.com (R1); `send` mails this team to none of them until they name one\nOK"
+    ) in result.output
+
+
 def test_a_column_named_in_another_case_is_pointed_out(make_inputs) -> None:  # noqa: ANN001
     folder = make_inputs()
     reps = folder / "reps.csv"

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from scorecards.transforms.teams import team_summary
+from scorecards.transforms.teams import team_summary, teams_with_several_managers
 
 MONEY = pl.Decimal(38, 2)
 
@@ -103,3 +103,17 @@ def test_a_team_whose_only_targets_are_0_has_no_attainment() -> None:
         D("40.00"),
         None,
     )
+
+
+def test_a_team_whose_reps_name_two_managers_is_found_whatever_the_case_of_their_address() -> None:
+    reps = pl.DataFrame(
+        {
+            "rep_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "team": ["East", "East", "East", "West", "West", "North"],
+            "manager_email": ["mia@x.com", " Mia@X.com", "bo@x.com", "max@x.com", "MAX@x.com", None],
+        }
+    )
+    assert teams_with_several_managers(reps).rows() == [
+        ("East", "bo@x.com", ["R3"]),
+        ("East", "mia@x.com", ["R1", "R2"]),
+    ]
