@@ -45,6 +45,7 @@ from scorecards.flows.publish.staging import (
     carry_over_sent_log,
     failed_write_named,
     period_lock,
+    refuse_a_file_in_place,
     staging_folder,
     swap_into_place,
 )
@@ -241,6 +242,7 @@ def publish_period(
     `report` may be None only when version `number` is kept already (a period published again unchanged).
     """
     out_dir, period = target.parent, target.name
+    refuse_a_file_in_place(target)  # before a version is kept of what could not be published
     with failed_write_named(target):
         write_manifest(stage, period, config_sha256, validation, number, pages, period_inputs, known, warnings)
         carry_over_sent_log(target, stage)

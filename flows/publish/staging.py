@@ -101,8 +101,16 @@ def failed_write_named(target: Path) -> Iterator[None]:
         ) from None
 
 
+def refuse_a_file_in_place(target: Path) -> None:
+    """PublishError when something other than a folder is where the period is published: not a publication of
+    ours (a file saved under the month's name), so never replaced unseen."""
+    if target.exists() and not target.is_dir():
+        raise PublishError(f"{target}: is a file, not a published period; move it away, then publish again")
+
+
 def swap_into_place(stage: Path, target: Path) -> None:
     """Make `stage` the folder at `target`, replacing what was there in one step where possible."""
+    refuse_a_file_in_place(target)
     try:
         if not target.exists():
             os.rename(stage, target)

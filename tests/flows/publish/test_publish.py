@@ -56,6 +56,24 @@ def test_a_failing_build_leaves_the_earlier_publication_untouched(tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"]
 
 
+def test_a_file_under_the_month_s_name_is_left_alone_and_named(tmp_path: Path, swap_mode: str) -> None:
+    # Found in a trial: a file at OUT/2026-08 was swapped out of the way and left as a hidden .building folder's
+    # content, for good.
+    (tmp_path / "2026-10").write_text("notes")
+    with pytest.raises(PublishError, match="2026-10: is a file, not a published period; move it away"):
+        publish_files(tmp_path, {"a.csv": "new"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-10"] and (tmp_path / "2026-10").read_text() == "notes"
+    # Nor is a version kept of what could not be published (the version store is written before the swap).
+    from scorecards.flows.period_flow import publish_period
+    from scorecards.schemas.results import ValidationReport
+
+    stage = tmp_path / ".stage"
+    stage.mkdir()
+    with pytest.raises(PublishError, match="is a file, not a published period"):
+        publish_period.fn(stage, tmp_path / "2026-10", "config", ValidationReport([], []), None, 1)
+    assert not (tmp_path / ".versions").exists()
+
+
 def test_leftovers_of_an_interrupted_run_are_cleaned_and_a_displaced_publication_restored(tmp_path: Path) -> None:
     (tmp_path / ".2026-10.building-x").mkdir(parents=True)
     displaced = tmp_path / ".2026-10.old-123"
