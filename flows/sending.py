@@ -40,7 +40,7 @@ from scorecards.flows.publish.staging import period_lock
 from scorecards.flows.publish.versions import version_numbers
 from scorecards.flows.restatements import Restatement, compare
 from scorecards.flows.shared.layout import PeriodFolder
-from scorecards.flows.shared.sent_log import read_last_sent_versions
+from scorecards.flows.shared.sent_log import address_key, read_last_sent_versions
 from scorecards.transforms.teams import team_summary
 
 
@@ -118,7 +118,7 @@ class _Plan:
 
     def message_for(self, manager: Manager) -> OutgoingMessage | Delivery:
         """The message to deliver to `manager`, or why nothing goes out (as the report's line)."""
-        sent = self.last_sent.get(manager.address)
+        sent = self.last_sent.get(address_key(manager.address))
         if sent is None:
             return team_message(self.mailing, manager, self.later_version)
         if sent == self.latest:

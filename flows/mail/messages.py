@@ -26,7 +26,7 @@ from scorecards.flows.shared.i18n import colon, listed, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.naming import clip_utf8
-from scorecards.flows.shared.sent_log import address_key
+from scorecards.flows.shared.sent_log import address_key, recipient_address
 from scorecards.schemas.fields import LOCALES
 from scorecards.transforms.period import Period
 from scorecards.transforms.teams import team_summary
@@ -183,7 +183,7 @@ def read_mailing(period_dir: Path, locale: str, *, currency: str) -> Mailing:
     by_address, problems = _managers_by_address(scorecards)
     team_locales = dict(published.summary.select("team", "locale").iter_rows())
     managers = []
-    for address, (name, teams) in sorted(by_address.items()):
+    for _, (address, name, teams) in sorted(by_address.items()):
         spoken = {team_locales.get(team) for team in teams}
         language = spoken.pop() if len(spoken) == 1 and None not in spoken else locale
         managers.append(Manager(address, name, tuple(teams), language))
@@ -220,7 +220,7 @@ def files_of(published: PublishedPeriod, manager: Manager) -> Iterator[None]:
         raise MessageNotBuilt(f"{manager.address}: failed: {missing} is missing; not sent") from exc
 
 
-def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str, list[str]]], list[str]]:
+def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str, str, list[str]]], list[str]]:
     """Teams by manager address (a manager name per address); problems for teams that cannot be sent safely."""
     teams = (
         scorecards.group_by("team")
@@ -230,7 +230,7 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
         )
         .sort("team")
     )
-    managers: dict[str, tuple[str, list[str]]] = {}
+    managers: dict[str, tuple[str, str, list[str]]] = {}  # address_key → (recipient, name, teams)
     invalid: dict[str, list[str]] = {}
     problems = []
     for team, spellings, manager_name in teams.iter_rows():
@@ -245,7 +245,8 @@ def _managers_by_address(scorecards: pl.DataFrame) -> tuple[dict[str, tuple[str,
         elif emails[0] is None or not is_plain_address(emails[0]):
             invalid.setdefault(repr(emails[0]), []).append(one_line(team))
         else:
-            managers.setdefault(address_key(emails[0]), (one_line(manager_name or ""), []))[1].append(team)
+            recipient = recipient_address(emails[0])
+            managers.setdefault(address_key(emails[0]), (recipient, one_line(manager_name or ""), []))[2].append(team)
     problems += [
         f"{address}: failed: invalid address (team {', '.join(names)}); not sent" for address, names in invalid.items()
     ]

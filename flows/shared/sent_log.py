@@ -16,10 +16,17 @@ logger = logging.getLogger(__name__)
 
 
 def address_key(address: str) -> str:
-    """The address as messages are grouped, sent and logged by: trimmed, in lower case."""
+    """The address as messages are grouped and the sent-log is matched by: trimmed, in lower case."""
     # The local part too, although RFC 5321 lets a server tell its cases apart: no mail service does, and a CRM
     # that spells one manager two ways (Laura.Bennett@, laura.bennett@) would send her two messages.
     return address.strip(" \t").lower()
+
+
+def recipient_address(address: str) -> str:
+    """The address a message goes to: trimmed, its domain in lower case, the part before the @ as spelled (so a
+    message's hash, which covers it, is what it was before address_key ignored that part's case)."""
+    local, _, domain = address.strip(" \t").rpartition("@")
+    return f"{local}@{domain.lower()}"
 
 
 def read_sent_log(period_dir: Path) -> set[tuple[str, str]]:

@@ -297,6 +297,11 @@ def test_one_manager_spelled_in_two_cases_gets_one_message(period_dir: Path) -> 
     assert [p for p in problems if "East" in p or "North" in p or "mia" in p.casefold()] == []
     mia = [m for m in messages if m.recipient.casefold() == "mia@example.com"]
     assert [(m.recipient, m.teams) for m in mia] == [("mia@example.com", ("East", "North"))]
+    # Sent as spelled but for the domain, as before: an unchanged message's hash is the one older logs recorded.
+    from scorecards.flows.shared.sent_log import address_key, recipient_address
+
+    assert recipient_address(" Mia.Wong@Example.COM ") == "Mia.Wong@example.com"
+    assert address_key(" Mia.Wong@Example.COM ") == "mia.wong@example.com"
 
 
 # --- once, and again only when asked or changed ---------------------------------------------------------
