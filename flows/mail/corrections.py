@@ -164,8 +164,10 @@ def _teams(changes: Changes, manager: Manager, mailing: Mailing) -> list[TeamCor
     assert published is not None
     locale, currency = manager.locale, mailing.currency
     _ = translations(locale).gettext
+    # A rep's rank counts only in the team it is listed under: one that left it has its rank in another team.
+    places = published.scorecards.select("rep_id", "team", "rank_in_team")
     reps = (
-        changes.reps.join(published.scorecards.select("rep_id", "rank_in_team"), on="rep_id", how="left")
+        changes.reps.join(places, on=["rep_id", "team"], how="left")
         .sort("rank_in_team", "rep_id", nulls_last=True)
         .select("rep_id", "rep_name", "status", "other_team", "team")
         .to_dicts()

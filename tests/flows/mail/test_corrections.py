@@ -381,6 +381,30 @@ def test_a_rep_who_moved_team_has_left_one_manager_s_team_and_joined_the_other_s
         assert "R2): changed" not in part and "R2）：有变化" not in part
 
 
+def test_a_rep_who_left_the_team_is_listed_after_those_still_in_it(
+    tmp_path: Path,
+    settings: Settings,
+    mail_server,  # noqa: ANN001
+) -> None:
+    # Found by a review: a rep who moved to West was ordered among East's reps by the rank it has in West (1).
+    mailbox, smtp = mail_server()
+    eve = {**BASE_TABLES["reps"][0], "rep_id": "R5", "rep_name": "Eve Zed"}
+    publish(tmp_path, {**BASE_TABLES, "reps": [*BASE_TABLES["reps"], eve]}, settings)
+    send_period(tmp_path / "out", PERIOD, settings, smtp)
+    west = {"team": "West", "manager_name": "Max Li", "manager_email": WEST}
+    reps = [{**r, **west} if r["rep_id"] == "R1" else r for r in [*BASE_TABLES["reps"], eve]]
+    deals = [
+        *BASE_TABLES["opportunities"],
+        opportunity("O8", "R5", "A8", "Eta", "won", "10.00", "2026-10-01", "2026-10-02"),
+    ]
+    publish(tmp_path, {**BASE_TABLES, "reps": reps, "opportunities": deals}, settings)
+    mailbox.received.clear()
+    send_period(tmp_path / "out", PERIOD, settings, smtp)
+
+    east = body({m.recipients[0]: m.message for m in mailbox.received}[EAST], "plain")
+    assert east.index("Eve Zed (R5): changed") < east.index("Ann Lee (R1): moved to West"), east
+
+
 def test_a_rep_who_moved_between_two_teams_of_one_manager_is_changed_without_a_rank_from_another_team() -> None:
     old = pl.DataFrame({"rep_id": ["R1", "R2"], "team": ["East", "East"]})
     new = pl.DataFrame({"rep_id": ["R1", "R2"], "team": ["West", "East"]})
