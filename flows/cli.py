@@ -389,7 +389,11 @@ def _check_input(input_dir: Path) -> None:
 def _check_apart(input_dir: Path, out_dir: Path, option: str = "--out") -> None:
     """OUT is not the input folder: the periods would sit among the exports, and every later read would list
     its pages as files not read."""
-    if out_dir.resolve() == input_dir.resolve():
+    try:  # the same folder by another path too (a bind mount, a case-insensitive share)
+        same = out_dir.exists() and out_dir.samefile(input_dir)
+    except OSError:
+        same = False
+    if same or out_dir.resolve() == input_dir.resolve():
         raise UsageError(f"{out_dir}: {option} is the input folder; name another folder to publish in")
 
 

@@ -119,17 +119,26 @@ def _claimed_twice(files: dict[str, list[Path]]) -> dict[Path, str]:
 def _read(
     table: str, path: Path, profile: Profile, lookups: dict[tuple[Path, FileFormat], Lookup | SourceMismatch]
 ) -> RawTable | UnreadableTable:
-    if not path.is_file():
-        kind = "a folder" if path.is_dir() else "a link to nothing" if not path.exists() else "not a regular file"
-        return UnreadableTable(table, path.name, f"not a file: it is {kind}")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return UnreadableTable(table, path.name, f"cannot be read: {exc.strerror or exc}")
+        data = _file_bytes(path)
+    except InputError as exc:
+        return UnreadableTable(table, path.name, str(exc))
     # hashlib lets go of the GIL on large buffers: the hash is computed while polars parses.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: hashlib.sha256(data).hexdigest())
         return _read_hashed(table, path, data, digest, profile, lookups)
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The bytes of a file of the input folder; InputError when it is no file (a folder, a link to nothing) or
+    cannot be read."""
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "a link to nothing" if not path.exists() else "not a regular file"
+        raise InputError(f"not a file: it is {kind}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}") from None
 
 
 def _read_hashed(
@@ -244,7 +253,7 @@ def _lookup(
     cache: dict[tuple[Path, FileFormat], Lookup | SourceMismatch],
 ) -> Lookup:
     """A joined file, read once per run however many joins use it."""
-    paths = [main.parent / n for n in _matching(sorted(p.name for p in main.parent.iterdir() if p.is_file()), patterns)]
+    paths = [main.parent / n for n in _matching(sorted(p.name for p in main.parent.iterdir()), patterns)]
     wanted = " or ".join(repr(p) for p in patterns)
     if not paths:
         todo = f": {hint}" if hint else ""
@@ -255,7 +264,7 @@ def _lookup(
     key = (paths[0], fmt)
     if key not in cache:
         try:
-            data = paths[0].read_bytes()
+            data = _file_bytes(paths[0])
             cache[key] = Lookup(paths[0].name, read_table_file(paths[0], data, fmt), hashlib.sha256(data).hexdigest())
         except InputError as exc:
             cache[key] = SourceMismatch(paths[0].name, str(exc))

@@ -61,20 +61,22 @@ def _unsaved_formulas(sheet: Any, first_row: int) -> tuple[list[str], int]:  # n
             return [], 0
     named: list[str] = []
     count = row = 0
-    formula = ""
     with sheet._get_source() as part:
-        for _, cell in etree.iterparse(part, tag="{*}c", resolve_entities=False, no_network=True):
-            cells = cell.getparent()
-            if cell.getprevious() is None:  # a row's first cell: the rows before it are done with
-                row = int(cells.get("r") or row + 1)
-                while cells.getprevious() is not None:
-                    del cells.getparent()[0]
-            formula = formula or f"{cell.tag[:-1]}f"  # the sheet's namespace, as its cells spell it
-            if row >= first_row and cell.find(formula) is not None and not _saved(cell):
+        events = etree.iterparse(
+            part, events=("start", "end"), tag=("{*}row", "{*}c"), resolve_entities=False, no_network=True
+        )
+        for event, element in events:
+            if not element.tag.endswith("}c"):  # a row: numbered as openpyxl numbers it, empty ones too
+                if event == "start":
+                    row = int(float(element.get("r") or row + 1))
+                else:  # done with it: let go of it and the rows before it, so memory stays a row's
+                    element.clear()
+                    while element.getprevious() is not None:
+                        del element.getparent()[0]
+            elif event == "end" and row >= first_row and _unsaved(element):
                 count += 1
                 if len(named) < _CELLS_NAMED:
-                    named.append(cell.get("r") or f"{get_column_letter(cells.index(cell) + 1)}{row}")
-            cell.clear()
+                    named.append(element.get("r") or f"{get_column_letter(_column(element))}{row}")
     return named, count
 
 
@@ -88,12 +90,28 @@ def _holds_formula_elements(part: IO[bytes]) -> bool:
     return False
 
 
-def _saved(cell: Any) -> bool:  # noqa: ANN401 - an lxml element
-    """Whether a formula's cell element holds its value: a `<v>` with text, an empty one of a text result
-    (`t="str"`), or an inline string."""
-    parts = {child.tag.rpartition("}")[2]: child for child in cell}
+def _unsaved(cell: Any) -> bool:  # noqa: ANN401 - an lxml element
+    """Whether a cell element is a formula whose value was not saved with it (a `<v>` with text holds one, and so
+    do an empty `<v>` of a text result, `t="str"`, and an inline string)."""
+    children = list(cell)
+    if not any(child.tag.endswith("f") for child in children):  # most cells: a value, no formula
+        return False
+    parts = {child.tag.rpartition("}")[2]: child for child in children}
     value = parts.get("v")
-    return "is" in parts or (value is not None and (bool(value.text) or cell.get("t") == "str"))
+    return "f" in parts and "is" not in parts and (value is None or (not value.text and cell.get("t") != "str"))
+
+
+def _column(cell: Any) -> int:  # noqa: ANN401 - an lxml element
+    """The column of a cell without a reference, as openpyxl counts it: the one after the cell before it."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    before = cell.getprevious()
+    while before is not None and not before.tag.endswith("}c"):  # a comment, say
+        before = before.getprevious()
+    if before is None:
+        return 1
+    reference = before.get("r")
+    return column_index_from_string(coordinate_from_string(reference)[0]) + 1 if reference else _column(before) + 1
 
 
 def _refuse_unsaved_formulas(cells: list[str], count: int) -> None:

@@ -132,7 +132,7 @@ def _several_managers(reps: pl.DataFrame, source: RawTable | UnreadableTable | N
         )
         notices.append(
             f"{file}: team {one_line(str(team[0]))!r}: its reps name several manager e-mails: {named}; `send` mails"
-            " this team to none of them until they name one"
+            " it to none of them for a month whose cards name more than one"
         )
     return notices
 

@@ -253,7 +253,8 @@ def test_a_team_whose_reps_name_two_managers_is_pointed_out_before_send(make_inp
     assert result.exit_code == 0, result.output
     assert (
         "To mend in the data (the run goes on):\n  - reps.csv: team 'East': its reps name several manager e-mails:"
-        " boss@example.com (R2); mia@example.com (R1); `send` mails this team to none of them until they name one\nOK"
+        " boss@example.com (R2); mia@example.com (R1); `send` mails it to none of them for a month whose cards name"
+        " more than one\nOK"
     ) in result.output
 
 

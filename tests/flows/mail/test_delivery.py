@@ -302,6 +302,12 @@ def test_one_manager_spelled_in_two_cases_gets_one_message(period_dir: Path) -> 
 
     assert recipient_address(" Mia.Wong@Example.COM ") == "Mia.Wong@example.com"
     assert address_key(" Mia.Wong@Example.COM ") == "mia.wong@example.com"
+    # validate's notice of a team with several managers compares addresses as send does (in polars, in transforms).
+    from scorecards.transforms.teams import teams_with_several_managers
+
+    spellings = [" Mia.Wong@Example.COM ", "mia.wong@example.com\t", "MIA.WONG@EXAMPLE.COM", "Max@x.com"]
+    reps = pl.DataFrame({"rep_id": ["R1", "R2", "R3", "R4"], "team": "T", "manager_email": spellings})
+    assert teams_with_several_managers(reps)["manager_email"].to_list() == sorted({address_key(a) for a in spellings})
 
 
 # --- once, and again only when asked or changed ---------------------------------------------------------

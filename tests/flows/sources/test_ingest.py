@@ -237,6 +237,12 @@ def test_a_formula_s_saved_value_is_told_from_none_by_the_sheet_s_xml(tmp_path: 
     assert isinstance(table, UnreadableTable)
     assert table.problem.startswith("formulas with no saved value in B3, B4, B6, B7, B8 and 2 more: ")
 
+    # Rows and cells numbered as openpyxl numbers them (found by a review): an empty row without a number counts,
+    # and a cell without a reference is the one after the cell before it.
+    cells = '<c r="A3" t="inlineStr"><is><t>R3</t></is></c><c r="C3"><v>1</v></c><c><f>1+1</f></c>'
+    _reps_sheet(tmp_path / "reps.xlsx", f"<row/><row>{cells}</row>")
+    assert read_inputs(tmp_path)["reps"].problem.startswith("formulas with no saved value in D3: ")
+
 
 def test_a_formula_cut_in_two_by_the_search_s_block_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
     import io

@@ -104,6 +104,11 @@ def _unsaved_formulas(folder: Path) -> Path:
     return folder
 
 
+def _folder_in_place(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
 def _deals_text(header: list[str] | None = None, rows: int = 4) -> bytes:
     lines = [header or HUBSPOT_DEALS[0], *HUBSPOT_DEALS[1 : rows + 1]]
     return "\n".join(",".join(f'"{c}"' if "," in c else c for c in line) for line in lines).encode() + b"\n"
@@ -246,6 +251,15 @@ UNREADABLE: list[tuple[str, Callable[[Path], Path], str, str, str, str, int]] = 
         "join 'agent': no file in the input folder matches 'directory.csv': copy "
         "config/profiles/maven-crm-directory.example.csv into the input folder as directory.csv "
         "and fill in each agent's and manager's e-mail address",
+        1,
+    ),
+    (  # found by a review: a folder under a joined file's name read as no file at all
+        "maven-crm with a folder named directory.csv",
+        lambda f: _folder_in_place(maven_folder(f) / "directory.csv") or f,
+        "maven-crm",
+        "reps",
+        "directory.csv",
+        "not a file: it is a folder",
         1,
     ),
     (
