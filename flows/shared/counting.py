@@ -14,3 +14,8 @@ def rows_named(first: Sequence[int], count: int) -> str:
     """`row 8`, `rows 11, 12, 13, …`: the first rows of a file out of `count` (an ellipsis when there are more)."""
     more = ", …" if count > len(first) else ""
     return f"{'row' if count == 1 else 'rows'} {', '.join(map(str, first))}{more}"
+
+
+def and_more(shown: Sequence[str], total: int) -> str:
+    """`a, b, c`, or `a, b, c and 1,204 more` when `total` things are meant: the first of a list, named."""
+    return ", ".join(shown) + (f" and {total - len(shown):,} more" if total > len(shown) else "")

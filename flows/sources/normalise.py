@@ -25,6 +25,7 @@ from scorecards.config.profiles import (
     Profile,
     TableSource,
 )
+from scorecards.flows.shared.counting import and_more
 from scorecards.flows.shared.errors import InputError
 from scorecards.schemas.results import RawTable, UnreadableTable
 from scorecards.schemas.tables import TABLES, TableSpec
@@ -214,8 +215,7 @@ def _find(name: str, headers: list[str]) -> str | None:
 
 
 def _listed(names: list[str]) -> str:
-    shown = ", ".join(repr(n) for n in names[:_MAX_LISTED])
-    return shown + (f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else "")
+    return and_more([repr(n) for n in names[:_MAX_LISTED]], len(names))
 
 
 def _join(frame: pl.DataFrame, alias: str, join: Join, lookup: Lookup) -> pl.DataFrame:

@@ -14,6 +14,7 @@ from typing import IO, Any
 import polars as pl
 
 from scorecards.config.profiles import FileFormat
+from scorecards.flows.shared.counting import and_more
 from scorecards.flows.shared.errors import InputError
 from scorecards.flows.sources.table_text import Rows, column_names, refuse_repeated
 
@@ -116,11 +117,10 @@ def _column(cell: Any) -> int:  # noqa: ANN401 - an lxml element
 
 def _refuse_unsaved_formulas(cells: list[str], count: int) -> None:
     """InputError naming formula cells that have no saved value: what they show in Excel is not in the file."""
-    named = ", ".join(cells) + (f" and {count - len(cells):,} more" if count > len(cells) else "")
     raise InputError(
-        f"formulas with no saved value in {named}: the program that wrote the file does not calculate them, and "
-        "what Excel shows is worked out when it opens the file; open it in Excel or LibreOffice and save it, or "
-        "write the values instead of the formulas"
+        f"formulas with no saved value in {and_more(cells, count)}: the program that wrote the file does not "
+        "calculate them, and what Excel shows is worked out when it opens the file; open it in Excel or LibreOffice "
+        "and save it, or write the values instead of the formulas"
     )
 
 

@@ -19,7 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from scorecards.config import Settings
-from scorecards.flows.shared.counting import rows_named
+from scorecards.flows.shared.counting import and_more, rows_named
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.schemas.canonical import MODELS
 from scorecards.schemas.fields import PERIOD_PATTERN, Field
@@ -127,7 +127,7 @@ def _several_managers(reps: pl.DataFrame, source: RawTable | UnreadableTable | N
     notices = []
     for team, rows in several.group_by("team", maintain_order=True):
         named = "; ".join(
-            f"{one_line(address)} ({_listed(rep_ids)})"
+            f"{one_line(address)} ({and_more([one_line(r) for r in rep_ids[:3]], len(rep_ids))})"
             for address, rep_ids in rows.select("manager_email", "rep_id").iter_rows()
         )
         notices.append(
@@ -135,11 +135,6 @@ def _several_managers(reps: pl.DataFrame, source: RawTable | UnreadableTable | N
             " it to none of them for a month whose cards name more than one"
         )
     return notices
-
-
-def _listed(rep_ids: Sequence[str]) -> str:
-    shown = ", ".join(one_line(r) for r in rep_ids[:3])
-    return f"{shown} and {len(rep_ids) - 3} more" if len(rep_ids) > 3 else shown
 
 
 def _set_aside_targets(rejected: pl.DataFrame | None) -> pl.DataFrame:
