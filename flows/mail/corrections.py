@@ -60,7 +60,7 @@ class Changes:
 
 
 @dataclass(frozen=True)
-class ChangedPart:
+class RepCorrection:
     """One changed rep in the body: a title, each changed number (label, old, new; and as a line of text) and
     each evidence line."""
 
@@ -78,7 +78,7 @@ class TeamCorrection:
     title: str
     numbers: list[tuple[str, str, str]]
     number_lines: list[str]
-    reps: list[ChangedPart]
+    reps: list[RepCorrection]
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def _team_totals(
     ]
 
 
-def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> ChangedPart:
+def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> RepCorrection:
     _ = translations(locale).gettext
     rep_id = rep["rep_id"]
     status = _(STATUS.get(rep["status"], rep["status"]))
@@ -227,4 +227,4 @@ def _rep(rep: dict[str, str], changes: Changes, locale: str, currency: str) -> C
         .select("section", "key", "change", "column", "old", "new", "old_currency", "new_currency")
         .iter_rows()
     ]
-    return ChangedPart(title, numbers, [number_line(number, locale) for number in numbers], evidence)
+    return RepCorrection(title, numbers, [number_line(number, locale) for number in numbers], evidence)
