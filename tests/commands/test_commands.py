@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -203,9 +204,12 @@ def test_a_month_published_with_a_warning_is_sent_to_nobody(
     assert len(mailbox.received) == 2
 
 
-def test_a_command_stopped_with_sigterm_stops_its_temporary_server(tmp_path: Path) -> None:
-    # Found in a trial: `kill` (or a service manager's stop) ended `run` at once and left the temporary Prefect
-    # server it had started running for good (~220 MB each), where Ctrl-C stopped it.
+@pytest.mark.parametrize("stop", ["SIGTERM to the command", "Ctrl-C to its process group"])
+def test_a_stopped_command_unwinds_at_once_and_stops_its_temporary_server(tmp_path: Path, stop: str) -> None:
+    # Found in trials. `kill` (or a service manager's stop) ended `run` at once and left the temporary Prefect
+    # server it had started running for good (~220 MB each). Ctrl-C, which a terminal sends to every process of
+    # the command, stopped that server first: Prefect then retried recording the crashed run for ~2.5 minutes,
+    # printed tracebacks and exited 1.
     import signal
     import subprocess
     import threading
@@ -220,7 +224,11 @@ def test_a_command_stopped_with_sigterm_stops_its_temporary_server(tmp_path: Pat
     arguments = ["backfill", "--input", str(tmp_path / "input"), "--from", "2026-05", "--to", "2026-10"]
     env = clean_environ(PREFECT_HOME=str(tmp_path / "home"))  # no server: the command starts a temporary one
     process = subprocess.Popen(
-        [SCORECARDS, *arguments, "--out", str(tmp_path / "out")], env=env, stderr=subprocess.PIPE, text=True
+        [SCORECARDS, *arguments, "--out", str(tmp_path / "out")],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal gives a command
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True).start()
@@ -231,8 +239,15 @@ def test_a_command_stopped_with_sigterm_stops_its_temporary_server(tmp_path: Pat
     server = [p for p in psutil.Process(process.pid).children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
     assert server, "".join(lines)  # the months are being written, by way of the temporary server
 
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    if stop == "SIGTERM to the command":
+        process.send_signal(signal.SIGTERM)
+        expected = 128 + signal.SIGTERM
+    else:
+        os.killpg(process.pid, signal.SIGINT)
+        expected = 128 + signal.SIGINT
+    assert process.wait(timeout=60) == expected, "".join(lines[-20:])
     gone, alive = psutil.wait_procs(server, timeout=15)
     assert alive == [], "".join(lines[-20:])
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if ".building" in p.name) == []
+    time.sleep(0.5)  # the reader thread's last lines
+    assert not any("Traceback" in line or "Error logging to API" in line for line in lines), "".join(lines)
