@@ -343,31 +343,11 @@ def _orchestrate(flow: Any, **parameters: Any) -> RunResult:  # noqa: ANN401 - a
     """
     from scorecards.flows.period_flow import run_for_result
     from scorecards.flows.progress import showing_progress, terminal_display
+    from scorecards.flows.shared.temporary_server import start_temporary_server
 
-    _start_temporary_server()
+    start_temporary_server()
     with showing_progress(terminal_display()):
         return run_for_result(flow, **parameters)
-
-
-def _start_temporary_server() -> None:
-    """Start Prefect's temporary server (when no PREFECT_API_URL is set) deaf to Ctrl-C, which the terminal sends
-    to every process of the command: the command then unwinds against a server still there and stops it on exit.
-
-    A server that had stopped first made Prefect retry recording the crashed run for ~2.5 minutes, and a Ctrl-C
-    while it started made Prefect wait out its start-up time and print a traceback (docs/decisions.md).
-    """
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value():
-        return
-    # The server process inherits the signal mask of the thread that starts it; SIGTERM still stops it. The one
-    # instance Prefect keeps per port is the one its client then uses, already started.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        SubprocessASGIServer().start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _finish(result: RunResult, out_dir: Path, default: str) -> None:

@@ -146,6 +146,9 @@ def secret_from_block(name: str) -> object:
     """The value of the Prefect Secret block called `name`."""
     from prefect.blocks.system import Secret  # Prefect costs seconds to import: only when a block is named
 
+    from scorecards.flows.shared.temporary_server import start_temporary_server
+
+    start_temporary_server()
     return Secret.load(name).get()
 
 

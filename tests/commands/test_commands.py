@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -167,6 +169,22 @@ def test_demo_then_send_reach_each_manager_once(prefect_server: PrefectServer, m
     assert again.returncode == 0 and len(mailbox.received) == len(managers)
     assert smtp_environ(smtp.port)["SCORECARDS_SMTP_PASSWORD"] not in sent.stdout + sent.stderr + again.stdout
 
+    # The password from a Prefect Secret block on the server instead of the environment.
+    password = smtp_environ(smtp.port)["SCORECARDS_SMTP_PASSWORD"]
+    saved = subprocess.run(
+        [sys.executable, "-c", f"from prefect.blocks.system import Secret; Secret(value={password!r}).save('smtp')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert saved.returncode == 0, saved.stderr
+    env = {k: v for k, v in env.items() if k != "SCORECARDS_SMTP_PASSWORD"} | {"SCORECARDS_SMTP_PASSWORD_BLOCK": "smtp"}
+    resent = run_scorecards("send", "--period", month, "--out", str(out), "--resend", env=env)
+    assert resent.returncode == 0, resent.stdout + resent.stderr
+    assert sorted(r.recipients[0] for r in mailbox.received) == sorted(managers * 2)
+    assert password not in resent.stdout + resent.stderr
+
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8") as handle:
@@ -211,7 +229,6 @@ def test_a_stopped_command_unwinds_at_once_and_stops_its_temporary_server(tmp_pa
     # the command, stopped that server first: Prefect then retried recording the crashed run for ~2.5 minutes,
     # printed tracebacks and exited 1.
     import signal
-    import subprocess
     import threading
     import time
 
