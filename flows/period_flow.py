@@ -68,7 +68,7 @@ from scorecards.transforms.coverage import month_caveats
 from scorecards.transforms.period import Period, period_range
 from scorecards.transforms.relevance import period_input_digests
 from scorecards.transforms.report import PeriodReport, period_report
-from scorecards.transforms.restatement import Publication
+from scorecards.transforms.restatement import Publication, kept_rows
 from scorecards.transforms.trend import trend_scorecards
 
 # Frames are passed in memory between tasks: nothing to cache or persist.
@@ -249,7 +249,7 @@ def publish_period(
         if number not in version_numbers(out_dir, period):  # else a re-run of the same numbers: kept as it is
             if report is None:  # a month published again unchanged keeps a version already kept
                 raise PublishError(f"{target}: version {number} is new, so it needs its report")
-            staged = stage_version(out_dir, period, number, report.scorecards, report.evidence)
+            staged = stage_version(out_dir, period, number, report.scorecards, kept_rows(report))
             keep_manifest(staged, stage)
             commit_version(staged, number)
     swap_into_place(stage, target)

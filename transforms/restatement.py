@@ -9,6 +9,8 @@ from datetime import date
 import polars as pl
 
 from scorecards.transforms.coverage import MonthCaveats
+from scorecards.transforms.report import PeriodReport
+from scorecards.transforms.trend import TREND_COLUMNS
 
 #: The key of each evidence section's rows within one rep's card.
 EVIDENCE_KEYS: dict[str, str] = {
@@ -18,7 +20,26 @@ EVIDENCE_KEYS: dict[str, str] = {
     "new_leads": "lead_id",
     "survey_answers": "response_id",
     "skill_ratings": "skill",
+    # What P's pages show that earlier months' numbers make: each trend month before P on a rep's card, and
+    # fairness.csv's run rate with what it makes of the target (SPEC §10). Keyed by month, and by P for fairness.
+    "trend": "period",
+    "fairness": "period",
 }
+#: Sections a version keeps only since the twenty-fourth session: compared only when both versions keep them, so
+#: that a version kept before is not said to have had no trend.
+LATER_SECTIONS = frozenset({"trend", "fairness"})
+#: The fairness.csv columns a version keeps: those that read earlier months (the others follow P's scorecards).
+FAIRNESS_KEPT: tuple[str, ...] = ("rep_id", "period", "run_rate", "target_ratio", "target_flag")
+
+
+def kept_rows(report: PeriodReport) -> dict[str, pl.DataFrame]:
+    """The rows a version of P keeps beside its scorecards (SPEC §9), by section (EVIDENCE_KEYS): the evidence
+    behind each card, then what P's pages show of earlier months, so that a correction of an earlier month that
+    changes them makes a new version of P too, which says what changed."""
+    trend = report.history.filter(
+        (pl.col("period") != pl.col("period").max()) & pl.any_horizontal(pl.col(TREND_COLUMNS).is_not_null())
+    ).select("rep_id", "period", *TREND_COLUMNS)  # a month without the rep's card is no row
+    return {**report.evidence, "trend": trend, "fairness": report.fairness.reps.select(FAIRNESS_KEPT)}
 
 
 @dataclass(frozen=True)
@@ -130,7 +151,7 @@ def evidence_changes(old: Mapping[str, pl.DataFrame], new: Mapping[str, pl.DataF
     parts = [
         _section_changes(section, key, old.get(section), new.get(section))
         for section, key in EVIDENCE_KEYS.items()
-        if section in old or section in new
+        if (section in old and section in new) or (section not in LATER_SECTIONS and (section in old or section in new))
     ]
     return (
         pl.concat(parts, how="vertical").sort("rep_id", "section", "key", "column", nulls_last=False)

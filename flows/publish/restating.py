@@ -14,7 +14,14 @@ from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.sent_log import address_key, read_last_sent_versions, read_sent_versions
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
-from scorecards.transforms.restatement import Publication, evidence_changes, rep_status, scorecard_changes
+from scorecards.transforms.restatement import (
+    LATER_SECTIONS,
+    Publication,
+    evidence_changes,
+    kept_rows,
+    rep_status,
+    scorecard_changes,
+)
 
 
 def publication_of(out_dir: Path, period: Period, report: PeriodReport, settings: Settings) -> Publication:
@@ -68,7 +75,7 @@ def _restating(
         old = read_version(out_dir, str(period), version)
         reps = sent_to_reps.filter(pl.col("restates") == version).select("rep_id")
         changes.append(scorecard_changes(old.scorecards, report.scorecards).join(reps, on="rep_id", how="semi"))
-        evidence.append(evidence_changes(old.evidence, report.evidence).join(reps, on="rep_id", how="semi"))
+        evidence.append(evidence_changes(old.evidence, kept_rows(report)).join(reps, on="rep_id", how="semi"))
     return Publication(
         number,
         published_on,
@@ -81,12 +88,15 @@ def _restating(
 
 
 def _same(version: Version, report: PeriodReport) -> bool:
-    """Whether a report publishes what a version holds: the same scorecards and the same evidence rows (in any
-    order: a version published before a change of the rows' order holds the same rows)."""
+    """Whether a report publishes what a version holds: the same scorecards and the same kept rows (evidence,
+    trend months, run rates), in any order: a version published before a change of the rows' order holds the same
+    rows. A section a version kept before it was kept at all (LATER_SECTIONS) is not compared."""
+    rows = kept_rows(report)
+    kept = {name: frame for name, frame in rows.items() if name in version.evidence or name not in LATER_SECTIONS}
     return (
         version.scorecards.equals(report.scorecards)
-        and version.evidence.keys() == report.evidence.keys()
-        and all(_same_rows(version.evidence[name], rows) for name, rows in report.evidence.items())
+        and version.evidence.keys() == kept.keys()
+        and all(_same_rows(version.evidence[name], frame) for name, frame in kept.items())
     )
 
 

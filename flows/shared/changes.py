@@ -81,15 +81,18 @@ def evidence_change(
     if change == "disappeared":
         return _("%(what)s %(key)s: disappeared") % what
     column = column or ""
-    named = _(EVIDENCE_COLUMNS[(section, column)]) if (section, column) in EVIDENCE_COLUMNS else one_line(column)
-    kind = EVIDENCE_KINDS.get((section, column))
-    if kind is None:
-        shown = _text(old, column, locale, ABSENT), _text(new, column, locale, ABSENT)
+    if section == "trend":  # a month's scorecards column, named and shown as the card's trend shows it
+        named, *shown = number_change(column, old, new, locale, currency)
     else:
-        # A deal's own amount is in its own currency, as on the card; every other amount in the card's.
-        own = column == "amount"
-        currencies = (old_currency or currency, new_currency or currency) if own else (currency, currency)
-        shown = _shown(old, new, kind, locale, currencies, ABSENT)
+        named = _(EVIDENCE_COLUMNS[(section, column)]) if (section, column) in EVIDENCE_COLUMNS else one_line(column)
+        kind = EVIDENCE_KINDS.get((section, column))
+        if kind is None:
+            shown = [_text(old, column, locale, ABSENT), _text(new, column, locale, ABSENT)]
+        else:
+            # A deal's own amount is in its own currency, as on the card; every other amount in the card's.
+            own = column == "amount"
+            currencies = (old_currency or currency, new_currency or currency) if own else (currency, currency)
+            shown = list(_shown(old, new, kind, locale, currencies, ABSENT))
     return _("%(what)s %(key)s: %(column)s %(old)s → %(new)s") % {
         **what,
         "column": named,

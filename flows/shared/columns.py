@@ -152,6 +152,8 @@ EVIDENCE_ROW_NAMES: dict[str, str] = {
     "new_leads": N_("New lead"),
     "survey_answers": N_("Survey answer"),
     "skill_ratings": N_("Skill rating"),
+    "trend": N_("Trend month"),
+    "fairness": N_("Fairness figures of"),
 }
 #: Every column of an evidence row, by (section, column): the heading its section's table gives it and the kind
 #: of its values (None for text, shown as `shown_text` says).
@@ -172,6 +174,10 @@ _EVIDENCE_FIELDS |= {
     ("deals", "currency"): (N_("Currency"), None),
     ("new_customers", "currency"): (N_("Currency"), None),
     ("survey_answers", "account_id"): (N_("Account ID"), None),
+    # What P's fairness page shows of earlier months (a trend month's columns are named as the scorecards').
+    ("fairness", "run_rate"): (N_("Run rate"), "money"),
+    ("fairness", "target_ratio"): (N_("Target ÷ run rate"), None),
+    ("fairness", "target_flag"): (N_("Marked"), None),
 }
 #: How a change names a column of an evidence row, by (section, column).
 EVIDENCE_COLUMNS: dict[tuple[str, str], str] = {where: heading for where, (heading, _kind) in _EVIDENCE_FIELDS.items()}
@@ -182,7 +188,7 @@ EVIDENCE_KINDS: dict[tuple[str, str], Kind] = {
 }
 #: The evidence columns whose values are words, shown translated (a lead's status, yes/no, a skill, a deal's stage);
 #: every other text (an account's, a team's name) is shown as the data spells it.
-WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage"})
+WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage", "target_flag"})
 #: Words of the values of WORD_COLUMNS.
 VALUE_WORDS: dict[str, str] = {
     "converted": N_("Converted"),
@@ -197,6 +203,8 @@ VALUE_WORDS: dict[str, str] = {
     "open": N_("Open"),
     "won": N_("Won"),
     "lost": N_("Lost"),
+    "high": N_("target high"),
+    "low": N_("target low"),
 }
 
 

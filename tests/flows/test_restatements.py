@@ -265,3 +265,53 @@ def test_the_run_summary_says_which_version_a_publication_is(make_inputs, tmp_pa
     again = runner.invoke(app, ["run", "--input", str(folder), "--period", "2026-10", "--out", str(out)])
     outcome = next(line for line in again.stdout.splitlines() if line.startswith("2026-10 "))
     assert again.exit_code == 0 and outcome.endswith("(no change: still version 2)")
+
+
+def test_a_corrected_earlier_month_makes_a_new_version_that_says_what_its_pages_show_differently(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    # Found by an independent check of SPEC §9: a deal corrected in August changed October's card (its trend's
+    # August) and fairness.csv (R1's run rate, so its target's flag) while October stayed "still version 1", so a
+    # question about "version 1" could mean either set of numbers, and `diff` saw nothing.
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    record_sent(out, 1)
+    august = {
+        "opportunity_id": "O9",
+        "rep_id": "R1",
+        "account_id": "A9",
+        "account_name": "Gamma",
+        "stage": "won",
+        "amount": "900.00",
+        "created_date": "2026-08-01",
+        "close_date": "2026-08-20",
+    }
+    write_csv(folder / "opportunities.csv", [*BASE_TABLES["opportunities"], august])
+    publish(folder, out)
+
+    assert version_numbers(out, "2026-10") == [1, 2]
+    fairness = {
+        row["rep_id"]: row
+        for row in csv.DictReader(io.StringIO(PeriodFolder.of(out, "2026-10").fairness(".csv").read_text()))
+    }
+    assert (fairness["R1"]["run_rate"], fairness["R1"]["target_ratio"], fairness["R1"]["target_flag"]) == (
+        "300.00",
+        "10.001000",
+        "high",
+    )
+    lines = diff(out).output.splitlines()
+    assert lines[0] == "2026-10: version 1 → version 2: 0 reps changed, 1 more with changed evidence rows only"
+    assert lines[1].startswith("R1 ") and lines[1].endswith("(evidence only)")
+    assert "    trend month 2026-08: new_customers 0 → 1" in lines
+    assert "    trend month 2026-08: new_customers_grade D → C" in lines
+    assert "    fairness figures of 2026-10: run_rate 0.00 → 300.00" in lines
+    assert "    fairness figures of 2026-10: target_flag – → high" in lines
+    card = PeriodFolder.of(out, "2026-10").card("R1", ".html").read_text()
+    assert "it replaces version 1, which was sent." in card
+    assert "Trend month 2026-08: New customers 0 → 1" in card
+    assert "Fairness figures of 2026-10: Run rate CN¥0.00 → CN¥300.00" in card
+    assert "Fairness figures of 2026-10: Marked" in card and "→ target high" in card
+    # Republished on the same input: the same version, as always.
+    publish(folder, out)
+    assert version_numbers(out, "2026-10") == [1, 2]

@@ -42,14 +42,14 @@ def corrected(deal: str, amount: str) -> list[dict[str, str]]:
     return [{**o, "amount": amount} if o["opportunity_id"] == deal else o for o in BASE_TABLES["opportunities"]]
 
 
-def but(files: dict[str, bytes], restated: str) -> dict[str, bytes]:
-    """The files a clean backfill must give byte for byte: all but the restated month's (a new version here, the
+def but(files: dict[str, bytes], *restated: str) -> dict[str, bytes]:
+    """The files a clean backfill must give byte for byte: all but the restated months' (a new version here, the
     first there), the version store's manifests (a kept version records the inputs it was first made from) and
     the index in each language (which names each month's version; see `versions_unnamed`)."""
     return {
         path: data
         for path, data in files.items()
-        if not path.startswith((f"{restated}/", f".versions/{restated}/"))
+        if not path.startswith(tuple(f"{prefix}{month}/" for month in restated for prefix in ("", ".versions/")))
         and not (path.startswith(".versions/") and path.endswith("/manifest.json"))
         and path not in INDEXES
     }
@@ -65,11 +65,11 @@ def versions_unnamed(html: bytes) -> bytes:
     return re.sub("· 第 \\d+ 版<".encode(), "· 第 ? 版<".encode(), html)
 
 
-def index_of_version_2(fresh: dict[str, bytes], after: dict[str, bytes]) -> None:
-    """Each language's index names the restated month's version 2 once; the clean backfill's, no version 2."""
+def index_of_version_2(fresh: dict[str, bytes], after: dict[str, bytes], restated: int = 1) -> None:
+    """Each language's index names version 2 once per restated month; the clean backfill's, no version 2."""
     for index, version in zip(INDEXES, ("· Version 2<", "· 第 2 版<"), strict=True):
         assert versions_unnamed(fresh[index]) == versions_unnamed(after[index]), index
-        assert after[index].count(version.encode()) == 1 and version.encode() not in fresh[index], index
+        assert after[index].count(version.encode()) == restated and version.encode() not in fresh[index], index
 
 
 def version_2(html: bytes) -> bytes:
@@ -198,7 +198,7 @@ def test_a_corrected_deal_re_renders_its_month_and_carries_the_others_over(
         assert version_2(fresh[relative]) == after[relative]
 
 
-def test_a_correction_in_an_earlier_month_re_renders_only_the_cards_whose_trend_shows_it(
+def test_a_correction_in_an_earlier_month_makes_a_new_version_of_a_month_whose_pages_show_it(
     make_inputs,  # noqa: ANN001
     tmp_path: Path,
     rendered: list[tuple[str, str]],
@@ -212,25 +212,24 @@ def test_a_correction_in_an_earlier_month_re_renders_only_the_cards_whose_trend_
     fixed = make_inputs("fixed", targets=targets, opportunities=corrected("O3", "650.00"))  # R2's deal won in 2026-09
     backfill(fixed, out)
 
-    # September is restated (version 2: both its cards); October keeps version 1 and its numbers, and only R2's
-    # card, whose trend shows September's attainment, changed: R1's and R3's were carried over.
-    assert PeriodFolder.of(out, "2026-10").publication() == 1
+    # September is restated (version 2: both its cards). October's own numbers are the same, but R2's card shows
+    # September's attainment in its trend and fairness.csv its run rate: what October's pages show changed, so it
+    # is version 2 too (SPEC §9: a question names the version whose numbers its reader saw), every card of it
+    # naming that version. Earlier months are left alone.
+    assert [PeriodFolder.of(out, m).publication() for m in ("2026-08", "2026-09", "2026-10")] == [1, 2, 2]
     assert sorted(rendered) == sorted(
         [("2026-09", card(out, "2026-09", r, ".xlsx").name) for r in ("R1", "R2")]
-        + [("2026-10", card(out, "2026-10", "R2", ".xlsx").name)]
+        + [("2026-10", card(out, "2026-10", r, ".xlsx").name) for r in ("R1", "R2", "R3")]
     )
     after = outputs(out)
     r2 = card(out, "2026-10", "R2").relative_to(out).as_posix()
     assert after[r2] != before[r2]
-    for rep_id in ("R1", "R3"):
-        relative = card(out, "2026-10", rep_id, ".xlsx").relative_to(out).as_posix()
-        assert after[relative] == before[relative]
 
     clean = tmp_path / "clean"
     backfill(fixed, clean)
     fresh = outputs(clean)
-    assert but(fresh, "2026-09") == but(after, "2026-09")
-    index_of_version_2(fresh, after)
+    assert but(fresh, "2026-09", "2026-10") == but(after, "2026-09", "2026-10")
+    index_of_version_2(fresh, after, restated=2)
 
 
 @pytest.mark.parametrize("inputs_changed", [False, True], ids=["same inputs", "other inputs, same views"])

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from scorecards.flows.shared.changes import evidence_change, number_change, number_line, total_change
-from scorecards.flows.shared.columns import EVIDENCE_COLUMNS, EVIDENCE_ROW_NAMES
+from scorecards.flows.shared.columns import EVIDENCE_COLUMNS, EVIDENCE_ROW_NAMES, GRADE_COLUMNS, SCORECARD_LABELS
 from scorecards.schemas.tables import TABLES, InputTables, empty_frame
 from scorecards.transforms.evidence import evidence_tables
 from scorecards.transforms.period import Period
-from scorecards.transforms.restatement import DERIVED_COLUMNS, EVIDENCE_KEYS
+from scorecards.transforms.restatement import DERIVED_COLUMNS, EVIDENCE_KEYS, FAIRNESS_KEPT
+from scorecards.transforms.trend import TREND_COLUMNS
 
 
 def test_a_number_is_named_by_its_card_label_and_shown_as_the_card_shows_it() -> None:
@@ -51,9 +53,19 @@ def test_a_number_line_uses_the_locale_s_punctuation() -> None:
 def test_every_evidence_column_a_change_can_name_has_a_label() -> None:
     tables = InputTables(**{name: empty_frame(name) for name in TABLES})
     sections = evidence_tables(tables, Period(2026, 10), "CNY")
+    # What a version keeps of earlier months: a trend month's columns are the scorecards' (named as number_change
+    # names them), fairness.csv's are the fairness page's.
+    sections |= {
+        "trend": pl.DataFrame(schema=["rep_id", "period", *TREND_COLUMNS]),
+        "fairness": pl.DataFrame(schema=FAIRNESS_KEPT),
+    }
+    assert EVIDENCE_KEYS.keys() <= sections.keys()
     for section, key in EVIDENCE_KEYS.items():
         told = set(sections[section].columns) - {"rep_id", key} - DERIVED_COLUMNS
-        assert sorted(c for c in told if (section, c) not in EVIDENCE_COLUMNS) == [], section
+        if section == "trend":
+            assert sorted(c for c in told if c not in SCORECARD_LABELS and c not in GRADE_COLUMNS) == []
+        else:
+            assert sorted(c for c in told if (section, c) not in EVIDENCE_COLUMNS) == [], section
         assert section in EVIDENCE_ROW_NAMES
 
 
@@ -89,6 +101,27 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
             "New lead L2: Within 1 day No → Yes",
         ),
         (("deals", "O2", "appeared", None, None, None, None, None), "en", "Opportunity O2: appeared"),
+        # What a card's trend and the fairness page show of earlier months, in the card's wording.
+        (
+            ("trend", "2026-08", "changed", "attainment", None, "0.010000", None, None),
+            "en",
+            "Trend month 2026-08: Sales-target attainment N/A → 1.0%",
+        ),
+        (
+            ("trend", "2026-08", "changed", "new_customers_grade", "D", "C", None, None),
+            "zh-CN",
+            "趋势月份 2026-08：新客户开发等级 D → C",
+        ),
+        (
+            ("fairness", "2026-10", "changed", "run_rate", "0.00", "300.00", None, None),
+            "en",
+            "Fairness figures of 2026-10: Run rate CN¥0.00 → CN¥300.00",
+        ),
+        (
+            ("fairness", "2026-10", "changed", "target_flag", None, "high", None, None),
+            "zh-CN",
+            "公平性数据 2026-10：标记 — → 目标偏高",
+        ),
         (("deals", "O2", "disappeared", None, None, None, None, None), "zh-CN", "商机 O2：已移除"),
         (("deals", "O3", "changed", "currency", "CNY", "USD", None, None), "zh-CN", "商机 O3：币种 CNY → USD"),
         (
