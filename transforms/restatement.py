@@ -36,8 +36,9 @@ def kept_rows(report: PeriodReport) -> dict[str, pl.DataFrame]:
     """The rows a version of P keeps beside its scorecards (SPEC §9), by section (EVIDENCE_KEYS): the evidence
     behind each card, then what P's pages show of earlier months, so that a correction of an earlier month that
     changes them makes a new version of P too, which says what changed."""
+    period = report.scorecards["period"].first() if report.scorecards.height else None
     trend = report.history.filter(
-        (pl.col("period") != pl.col("period").max()) & pl.any_horizontal(pl.col(TREND_COLUMNS).is_not_null())
+        (pl.col("period") != period) & pl.any_horizontal(pl.col(TREND_COLUMNS).is_not_null())
     ).select("rep_id", "period", *TREND_COLUMNS)  # a month without the rep's card is no row
     return {**report.evidence, "trend": trend, "fairness": report.fairness.reps.select(FAIRNESS_KEPT)}
 
@@ -166,7 +167,9 @@ def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.D
     empty = template.clear()
     old, new = (old if old is not None else empty), (new if new is not None else empty)
     ids = ["rep_id", key]
-    columns = [c for c in template.columns if c not in ids and c not in DERIVED_COLUMNS]
+    # A column one version lacks (a section that gained a column since) is not compared: its values are new.
+    shared = set(old.columns) & set(new.columns)
+    columns = [c for c in template.columns if c in shared and c not in ids and c not in DERIVED_COLUMNS]
     before, after = _as_text(old, ids), _as_text(new, ids)
     appeared = after.join(before, on=ids, how="anti").select(
         "rep_id", pl.col(key).cast(pl.String).alias("key"), change=pl.lit("appeared")
@@ -180,7 +183,7 @@ def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.D
         .filter(pl.col("old").ne_missing(pl.col("new")))
         .select("rep_id", pl.col("_key").cast(pl.String).alias("key"), "column", "old", "new", change=pl.lit("changed"))
     )
-    if "currency" in template.columns:
+    if "currency" in shared:
         currencies = before.select(ids + ["currency"]).join(after.select(ids + ["currency"]), on=ids, suffix="_new")
         changed = changed.join(
             currencies.select(

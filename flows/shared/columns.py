@@ -188,7 +188,7 @@ EVIDENCE_KINDS: dict[tuple[str, str], Kind] = {
 }
 #: The evidence columns whose values are words, shown translated (a lead's status, yes/no, a skill, a deal's stage);
 #: every other text (an account's, a team's name) is shown as the data spells it.
-WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage", "target_flag"})
+WORD_COLUMNS = frozenset({"status", "contacted_within_1d", "skill", "stage"})
 #: Words of the values of WORD_COLUMNS.
 VALUE_WORDS: dict[str, str] = {
     "converted": N_("Converted"),
@@ -203,12 +203,15 @@ VALUE_WORDS: dict[str, str] = {
     "open": N_("Open"),
     "won": N_("Won"),
     "lost": N_("Lost"),
-    "high": N_("target high"),
-    "low": N_("target low"),
 }
+#: Words of fairness.csv's target_flag: a fact about two numbers, as the fairness page says it (which writes the
+#: bound's number too), not a verdict.
+TARGET_FLAG_WORDS: dict[str, str] = {"high": N_("above its high bound"), "low": N_("below its low bound")}
 
 
 def shown_text(text: str, column: str, gettext: Callable[[str], str]) -> str:
     """A text value of `column` as the cards show it: a word of WORD_COLUMNS translated, any other text (an
     account's, a team's name) as the data spells it."""
+    if column == "target_flag":
+        return gettext(TARGET_FLAG_WORDS[text]) if text in TARGET_FLAG_WORDS else text
     return gettext(VALUE_WORDS[text]) if column in WORD_COLUMNS and text in VALUE_WORDS else text

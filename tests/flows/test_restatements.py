@@ -311,7 +311,33 @@ def test_a_corrected_earlier_month_makes_a_new_version_that_says_what_its_pages_
     assert "it replaces version 1, which was sent." in card
     assert "Trend month 2026-08: New customers 0 → 1" in card
     assert "Fairness figures of 2026-10: Run rate CN¥0.00 → CN¥300.00" in card
-    assert "Fairness figures of 2026-10: Marked" in card and "→ target high" in card
+    assert "Fairness figures of 2026-10: Marked — → above its high bound" in card
     # Republished on the same input: the same version, as always.
     publish(folder, out)
     assert version_numbers(out, "2026-10") == [1, 2]
+
+
+def test_a_version_kept_before_trend_and_run_rates_were_kept_is_compared_without_them(
+    make_inputs,  # noqa: ANN001
+    tmp_path: Path,
+) -> None:
+    # Versions published before the twenty-fourth session have no `trend` or `fairness` rows: upgrading makes no
+    # new version, and a restatement against such a version tells only what both keep.
+    folder, out = make_inputs(), tmp_path / "out"
+    publish(folder, out)
+    kept = store_folder(out, "2026-10") / "1" / "evidence"
+    for section in ("trend", "fairness"):
+        (kept / f"{section}.parquet").unlink()
+    publish(folder, out)
+    assert version_numbers(out, "2026-10") == [1]
+    record_sent(out, 1)
+    correct(folder, "1300.10")
+    publish(folder, out)
+    assert version_numbers(out, "2026-10") == [1, 2]
+    card = PeriodFolder.of(out, "2026-10").card("R1", ".html").read_text()
+    assert "Opportunity O1: Amount CN¥1,000.10 → CN¥1,300.10" in card
+    assert "Trend month" not in card and "Fairness figures" not in card
+    assert "trend month" not in diff(out).output
+    assert {"fairness.parquet", "trend.parquet"} <= {
+        p.name for p in (store_folder(out, "2026-10") / "2" / "evidence").iterdir()
+    }

@@ -135,3 +135,21 @@ def test_two_identical_versions_have_no_changes(make_tables, settings) -> None: 
     assert scorecard_changes(cards, cards).is_empty()
     assert evidence_changes(rows, rows).is_empty()
     assert set(rep_status(cards, cards)["status"]) == {"unchanged"}
+
+
+def test_a_section_one_version_lacks_or_a_column_it_gained_is_not_told_as_changed_rows(make_tables, settings) -> None:  # noqa: ANN001
+    # A version kept before `trend` and `fairness` were kept has neither; a section that gained a column since an
+    # older version compares the columns both have (the new one's values are new, not changed).
+    trend = pl.DataFrame(
+        {"rep_id": ["R1"], "period": ["2026-08"], "new_customers": [0], "win_rate": ["0.5"]},
+        schema={"rep_id": pl.String, "period": pl.String, "new_customers": pl.Int64, "win_rate": pl.String},
+    )
+    older = {"trend": trend.drop("win_rate")}
+    newer = {"trend": trend.with_columns(new_customers=pl.lit(1, pl.Int64))}
+    assert evidence_changes({}, newer).is_empty() and evidence_changes(newer, {}).is_empty()
+    assert evidence_changes(older, newer).select("rep_id", "key", "change", "column", "old", "new").rows() == [
+        ("R1", "2026-08", "changed", "new_customers", "0", "1")
+    ]
+    # A regular evidence section missing on one side is still every row appeared (or gone).
+    _, rows = version(make_tables, settings, [won("O-1", "R1", "1.00")])
+    assert evidence_changes({}, {"deals": rows["deals"]})["change"].to_list() == ["appeared"]

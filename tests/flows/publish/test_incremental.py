@@ -224,11 +224,17 @@ def test_a_correction_in_an_earlier_month_makes_a_new_version_of_a_month_whose_p
     after = outputs(out)
     r2 = card(out, "2026-10", "R2").relative_to(out).as_posix()
     assert after[r2] != before[r2]
+    for rep_id in ("R1", "R3"):  # the same card but for the version its question link names
+        relative = card(out, "2026-10", rep_id).relative_to(out).as_posix()
+        assert after[relative] == version_2(before[relative])
 
     clean = tmp_path / "clean"
     backfill(fixed, clean)
     fresh = outputs(clean)
     assert but(fresh, "2026-09", "2026-10") == but(after, "2026-09", "2026-10")
+    for name in ("scorecards.csv", "fairness.csv"):  # October's tables hold no version: byte for byte
+        assert after[f"2026-10/{name}"] == fresh[f"2026-10/{name}"], name
+    assert after["2026-10/fairness.csv"] != before["2026-10/fairness.csv"]  # R2's run rate reads September
     index_of_version_2(fresh, after, restated=2)
 
 

@@ -120,7 +120,7 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
         (
             ("fairness", "2026-10", "changed", "target_flag", None, "high", None, None),
             "zh-CN",
-            "公平性数据 2026-10：标记 — → 目标偏高",
+            "公平性数据 2026-10：标记 — → 高于上限",
         ),
         (("deals", "O2", "disappeared", None, None, None, None, None), "zh-CN", "商机 O2：已移除"),
         (("deals", "O3", "changed", "currency", "CNY", "USD", None, None), "zh-CN", "商机 O3：币种 CNY → USD"),
