@@ -21,9 +21,10 @@ from scorecards.flows.shared.columns import (
     SCORECARD_LABELS,
     shown_text,
 )
-from scorecards.flows.shared.display import ABSENT, Kind, format_value
+from scorecards.flows.shared.display import ABSENT, Kind, format_month, format_value
 from scorecards.flows.shared.i18n import remark, translations
 from scorecards.flows.shared.inert_text import one_line
+from scorecards.transforms.period import Period
 from scorecards.transforms.restatement import EVIDENCE_KEYS
 
 
@@ -75,7 +76,10 @@ def evidence_change(
     the card's): `Opportunity O-1: Amount CN¥1,000.10 → CN¥1,200.10`, `Survey answer S-2: appeared`."""
     _ = translations(locale).gettext
     row_name = _(EVIDENCE_ROW_NAMES[section]) if section in EVIDENCE_ROW_NAMES else section
-    what = {"what": one_line(row_name), "key": _text(key, EVIDENCE_KEYS.get(section, ""), locale, ABSENT)}  # a skill
+    key_column = EVIDENCE_KEYS.get(section, "")
+    # A month (a trend month, the period of fairness figures) as the card names months; a skill as a word.
+    shown_key = format_month(Period.parse(key).start, locale) if key_column == "period" else None
+    what = {"what": one_line(row_name), "key": shown_key or _text(key, key_column, locale, ABSENT)}
     if change == "appeared":
         return _("%(what)s %(key)s: appeared") % what
     if change == "disappeared":

@@ -176,7 +176,7 @@ _EVIDENCE_FIELDS |= {
     ("survey_answers", "account_id"): (N_("Account ID"), None),
     # What P's fairness page shows of earlier months (a trend month's columns are named as the scorecards').
     ("fairness", "run_rate"): (N_("Run rate"), "money"),
-    ("fairness", "target_ratio"): (N_("Target ÷ run rate"), None),
+    ("fairness", "target_ratio"): (N_("Target ÷ run rate"), "ratio"),
     ("fairness", "target_flag"): (N_("Marked"), None),
 }
 #: How a change names a column of an evidence row, by (section, column).

@@ -309,9 +309,9 @@ def test_a_corrected_earlier_month_makes_a_new_version_that_says_what_its_pages_
     assert "    fairness figures of 2026-10: target_flag – → high" in lines
     card = PeriodFolder.of(out, "2026-10").card("R1", ".html").read_text()
     assert "it replaces version 1, which was sent." in card
-    assert "Trend month 2026-08: New customers 0 → 1" in card
-    assert "Fairness figures of 2026-10: Run rate CN¥0.00 → CN¥300.00" in card
-    assert "Fairness figures of 2026-10: Marked — → above its high bound" in card
+    assert "Trend month August 2026: New customers 0 → 1" in card
+    assert "Fairness figures of October 2026: Run rate CN¥0.00 → CN¥300.00" in card
+    assert "Fairness figures of October 2026: Marked — → above its high bound" in card
     # Republished on the same input: the same version, as always.
     publish(folder, out)
     assert version_numbers(out, "2026-10") == [1, 2]

@@ -105,22 +105,27 @@ def test_a_column_the_cards_do_not_name_keeps_its_own_name_and_text_stays_on_one
         (
             ("trend", "2026-08", "changed", "attainment", None, "0.010000", None, None),
             "en",
-            "Trend month 2026-08: Sales-target attainment N/A → 1.0%",
+            "Trend month August 2026: Sales-target attainment N/A → 1.0%",
         ),
         (
             ("trend", "2026-08", "changed", "new_customers_grade", "D", "C", None, None),
             "zh-CN",
-            "趋势月份 2026-08：新客户开发等级 D → C",
+            "趋势月份 2026年8月：新客户开发等级 D → C",
         ),
         (
             ("fairness", "2026-10", "changed", "run_rate", "0.00", "300.00", None, None),
             "en",
-            "Fairness figures of 2026-10: Run rate CN¥0.00 → CN¥300.00",
+            "Fairness figures of October 2026: Run rate CN¥0.00 → CN¥300.00",
+        ),
+        (
+            ("fairness", "2026-10", "changed", "target_ratio", None, "10.001000", None, None),
+            "en",
+            "Fairness figures of October 2026: Target ÷ run rate — → 10.00",
         ),
         (
             ("fairness", "2026-10", "changed", "target_flag", None, "high", None, None),
             "zh-CN",
-            "公平性数据 2026-10：标记 — → 高于上限",
+            "公平性数据 2026年10月：标记 — → 高于上限",
         ),
         (("deals", "O2", "disappeared", None, None, None, None, None), "zh-CN", "商机 O2：已移除"),
         (("deals", "O3", "changed", "currency", "CNY", "USD", None, None), "zh-CN", "商机 O3：币种 CNY → USD"),
