@@ -246,6 +246,8 @@ def test_a_stopped_command_unwinds_at_once_and_stops_its_temporary_server(tmp_pa
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a process group of its own, as a terminal gives a command
+        # Ctrl-C as a terminal delivers it, even when this test runs where SIGINT is ignored (a background job)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True).start()
