@@ -28,6 +28,14 @@ EVIDENCE_KEYS: dict[str, str] = {
 #: Sections a version keeps only since the twenty-fourth session: compared only when both versions keep them, so
 #: that a version kept before is not said to have had no trend.
 LATER_SECTIONS = frozenset({"trend", "fairness"})
+
+
+def compared_sections(old: Collection[str], new: Collection[str]) -> list[str]:
+    """The sections of kept rows two versions are compared on: every section either keeps, but a section of
+    LATER_SECTIONS only when both keep it."""
+    return sorted(name for name in {*old, *new} if name not in LATER_SECTIONS or (name in old and name in new))
+
+
 #: The fairness.csv columns a version keeps: those that read earlier months (the others follow P's scorecards).
 FAIRNESS_KEPT: tuple[str, ...] = ("rep_id", "period", "run_rate", "target_ratio", "target_flag")
 
@@ -149,10 +157,11 @@ def evidence_changes(old: Mapping[str, pl.DataFrame], new: Mapping[str, pl.DataF
     moved from one rep to another disappears from the first and appears at the
     second. Values are compared as exact text.
     """
+    compared = compared_sections(old, new)
     parts = [
         _section_changes(section, key, old.get(section), new.get(section))
         for section, key in EVIDENCE_KEYS.items()
-        if (section in old and section in new) or (section not in LATER_SECTIONS and (section in old or section in new))
+        if section in compared
     ]
     return (
         pl.concat(parts, how="vertical").sort("rep_id", "section", "key", "column", nulls_last=False)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from scorecards.flows.shared.columns import VALUE_WORDS, WORD_COLUMNS, shown_text
+from scorecards.flows.shared.columns import COLUMN_WORDS, shown_text
 from scorecards.flows.shared.display import ABSENT, Kind, format_change, format_value, language_name, rounded_change
 from scorecards.flows.shared.i18n import in_points, translations
 from scorecards.flows.shared.layout import language_part
@@ -168,14 +168,14 @@ class Wording:
     def stored(self, frame: pl.DataFrame, columns: Sequence[tuple[str, str, Kind | None]]) -> StoredRows:
         """The rows of `frame` that only the Excel card shows: text translated as `cell` gives it, the rest
         as values. A column `amount` is in each row's `currency` when the frame has one."""
-        words = {word: self.gettext(message) for word, message in VALUE_WORDS.items()}
         kinds = [kind for _name, _heading, kind in columns]
         texts = []
         for name, _heading, kind in columns:
             column = frame[name]
             if kind is not None:
                 texts.append(column)
-            elif name in WORD_COLUMNS:  # a boolean as `cell` reads it: "true" → "yes"
+            elif name in COLUMN_WORDS:  # a boolean as `cell` reads it: "true" → "yes"
+                words = {word: self.gettext(message) for word, message in COLUMN_WORDS[name].items()}
                 texts.append(column.cast(pl.String).replace(words).fill_null(ABSENT))
             elif column.dtype == pl.String:
                 texts.append(column.fill_null(ABSENT))

@@ -15,8 +15,8 @@ from scorecards.flows.shared.sent_log import address_key, read_last_sent_version
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
 from scorecards.transforms.restatement import (
-    LATER_SECTIONS,
     Publication,
+    compared_sections,
     evidence_changes,
     kept_rows,
     rep_status,
@@ -90,13 +90,11 @@ def _restating(
 def _same(version: Version, report: PeriodReport) -> bool:
     """Whether a report publishes what a version holds: the same scorecards and the same kept rows (evidence,
     trend months, run rates), in any order: a version published before a change of the rows' order holds the same
-    rows. A section a version kept before it was kept at all (LATER_SECTIONS) is not compared."""
+    rows. A section a version kept before it was kept at all is not compared (`compared_sections`)."""
     rows = kept_rows(report)
-    kept = {name: frame for name, frame in rows.items() if name in version.evidence or name not in LATER_SECTIONS}
-    return (
-        version.scorecards.equals(report.scorecards)
-        and version.evidence.keys() == kept.keys()
-        and all(_same_rows(version.evidence[name], frame) for name, frame in kept.items())
+    return version.scorecards.equals(report.scorecards) and all(
+        name in version.evidence and name in rows and _same_rows(version.evidence[name], rows[name])
+        for name in compared_sections(version.evidence, rows)
     )
 
 

@@ -207,11 +207,12 @@ VALUE_WORDS: dict[str, str] = {
 #: Words of fairness.csv's target_flag: a fact about two numbers, as the fairness page says it (which writes the
 #: bound's number too), not a verdict.
 TARGET_FLAG_WORDS: dict[str, str] = {"high": N_("above its high bound"), "low": N_("below its low bound")}
+#: The words of each column whose values are words, by column.
+COLUMN_WORDS: dict[str, dict[str, str]] = {**dict.fromkeys(WORD_COLUMNS, VALUE_WORDS), "target_flag": TARGET_FLAG_WORDS}
 
 
 def shown_text(text: str, column: str, gettext: Callable[[str], str]) -> str:
-    """A text value of `column` as the cards show it: a word of WORD_COLUMNS translated, any other text (an
+    """A text value of `column` as the cards show it: a word of COLUMN_WORDS translated, any other text (an
     account's, a team's name) as the data spells it."""
-    if column == "target_flag":
-        return gettext(TARGET_FLAG_WORDS[text]) if text in TARGET_FLAG_WORDS else text
-    return gettext(VALUE_WORDS[text]) if column in WORD_COLUMNS and text in VALUE_WORDS else text
+    words = COLUMN_WORDS.get(column, {})
+    return gettext(words[text]) if text in words else text
