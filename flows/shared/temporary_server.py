@@ -13,11 +13,14 @@ def start_temporary_server() -> None:
     server's start-up time) before the command could exit (docs/decisions.md). Started here, the command unwinds
     against a server still there and stops it on exit.
     """
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value():
         return
+    # Imported only here: the server's modules take seconds to import, which a command run against a server
+    # set by PREFECT_API_URL would pay for nothing.
+    from prefect.server.api.server import SubprocessASGIServer
+
     # The server process inherits the signal mask of the thread that starts it. Prefect keeps one instance per
     # port: its client then finds this one started.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
