@@ -376,7 +376,7 @@ def publish_month(
         if progress is not None:
             progress.month_done(str(period), "failed")
         return PeriodOutcome(str(period), "failed", target, message=str(exc))
-    news = version_news(out_dir, period, done.version, done.scorecards, new=done.version not in versions_before)
+    news = version_news(out_dir, period, done.version, new=done.version not in versions_before)
     record_summary(period, target, done.scorecards, validated.report, news)
     reps, carried = len(done.pages.cards), done.pages.carried
     _log().info("%s: published %d scorecards to %s (%d pages carried over): %s", period, reps, target, carried, news)

@@ -17,20 +17,18 @@ import polars as pl
 
 from scorecards.flows.publish.outputs import write_csv_for_people
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
+from scorecards.flows.shared.changes import reps_changed
 from scorecards.flows.shared.columns import EVIDENCE_ROW_NAMES
-from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.errors import UsageError
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.flows.shared.layout import PeriodFolder
 from scorecards.flows.shared.sent_log import read_sent_versions
-from scorecards.transforms.restatement import evidence_changes, rep_status, scorecard_changes
+from scorecards.transforms.restatement import EVIDENCE_ONLY, evidence_changes, rep_status, scorecard_changes
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 Format = Literal["text", "csv", "json"]
-#: The status of a rep whose numbers are the same in both versions but whose evidence rows are not.
-EVIDENCE_ONLY = "evidence only"
 #: The scorecards columns that say where a rep is: they do not compare across teams.
 PLACE_COLUMNS = ("team", "manager_name", "manager_email", "rank_in_team")
 #: Words for an evidence row's key in the report, by section (`opportunity O-1: amount 10000.00 → 12000.00`): the
@@ -144,11 +142,8 @@ def compare(out_dir: Path, period: str, old_number: int, new_number: int) -> Res
     old, new = read_version(out_dir, period, old_number), read_version(out_dir, period, new_number)
     names = pl.concat([new.scorecards.select("rep_id", "rep_name"), old.scorecards.select("rep_id", "rep_name")])
     evidence = evidence_changes(old.evidence, new.evidence)
-    # Versions that differ only in evidence rows (a corrected comment, an account's name) are not "no changes".
-    evidence_only = (pl.col("status") == "unchanged") & pl.col("rep_id").is_in(evidence["rep_id"].implode())
     reps = (
-        rep_status(old.scorecards, new.scorecards)
-        .with_columns(status=pl.when(evidence_only).then(pl.lit(EVIDENCE_ONLY)).otherwise(pl.col("status")))
+        rep_status(old.scorecards, new.scorecards, evidence)
         .filter(pl.col("status") != "unchanged")
         .join(names.unique("rep_id", keep="first"), on="rep_id", how="left")
         .select("rep_id", "rep_name", "status")
@@ -232,10 +227,7 @@ def _header(restatement: Restatement) -> str:
             # The default after a correction was sent: the version sent is the latest (found by a manager's trial).
             return f"{header}: no changes (the same version; `--from {number - 1}` compares it with the one before)"
         return f"{header}: no changes"
-    only = restatement.reps.filter(pl.col("status") == EVIDENCE_ONLY).height
-    count = restatement.reps.height - only
-    changed = f"{header}: {counted(count, 'rep')} changed"
-    return f"{changed}, {only} more with changed evidence rows only" if only else changed
+    return f"{header}: {reps_changed(restatement.reps)}"
 
 
 def as_text(restatement: Restatement) -> str:

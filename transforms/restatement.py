@@ -130,10 +130,16 @@ def _long(frame: pl.DataFrame, columns: list[str], side: str, index: tuple[str, 
     )
 
 
-def rep_status(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
-    """Per rep of either version: `added`, `gone`, `changed` or `unchanged` (any scorecards column, ranks too)."""
+#: The status of a rep whose numbers are the same in both versions but whose evidence rows are not.
+EVIDENCE_ONLY = "evidence only"
+
+
+def rep_status(old: pl.DataFrame, new: pl.DataFrame, evidence: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per rep of either version: `added`, `gone`, `changed` (any scorecards column, ranks too) or `unchanged`; with
+    the versions' `evidence` changes (evidence_changes), EVIDENCE_ONLY for an unchanged rep that has some."""
     changed = scorecard_changes(old, new)["rep_id"].unique()
     both = old.select("rep_id").join(new.select("rep_id"), on="rep_id", how="inner")["rep_id"]
+    rows = (evidence if evidence is not None else pl.DataFrame(schema=EVIDENCE_CHANGE_SCHEMA))["rep_id"]
     return (
         pl.concat([old.select("rep_id"), new.select("rep_id")])
         .unique()
@@ -144,6 +150,9 @@ def rep_status(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit("added"))
             .when(pl.col("rep_id").is_in(changed.implode()) & pl.col("rep_id").is_in(both.implode()))
             .then(pl.lit("changed"))
+            # Versions that differ only in evidence rows (a corrected comment, an account's name) are not the same.
+            .when(pl.col("rep_id").is_in(rows.implode()))
+            .then(pl.lit(EVIDENCE_ONLY))
             .otherwise(pl.lit("unchanged"))
         )
         .sort("rep_id")

@@ -10,7 +10,7 @@ import polars as pl
 
 from scorecards.config import Settings
 from scorecards.flows.publish.versions import Version, read_version, version_numbers
-from scorecards.flows.shared.counting import counted
+from scorecards.flows.shared.changes import reps_changed
 from scorecards.flows.shared.sent_log import address_key, read_last_sent_versions, read_sent_versions
 from scorecards.transforms.period import Period
 from scorecards.transforms.report import PeriodReport
@@ -109,14 +109,18 @@ def _same_rows(kept: pl.DataFrame, rows: pl.DataFrame) -> bool:
     return kept.sort(kept.columns, nulls_last=True).equals(rows.sort(rows.columns, nulls_last=True))
 
 
-def version_news(out_dir: Path, period: Period, number: int, scorecards: pl.DataFrame, *, new: bool = True) -> str:
-    """`version 3; 4 reps changed since version 2` (or `version 1`); for a publication that made no new
-    version (`new` False: the same numbers and evidence as the latest), `no change: still version 3`."""
+def version_news(out_dir: Path, period: Period, number: int, *, new: bool = True) -> str:
+    """`version 3; 4 reps changed since version 2` (or `version 1`), with `, 1 more with changed evidence rows
+    only` as `diff` counts them; for a publication that made no new version (`new` False: the same numbers and
+    evidence as the latest), `no change: still version 3`."""
     if not new:
         return f"no change: still version {number}"
     news = f"version {number}"
-    if number == 1 or (number - 1) not in version_numbers(out_dir, str(period)):
+    numbers = version_numbers(out_dir, str(period))
+    if number == 1 or (number - 1) not in numbers:
         return news
-    status = rep_status(read_version(out_dir, str(period), number - 1).scorecards, scorecards)
-    moved = status.filter(pl.col("status") != "unchanged").height
-    return f"{news}; {counted(moved, 'rep')} changed since version {number - 1}"
+    # A version can differ from the one before in its evidence rows alone (an earlier month its trend shows was
+    # corrected): counting only the numbers would say `0 reps changed` of a new version.
+    old, latest = read_version(out_dir, str(period), number - 1), read_version(out_dir, str(period), number)
+    status = rep_status(old.scorecards, latest.scorecards, evidence_changes(old.evidence, latest.evidence))
+    return f"{news}; {reps_changed(status, f' since version {number - 1}')}"

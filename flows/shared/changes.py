@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import polars as pl
+
 from scorecards.flows.shared.columns import (
     EVIDENCE_COLUMNS,
     EVIDENCE_KINDS,
@@ -21,11 +23,21 @@ from scorecards.flows.shared.columns import (
     SCORECARD_LABELS,
     shown_text,
 )
+from scorecards.flows.shared.counting import counted
 from scorecards.flows.shared.display import ABSENT, Kind, format_month, format_value
 from scorecards.flows.shared.i18n import remark, translations
 from scorecards.flows.shared.inert_text import one_line
 from scorecards.transforms.period import Period
-from scorecards.transforms.restatement import EVIDENCE_KEYS
+from scorecards.transforms.restatement import EVIDENCE_KEYS, EVIDENCE_ONLY
+
+
+def reps_changed(status: pl.DataFrame, since: str = "") -> str:
+    """`4 reps changed{since}`, or `0 reps changed{since}, 1 more with changed evidence rows only`: the reps that
+    changed as SPEC §9 counts them (added, gone, a number), then those whose evidence rows alone did (rep_status)."""
+    only = status.filter(pl.col("status") == EVIDENCE_ONLY).height
+    count = status.filter(pl.col("status") != "unchanged").height - only
+    changed = f"{counted(count, 'rep')} changed{since}"
+    return f"{changed}, {only} more with changed evidence rows only" if only else changed
 
 
 def number_change(column: str, old: str | None, new: str | None, locale: str, currency: str) -> tuple[str, str, str]:

@@ -10,6 +10,7 @@ from scorecards.transforms.period import Period
 from scorecards.transforms.restatement import (
     CHANGE_SCHEMA,
     EVIDENCE_CHANGE_SCHEMA,
+    EVIDENCE_ONLY,
     evidence_changes,
     rep_status,
     scorecard_changes,
@@ -128,6 +129,24 @@ def test_a_correction_for_one_rep_can_change_only_the_ranks_of_others(make_table
         ("R1", "rank_overall", "1", "2"),
     ]
     assert dict(rep_status(old_cards, new_cards).iter_rows())["R2"] == "changed"  # 2nd → 3rd
+
+
+def test_a_rep_whose_evidence_rows_alone_changed_is_evidence_only_and_a_changed_number_still_counts_first(
+    make_tables,  # noqa: ANN001
+    settings,  # noqa: ANN001
+) -> None:
+    base = [won("O-1", "R1", "9000.00"), won("O-2", "R2", "100.00"), won("O-3", "R3", "50.00")]
+    old_cards, old_rows = version(make_tables, settings, base)
+    renamed = [{**base[0], "account_name": "Acme Ltd"}, base[1], won("O-3", "R3", "60.00")]
+    new_cards, new_rows = version(make_tables, settings, renamed)
+    evidence = evidence_changes(old_rows, new_rows)
+    assert set(evidence["rep_id"]) == {"R1", "R3"}  # R1's account name, R3's amount
+    assert dict(rep_status(old_cards, new_cards, evidence).iter_rows()) == {
+        "R1": EVIDENCE_ONLY,
+        "R2": "unchanged",
+        "R3": "changed",
+    }
+    assert dict(rep_status(old_cards, new_cards).iter_rows())["R1"] == "unchanged"  # numbers alone
 
 
 def test_two_identical_versions_have_no_changes(make_tables, settings) -> None:  # noqa: ANN001
