@@ -179,6 +179,36 @@ def evidence_changes(old: Mapping[str, pl.DataFrame], new: Mapping[str, pl.DataF
     )
 
 
+def _differing_keys(old: pl.DataFrame, new: pl.DataFrame, ids: list[str], columns: list[str]) -> pl.DataFrame:
+    """The keys (`ids`, unique within a version) whose row is in one version only, or differs in one of `columns`.
+
+    A column both versions type alike is compared as typed (equal values print as equal text), any other as text,
+    as the changes are told; a float as text too (0.0 and -0.0 are equal, their text is not).
+    """
+
+    def alike(column: str) -> bool:
+        return old.schema[column] == new.schema[column] and not old.schema[column].is_float()
+
+    def comparable(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(*ids, *(pl.col(c) if alike(c) else pl.col(c).cast(pl.String) for c in columns))
+
+    before, after = comparable(old), comparable(new)
+    if before.height == after.height and before.select(ids).equals(after.select(ids)):
+        # The usual correction (an amount, a stage) leaves the rows where they were: compared in place, no join.
+        return before.filter(
+            pl.any_horizontal(pl.col(c).ne_missing(pl.lit(after[c])) for c in columns) if columns else pl.lit(False)
+        ).select(ids)
+    joined = before.with_columns(_in_old=pl.lit(True)).join(
+        after.with_columns(_in_new=pl.lit(True)), on=ids, how="full", coalesce=True, suffix="_new"
+    )
+    differs = pl.any_horizontal(
+        pl.col("_in_old").is_null(),
+        pl.col("_in_new").is_null(),
+        *(pl.col(column).ne_missing(pl.col(f"{column}_new")) for column in columns),
+    )
+    return joined.filter(differs).select(ids)
+
+
 def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.DataFrame | None) -> pl.DataFrame:
     template = new if new is not None else old
     assert template is not None
@@ -188,7 +218,11 @@ def _section_changes(section: str, key: str, old: pl.DataFrame | None, new: pl.D
     # A column one version lacks (a section that gained a column since) is not compared: its values are new.
     shared = set(old.columns) & set(new.columns)
     columns = [c for c in template.columns if c in shared and c not in ids and c not in DERIVED_COLUMNS]
-    before, after = _as_text(old, ids), _as_text(new, ids)
+    # Rows the same in both versions are set aside first: a correction changes a few of a month's 1.7 M deals,
+    # and the unpivoted comparison of every row took ~20 s at 2,000 reps.
+    differing = _differing_keys(old, new, ids, columns)
+    before = _as_text(old.join(differing, on=ids, how="semi"), ids)
+    after = _as_text(new.join(differing, on=ids, how="semi"), ids)
     appeared = after.join(before, on=ids, how="anti").select(
         "rep_id", pl.col(key).cast(pl.String).alias("key"), change=pl.lit("appeared")
     )
