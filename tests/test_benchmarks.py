@@ -75,3 +75,11 @@ def test_the_incremental_harness_prints_every_figure() -> None:
 def test_the_floor_prints_its_figures() -> None:
     out = harness("floor", "--reps", "50", "--repeat", "1")
     assert "ms of CPU (best of 1 × 300)" in out and "- 50 of them on " in out
+
+
+def test_the_versions_comparison_prints_its_figures() -> None:
+    out = harness("versions", "--scale", "tiny", "--repeat", "1")
+    assert out.startswith("tiny: ") and " deals kept, " in out
+    # Each corrected copy is told as exactly the one change made to it.
+    assert "one amount doubled (rows in place): " in out and "one deal added (rows moved): " in out
+    assert out.count(" s, 1 change rows") == 2

@@ -180,7 +180,8 @@ def evidence_changes(old: Mapping[str, pl.DataFrame], new: Mapping[str, pl.DataF
 
 
 def _differing_keys(old: pl.DataFrame, new: pl.DataFrame, ids: list[str], columns: list[str]) -> pl.DataFrame:
-    """The keys (`ids`, unique within a version) whose row is in one version only, or differs in one of `columns`.
+    """The keys (`ids`, unique within a version and never null) whose row is in one version only, or differs in one
+    of `columns`.
 
     A column both versions type alike is compared as typed (equal values print as equal text), any other as text,
     as the changes are told; a float as text too (0.0 and -0.0 are equal, their text is not).

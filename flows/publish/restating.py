@@ -88,25 +88,19 @@ def _restating(
 
 
 def _same(version: Version, report: PeriodReport) -> bool:
-    """Whether a report publishes what a version holds: the same scorecards and the same kept rows (evidence,
-    trend months, run rates), in any order: a version published before a change of the rows' order holds the same
-    rows. A section a version kept before it was kept at all is not compared (`compared_sections`)."""
+    """Whether a report publishes what a version holds: the same scorecards, and kept rows (evidence, trend months,
+    run rates) in which `diff` would find no change (evidence_changes): in any order, a column one version lacks
+    or types otherwise (kept by older code) compared as `diff` compares it. So a new version is always one that
+    `diff` can say something of."""
+    if not version.scorecards.equals(report.scorecards):
+        return False
     rows = kept_rows(report)
-    return version.scorecards.equals(report.scorecards) and all(
-        name in version.evidence and name in rows and _same_rows(version.evidence[name], rows[name])
-        for name in compared_sections(version.evidence, rows)
-    )
-
-
-def _same_rows(kept: pl.DataFrame, rows: pl.DataFrame) -> bool:
-    if kept.equals(rows):  # the usual case, without sorting a million deals
-        return True
-    if kept.schema != rows.schema or kept.height != rows.height:
-        return False
-    # A corrected month differs in some row: its row hashes say so without sorting every column of every deal.
-    if not kept.hash_rows().sort().equals(rows.hash_rows().sort()):
-        return False
-    return kept.sort(kept.columns, nulls_last=True).equals(rows.sort(rows.columns, nulls_last=True))
+    sections = compared_sections(version.evidence, rows)
+    if all(
+        name in version.evidence and name in rows and version.evidence[name].equals(rows[name]) for name in sections
+    ):
+        return True  # the usual case: the same rows in the same order, told without a comparison
+    return evidence_changes(version.evidence, rows).is_empty()
 
 
 def version_news(out_dir: Path, period: Period, number: int, *, new: bool = True) -> str:

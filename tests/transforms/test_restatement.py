@@ -166,6 +166,21 @@ def test_rows_in_another_order_or_typed_otherwise_are_compared_as_the_same_rows(
     assert_frame_equal(evidence_changes(as_text, new_rows), told)
 
 
+def test_a_float_is_compared_as_its_text_in_place_and_after_a_move() -> None:
+    # 0.0 and -0.0 are equal numbers with another text, and NaN is unequal to itself with the same text: a change
+    # is what the text tells, whichever way the rows are compared.
+    schema = {"rep_id": pl.String, "period": pl.String, "x": pl.Float64}
+    old = pl.DataFrame(
+        {"rep_id": ["R1"] * 3, "period": ["2026-07", "2026-08", "2026-09"], "x": [0.0, float("nan"), 1.5]},
+        schema=schema,
+    )
+    new = old.with_columns(x=pl.Series([-0.0, float("nan"), 1.5]))
+    told = [("R1", "2026-07", "changed", "x", "0.0", "-0.0")]
+    for rows in (new, new.reverse()):
+        got = evidence_changes({"trend": old}, {"trend": rows})
+        assert got.select("rep_id", "key", "change", "column", "old", "new").rows() == told
+
+
 def test_two_identical_versions_have_no_changes(make_tables, settings) -> None:  # noqa: ANN001
     cards, rows = version(make_tables, settings, [won("O-1", "R1", "1.00")])
     assert scorecard_changes(cards, cards).is_empty()

@@ -38,3 +38,24 @@ def test_the_same_evidence_rows_in_another_order_are_the_same_version(tmp_path: 
     assert _same(Version(1, "2026-11-01T00:00:00+00:00", report.scorecards, kept), report)
     kept["skill_ratings"] = kept["skill_ratings"].with_columns(rating=pl.col("rating") + 1)
     assert not _same(Version(1, "2026-11-01T00:00:00+00:00", report.scorecards, kept), report)
+
+
+def test_a_version_kept_with_a_column_fewer_or_typed_otherwise_is_the_same_version_when_diff_sees_no_change(
+    tmp_path: Path,
+) -> None:
+    """Found by a review: a version kept before a section gained a column made a new version on the next run,
+    which `diff` then called "no changes" and the run "0 reps changed". A new version is one `diff` can tell."""
+    write_tables(tmp_path, BASE_TABLES)
+    settings = load_settings()
+    validated = validate_tables(read_inputs(tmp_path), settings)
+    assert validated.tables is not None
+    report = period_report(validated.tables, Period(2026, 10), settings)
+    older = dict(report.evidence)
+    older["deals"] = older["deals"].drop("account_name").with_columns(pl.col("amount").cast(pl.String))
+    assert not older["deals"].equals(report.evidence["deals"])
+    assert _same(Version(1, "2026-11-01T00:00:00+00:00", report.scorecards, older), report)
+    first = older["deals"]["opportunity_id"][0]
+    older["deals"] = older["deals"].with_columns(
+        amount=pl.when(pl.col("opportunity_id") == first).then(pl.lit("1.00")).otherwise(pl.col("amount"))
+    )
+    assert not _same(Version(1, "2026-11-01T00:00:00+00:00", report.scorecards, older), report)
